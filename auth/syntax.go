@@ -1,0 +1,131 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// IdentifierKind is what a login identifier is.
+type IdentifierKind int
+
+// Identifier kinds.
+const (
+	IdentHandle IdentifierKind = iota + 1
+	IdentDID
+	IdentEmail
+)
+
+var (
+	handleRE = regexp.MustCompile(`^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$`)
+	didRE    = regexp.MustCompile(`^did:[a-z]+:[a-zA-Z0-9._:%-]*[a-zA-Z0-9._-]$`)
+	emailRE  = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+)
+
+const (
+	maxHandleLen = 253
+	maxDIDLen    = 2048
+	maxEmailLen  = 254
+)
+
+// ErrBadIdentifier is wrapped by ParseIdentifier's errors.
+var ErrBadIdentifier = errors.New("not a handle, email or DID")
+
+// ParseIdentifier tells a handle (with or without a leading "@"), a DID and
+// an email apart and normalizes it: handles and emails are lower-cased.
+func ParseIdentifier(s string) (string, IdentifierKind, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case strings.HasPrefix(s, "did:"):
+		if !ValidDID(s) {
+			return "", 0, fmt.Errorf("%w: malformed DID", ErrBadIdentifier)
+		}
+		return s, IdentDID, nil
+	case strings.Count(s, "@") == 1 && !strings.HasPrefix(s, "@"):
+		if len(s) > maxEmailLen || !emailRE.MatchString(s) {
+			return "", 0, fmt.Errorf("%w: malformed email address", ErrBadIdentifier)
+		}
+		return strings.ToLower(s), IdentEmail, nil
+	}
+	h := strings.ToLower(strings.TrimPrefix(s, "@"))
+	if !ValidHandle(h) {
+		return "", 0, fmt.Errorf("%w: a handle looks like alice.bsky.social", ErrBadIdentifier)
+	}
+	return h, IdentHandle, nil
+}
+
+// ValidHandle checks the AT Protocol handle syntax (a DNS name whose last
+// label does not start with a digit).
+func ValidHandle(h string) bool { return len(h) <= maxHandleLen && handleRE.MatchString(h) }
+
+// ValidDID checks the generic DID syntax of the AT Protocol.
+func ValidDID(d string) bool { return len(d) <= maxDIDLen && didRE.MatchString(d) }
+
+// ErrBadURL is wrapped by NormalizeServiceURL's errors.
+var ErrBadURL = errors.New("unusable server URL")
+
+// NormalizeServiceURL checks a service or PDS URL and returns it as
+// scheme://host[:port]. It must be https, or http on a loopback host; it may
+// not carry a user, a path, a query or a fragment, and its host must be
+// plain ASCII (internationalized names in punycode). A bare host name gets
+// https:// added.
+func NormalizeServiceURL(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", fmt.Errorf("%w: empty", ErrBadURL)
+	}
+	if !strings.Contains(raw, "://") {
+		raw = "https://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("%w: cannot parse it", ErrBadURL)
+	}
+	switch {
+	case u.Scheme != "https" && u.Scheme != "http":
+		return "", fmt.Errorf("%w: scheme %q is not http(s)", ErrBadURL, u.Scheme)
+	case u.User != nil:
+		return "", fmt.Errorf("%w: it may not contain a user name or password", ErrBadURL)
+	case u.Host == "" || u.Hostname() == "":
+		return "", fmt.Errorf("%w: no host", ErrBadURL)
+	case u.Path != "" && u.Path != "/", u.RawQuery != "", u.Fragment != "", u.Opaque != "":
+		return "", fmt.Errorf("%w: only scheme and host are allowed, like https://bsky.social", ErrBadURL)
+	case !isASCIIHost(u.Hostname()):
+		return "", fmt.Errorf("%w: host must be ASCII (use the xn-- form of international names)", ErrBadURL)
+	case u.Scheme == "http" && !IsLoopbackHost(u.Hostname()):
+		return "", fmt.Errorf("%w: plain http is allowed only for localhost; use https", ErrBadURL)
+	}
+	return u.Scheme + "://" + strings.ToLower(u.Host), nil
+}
+
+// IsLoopbackHost reports whether host is localhost or a loopback IP.
+func IsLoopbackHost(host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func isASCIIHost(h string) bool {
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if c < 0x21 || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// urlHost is the host name of an already normalized URL.
+func urlHost(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	return p.Hostname()
+}
