@@ -1,0 +1,248 @@
+package fakepds
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"time"
+)
+
+// FaultKind is what an injected fault does to a request.
+type FaultKind int
+
+// Fault kinds. The zero value is FaultStatus.
+//
+// FaultDrop and FaultLostResponse close the connection before any byte of an
+// answer. Go's http.Transport then resends a replayable request (a GET, or
+// one with an Idempotency-Key header) by itself if it went out on a reused
+// keep-alive connection, and that retry is a new request to the server. To
+// make a GET fail for a Go client, inject such a fault with Times 0 or at
+// least 2, or send the request on a fresh connection.
+const (
+	// FaultStatus answers Fault.Status (default 500) with an XRPC error body
+	// such as {"error":"InternalServerError","message":"Internal Server
+	// Error"}, and a Retry-After header when Fault.RetryAfter is set. The
+	// request is not processed.
+	FaultStatus FaultKind = iota
+	// FaultDelay waits Fault.Delay (real time, not the Options clock) and
+	// then answers normally. If the client gives up or the server closes
+	// meanwhile, the request is not processed at all.
+	FaultDelay
+	// FaultDrop closes the connection without answering and without
+	// processing the request.
+	FaultDrop
+	// FaultGarbage answers 200 with Content-Type application/json and a body
+	// that is not JSON. The request is not processed.
+	FaultGarbage
+	// FaultHTML answers Fault.Status (default 502) with an HTML error page of
+	// Content-Type text/html, as a reverse proxy does. The request is not
+	// processed.
+	FaultHTML
+	// FaultOversized answers 200 with an OversizedBodySize JSON body (one
+	// huge string). The request is not processed.
+	FaultOversized
+	// FaultTruncated processes the request (a refresh rotates the token),
+	// then sends its status and headers with the full Content-Length but
+	// only the first half of the body, and closes the connection. An empty
+	// answer is replaced by a short JSON body so there is something to cut.
+	FaultTruncated
+	// FaultRateLimit answers 429 {"error":"RateLimitExceeded","message":
+	// "Rate Limit Exceeded"} with the headers Retry-After (Fault.RetryAfter
+	// rounded up to seconds, default 60), RateLimit-Limit: 30,
+	// RateLimit-Remaining: 0, RateLimit-Reset (unix seconds by the Options
+	// clock) and RateLimit-Policy: 30;w=300. The request is not processed.
+	FaultRateLimit
+	// FaultLostResponse processes the request fully (a refresh rotates the
+	// token, a logout revokes it), then closes the connection without
+	// answering, so the client never learns the outcome.
+	FaultLostResponse
+)
+
+var faultNames = [...]string{"status", "delay", "drop", "garbage", "html", "oversized", "truncated", "rate-limit", "lost-response"}
+
+// String names the kind, e.g. "lost-response".
+func (k FaultKind) String() string {
+	if k >= 0 && int(k) < len(faultNames) {
+		return faultNames[k]
+	}
+	return "FaultKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Fault is a misbehaviour injected with Inject.
+type Fault struct {
+	Kind       FaultKind
+	Status     int           // FaultStatus (default 500), FaultHTML (default 502)
+	Delay      time.Duration // FaultDelay
+	RetryAfter time.Duration // FaultRateLimit (default 60 s), FaultStatus (header only when set)
+	// Times is how many requests the fault applies to; 0 (or negative)
+	// means every request until ClearFaults.
+	Times int
+}
+
+// AllEndpoints, as the endpoint of Inject, makes a fault apply to every
+// request that has no fault of its own pending.
+const AllEndpoints = "*"
+
+// OversizedBodySize is the size of a FaultOversized body: 10 MiB.
+const OversizedBodySize = 10 << 20
+
+type pendingFault struct {
+	f    Fault
+	left int // requests still to fault; 0 = until ClearFaults
+}
+
+// Inject makes the next f.Times requests to endpoint (an NSID, a path as for
+// Calls, or AllEndpoints) misbehave as f says. Faults injected for the same
+// endpoint queue up: the second applies once the first is used up (so one
+// with Times 0 hides those after it).
+func (s *Server) Inject(endpoint string, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[endpoint] = append(s.faults[endpoint], &pendingFault{f: f, left: max(f.Times, 0)})
+}
+
+// ClearFaults removes every injected fault.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = map[string][]*pendingFault{}
+}
+
+// takeFault uses up one request of the fault pending for endpoint, if any.
+// Callers hold s.mu.
+func (s *Server) takeFault(endpoint string) (Fault, bool) {
+	for _, key := range []string{endpoint, AllEndpoints} {
+		q := s.faults[key]
+		if len(q) == 0 {
+			continue
+		}
+		p := q[0]
+		if p.left > 0 {
+			p.left--
+			if p.left == 0 {
+				s.faults[key] = q[1:]
+			}
+		}
+		return p.f, true
+	}
+	return Fault{}, false
+}
+
+// xrpcNames are the XRPC error names of HTTP statuses.
+var xrpcNames = map[int]string{
+	400: "InvalidRequest", 401: "AuthenticationRequired", 403: "Forbidden",
+	404: "XRPCNotSupported", 413: "PayloadTooLarge", 429: "RateLimitExceeded",
+	500: "InternalServerError", 501: "MethodNotImplemented", 502: "UpstreamFailure",
+	503: "NotEnoughResources", 504: "UpstreamTimeout",
+}
+
+func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault, body []byte) {
+	switch f.Kind {
+	case FaultDelay:
+		t := time.NewTimer(f.Delay)
+		defer t.Stop()
+		select {
+		case <-r.Context().Done():
+			hijack(w, nil) // returning would send an empty 200
+		case <-s.done:
+			hijack(w, nil)
+		case <-t.C:
+			s.serve(w, r, body)
+		}
+	case FaultDrop:
+		hijack(w, nil)
+	case FaultGarbage:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte("<<this is not json>>\x00\xff{\"unterminated"))
+	case FaultHTML:
+		status := cmp.Or(f.Status, http.StatusBadGateway)
+		page := fmt.Sprintf("<html>\r\n<head><title>%[1]d %[2]s</title></head>\r\n<body>\r\n"+
+			"<center><h1>%[1]d %[2]s</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+			status, http.StatusText(status))
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(page))
+	case FaultOversized:
+		writeOversized(w)
+	case FaultTruncated, FaultLostResponse:
+		rec := httptest.NewRecorder()
+		s.serve(rec, r, body)
+		if f.Kind == FaultLostResponse {
+			hijack(w, nil)
+			return
+		}
+		full := rec.Body.Bytes()
+		if len(full) < 2 {
+			full = []byte(`{"note":"this answer was cut in half on its way"}`)
+		}
+		hijack(w, func(buf *bytes.Buffer) {
+			fmt.Fprintf(buf, "HTTP/1.1 %d %s\r\n", rec.Code, http.StatusText(rec.Code))
+			h := rec.Header().Clone()
+			h.Del("Content-Length")
+			h.Set("Connection", "close")
+			_ = h.Write(buf)
+			fmt.Fprintf(buf, "Content-Length: %d\r\n\r\n", len(full))
+			buf.Write(full[:len(full)/2])
+		})
+	case FaultRateLimit:
+		wait := cmp.Or(f.RetryAfter, 60*time.Second)
+		secs := int64(math.Ceil(wait.Seconds()))
+		h := w.Header()
+		h.Set("Retry-After", strconv.FormatInt(secs, 10))
+		h.Set("RateLimit-Limit", "30")
+		h.Set("RateLimit-Remaining", "0")
+		h.Set("RateLimit-Reset", strconv.FormatInt(s.now().Unix()+secs, 10))
+		h.Set("RateLimit-Policy", "30;w=300")
+		writeError(w, &xrpcError{http.StatusTooManyRequests, "RateLimitExceeded", "Rate Limit Exceeded"})
+	default: // FaultStatus and unknown kinds
+		status := cmp.Or(f.Status, http.StatusInternalServerError)
+		if f.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.FormatInt(int64(math.Ceil(f.RetryAfter.Seconds())), 10))
+		}
+		name := xrpcNames[status]
+		if name == "" {
+			name = "InternalServerError"
+		}
+		writeError(w, &xrpcError{status, name, http.StatusText(status)})
+	}
+}
+
+// hijack takes over the connection, writes what write puts in a buffer (if
+// anything) and closes it.
+func hijack(w http.ResponseWriter, write func(*bytes.Buffer)) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	if write != nil {
+		var buf bytes.Buffer
+		write(&buf)
+		_ = conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+		_, _ = conn.Write(buf.Bytes())
+	}
+}
+
+func writeOversized(w http.ResponseWriter) {
+	const prefix, suffix = `{"padding":"`, `"}`
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(OversizedBodySize))
+	w.WriteHeader(http.StatusOK)
+	// A client that stops reading must not hold the handler (and Close).
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(30 * time.Second))
+	if _, err := w.Write([]byte(prefix)); err != nil {
+		return
+	}
+	chunk := bytes.Repeat([]byte("a"), 64<<10)
+	for left := OversizedBodySize - len(prefix) - len(suffix); left > 0; left -= len(chunk) {
+		if _, err := w.Write(chunk[:min(left, len(chunk))]); err != nil {
+			return
+		}
+	}
+	_, _ = w.Write([]byte(suffix))
+}

@@ -1,0 +1,251 @@
+package fakepds_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/skyswitch/skyswitch/auth/fakepds"
+)
+
+const describe = "com.atproto.server.describeServer"
+
+// rawDo sends a bodiless request on a fresh connection and returns the
+// answer or the transport error.
+func rawDo(s *fakepds.Server, method, nsid, token string) (*http.Response, []byte, error) {
+	req, _ := http.NewRequest(method, s.URL()+"/xrpc/"+nsid, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	// A new transport each time: no reused connection, so net/http never
+	// retries a request on its own.
+	c := &http.Client{Transport: &http.Transport{}}
+	defer c.CloseIdleConnections()
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp, b, err
+}
+
+func TestFaultStatus(t *testing.T) {
+	s, _, _ := newServer(t, fakepds.Options{})
+	s.Inject(describe, fakepds.Fault{Times: 2})
+	s.Inject(describe, fakepds.Fault{Status: 503, RetryAfter: 1500 * time.Millisecond, Times: 1})
+	for range 2 {
+		call(t, s, "GET", describe, "", nil).wantError(t, 500, "InternalServerError", "Internal Server Error")
+	}
+	a := call(t, s, "GET", describe, "", nil)
+	a.wantError(t, 503, "NotEnoughResources", "")
+	if got := a.header.Get("Retry-After"); got != "2" {
+		t.Errorf("Retry-After = %q", got)
+	}
+	call(t, s, "GET", describe, "", nil).wantOK(t)
+	if n := s.Calls(describe); n != 4 {
+		t.Errorf("Calls = %d (faulted requests count)", n)
+	}
+
+	// Times 0 lasts until ClearFaults; AllEndpoints covers every endpoint.
+	s.Inject(fakepds.AllEndpoints, fakepds.Fault{Status: 502})
+	for range 3 {
+		call(t, s, "GET", describe, "", nil).wantError(t, 502, "UpstreamFailure", "")
+	}
+	call(t, s, "POST", "com.atproto.server.createSession", "", login{Identifier: "alice.test", Password: testPassword}).
+		wantError(t, 502, "UpstreamFailure", "")
+	s.ClearFaults()
+	call(t, s, "GET", describe, "", nil).wantOK(t)
+}
+
+func TestFaultDelay(t *testing.T) {
+	s, _, alice := newServer(t, fakepds.Options{})
+	s.Inject(describe, fakepds.Fault{Kind: fakepds.FaultDelay, Delay: 100 * time.Millisecond, Times: 1})
+	start := time.Now()
+	call(t, s, "GET", describe, "", nil).wantOK(t)
+	if d := time.Since(start); d < 100*time.Millisecond {
+		t.Errorf("answered after %v", d)
+	}
+
+	// A client that gives up leaves the request unprocessed.
+	s.Inject("com.atproto.server.createSession", fakepds.Fault{Kind: fakepds.FaultDelay, Delay: time.Minute, Times: 1})
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	body := strings.NewReader(`{"identifier":"alice.test","password":"` + testPassword + `"}`)
+	req, _ := http.NewRequestWithContext(ctx, "POST", s.URL()+"/xrpc/com.atproto.server.createSession", body)
+	req.Header.Set("Content-Type", "application/json")
+	if _, err := s.Client().Do(req); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v", err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if n := s.ActiveSessions(alice.DID); n != 0 {
+		t.Errorf("cancelled login created %d sessions", n)
+	}
+}
+
+func TestFaultDelayClose(t *testing.T) {
+	s := fakepds.New(fakepds.Options{})
+	s.Inject(describe, fakepds.Fault{Kind: fakepds.FaultDelay, Delay: time.Hour})
+	errc := make(chan error, 1)
+	go func() {
+		_, _, err := rawDo(s, "GET", describe, "")
+		errc <- err
+	}()
+	for s.Calls(describe) == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	start := time.Now()
+	s.Close()
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Close took %v", d)
+	}
+	if err := <-errc; err == nil {
+		t.Error("held request got an answer")
+	}
+}
+
+func TestFaultDrop(t *testing.T) {
+	s, _, alice := newServer(t, fakepds.Options{})
+	sess := mustLogin(t, s, "alice.test", testPassword)
+	s.Inject("com.atproto.server.refreshSession", fakepds.Fault{Kind: fakepds.FaultDrop, Times: 1})
+	if _, _, err := rawDo(s, "POST", "com.atproto.server.refreshSession", sess.RefreshJwt); err == nil {
+		t.Fatal("dropped request got an answer")
+	}
+	// Not processed: the token was not rotated, so it works without grace.
+	if !s.RefreshTokenValid(sess.RefreshJwt) || s.ActiveSessions(alice.DID) != 1 {
+		t.Fatal("dropped request was processed")
+	}
+	mustRefresh(t, s, sess.RefreshJwt)
+}
+
+func TestFaultGarbageAndHTML(t *testing.T) {
+	s, _, _ := newServer(t, fakepds.Options{})
+	s.Inject(describe, fakepds.Fault{Kind: fakepds.FaultGarbage, Times: 1})
+	s.Inject(describe, fakepds.Fault{Kind: fakepds.FaultHTML, Times: 1})
+	s.Inject(describe, fakepds.Fault{Kind: fakepds.FaultHTML, Status: 504, Times: 1})
+	a := call(t, s, "GET", describe, "", nil)
+	if a.status != 200 || json.Valid(a.body) {
+		t.Errorf("garbage: %d %q", a.status, a.body)
+	}
+	a = call(t, s, "GET", describe, "", nil)
+	if a.status != 502 || !strings.HasPrefix(a.header.Get("Content-Type"), "text/html") || !strings.Contains(string(a.body), "<html>") {
+		t.Errorf("html: %d %v %q", a.status, a.header, a.body)
+	}
+	if a := call(t, s, "GET", describe, "", nil); a.status != 504 || !strings.Contains(string(a.body), "504 Gateway Timeout") {
+		t.Errorf("html 504: %d %q", a.status, a.body)
+	}
+}
+
+func TestFaultOversized(t *testing.T) {
+	s, _, _ := newServer(t, fakepds.Options{})
+	s.Inject(describe, fakepds.Fault{Kind: fakepds.FaultOversized, Times: 1})
+	a := call(t, s, "GET", describe, "", nil)
+	if a.status != 200 || len(a.body) != fakepds.OversizedBodySize || !json.Valid(a.body) {
+		t.Errorf("oversized: %d, %d bytes", a.status, len(a.body))
+	}
+	// A client that stops reading early does not hold the server up.
+	s.Inject(describe, fakepds.Fault{Kind: fakepds.FaultOversized, Times: 1})
+	resp, err := s.Client().Get(s.URL() + "/xrpc/" + describe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.ReadFull(resp.Body, make([]byte, 1024))
+	resp.Body.Close()
+	call(t, s, "GET", describe, "", nil).wantOK(t)
+}
+
+func TestFaultTruncated(t *testing.T) {
+	s, _, _ := newServer(t, fakepds.Options{Grace: fakepds.NoGrace})
+	sess := mustLogin(t, s, "alice.test", testPassword)
+	s.Inject("com.atproto.server.refreshSession", fakepds.Fault{Kind: fakepds.FaultTruncated, Times: 1})
+	resp, body, err := rawDo(s, "POST", "com.atproto.server.refreshSession", sess.RefreshJwt)
+	if !errors.Is(err, io.ErrUnexpectedEOF) || resp.StatusCode != 200 || resp.ContentLength <= int64(len(body)) {
+		t.Fatalf("truncated: %v, %v, %q", err, resp, body)
+	}
+	// The request was processed: the token rotated away.
+	if s.RefreshTokenValid(sess.RefreshJwt) {
+		t.Error("truncated refresh did not rotate")
+	}
+	// An empty answer is cut too.
+	s.Inject("com.atproto.server.deleteSession", fakepds.Fault{Kind: fakepds.FaultTruncated, Times: 1})
+	other := mustLogin(t, s, "alice.test", testPassword)
+	if _, _, err := rawDo(s, "POST", "com.atproto.server.deleteSession", other.RefreshJwt); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("truncated empty answer: %v", err)
+	}
+}
+
+func TestFaultRateLimit(t *testing.T) {
+	s, clock, _ := newServer(t, fakepds.Options{})
+	s.Inject(describe, fakepds.Fault{Kind: fakepds.FaultRateLimit, RetryAfter: 3 * time.Second, Times: 1})
+	s.Inject(describe, fakepds.Fault{Kind: fakepds.FaultRateLimit, Times: 1})
+	a := call(t, s, "GET", describe, "", nil)
+	a.wantError(t, 429, "RateLimitExceeded", "Rate Limit Exceeded")
+	reset := strconv.FormatInt(clock.Now().Unix()+3, 10)
+	for k, want := range map[string]string{"Retry-After": "3", "RateLimit-Limit": "30", "RateLimit-Remaining": "0",
+		"RateLimit-Reset": reset, "RateLimit-Policy": "30;w=300"} {
+		if got := a.header.Get(k); got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
+	}
+	if got := call(t, s, "GET", describe, "", nil).header.Get("Retry-After"); got != "60" {
+		t.Errorf("default Retry-After = %q", got)
+	}
+}
+
+func TestFaultLostResponse(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		grace    time.Duration
+		oldWorks bool
+	}{{"grace", 0, true}, {"no grace", fakepds.NoGrace, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _, alice := newServer(t, fakepds.Options{Grace: tc.grace})
+			sess := mustLogin(t, s, "alice.test", testPassword)
+			s.Inject("com.atproto.server.refreshSession", fakepds.Fault{Kind: fakepds.FaultLostResponse, Times: 1})
+			if _, _, err := rawDo(s, "POST", "com.atproto.server.refreshSession", sess.RefreshJwt); err == nil {
+				t.Fatal("lost response arrived")
+			}
+			if got := s.RefreshTokenValid(sess.RefreshJwt); got != tc.oldWorks {
+				t.Fatalf("old token valid = %v after a lost rotation", got)
+			}
+			if tc.oldWorks {
+				mustRefresh(t, s, sess.RefreshJwt)
+			}
+			if n := s.ActiveSessions(alice.DID); n != 1 {
+				t.Errorf("ActiveSessions = %d", n)
+			}
+		})
+	}
+}
+
+func TestFaultKindString(t *testing.T) {
+	if got := fakepds.FaultLostResponse.String(); got != "lost-response" {
+		t.Errorf("String = %q", got)
+	}
+	if got := fakepds.FaultKind(99).String(); got != "FaultKind(99)" {
+		t.Errorf("String = %q", got)
+	}
+}
+
+// TestFaultDropGETRetry pins down what the FaultDrop documentation says:
+// net/http resends a GET that got no answer on a reused connection once.
+func TestFaultDropGETRetry(t *testing.T) {
+	s, _, _ := newServer(t, fakepds.Options{})
+	call(t, s, "GET", describe, "", nil).wantOK(t) // leaves a keep-alive connection
+	s.Inject(describe, fakepds.Fault{Kind: fakepds.FaultDrop, Times: 2})
+	resp, err := s.Client().Get(s.URL() + "/xrpc/" + describe)
+	if err == nil {
+		resp.Body.Close()
+		t.Fatal("dropped GET got an answer")
+	}
+	if n := s.Calls(describe); n != 3 {
+		t.Errorf("Calls = %d, want 3 (one automatic retry)", n)
+	}
+	call(t, s, "GET", describe, "", nil).wantOK(t)
+}

@@ -1,0 +1,257 @@
+// Package fakepds is an in-process fake of a Bluesky PDS (and of the
+// bsky.social entryway's email 2FA), for tests of the auth client and for the
+// app's demo mode.
+//
+// A Server listens on 127.0.0.1 only and answers the password-session XRPC
+// methods (createSession, refreshSession, getSession, deleteSession,
+// createAccount, createAppPassword, deactivateAccount), describeServer and
+// resolveHandle the way the reference PDS does, with the same error names and
+// messages. It also serves /.well-known/atproto-did and acts as a PLC
+// directory (GET /did:plc:…), so identity resolution can be tested against it.
+//
+// Tokens are HS256 JWTs signed with a random per-server key; their lifetimes
+// and the server's clock come from Options, so tests can expire them without
+// sleeping. Every request is recorded (Calls, LastRequest) and faults can be
+// injected per endpoint (Inject) to test how a client copes with a bad
+// network or a misbehaving server.
+//
+// All methods are safe for concurrent use.
+package fakepds
+
+import (
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Defaults applied by New to zero Options fields.
+const (
+	DefaultAccessLifetime  = 2 * time.Hour
+	DefaultRefreshLifetime = 90 * 24 * time.Hour
+	DefaultGrace           = 2 * time.Hour
+)
+
+// NoGrace, as Options.Grace, makes a refresh token stop working the moment
+// it has been used: no grace period at all. Any negative Grace does the same.
+const NoGrace time.Duration = -1
+
+// maxRequestBody bounds what the server reads of a request body.
+const maxRequestBody = 1 << 20
+
+// Options configure a Server. The zero value gives the reference PDS's
+// behaviour: 2 h access tokens, 90 day refresh tokens, a 2 h grace period
+// and the system clock.
+type Options struct {
+	// AccessLifetime is the lifetime of access tokens; zero or negative
+	// means DefaultAccessLifetime. Token times are whole seconds (the exp
+	// claim is iat plus the lifetime truncated to seconds, at least 1 s).
+	AccessLifetime time.Duration
+	// RefreshLifetime is the lifetime of refresh tokens; zero or negative
+	// means DefaultRefreshLifetime.
+	RefreshLifetime time.Duration
+	// Grace is how long a refresh token still works after it was first
+	// used (rotated away), counted from that first use. Within it, reusing
+	// the token yields a new pair whose refresh token has the same jti as
+	// the successor issued the first time. Zero means DefaultGrace; NoGrace
+	// (or any negative value) means none: a used refresh token is revoked
+	// at once.
+	Grace time.Duration
+	// Now is the server's clock, used for token times, expiry, grace
+	// periods, sign-in code expiry and rate-limit reset times (not for
+	// FaultDelay, which is real time). Nil means time.Now.
+	Now func() time.Time
+	// IncludeDIDDoc puts the account's DID document in the answers of
+	// createSession, refreshSession, getSession and createAccount, as a PDS
+	// started with enableDidDocWithSession does. The reference PDS omits it
+	// by default.
+	IncludeDIDDoc bool
+}
+
+// Server is a running fake PDS. Create it with New and stop it with Close.
+type Server struct {
+	ts      *httptest.Server
+	opts    Options
+	key     []byte
+	done    chan struct{}
+	closing sync.Once
+
+	mu       sync.Mutex
+	accounts map[string]*account // by DID
+	handles  map[string]string   // lower-case handle → DID
+	refresh  map[string]*refreshRecord
+	calls    map[string]int
+	requests map[string][]Recorded
+	faults   map[string][]*pendingFault
+}
+
+// Recorded is one request as the server received it.
+type Recorded struct {
+	Method string
+	Path   string
+	Query  url.Values
+	Host   string
+	Header http.Header // includes Authorization and User-Agent
+	Body   []byte
+}
+
+// New starts a Server on a random port of 127.0.0.1. It panics if it cannot
+// listen, as httptest.NewServer does.
+func New(opts Options) *Server {
+	if opts.AccessLifetime <= 0 {
+		opts.AccessLifetime = DefaultAccessLifetime
+	}
+	if opts.RefreshLifetime <= 0 {
+		opts.RefreshLifetime = DefaultRefreshLifetime
+	}
+	if opts.Grace == 0 {
+		opts.Grace = DefaultGrace
+	} else if opts.Grace < 0 {
+		opts.Grace = 0
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &Server{
+		opts:     opts,
+		key:      randomBytes(32),
+		done:     make(chan struct{}),
+		accounts: map[string]*account{},
+		handles:  map[string]string{},
+		refresh:  map[string]*refreshRecord{},
+		calls:    map[string]int{},
+		requests: map[string][]Recorded{},
+		faults:   map[string][]*pendingFault{},
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic("fakepds: listen on 127.0.0.1: " + err.Error())
+	}
+	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	s.ts.Listener.Close()
+	s.ts.Listener = ln
+	// Dropped and truncated answers make net/http complain; never log (a
+	// log line could quote a request).
+	s.ts.Config.ErrorLog = log.New(io.Discard, "", 0)
+	s.ts.Start()
+	return s
+}
+
+// URL is the base URL of the server, http://127.0.0.1:<port>.
+func (s *Server) URL() string { return s.ts.URL }
+
+// ServiceDID is the server's own DID, the audience of its tokens and the did
+// of describeServer.
+func (s *Server) ServiceDID() string { return "did:web:127.0.0.1" }
+
+// Client returns an *http.Client for the server (plain HTTP, no timeout).
+func (s *Server) Client() *http.Client { return s.ts.Client() }
+
+// Close stops the server. Requests held by FaultDelay end at once without an
+// answer. Close may be called more than once.
+func (s *Server) Close() {
+	s.closing.Do(func() {
+		close(s.done)
+		s.ts.CloseClientConnections()
+		s.ts.Close()
+	})
+}
+
+// Calls is how many requests reached the endpoint: an XRPC NSID such as
+// "com.atproto.server.createSession", or the path of any other request
+// ("/.well-known/atproto-did", "/did:plc:…"). Requests answered by a fault
+// count too.
+func (s *Server) Calls(endpoint string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[endpoint]
+}
+
+// LastRequest is the last request that reached the endpoint (named as for
+// Calls), or the zero Recorded if there was none.
+func (s *Server) LastRequest(endpoint string) Recorded {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rs := s.requests[endpoint]
+	if len(rs) == 0 {
+		return Recorded{}
+	}
+	return rs[len(rs)-1].clone()
+}
+
+// Requests lists every request that reached the endpoint, oldest first.
+func (s *Server) Requests(endpoint string) []Recorded {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Recorded, 0, len(s.requests[endpoint]))
+	for _, r := range s.requests[endpoint] {
+		out = append(out, r.clone())
+	}
+	return out
+}
+
+func (r Recorded) clone() Recorded {
+	r.Query = url.Values(http.Header(r.Query).Clone())
+	r.Header = r.Header.Clone()
+	r.Body = append([]byte(nil), r.Body...)
+	return r
+}
+
+// endpointOf names what a request is for: its NSID for XRPC, else its path.
+func endpointOf(r *http.Request) string {
+	if nsid, ok := strings.CutPrefix(r.URL.Path, "/xrpc/"); ok {
+		return nsid
+	}
+	return r.URL.Path
+}
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	endpoint := endpointOf(r)
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	if err != nil {
+		return // the client went away
+	}
+	s.mu.Lock()
+	s.calls[endpoint]++
+	s.requests[endpoint] = append(s.requests[endpoint], Recorded{
+		Method: r.Method,
+		Path:   r.URL.Path,
+		Query:  r.URL.Query(),
+		Host:   r.Host,
+		Header: r.Header.Clone(),
+		Body:   body,
+	})
+	f, faulted := s.takeFault(endpoint)
+	s.mu.Unlock()
+	if faulted {
+		s.serveFault(w, r, f, body)
+		return
+	}
+	s.serve(w, r, body)
+}
+
+// serve answers a request normally.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, body []byte) {
+	if len(body) > maxRequestBody {
+		writeError(w, &xrpcError{http.StatusRequestEntityTooLarge, "PayloadTooLarge", "request entity too large"})
+		return
+	}
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/xrpc/"):
+		s.serveXRPC(w, r, body)
+	case r.URL.Path == "/.well-known/atproto-did":
+		s.serveWellKnown(w, r)
+	case strings.HasPrefix(r.URL.Path, "/did:"):
+		s.servePLC(w, r)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// now reads the injected clock.
+func (s *Server) now() time.Time { return s.opts.Now() }
