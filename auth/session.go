@@ -154,16 +154,16 @@ func (s *Session) refresh(ctx context.Context, stale string) error {
 		f = &flight{done: make(chan struct{})}
 		s.flight = f
 		used := s.data
-		s.mu.Unlock()
 		// The flight outlives a caller that gives up: the server may
 		// rotate the token whatever we do, so its answer must be kept.
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.c.timeout())
-		fresh, err := s.c.RefreshSession(fctx, used)
-		cancel()
-		s.land(f, used, fresh, err)
-	} else {
-		s.mu.Unlock()
+		go func() {
+			defer cancel()
+			fresh, err := s.c.RefreshSession(fctx, used)
+			s.land(f, used, fresh, err)
+		}()
 	}
+	s.mu.Unlock()
 	select {
 	case <-f.done:
 		return f.err
@@ -172,7 +172,7 @@ func (s *Session) refresh(ctx context.Context, stale string) error {
 	}
 }
 
-// land applies a refresh result and raises its event.
+// land applies a refresh result, raises its event and wakes the waiters.
 func (s *Session) land(f *flight, used, fresh SessionData, err error) {
 	s.mu.Lock()
 	s.flight = nil
@@ -191,8 +191,10 @@ func (s *Session) land(f *flight, used, fresh SessionData, err error) {
 	}
 	f.err = err
 	s.mu.Unlock()
-	close(f.done)
+	// Deliver before releasing the waiters: when Refresh returns, OnEvent
+	// has seen the result (and the caller may rely on it being persisted).
 	s.dispatch()
+	close(f.done)
 }
 
 // RefreshSession is the stateless refresh: it spends d's refresh token and
