@@ -1,0 +1,39 @@
+package storage
+
+import "testing"
+
+// seed1000 is a store holding 1,000 realistic accounts (~1.6 MiB).
+func seed1000(b *testing.B) *Store {
+	s := newStore(b)
+	mustUpdate(b, s, replaceWith(stateWith(1000)))
+	return s
+}
+
+// BenchmarkLoad1000 loads a store of 1,000 accounts: shared lock, read,
+// decode, validate.
+func BenchmarkLoad1000(b *testing.B) {
+	s := seed1000(b)
+	for b.Loop() {
+		st, err := s.Load()
+		if err != nil || len(st.Accounts) != 1000 {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkUpdate1000 is one locked update of a store of 1,000 accounts:
+// exclusive lock, re-read, change, validate, encode, write, fsync, rename,
+// fsync of the folder.
+func BenchmarkUpdate1000(b *testing.B) {
+	s := seed1000(b)
+	i := 0
+	for b.Loop() {
+		i++
+		err := s.Update(func(st *State) error {
+			return st.SetActive(st.Accounts[i%1000].DID)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}

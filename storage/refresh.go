@@ -1,0 +1,89 @@
+package storage
+
+import (
+	"time"
+
+	"github.com/skyswitch/skyswitch/auth"
+)
+
+// ApplyRefresh stores the result of a token refresh made with usedRefreshJwt.
+// It is a compare-and-swap: the account's session is replaced only when the
+// stored refresh token is still usedRefreshJwt (or already fresh's), or when
+// fresh's refresh token was issued strictly later than the stored one. So a
+// slow process can never write stale tokens over fresh ones written by
+// another. Call it inside Store.Update, which makes read-compare-write one
+// transaction across processes.
+//
+// On success the local fields are kept, the refresh error is cleared, and
+// Service, PDSURL, DIDDoc and RefreshedAt are kept from the stored session
+// when fresh leaves them empty.
+//
+// A removed account is never brought back: applied is false. If that
+// account's session is queued for logout under usedRefreshJwt, the queued
+// session takes fresh's tokens instead, so the revocation uses the live
+// token.
+func (s *State) ApplyRefresh(usedRefreshJwt string, fresh auth.SessionData) (applied bool) {
+	if fresh.RefreshJwt == "" {
+		return false
+	}
+	a, ok := s.Account(fresh.DID)
+	if !ok {
+		if p, ok := s.PendingLogout(usedRefreshJwt); ok && usedRefreshJwt != "" && p.Session.DID == fresh.DID {
+			p.Session = merged(p.Session, fresh)
+		}
+		return false
+	}
+	stored := a.RefreshJwt
+	if stored != usedRefreshJwt && stored != fresh.RefreshJwt && !issuedLater(fresh.RefreshJwt, stored) {
+		return false
+	}
+	a.SessionData = merged(a.SessionData, fresh)
+	a.LastRefreshError, a.LastRefreshErrorAt = "", time.Time{}
+	return true
+}
+
+// RecordRefreshError notes a failed refresh made with usedRefreshJwt, only
+// if that token is still the stored one: a late failure must not mark an
+// account that another process has meanwhile refreshed. It reports whether
+// the error was recorded.
+func (s *State) RecordRefreshError(did, usedRefreshJwt, msg string, at time.Time) bool {
+	a, ok := s.Account(did)
+	if !ok || a.RefreshJwt != usedRefreshJwt {
+		return false
+	}
+	a.LastRefreshError, a.LastRefreshErrorAt = msg, at
+	return true
+}
+
+// merged is fresh with the fields a refresh response may omit taken from old.
+func merged(old, fresh auth.SessionData) auth.SessionData {
+	if fresh.Service == "" {
+		fresh.Service = old.Service
+	}
+	if fresh.PDSURL == "" {
+		fresh.PDSURL = old.PDSURL
+	}
+	if len(fresh.DIDDoc) == 0 {
+		fresh.DIDDoc = old.DIDDoc
+	}
+	if fresh.RefreshedAt.IsZero() {
+		fresh.RefreshedAt = old.RefreshedAt
+	}
+	return fresh
+}
+
+// issuedLater reports whether token a was issued strictly after token b,
+// going by their iat claims. Undecodable tokens are never later.
+func issuedLater(a, b string) bool {
+	ca, err := auth.ParseClaims(a)
+	if err != nil || ca.IssuedAt.IsZero() {
+		return false
+	}
+	cb, err := auth.ParseClaims(b)
+	if err != nil || cb.IssuedAt.IsZero() {
+		// The stored token cannot be dated; a decodable fresh one wins
+		// only if the stored one is gone altogether.
+		return b == ""
+	}
+	return ca.IssuedAt.After(cb.IssuedAt)
+}

@@ -1,0 +1,187 @@
+package storage
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/skyswitch/skyswitch/auth"
+)
+
+// CurrentVersion is the format version this build reads and writes. A file
+// with a higher version is refused with ErrTooNew. Any change to the
+// document's fields, even an added one, bumps it: an older build refuses
+// unknown fields rather than silently dropping them on its next write.
+const CurrentVersion = 1
+
+// State is the whole accounts document. Load returns a private copy; inside
+// Update the callback changes it and Update writes it back.
+type State struct {
+	Version int `json:"version"`
+	// Active is the DID of the identity in use, or empty.
+	Active string `json:"active"`
+	// Previous is the identity active before Active, for "switch -".
+	Previous string    `json:"previous"`
+	Accounts []Account `json:"accounts"`
+	// PendingLogouts are sessions whose server-side revocation failed and
+	// must be retried.
+	PendingLogouts []PendingLogout `json:"pendingLogouts"`
+}
+
+// Account is one saved identity: its session (flattened into the JSON
+// object) and local bookkeeping. No password is ever stored.
+type Account struct {
+	auth.SessionData
+	AddedAt    time.Time `json:"addedAt,omitzero"`
+	LastUsedAt time.Time `json:"lastUsedAt,omitzero"`
+	// LastRefreshError is the last failed refresh, cleared by a successful
+	// one (see State.ApplyRefresh and State.RecordRefreshError).
+	LastRefreshError   string    `json:"lastRefreshError,omitempty"`
+	LastRefreshErrorAt time.Time `json:"lastRefreshErrorAt,omitzero"`
+}
+
+// PendingLogout is a session still to be revoked on its server.
+type PendingLogout struct {
+	Session   auth.SessionData `json:"session"`
+	QueuedAt  time.Time        `json:"queuedAt,omitzero"`
+	Attempts  int              `json:"attempts"`
+	LastError string           `json:"lastError,omitempty"`
+}
+
+// NewState returns an empty state of the current version: what a missing
+// file loads as.
+func NewState() *State { return &State{Version: CurrentVersion} }
+
+// Account returns the saved account with this DID. The pointer is into the
+// state: changes through it are kept by Update.
+func (s *State) Account(did string) (*Account, bool) {
+	for i := range s.Accounts {
+		if s.Accounts[i].DID == did {
+			return &s.Accounts[i], true
+		}
+	}
+	return nil, false
+}
+
+// Find looks an account up by DID or by handle. A leading "@" is ignored and
+// handles compare case-insensitively; DIDs compare exactly.
+func (s *State) Find(handleOrDID string) (*Account, bool) {
+	q := strings.TrimPrefix(strings.TrimSpace(handleOrDID), "@")
+	if q == "" {
+		return nil, false
+	}
+	if strings.HasPrefix(q, "did:") {
+		return s.Account(q)
+	}
+	for i := range s.Accounts {
+		if strings.EqualFold(s.Accounts[i].Handle, q) {
+			return &s.Accounts[i], true
+		}
+	}
+	return nil, false
+}
+
+// ActiveAccount returns the active account, if any.
+func (s *State) ActiveAccount() (*Account, bool) {
+	if s.Active == "" {
+		return nil, false
+	}
+	return s.Account(s.Active)
+}
+
+// Upsert saves a, replacing the account with the same DID (keeping its
+// AddedAt when a.AddedAt is zero) or appending it. It reports whether the
+// account is new.
+func (s *State) Upsert(a Account) (added bool) {
+	if old, ok := s.Account(a.DID); ok {
+		if a.AddedAt.IsZero() {
+			a.AddedAt = old.AddedAt
+		}
+		*old = a
+		return false
+	}
+	s.Accounts = append(s.Accounts, a)
+	return true
+}
+
+// Remove deletes the account with this DID and returns it, so the caller can
+// queue its logout. If it was active, the previous identity becomes active
+// when it is still saved; otherwise no identity is active. Remove never picks
+// an arbitrary other account: acting as an identity the user did not choose
+// is worse than asking.
+func (s *State) Remove(did string) (Account, bool) {
+	i := slices.IndexFunc(s.Accounts, func(a Account) bool { return a.DID == did })
+	if i < 0 {
+		return Account{}, false
+	}
+	removed := s.Accounts[i]
+	s.Accounts = slices.Delete(s.Accounts, i, i+1)
+	if s.Previous == did {
+		s.Previous = ""
+	}
+	if s.Active == did {
+		s.Active = ""
+		if _, ok := s.Account(s.Previous); ok {
+			s.Active, s.Previous = s.Previous, ""
+		}
+	}
+	return removed, true
+}
+
+// SetActive makes did the active identity and remembers the one it replaces
+// as Previous. An empty did means no active identity. Setting the identity
+// that is already active changes nothing.
+func (s *State) SetActive(did string) error {
+	if did != "" {
+		if _, ok := s.Account(did); !ok {
+			return fmt.Errorf("no saved account %s", did)
+		}
+	}
+	if did == s.Active {
+		return nil
+	}
+	if s.Active != "" {
+		s.Previous = s.Active
+	}
+	s.Active = did
+	if s.Previous == s.Active {
+		s.Previous = ""
+	}
+	return nil
+}
+
+// QueueLogout records a session whose server-side revocation is still owed.
+// A session without a refresh token (nothing to revoke) or already queued is
+// ignored; the result tells whether it was added.
+func (s *State) QueueLogout(sd auth.SessionData, now time.Time) bool {
+	if sd.RefreshJwt == "" {
+		return false
+	}
+	if _, ok := s.PendingLogout(sd.RefreshJwt); ok {
+		return false
+	}
+	s.PendingLogouts = append(s.PendingLogouts, PendingLogout{Session: sd, QueuedAt: now})
+	return true
+}
+
+// PendingLogout returns the queued logout for this refresh token. The
+// pointer is into the state, for recording Attempts and LastError.
+func (s *State) PendingLogout(refreshJwt string) (*PendingLogout, bool) {
+	for i := range s.PendingLogouts {
+		if s.PendingLogouts[i].Session.RefreshJwt == refreshJwt {
+			return &s.PendingLogouts[i], true
+		}
+	}
+	return nil, false
+}
+
+// DropLogout removes the queued logout for this refresh token, once the
+// server has revoked it. It reports whether one was queued.
+func (s *State) DropLogout(refreshJwt string) bool {
+	n := len(s.PendingLogouts)
+	s.PendingLogouts = slices.DeleteFunc(s.PendingLogouts, func(p PendingLogout) bool {
+		return p.Session.RefreshJwt == refreshJwt
+	})
+	return len(s.PendingLogouts) != n
+}

@@ -1,0 +1,176 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/adrg/xdg"
+)
+
+// DefaultLockTimeout is how long Load, Update and MoveAside wait for another
+// process to release the lock before failing with ErrLockTimeout.
+const DefaultLockTimeout = 10 * time.Second
+
+// Store is one accounts file and its sibling lock file (the same name plus
+// ".lock", created 0600 and never deleted). It is safe for use by several
+// goroutines and several processes at once.
+type Store struct {
+	path string
+	now  func() time.Time // for MoveAside's timestamp; a test seam
+
+	mu       sync.Mutex
+	warnings []string
+	bufs     [][]byte // reused buffers; see takeBuf
+}
+
+// Open returns the store for the accounts file at path. It touches nothing:
+// a missing file is an empty store, and its folder is created (0700) by the
+// first Update.
+func Open(path string) *Store {
+	return &Store{path: filepath.Clean(path), now: time.Now}
+}
+
+// DefaultPath is $XDG_CONFIG_HOME/skyswitch/accounts.json (usually
+// ~/.config/skyswitch/accounts.json), as the environment was when the
+// program started. It creates nothing.
+func DefaultPath() (string, error) {
+	if xdg.ConfigHome == "" {
+		return "", errors.New("storage: cannot find the config folder: set XDG_CONFIG_HOME or HOME")
+	}
+	return filepath.Join(xdg.ConfigHome, "skyswitch", "accounts.json"), nil
+}
+
+// Path is the accounts file.
+func (s *Store) Path() string { return s.path }
+
+func (s *Store) lockPath() string { return s.path + ".lock" }
+
+// Warnings returns the notices gathered since the last call, and forgets
+// them, so the caller shows each once. Today these say that a file or
+// folder readable by others was tightened to 0600 or 0700. The store itself
+// never writes to the terminal.
+func (s *Store) Warnings() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.warnings
+	s.warnings = nil
+	return w
+}
+
+func (s *Store) warn(format string, args ...any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.warnings = append(s.warnings, fmt.Sprintf(format, args...))
+}
+
+// Load returns a snapshot of the accounts, read under a shared lock, waiting
+// at most DefaultLockTimeout for it. A missing file is an empty State. A file
+// that cannot be understood gives a *FileError and is left untouched.
+func (s *Store) Load() (*State, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultLockTimeout)
+	defer cancel()
+	return s.LoadContext(ctx)
+}
+
+// LoadContext is Load waiting for the lock until ctx is done.
+func (s *Store) LoadContext(ctx context.Context) (*State, error) {
+	if _, err := os.Stat(filepath.Dir(s.path)); errors.Is(err, fs.ErrNotExist) {
+		return NewState(), nil
+	}
+	l, err := acquire(ctx, s.lockPath(), false)
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		// A read-only config folder: the file is still only ever
+		// replaced by rename, so an unlocked read sees a whole file.
+	case err != nil:
+		return nil, err
+	default:
+		defer l.release()
+	}
+	st, data, err := s.read()
+	s.giveBuf(data)
+	return st, err
+}
+
+// Update applies fn to the current accounts as one transaction across
+// processes: it takes the exclusive lock (waiting at most
+// DefaultLockTimeout), re-reads the file, calls fn, checks the result and
+// replaces the file atomically. If fn returns an error, that error is
+// returned as is and nothing is written; an invalid result gives
+// ErrInvalidState and nothing is written. fn runs under the lock: it must be
+// quick and must not do network I/O.
+func (s *Store) Update(fn func(*State) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultLockTimeout)
+	defer cancel()
+	return s.UpdateContext(ctx, fn)
+}
+
+// UpdateContext is Update waiting for the lock until ctx is done.
+func (s *Store) UpdateContext(ctx context.Context, fn func(*State) error) error {
+	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
+		return fmt.Errorf("storage: create folder: %w", err)
+	}
+	l, err := acquire(ctx, s.lockPath(), true)
+	if err != nil {
+		return err
+	}
+	defer l.release()
+	st, old, err := s.read()
+	defer s.giveBuf(old)
+	if err != nil {
+		return err
+	}
+	if err := fn(st); err != nil {
+		return err
+	}
+	st.Version = CurrentVersion
+	data, err := encode(st, s.takeBuf())
+	defer s.giveBuf(data)
+	if err != nil {
+		return fmt.Errorf("storage: refusing to write %s: %w", s.path, err)
+	}
+	if old != nil && bytes.Equal(data, old) {
+		return nil
+	}
+	removeStaleTemps(s.path)
+	return writeAtomic(s.path, data)
+}
+
+// MoveAside starts afresh: it renames the accounts file, whatever it holds,
+// to "<file>.corrupt-<UTC timestamp>" in the same folder and returns the new
+// path. Nothing is ever deleted; the next Load sees an empty store. It fails
+// with an error wrapping fs.ErrNotExist when there is no file.
+func (s *Store) MoveAside() (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultLockTimeout)
+	defer cancel()
+	if _, err := os.Lstat(s.path); err != nil {
+		return "", fmt.Errorf("storage: nothing to move aside: %w", err)
+	}
+	l, err := acquire(ctx, s.lockPath(), true)
+	if err != nil {
+		return "", err
+	}
+	defer l.release()
+	base := s.path + ".corrupt-" + s.now().UTC().Format("20060102T150405Z")
+	dest := base
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(dest); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		dest = fmt.Sprintf("%s-%d", base, i)
+	}
+	if err := os.Rename(s.path, dest); err != nil {
+		return "", fmt.Errorf("storage: move aside: %w", err)
+	}
+	if err := syncDir(filepath.Dir(s.path)); err != nil {
+		return dest, fmt.Errorf("storage: move aside: %w", err)
+	}
+	return dest, nil
+}

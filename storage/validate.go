@@ -1,0 +1,43 @@
+package storage
+
+import (
+	"fmt"
+	"strings"
+)
+
+// MaxFileSize is the largest accounts file Load reads; a larger one is
+// refused with ErrTooLarge instead of being read into memory. A thousand
+// accounts take about 1.5 MiB.
+const MaxFileSize = 64 << 20
+
+// validate checks the invariants every stored state keeps.
+func (s *State) validate() error {
+	if s.Version != CurrentVersion {
+		return fmt.Errorf("version %d, want %d", s.Version, CurrentVersion)
+	}
+	seen := make(map[string]bool, len(s.Accounts))
+	for i, a := range s.Accounts {
+		if !strings.HasPrefix(a.DID, "did:") {
+			return fmt.Errorf("account %d: missing or malformed did", i)
+		}
+		if seen[a.DID] {
+			return fmt.Errorf("account %d: duplicate did %s", i, a.DID)
+		}
+		seen[a.DID] = true
+	}
+	if s.Active != "" && !seen[s.Active] {
+		return fmt.Errorf("active identity %s is not a saved account", s.Active)
+	}
+	if s.Previous != "" && (!seen[s.Previous] || s.Previous == s.Active) {
+		return fmt.Errorf("previous identity %s is not a saved inactive account", s.Previous)
+	}
+	for i, p := range s.PendingLogouts {
+		if p.Session.RefreshJwt == "" {
+			return fmt.Errorf("pending logout %d: no refresh token", i)
+		}
+		if p.Attempts < 0 {
+			return fmt.Errorf("pending logout %d: negative attempts", i)
+		}
+	}
+	return nil
+}
