@@ -198,8 +198,13 @@ func writeAtomic(path string, data []byte) (err error) {
 			err = fmt.Errorf("storage: write %s: %w", path, err)
 		}
 	}()
-	if _, err = f.Write(data); err != nil {
-		return err
+	for rest := data; len(rest) > 0; {
+		n := min(len(rest), 64<<10)
+		if _, err = f.Write(rest[:n]); err != nil {
+			return err
+		}
+		rest = rest[n:]
+		hookWrite()
 	}
 	if err = f.Sync(); err != nil {
 		return err
@@ -207,10 +212,22 @@ func writeAtomic(path string, data []byte) (err error) {
 	if err = f.Close(); err != nil {
 		return err
 	}
+	hookWrite()
 	if err = os.Rename(tmp, path); err != nil {
 		return err
 	}
+	hookWrite()
 	return syncDir(dir)
+}
+
+// testHookWrite, set only by tests, runs between the steps of writeAtomic,
+// so the SIGKILL test can stretch the moments a kill could corrupt a file.
+var testHookWrite func()
+
+func hookWrite() {
+	if testHookWrite != nil {
+		testHookWrite()
+	}
 }
 
 // removeStaleTemps deletes temporary files left by writers that died

@@ -1,0 +1,195 @@
+package storage
+
+import (
+	"testing"
+)
+
+// three is a state with accounts a, b, c (did:plc:a...), a active, b previous.
+func three() *State {
+	st := NewState()
+	for _, n := range []string{"a", "b", "c"} {
+		var a Account
+		a.DID, a.Handle, a.RefreshJwt = "did:plc:"+n, n+".bsky.social", "r-"+n
+		st.Upsert(a)
+	}
+	st.Active, st.Previous = "did:plc:a", "did:plc:b"
+	return st
+}
+
+func TestFind(t *testing.T) {
+	st := three()
+	tests := []struct {
+		query, want string
+	}{
+		{"did:plc:b", "did:plc:b"},
+		{"b.bsky.social", "did:plc:b"},
+		{"@b.bsky.social", "did:plc:b"},
+		{"B.BSKY.Social", "did:plc:b"},
+		{"  @c.bsky.social ", "did:plc:c"},
+		{"did:plc:B", ""}, // DIDs compare exactly
+		{"@", ""},
+		{"", ""},
+		{"d.bsky.social", ""},
+	}
+	for _, tt := range tests {
+		a, ok := st.Find(tt.query)
+		got := ""
+		if ok {
+			got = a.DID
+		}
+		if got != tt.want {
+			t.Errorf("Find(%q) = %q, want %q", tt.query, got, tt.want)
+		}
+	}
+}
+
+func TestRemove(t *testing.T) {
+	tests := []struct {
+		name                   string
+		active, previous       string
+		remove                 string
+		wantActive, wantPrev   string
+		wantRemoved, wantCount int
+	}{
+		{"inactive one", "did:plc:a", "did:plc:b", "did:plc:c", "did:plc:a", "did:plc:b", 1, 2},
+		{"active one: previous takes over", "did:plc:a", "did:plc:b", "did:plc:a", "did:plc:b", "", 1, 2},
+		{"active one, no previous: none active", "did:plc:a", "", "did:plc:a", "", "", 1, 2},
+		{"the previous one", "did:plc:a", "did:plc:b", "did:plc:b", "did:plc:a", "", 1, 2},
+		{"unknown", "did:plc:a", "did:plc:b", "did:plc:z", "did:plc:a", "did:plc:b", 0, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := three()
+			st.Active, st.Previous = tt.active, tt.previous
+			removed, ok := st.Remove(tt.remove)
+			if ok != (tt.wantRemoved == 1) || ok && removed.DID != tt.remove {
+				t.Errorf("Remove = %v, %v", removed.DID, ok)
+			}
+			if st.Active != tt.wantActive || st.Previous != tt.wantPrev {
+				t.Errorf("active, previous = %q, %q; want %q, %q", st.Active, st.Previous, tt.wantActive, tt.wantPrev)
+			}
+			if len(st.Accounts) != tt.wantCount {
+				t.Errorf("%d accounts, want %d", len(st.Accounts), tt.wantCount)
+			}
+			if err := st.validate(); err != nil {
+				t.Errorf("state invalid after Remove: %v", err)
+			}
+		})
+	}
+	t.Run("last account", func(t *testing.T) {
+		st := three()
+		for _, d := range []string{"did:plc:c", "did:plc:b", "did:plc:a"} {
+			st.Remove(d)
+		}
+		if st.Active != "" || st.Previous != "" || len(st.Accounts) != 0 {
+			t.Errorf("after removing all: %+v", st)
+		}
+	})
+}
+
+func TestSetActive(t *testing.T) {
+	tests := []struct {
+		name                 string
+		active, previous     string
+		set                  string
+		wantActive, wantPrev string
+		wantErr              bool
+	}{
+		{"switch", "did:plc:a", "did:plc:b", "did:plc:c", "did:plc:c", "did:plc:a", false},
+		{"switch back (switch -)", "did:plc:a", "did:plc:b", "did:plc:b", "did:plc:b", "did:plc:a", false},
+		{"same one", "did:plc:a", "did:plc:b", "did:plc:a", "did:plc:a", "did:plc:b", false},
+		{"from none", "", "did:plc:b", "did:plc:b", "did:plc:b", "", false},
+		{"to none", "did:plc:a", "did:plc:b", "", "", "did:plc:a", false},
+		{"unknown", "did:plc:a", "did:plc:b", "did:plc:z", "did:plc:a", "did:plc:b", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := three()
+			st.Active, st.Previous = tt.active, tt.previous
+			err := st.SetActive(tt.set)
+			if (err != nil) != tt.wantErr {
+				t.Errorf("err = %v", err)
+			}
+			if st.Active != tt.wantActive || st.Previous != tt.wantPrev {
+				t.Errorf("active, previous = %q, %q; want %q, %q", st.Active, st.Previous, tt.wantActive, tt.wantPrev)
+			}
+			if err := st.validate(); err != nil {
+				t.Errorf("state invalid: %v", err)
+			}
+		})
+	}
+}
+
+func TestUpsert(t *testing.T) {
+	st := three()
+	b, _ := st.Account("did:plc:b")
+	b.AddedAt = t0
+	var nb Account
+	nb.DID, nb.Handle = "did:plc:b", "new.bsky.social"
+	if st.Upsert(nb) {
+		t.Error("Upsert of a saved DID reported a new account")
+	}
+	if b, _ := st.Account("did:plc:b"); b.Handle != "new.bsky.social" || !b.AddedAt.Equal(t0) {
+		t.Errorf("after Upsert: handle %q addedAt %v", b.Handle, b.AddedAt)
+	}
+	nb.DID = "did:plc:d"
+	if !st.Upsert(nb) || len(st.Accounts) != 4 {
+		t.Error("Upsert of a new DID did not add it")
+	}
+}
+
+func TestLogoutQueue(t *testing.T) {
+	st := three()
+	a, _ := st.Remove("did:plc:a")
+	if !st.QueueLogout(a.SessionData, t0) {
+		t.Fatal("QueueLogout refused a session")
+	}
+	if st.QueueLogout(a.SessionData, t0) {
+		t.Error("the same session was queued twice")
+	}
+	a.RefreshJwt = ""
+	if st.QueueLogout(a.SessionData, t0) {
+		t.Error("a session without a refresh token was queued")
+	}
+	p, ok := st.PendingLogout("r-a")
+	if !ok || !p.QueuedAt.Equal(t0) || p.Session.DID != "did:plc:a" {
+		t.Fatalf("PendingLogout = %+v, %v", p, ok)
+	}
+	p.Attempts++
+	if st.PendingLogouts[0].Attempts != 1 {
+		t.Error("PendingLogout does not point into the state")
+	}
+	if !st.DropLogout("r-a") || st.DropLogout("r-a") || len(st.PendingLogouts) != 0 {
+		t.Error("DropLogout")
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(*State)
+		ok     bool
+	}{
+		{"valid", func(*State) {}, true},
+		{"empty", func(s *State) { *s = *NewState() }, true},
+		{"duplicate did", func(s *State) { s.Accounts[2].DID = "did:plc:a" }, false},
+		{"missing did", func(s *State) { s.Accounts[2].DID = "" }, false},
+		{"not a did", func(s *State) { s.Accounts[2].DID = "alice.bsky.social" }, false},
+		{"active not saved", func(s *State) { s.Active = "did:plc:z" }, false},
+		{"previous not saved", func(s *State) { s.Previous = "did:plc:z" }, false},
+		{"previous is active", func(s *State) { s.Previous = s.Active }, false},
+		{"no active", func(s *State) { s.Active = "" }, true},
+		{"wrong version", func(s *State) { s.Version = 2 }, false},
+		{"logout without token", func(s *State) { s.PendingLogouts = []PendingLogout{{}} }, false},
+		{"negative attempts", func(s *State) {
+			s.PendingLogouts = []PendingLogout{{Session: s.Accounts[0].SessionData, Attempts: -1}}
+		}, false},
+	}
+	for _, tt := range tests {
+		st := three()
+		tt.change(st)
+		if err := st.validate(); (err == nil) != tt.ok {
+			t.Errorf("%s: validate() = %v", tt.name, err)
+		}
+	}
+}
