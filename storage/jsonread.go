@@ -89,6 +89,19 @@ func (r *reader) literal(lit string) bool {
 // encoding/json.
 func (r *reader) null() bool { return r.peek() == 'n' && r.literal("null") }
 
+// typeErr reports that the value at the current position is not the one
+// wanted, or that the input is not JSON there.
+func (r *reader) typeErr(want string) {
+	switch got := r.kind(); got {
+	case "the end of the file":
+		r.fail("invalid JSON: unexpected end of file")
+	case "an invalid character":
+		r.fail("invalid JSON: unexpected character")
+	default:
+		r.fail("want %s, got %s", want, got)
+	}
+}
+
 // kind names the JSON value at the current position, for a type error.
 func (r *reader) kind() string {
 	switch c := r.peek(); {
@@ -120,7 +133,7 @@ func (r *reader) boolean() bool {
 	case r.peek() == 'f' && r.literal("false"):
 		return false
 	}
-	r.fail("want a boolean, got %s", r.kind())
+	r.typeErr("a boolean")
 	return false
 }
 
@@ -171,7 +184,7 @@ func (r *reader) integer() int {
 		return 0
 	}
 	if c := r.peek(); c != '-' && (c < '0' || c > '9') {
-		r.fail("want a number, got %s", r.kind())
+		r.typeErr("a number")
 		return 0
 	}
 	start := r.pos

@@ -9,10 +9,10 @@ import (
 
 // scanString reads a string token ('"' included) and returns the bounds of
 // its raw content and whether it holds escapes. It checks the content is
-// valid UTF-8 without control characters; escapes are checked by unescape.
+// valid UTF-8, without control characters, with valid escapes.
 func (r *reader) scanString() (start, end int, escaped bool) {
 	if r.peek() != '"' {
-		r.fail("want a string, got %s", r.kind())
+		r.typeErr("a string")
 		return
 	}
 	r.pos++
@@ -38,7 +38,13 @@ func (r *reader) scanString() (start, end int, escaped bool) {
 			return start, i, escaped
 		case c == '\\':
 			escaped = true
-			i++ // skip the escaped byte: it may be a quote
+			n := escapeLen(data[i:])
+			if n == 0 {
+				r.pos = i
+				r.fail("invalid JSON: bad escape in string")
+				return
+			}
+			i += n - 1
 		case c < 0x20:
 			r.pos = i
 			r.fail("invalid JSON: control character in string")
@@ -50,6 +56,24 @@ func (r *reader) scanString() (start, end int, escaped bool) {
 	r.pos = len(data)
 	r.fail("invalid JSON: unterminated string")
 	return
+}
+
+// escapeLen is the length of the valid escape sequence b starts with (a
+// backslash), or 0. At the end of the input it returns 1, leaving the
+// string unterminated.
+func escapeLen(b []byte) int {
+	if len(b) < 2 {
+		return 1
+	}
+	switch b[1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return 2
+	case 'u':
+		if _, ok := hex4(b[2:]); ok {
+			return 6
+		}
+	}
+	return 0
 }
 
 // plainPrefix is a length, a multiple of 8, of plain bytes at the start of
@@ -105,7 +129,10 @@ func (r *reader) str() string {
 // key reads an object key, without allocating when it has no escapes.
 func (r *reader) key() []byte {
 	start, end, escaped := r.scanString()
-	if r.err != nil || !escaped {
+	if r.err != nil {
+		return nil
+	}
+	if !escaped {
 		return r.data[start:end]
 	}
 	s, ok := unescape(r.data[start:end])

@@ -18,7 +18,7 @@ func (r *reader) object(field func(key []byte) uint32) {
 		return
 	}
 	if r.peek() != '{' {
-		r.fail("want an object, got %s", r.kind())
+		r.typeErr("an object")
 		return
 	}
 	r.pos++
@@ -28,6 +28,10 @@ func (r *reader) object(field func(key []byte) uint32) {
 	}
 	var seen uint32
 	for {
+		if r.peek() != '"' {
+			r.typeErr("an object key")
+			return
+		}
 		key := r.key()
 		if r.err != nil {
 			return
@@ -73,7 +77,7 @@ func (r *reader) array(elem func(i int)) {
 		return
 	}
 	if r.peek() != '[' {
-		r.fail("want an array, got %s", r.kind())
+		r.typeErr("an array")
 		return
 	}
 	r.pos++

@@ -1,0 +1,118 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// FuzzLoad feeds arbitrary bytes to the loader. It must never panic, and
+// whatever it accepts must (1) be read the same by encoding/json, strict,
+// and (2) survive a write and a read unchanged. The committed corpus is
+// under testdata/fuzz/FuzzLoad.
+func FuzzLoad(f *testing.F) {
+	valid, _ := encode(stateWith(2), nil)
+	f.Add(valid)
+	f.Add([]byte(`{"version":1}`))
+	f.Add([]byte(`{"version":1,"active":"did:plc:a","accounts":[{"did":"did:plc:a","didDoc":{"a":[1,2.5e3,true,null,"\u00e9"]}}]}`))
+	f.Add([]byte(`{"version":1,"pendingLogouts":[{"session":{"refreshJwt":"r","did":"d"},"attempts":3,"queuedAt":"2025-06-01T12:00:00+02:00"}]}`))
+	f.Add([]byte(`{"version":1,"previous":"\ud83d\ude00\ud800x\\\"\/\b\f\n\r\t"}`))
+	f.Add([]byte(`{"version":99,"x":1}`))
+	f.Add([]byte(`{"version":1,"accounts":[{"did":"did:plc:a","active":true,"status":null,"didDoc":null}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		st, err := decode("fuzz", data)
+		if err != nil {
+			if _, ok := err.(*FileError); !ok {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			return
+		}
+		// (1) encoding/json, strict, reads the same document.
+		var ref State
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&ref); err != nil {
+			t.Fatalf("accepted what encoding/json refuses: %v", err)
+		}
+		if !sameState(st, &ref) {
+			t.Fatalf("read differently from encoding/json:\n got %+v\nwant %+v", st, &ref)
+		}
+		// (2) a write and a read give back the same state.
+		out, err := encode(st, nil)
+		if err != nil {
+			t.Fatalf("a loaded state cannot be written: %v", err)
+		}
+		again, err := decode("fuzz", out)
+		if err != nil {
+			t.Fatalf("cannot read what was written: %v\n%s", err, out)
+		}
+		if !sameState(st, again) {
+			t.Fatalf("changed by a write and a read:\n got %+v\nwant %+v", again, st)
+		}
+	})
+}
+
+// sameState compares states, with DID documents compared as compact JSON
+// (encoding/json keeps a null document as the bytes "null").
+func sameState(a, b *State) bool {
+	norm := func(s *State) *State {
+		c := *s
+		c.Accounts = append([]Account(nil), s.Accounts...)
+		for i := range c.Accounts {
+			c.Accounts[i].DIDDoc = compact(c.Accounts[i].DIDDoc)
+		}
+		c.PendingLogouts = append([]PendingLogout(nil), s.PendingLogouts...)
+		for i := range c.PendingLogouts {
+			c.PendingLogouts[i].Session.DIDDoc = compact(c.PendingLogouts[i].Session.DIDDoc)
+		}
+		if len(c.Accounts) == 0 {
+			c.Accounts = nil
+		}
+		if len(c.PendingLogouts) == 0 {
+			c.PendingLogouts = nil
+		}
+		return &c
+	}
+	return reflect.DeepEqual(norm(a), norm(b))
+}
+
+func compact(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		return raw
+	}
+	return b.Bytes()
+}
+
+// TestFuzzSeedsAreAsNamed keeps the committed corpus honest: seeds named
+// "seed-valid-…" load, every other "seed-…" is refused.
+func TestFuzzSeedsAreAsNamed(t *testing.T) {
+	paths, _ := filepath.Glob(filepath.Join("testdata", "fuzz", "FuzzLoad", "seed-*"))
+	if len(paths) < 10 {
+		t.Fatalf("only %d seeds in the corpus", len(paths))
+	}
+	for _, p := range paths {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.SplitN(string(raw), "\n", 3)
+		lit := strings.TrimSuffix(strings.TrimPrefix(lines[1], "[]byte("), ")")
+		data, err := strconv.Unquote(lit)
+		if len(lines) < 2 || lines[0] != "go test fuzz v1" || err != nil {
+			t.Fatalf("%s: not a corpus file: %v", p, err)
+		}
+		_, err = decode(p, []byte(data))
+		if wantOK := strings.HasPrefix(filepath.Base(p), "seed-valid-"); (err == nil) != wantOK {
+			t.Errorf("%s: err = %v", filepath.Base(p), err)
+		}
+	}
+}

@@ -1,0 +1,81 @@
+//go:build unix
+
+package storage
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestNamedPipeIsRefusedWithoutBlocking(t *testing.T) {
+	s := newStore(t)
+	os.MkdirAll(filepath.Dir(s.Path()), 0o700)
+	if err := syscall.Mkfifo(s.Path(), 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		checkRefused(t, s, ErrNotRegular, "named pipe")
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("reading a named pipe hung")
+	}
+}
+
+func TestLoosePermissionsAreTightenedAndToldOnce(t *testing.T) {
+	s := newStore(t)
+	mustUpdate(t, s, replaceWith(stateWith(1)))
+	s.Warnings() // none expected, drained anyway
+	dir := filepath.Dir(s.Path())
+	if err := os.Chmod(s.Path(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(s.Path())
+	if _, err := s.Load(); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]os.FileMode{s.Path(): 0o600, dir: 0o700} {
+		fi, _ := os.Stat(path)
+		if got := fi.Mode().Perm(); got != want {
+			t.Errorf("%s: mode %04o after Load, want %04o", path, got, want)
+		}
+	}
+	w := s.Warnings()
+	if len(w) != 2 || !strings.Contains(strings.Join(w, "\n"), "0644") || !strings.Contains(strings.Join(w, "\n"), "0755") {
+		t.Errorf("warnings = %q, want one for the file (0644) and one for the folder (0755)", w)
+	}
+	if _, err := s.Load(); err != nil {
+		t.Fatal(err)
+	}
+	if w := s.Warnings(); len(w) != 0 {
+		t.Errorf("told again: %q", w)
+	}
+	if after, _ := os.ReadFile(s.Path()); string(after) != string(before) {
+		t.Error("tightening changed the content")
+	}
+}
+
+func TestSharedFoldersAreNotTightened(t *testing.T) {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		t.Skip(err)
+	}
+	for _, dir := range []string{home, os.TempDir(), "/"} {
+		if !shared(dir) {
+			t.Errorf("shared(%s) = false: a --config file there would chmod it", dir)
+		}
+	}
+	if shared(filepath.Join(t.TempDir(), "skyswitch")) {
+		t.Error("a dedicated folder counts as shared")
+	}
+}
