@@ -9,10 +9,10 @@ import (
 	"github.com/skyswitch/skyswitch/auth"
 )
 
-// encode validates s and renders, into buf, the document as written to disk: indented
-// JSON that encoding/json reads back to an equal State (field order and
-// omitempty as in the struct tags; a DID document is kept as it was
-// received). It is hand-written for speed, like reader.
+// encode validates s and renders the document as written to disk, reusing
+// buf: indented JSON that encoding/json reads back to an equal State (field
+// order and omitempty as in the struct tags; a DID document is kept as it
+// was received). It is hand-written for speed, like reader.
 func encode(s *State, buf []byte) ([]byte, error) {
 	if err := s.validate(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidState, err)

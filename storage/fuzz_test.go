@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzLoad feeds arbitrary bytes to the loader. It must never panic, and
@@ -58,7 +59,8 @@ func FuzzLoad(f *testing.F) {
 }
 
 // sameState compares states, with DID documents compared as compact JSON
-// (encoding/json keeps a null document as the bytes "null").
+// (encoding/json keeps a null document as the bytes "null") and times as
+// instants.
 func sameState(a, b *State) bool {
 	norm := func(s *State) *State {
 		c := *s
@@ -70,6 +72,7 @@ func sameState(a, b *State) bool {
 		for i := range c.PendingLogouts {
 			c.PendingLogouts[i].Session.DIDDoc = compact(c.PendingLogouts[i].Session.DIDDoc)
 		}
+		utc(reflect.ValueOf(&c).Elem())
 		if len(c.Accounts) == 0 {
 			c.Accounts = nil
 		}
@@ -79,6 +82,23 @@ func sameState(a, b *State) bool {
 		return &c
 	}
 	return reflect.DeepEqual(norm(a), norm(b))
+}
+
+// utc puts every time in v in UTC: "+00:00" reads as another location than
+// "Z", the same instant.
+func utc(v reflect.Value) {
+	switch {
+	case v.Type() == reflect.TypeFor[time.Time]():
+		v.Set(reflect.ValueOf(v.Interface().(time.Time).UTC()))
+	case v.Kind() == reflect.Struct:
+		for i := range v.NumField() {
+			utc(v.Field(i))
+		}
+	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Struct:
+		for i := range v.Len() {
+			utc(v.Index(i))
+		}
+	}
 }
 
 func compact(raw json.RawMessage) json.RawMessage {

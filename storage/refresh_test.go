@@ -204,7 +204,11 @@ func TestConcurrentRefreshersNeverLoseTheLiveToken(t *testing.T) {
 				stale.Store(i%5, [2]any{used, fresh})
 				if err := s.Update(func(st *State) error {
 					if !st.ApplyRefresh(used, fresh) {
-						t.Errorf("the winner's tokens were refused")
+						// Only because a replay stored this result
+						// already and someone refreshed on from it.
+						if a, _ := st.Account(did); !issuedLater(a.RefreshJwt, fresh.RefreshJwt) {
+							t.Errorf("fresh tokens refused over older ones")
+						}
 					}
 					return nil
 				}); err != nil {

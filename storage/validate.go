@@ -7,7 +7,7 @@ import (
 
 // MaxFileSize is the largest accounts file Load reads; a larger one is
 // refused with ErrTooLarge instead of being read into memory. A thousand
-// accounts take about 1.5 MiB.
+// accounts take about 1.7 MB.
 const MaxFileSize = 64 << 20
 
 // validate checks the invariants every stored state keeps.
