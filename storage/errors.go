@@ -34,7 +34,7 @@ var (
 // so it cannot leak a token.
 type FileError struct {
 	Path   string // the file
-	Reason string // what is wrong, lowercase, e.g. "invalid JSON at byte 12"
+	Reason string // what is wrong, e.g. "accounts[2].handle: want a string, got a number (at byte 812)"
 	Kind   error  // ErrCorrupt, ErrTooNew, ErrNotRegular or ErrTooLarge
 }
 

@@ -43,10 +43,10 @@ type Account struct {
 
 // PendingLogout is a session still to be revoked on its server.
 type PendingLogout struct {
-	Session   auth.SessionData `json:"session"`
-	QueuedAt  time.Time        `json:"queuedAt,omitzero"`
-	Attempts  int              `json:"attempts"`
-	LastError string           `json:"lastError,omitempty"`
+	Session   auth.SessionData `json:"session"`             // what to revoke
+	QueuedAt  time.Time        `json:"queuedAt,omitzero"`   // when logout was asked
+	Attempts  int              `json:"attempts"`            // failed revocations so far
+	LastError string           `json:"lastError,omitempty"` // why the last one failed
 }
 
 // NewState returns an empty state of the current version: what a missing
