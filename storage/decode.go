@@ -103,6 +103,9 @@ func (r *reader) account(a *Account) {
 		case "lastRefreshErrorAt":
 			a.LastRefreshErrorAt = r.timestamp()
 			return 1 << 23
+		case "sessionEnded":
+			a.SessionEnded = r.boolean()
+			return 1 << 24
 		}
 		return r.sessionField(key, &a.SessionData)
 	})
@@ -123,6 +126,9 @@ func (r *reader) pending(p *PendingLogout) {
 		case "lastError":
 			p.LastError = r.str()
 			return 1 << 3
+		case "lastAttemptAt":
+			p.LastAttemptAt = r.timestamp()
+			return 1 << 4
 		}
 		return 0
 	})

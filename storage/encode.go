@@ -142,6 +142,9 @@ func (e *encoder) account(a *Account) {
 	e.time(`"lastUsedAt": `, a.LastUsedAt)
 	e.optStr(`"lastRefreshError": `, a.LastRefreshError)
 	e.time(`"lastRefreshErrorAt": `, a.LastRefreshErrorAt)
+	if a.SessionEnded {
+		e.boolean(`"sessionEnded": `, true)
+	}
 	e.close('}')
 }
 
@@ -155,6 +158,7 @@ func (e *encoder) pending(p *PendingLogout) {
 	e.key(`"attempts": `)
 	e.b = strconv.AppendInt(e.b, int64(p.Attempts), 10)
 	e.optStr(`"lastError": `, p.LastError)
+	e.time(`"lastAttemptAt": `, p.LastAttemptAt)
 	e.close('}')
 }
 

@@ -39,6 +39,7 @@ func (s *State) ApplyRefresh(usedRefreshJwt string, fresh auth.SessionData) (app
 	}
 	a.SessionData = merged(a.SessionData, fresh)
 	a.LastRefreshError, a.LastRefreshErrorAt = "", time.Time{}
+	a.SessionEnded = false
 	return true
 }
 
@@ -52,6 +53,20 @@ func (s *State) RecordRefreshError(did, usedRefreshJwt, msg string, at time.Time
 		return false
 	}
 	a.LastRefreshError, a.LastRefreshErrorAt = msg, at
+	return true
+}
+
+// MarkEnded notes that the server ended the session of did when asked to
+// refresh usedRefreshJwt (ExpiredToken, InvalidToken, AccountTakedown), only
+// if that token is still the stored one: another process may have logged
+// in again meanwhile. The account is kept, so the person sees it and can log
+// in again; it reports whether it was marked.
+func (s *State) MarkEnded(did, usedRefreshJwt, reason string, at time.Time) bool {
+	if !s.RecordRefreshError(did, usedRefreshJwt, reason, at) {
+		return false
+	}
+	a, _ := s.Account(did)
+	a.SessionEnded = true
 	return true
 }
 

@@ -39,14 +39,20 @@ type Account struct {
 	// one (see State.ApplyRefresh and State.RecordRefreshError).
 	LastRefreshError   string    `json:"lastRefreshError,omitempty"`
 	LastRefreshErrorAt time.Time `json:"lastRefreshErrorAt,omitzero"`
+	// SessionEnded: the server refused the refresh token for good
+	// (expired, revoked, taken down); only a new login revives the account.
+	// Set by MarkEnded, cleared by ApplyRefresh and by Upsert of a new login.
+	SessionEnded bool `json:"sessionEnded,omitempty"`
 }
 
 // PendingLogout is a session still to be revoked on its server.
 type PendingLogout struct {
-	Session   auth.SessionData `json:"session"`             // what to revoke
-	QueuedAt  time.Time        `json:"queuedAt,omitzero"`   // when logout was asked
-	Attempts  int              `json:"attempts"`            // failed revocations so far
-	LastError string           `json:"lastError,omitempty"` // why the last one failed
+	Session   auth.SessionData `json:"session"`           // what to revoke
+	QueuedAt  time.Time        `json:"queuedAt,omitzero"` // when logout was asked
+	Attempts  int              `json:"attempts"`          // failed revocations so far
+	LastError string           `json:"lastError,omitempty"`
+	// LastAttemptAt is when the revocation was last tried, for backoff.
+	LastAttemptAt time.Time `json:"lastAttemptAt,omitzero"` // why the last one failed
 }
 
 // NewState returns an empty state of the current version: what a missing

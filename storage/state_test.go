@@ -2,6 +2,7 @@ package storage
 
 import (
 	"testing"
+	"time"
 )
 
 // three is a state with accounts a, b, c (did:plc:a...), a active, b previous.
@@ -191,5 +192,28 @@ func TestValidate(t *testing.T) {
 		if err := st.validate(); (err == nil) != tt.ok {
 			t.Errorf("%s: validate() = %v", tt.name, err)
 		}
+	}
+}
+
+func TestMarkEnded(t *testing.T) {
+	st := stateWith(2)
+	a := st.Accounts[0]
+	if st.MarkEnded(a.DID, "some-older-token", "ExpiredToken", t0) {
+		t.Fatal("marked although another token is stored")
+	}
+	if !st.MarkEnded(a.DID, a.RefreshJwt, "ExpiredToken: Token has been revoked", t0) {
+		t.Fatal("not marked")
+	}
+	got, _ := st.Account(a.DID)
+	if !got.SessionEnded || got.LastRefreshError == "" || !got.LastRefreshErrorAt.Equal(t0) {
+		t.Fatalf("account %+v", got)
+	}
+	fresh := session(0, t0.Add(time.Hour))
+	fresh.DID = a.DID
+	if !st.ApplyRefresh(a.RefreshJwt, fresh) {
+		t.Fatal("refresh not applied")
+	}
+	if got, _ := st.Account(a.DID); got.SessionEnded || got.LastRefreshError != "" {
+		t.Fatal("a successful refresh did not clear the ended mark")
 	}
 }

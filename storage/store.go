@@ -3,6 +3,8 @@ package storage
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -173,4 +175,25 @@ func (s *Store) MoveAside() (string, error) {
 		return dest, fmt.Errorf("storage: move aside: %w", err)
 	}
 	return dest, nil
+}
+
+// LockAccount takes the refresh lock of one account, waiting until ctx is
+// done, and returns its release. A refresh holds it across its network call,
+// so two processes never spend the same rotating refresh token: the second
+// re-reads the file after the first one's release and finds the new tokens.
+// It is separate from the file's own lock, which is never held across
+// network I/O, and each account has its own, so a slow server delays no
+// other account. The lock files live in a "locks" folder beside the
+// accounts file and are never deleted.
+func (s *Store) LockAccount(ctx context.Context, did string) (release func(), err error) {
+	dir := filepath.Join(filepath.Dir(s.path), "locks")
+	if err := os.MkdirAll(dir, dirMode); err != nil {
+		return nil, fmt.Errorf("storage: create lock folder: %w", err)
+	}
+	sum := sha256.Sum256([]byte(did))
+	l, err := acquire(ctx, filepath.Join(dir, hex.EncodeToString(sum[:12])+".lock"), true)
+	if err != nil {
+		return nil, err
+	}
+	return l.release, nil
 }

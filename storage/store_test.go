@@ -52,6 +52,8 @@ func TestRoundTrip(t *testing.T) {
 	want.Previous = want.Accounts[1].DID
 	want.QueueLogout(session(9, t0), t0)
 	want.PendingLogouts[0].Attempts, want.PendingLogouts[0].LastError = 2, "network down"
+	want.PendingLogouts[0].LastAttemptAt = t0.Add(time.Minute)
+	want.Accounts[2].SessionEnded = true
 	mustUpdate(t, s, replaceWith(want))
 	got, err := s.Load()
 	if err != nil {
@@ -261,4 +263,34 @@ func dirNames(dir string) []string {
 		}
 	}
 	return names
+}
+
+func TestLockAccountExcludesOnlyThatAccount(t *testing.T) {
+	s := newStore(t)
+	release, err := s.LockAccount(context.Background(), "did:plc:aaa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := s.LockAccount(ctx, "did:plc:aaa"); !errors.Is(err, ErrLockTimeout) {
+		t.Fatalf("second holder of the same account: %v", err)
+	}
+	other, err := s.LockAccount(context.Background(), "did:plc:bbb")
+	if err != nil {
+		t.Fatalf("another account must not wait: %v", err)
+	}
+	other()
+	// Neither blocks the accounts file itself.
+	mustUpdate(t, s, replaceWith(stateWith(1)))
+	release()
+	again, err := s.LockAccount(context.Background(), "did:plc:aaa")
+	if err != nil {
+		t.Fatalf("after release: %v", err)
+	}
+	again()
+	fi, err := os.Stat(filepath.Join(filepath.Dir(s.Path()), "locks"))
+	if err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("locks folder: %v %v", fi.Mode(), err)
+	}
 }
