@@ -1,0 +1,115 @@
+// Package accounts is what skyswitch does with saved accounts: log in,
+// switch, hand out a valid token, refresh, log out. It joins auth (the
+// network) and storage (the file) so that the command line and the TUI run
+// exactly the same code.
+//
+// Every change is a storage transaction. Network calls happen outside the
+// file lock; a refresh holds the account's refresh lock across its network
+// call instead, so two processes never spend the same rotating refresh
+// token: the second one re-reads the file and adopts the first one's tokens.
+package accounts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/skyswitch/skyswitch/auth"
+	"github.com/skyswitch/skyswitch/storage"
+)
+
+// Errors callers map to messages and exit codes.
+var (
+	// ErrNoAccount: no saved account matches, or none is active.
+	ErrNoAccount = errors.New("no such account")
+	// ErrSessionEnded: the server ended the session (revoked, expired or
+	// taken down); only a new login helps.
+	ErrSessionEnded = errors.New("session ended: log in again")
+)
+
+// Manager runs account operations against one store and one client.
+type Manager struct {
+	Store  *storage.Store
+	Client *auth.Client
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+func (m *Manager) now() time.Time {
+	if m.Now != nil {
+		return m.Now()
+	}
+	return time.Now()
+}
+
+// Load returns a snapshot of the saved accounts.
+func (m *Manager) Load(ctx context.Context) (*storage.State, error) {
+	return m.Store.LoadContext(ctx)
+}
+
+// find resolves a handle, DID or "" (the active account) in st.
+func find(st *storage.State, ident string) (*storage.Account, error) {
+	if ident == "" {
+		if a, ok := st.ActiveAccount(); ok {
+			return a, nil
+		}
+		return nil, fmt.Errorf("%w: no active account", ErrNoAccount)
+	}
+	if a, ok := st.Find(ident); ok {
+		return a, nil
+	}
+	return nil, fmt.Errorf("%w: %s is not saved", ErrNoAccount, ident)
+}
+
+// Login signs in, saves the account and makes it the active identity. If
+// the session cannot be saved it is revoked on the server again, so no
+// session is left behind that nobody holds.
+func (m *Manager) Login(ctx context.Context, in auth.LoginInput) (storage.Account, error) {
+	s, err := m.Client.Login(ctx, in, auth.SessionOptions{})
+	if err != nil {
+		return storage.Account{}, err
+	}
+	return m.save(ctx, s.Data())
+}
+
+func (m *Manager) save(ctx context.Context, d auth.SessionData) (storage.Account, error) {
+	now := m.now().UTC()
+	acct := storage.Account{SessionData: d, AddedAt: now, LastUsedAt: now}
+	err := m.Store.UpdateContext(ctx, func(st *storage.State) error {
+		if old, ok := st.Account(d.DID); ok {
+			acct.AddedAt = old.AddedAt
+		}
+		st.Upsert(acct)
+		return st.SetActive(d.DID)
+	})
+	if err != nil {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		_ = m.Client.DeleteSession(rctx, d)
+		return storage.Account{}, fmt.Errorf("logged in, but could not save the session (it was revoked again): %w", err)
+	}
+	return acct, nil
+}
+
+// Switch makes the named account the active identity; "-" goes back to the
+// previous one.
+func (m *Manager) Switch(ctx context.Context, ident string) (storage.Account, error) {
+	var out storage.Account
+	err := m.Store.UpdateContext(ctx, func(st *storage.State) error {
+		if ident == "-" {
+			if st.Previous == "" {
+				return fmt.Errorf("%w: no previous identity to go back to", ErrNoAccount)
+			}
+			ident = st.Previous
+		}
+		a, err := find(st, ident)
+		if err != nil {
+			return err
+		}
+		a.LastUsedAt = m.now().UTC()
+		out = *a
+		return st.SetActive(a.DID)
+	})
+	return out, err
+}

@@ -1,0 +1,112 @@
+package accounts
+
+import (
+	"context"
+	"time"
+
+	"github.com/skyswitch/skyswitch/auth"
+	"github.com/skyswitch/skyswitch/storage"
+)
+
+// LogoutResult tells what a logout did.
+type LogoutResult struct {
+	Account storage.Account
+	// Queued: the server could not be reached; the revocation waits in the
+	// pending-logout queue (Err says why). The account is removed either way.
+	Queued bool
+	Err    error
+	// Active is the identity active afterwards ("" for none).
+	Active string
+	// AccessValidUntil: the access token cannot be revoked and stays valid
+	// on the server until then.
+	AccessValidUntil time.Time
+}
+
+// Logout revokes the named account's session on the server and removes the
+// account. If it was active, the previous identity becomes active. When the
+// server cannot be reached the session is queued for a later retry (see
+// RetryPendingLogouts) and the account is removed all the same.
+func (m *Manager) Logout(ctx context.Context, ident string) (LogoutResult, error) {
+	st, err := m.Store.LoadContext(ctx)
+	if err != nil {
+		return LogoutResult{}, err
+	}
+	a, err := find(st, ident)
+	if err != nil {
+		return LogoutResult{}, err
+	}
+	// Hold the refresh lock: no other process may rotate the token we revoke.
+	release, err := m.Store.LockAccount(ctx, a.DID)
+	if err != nil {
+		return LogoutResult{}, err
+	}
+	defer release()
+	if st, err = m.Store.LoadContext(ctx); err != nil {
+		return LogoutResult{}, err
+	}
+	if a, err = find(st, a.DID); err != nil {
+		return LogoutResult{}, err
+	}
+	res := LogoutResult{Account: *a, AccessValidUntil: a.AccessExpiry()}
+	res.Err = m.Client.DeleteSession(ctx, a.SessionData)
+	res.Queued = res.Err != nil
+	now := m.now().UTC()
+	err = m.Store.UpdateContext(context.WithoutCancel(ctx), func(st *storage.State) error {
+		if removed, ok := st.Remove(a.DID); ok && res.Queued {
+			st.QueueLogout(removed.SessionData, now)
+		}
+		res.Active = st.Active
+		return nil
+	})
+	return res, err
+}
+
+// PendingBackoff is how long a queued logout waits after a failed attempt.
+func PendingBackoff(attempts int) time.Duration {
+	d := 30 * time.Second << min(attempts, 8)
+	return min(d, time.Hour)
+}
+
+// RetryPendingLogouts tries again to revoke the queued sessions that are due.
+// Sessions the server revoked, or that are dead anyway, leave the queue. It
+// returns how many were revoked and how many remain queued.
+func (m *Manager) RetryPendingLogouts(ctx context.Context) (revoked, left int, err error) {
+	st, err := m.Store.LoadContext(ctx)
+	if err != nil || len(st.PendingLogouts) == 0 {
+		return 0, 0, err
+	}
+	now := m.now()
+	results := map[string]error{}
+	for _, p := range st.PendingLogouts {
+		if now.Before(p.LastAttemptAt.Add(PendingBackoff(p.Attempts))) {
+			continue
+		}
+		if exp := p.Session.RefreshExpiry(); !exp.IsZero() && now.After(exp) {
+			results[p.Session.RefreshJwt] = nil // expired: nothing left to revoke
+			continue
+		}
+		results[p.Session.RefreshJwt] = m.Client.DeleteSession(ctx, p.Session)
+	}
+	err = m.Store.UpdateContext(context.WithoutCancel(ctx), func(st *storage.State) error {
+		revoked, left = 0, 0
+		for tok, rerr := range results {
+			p, ok := st.PendingLogout(tok)
+			if !ok {
+				continue
+			}
+			if rerr == nil {
+				st.DropLogout(tok)
+				revoked++
+				continue
+			}
+			p.Attempts++
+			p.LastAttemptAt = now.UTC()
+			p.LastError = rerr.Error()
+		}
+		left = len(st.PendingLogouts)
+		return nil
+	})
+	return revoked, left, err
+}
+
+var _ = auth.EndsSession

@@ -1,0 +1,119 @@
+package accounts
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/skyswitch/skyswitch/auth"
+	"github.com/skyswitch/skyswitch/storage"
+)
+
+// TokenMinLeft is how much life `skyswitch token` wants left on the token
+// it prints; with less it refreshes first.
+const TokenMinLeft = 60 * time.Second
+
+// Token returns the named account (or the active one, for "") with an
+// access token that has at least minLeft to live. It makes no network call
+// when the stored token already does.
+func (m *Manager) Token(ctx context.Context, ident string, minLeft time.Duration) (storage.Account, error) {
+	st, err := m.Store.LoadContext(ctx)
+	if err != nil {
+		return storage.Account{}, err
+	}
+	a, err := find(st, ident)
+	if err != nil {
+		return storage.Account{}, err
+	}
+	if err := usable(a, m.now()); err != nil {
+		return *a, err
+	}
+	if lasts(a.AccessJwt, m.now(), minLeft) {
+		return *a, nil
+	}
+	return m.refresh(ctx, a.DID, minLeft)
+}
+
+// Refresh renews the named account's tokens now, whatever their age.
+func (m *Manager) Refresh(ctx context.Context, ident string) (storage.Account, error) {
+	st, err := m.Store.LoadContext(ctx)
+	if err != nil {
+		return storage.Account{}, err
+	}
+	a, err := find(st, ident)
+	if err != nil {
+		return storage.Account{}, err
+	}
+	return m.refresh(ctx, a.DID, -1)
+}
+
+// refresh renews did's tokens under its refresh lock. It re-reads the file
+// first: when another process refreshed meanwhile and the token has minLeft
+// (minLeft < 0: never), that result is adopted with no network call.
+func (m *Manager) refresh(ctx context.Context, did string, minLeft time.Duration) (storage.Account, error) {
+	release, err := m.Store.LockAccount(ctx, did)
+	if err != nil {
+		return storage.Account{}, err
+	}
+	defer release()
+	st, err := m.Store.LoadContext(ctx)
+	if err != nil {
+		return storage.Account{}, err
+	}
+	a, ok := st.Account(did)
+	if !ok {
+		return storage.Account{}, fmt.Errorf("%w: %s was logged out meanwhile", ErrNoAccount, did)
+	}
+	if err := usable(a, m.now()); err != nil {
+		return *a, err
+	}
+	if minLeft >= 0 && lasts(a.AccessJwt, m.now(), minLeft) {
+		return *a, nil
+	}
+	used := a.SessionData
+	fresh, rerr := m.Client.RefreshSession(ctx, used)
+	now := m.now().UTC()
+	var out storage.Account
+	err = m.Store.UpdateContext(context.WithoutCancel(ctx), func(st *storage.State) error {
+		switch {
+		case rerr == nil:
+			st.ApplyRefresh(used.RefreshJwt, fresh)
+		case auth.EndsSession(rerr):
+			st.MarkEnded(did, used.RefreshJwt, rerr.Error(), now)
+		default:
+			st.RecordRefreshError(did, used.RefreshJwt, rerr.Error(), now)
+		}
+		if a, ok := st.Account(did); ok {
+			out = *a
+		}
+		return nil
+	})
+	switch {
+	case rerr != nil && auth.EndsSession(rerr):
+		return out, fmt.Errorf("%w: %w", ErrSessionEnded, rerr)
+	case rerr != nil:
+		return out, rerr
+	case err != nil:
+		// The server rotated the token and we could not store it: say so
+		// plainly, the old refresh token may soon stop working.
+		return out, fmt.Errorf("refreshed, but could not save the new tokens: %w", err)
+	}
+	return out, nil
+}
+
+// lasts reports whether tok has at least minLeft before it expires.
+func lasts(tok string, now time.Time, minLeft time.Duration) bool {
+	c, err := auth.ParseClaims(tok)
+	return err == nil && now.Add(minLeft).Before(c.ExpiresAt)
+}
+
+// usable is nil when a's session can still be refreshed.
+func usable(a *storage.Account, now time.Time) error {
+	if a.SessionEnded {
+		return fmt.Errorf("%w (%s)", ErrSessionEnded, a.Handle)
+	}
+	if exp := a.RefreshExpiry(); !exp.IsZero() && !now.Before(exp) {
+		return fmt.Errorf("%w: the refresh token of %s expired %s", ErrSessionEnded, a.Handle, exp.Format(time.RFC3339))
+	}
+	return nil
+}

@@ -1,0 +1,99 @@
+package accounts
+
+import (
+	"time"
+
+	"github.com/skyswitch/skyswitch/auth"
+	"github.com/skyswitch/skyswitch/storage"
+)
+
+// Account states, as `list --json` and `status --json` report them.
+const (
+	StateValid         = "valid"          // the access token works
+	StateExpired       = "expired"        // the access token expired; the next use refreshes it
+	StateEnded         = "ended"          // the session is over: log in again
+	StateLogoutPending = "logout-pending" // removed here, revocation on the server still owed
+)
+
+// Summary is an account as scripts see it (`list --json`, `status --json`).
+// It never holds a token.
+type Summary struct {
+	DID              string    `json:"did"`
+	Handle           string    `json:"handle"`
+	Service          string    `json:"service"`
+	PDSURL           string    `json:"pdsUrl"`
+	Active           bool      `json:"active"`
+	AccessExpiresAt  time.Time `json:"accessExpiresAt,omitzero"`
+	RefreshExpiresAt time.Time `json:"refreshExpiresAt,omitzero"`
+	State            string    `json:"state"`
+	TokenKind        string    `json:"tokenKind"`
+	AccountStatus    string    `json:"accountStatus"`
+	Email            string    `json:"email,omitempty"`
+	EmailConfirmed   bool      `json:"emailConfirmed"`
+	EmailAuthFactor  bool      `json:"emailAuthFactor"`
+	RefreshedAt      time.Time `json:"refreshedAt,omitzero"`
+	LastRefreshError string    `json:"lastRefreshError,omitempty"`
+}
+
+// Summarize describes a saved account at now.
+func Summarize(a storage.Account, active bool, now time.Time) Summary {
+	s := summarize(a.SessionData, now)
+	s.Active = active
+	s.LastRefreshError = a.LastRefreshError
+	if a.SessionEnded || usable(&a, now) != nil {
+		s.State = StateEnded
+	}
+	return s
+}
+
+// SummarizePending describes a queued logout.
+func SummarizePending(p storage.PendingLogout, now time.Time) Summary {
+	s := summarize(p.Session, now)
+	s.State = StateLogoutPending
+	s.LastRefreshError = p.LastError
+	return s
+}
+
+func summarize(d auth.SessionData, now time.Time) Summary {
+	s := Summary{
+		DID: d.DID, Handle: d.Handle, Service: d.Service, PDSURL: d.Endpoint(),
+		AccessExpiresAt: d.AccessExpiry(), RefreshExpiresAt: d.RefreshExpiry(),
+		TokenKind: TokenKind(d.AccessJwt), AccountStatus: AccountStatus(d),
+		Email: d.Email, EmailConfirmed: d.EmailConfirmed, EmailAuthFactor: d.EmailAuthFactor,
+		RefreshedAt: d.RefreshedAt, State: StateValid,
+	}
+	if !now.Before(s.AccessExpiresAt) {
+		s.State = StateExpired
+	}
+	return s
+}
+
+// TokenKind names what an access token may do, from its scope claim:
+// "app-password", "app-password-privileged", "full" or "unknown".
+func TokenKind(accessJwt string) string {
+	c, err := auth.ParseClaims(accessJwt)
+	if err != nil {
+		return "unknown"
+	}
+	switch c.Kind() {
+	case auth.KindAppPassword:
+		return "app-password"
+	case auth.KindAppPasswordPrivileged:
+		return "app-password-privileged"
+	case auth.KindFull:
+		return "full"
+	}
+	return "unknown"
+}
+
+// AccountStatus is "active", or the server's status (deactivated,
+// takendown, suspended, ...).
+func AccountStatus(d auth.SessionData) string {
+	if d.Status != "" {
+		return d.Status
+	}
+	if !d.Active {
+		return "inactive"
+	}
+	return "active"
+}

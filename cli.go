@@ -1,0 +1,220 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/skyswitch/skyswitch/accounts"
+	"github.com/skyswitch/skyswitch/auth"
+	"github.com/skyswitch/skyswitch/storage"
+)
+
+// Exit codes, documented in the README and in usage.
+const (
+	exitOK        = 0
+	exitFailure   = 1
+	exitUsage     = 2
+	exitNeedsCode = 3
+	exitNoSession = 4
+)
+
+// cli is one invocation: its streams, environment and collaborators. Tests
+// build it with buffers, a temp accounts file and the fake server.
+type cli struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	interactive    bool                   // stdin and stderr are terminals: prompts allowed
+	readSecret     func() (string, error) // reads a line without echo
+	now            func() time.Time
+
+	mgr   *accounts.Manager // set by setup unless a test set it
+	input *bufio.Reader
+}
+
+// exitError carries an exit code with the sentence to print.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErr(format string, args ...any) error {
+	return &exitError{exitUsage, fmt.Errorf(format, args...)}
+}
+
+type command struct {
+	name, args, summary string
+	run                 func(c *cli, ctx context.Context, args []string) error
+}
+
+var commands = []command{
+	{"login", "[--service URL] [--identifier ID] [--password-stdin] [--auth-factor-token CODE]", "add an account (or log in again) and make it active", (*cli).login},
+	{"list", "[--json]", "list saved accounts, the active one first", (*cli).list},
+	{"switch", "<account> | -", "make an account the active identity (- goes back)", (*cli).switchTo},
+	{"status", "[--json] [<account>]", "show who is active, the PDS and the tokens' time left", (*cli).status},
+	{"token", "[<account>]", "print a valid access token (refreshed if under 60 s left)", (*cli).token},
+	{"refresh", "[<account> | --all]", "refresh tokens now", (*cli).refresh},
+	{"logout", "[<account> | --all]", "revoke the session on the server and remove the account", (*cli).logout},
+}
+
+func (c *cli) usage(w io.Writer) {
+	fmt.Fprintf(w, "skyswitch %s: switch between AT Protocol (Bluesky) accounts\n\nUsage:\n", version)
+	fmt.Fprintf(w, "  %-10s %s\n", "skyswitch", "open the account switcher")
+	for _, cmd := range commands {
+		fmt.Fprintf(w, "  skyswitch %s %s\n      %s\n", cmd.name, cmd.args, cmd.summary)
+	}
+	fmt.Fprint(w, `
+An <account> is a handle or DID, with or without a leading @; the default
+is the active account. Run "skyswitch <command> --help" for its flags.
+
+Exit codes: 0 ok, 1 failure, 2 usage, 3 sign-in code required,
+4 no usable session.
+Accounts file: $XDG_CONFIG_HOME/skyswitch/accounts.json (usually ~/.config).
+`)
+}
+
+// run executes one command line and returns the exit code.
+func (c *cli) run(ctx context.Context, args []string) int {
+	err := c.dispatch(ctx, args)
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	code := exitFailure
+	var ee *exitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.code
+	case errors.Is(err, auth.ErrAuthFactorTokenRequired):
+		code = exitNeedsCode
+	case errors.Is(err, accounts.ErrNoAccount), errors.Is(err, accounts.ErrSessionEnded):
+		code = exitNoSession
+	}
+	fmt.Fprintf(c.stderr, "skyswitch: %s\n", sentence(err))
+	return code
+}
+
+func (c *cli) dispatch(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return c.tui(ctx)
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		c.usage(c.stdout)
+		return nil
+	case "-v", "--version", "version":
+		fmt.Fprintf(c.stdout, "skyswitch %s\n", version)
+		return nil
+	}
+	for _, cmd := range commands {
+		if cmd.name == args[0] {
+			if err := c.setup(); err != nil {
+				return err
+			}
+			return cmd.run(c, ctx, args[1:])
+		}
+	}
+	c.usage(c.stderr)
+	return usageErr("unknown command %q", args[0])
+}
+
+// setup opens the accounts file and the client, once.
+func (c *cli) setup() error {
+	if c.mgr != nil {
+		return nil
+	}
+	path, err := storage.DefaultPath()
+	if err != nil {
+		return err
+	}
+	auth.Version = version
+	c.mgr = &accounts.Manager{Store: storage.Open(path), Client: &auth.Client{}, Now: c.now}
+	return nil
+}
+
+// flags parses interleaved flags and arguments ("status @a --json").
+func (c *cli) flags(fs *flag.FlagSet, args []string, maxArgs int) ([]string, error) {
+	fs.SetOutput(c.stderr)
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, &exitError{exitUsage, err}
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(rest) > maxArgs {
+		return nil, usageErr("%s: too many arguments", fs.Name())
+	}
+	return rest, nil
+}
+
+func newFlags(name, args string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: skyswitch %s %s\n", name, args)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func (c *cli) clock() time.Time {
+	if c.now != nil {
+		return c.now()
+	}
+	return time.Now()
+}
+
+// warnings prints, once, what the store noticed (permissions tightened).
+func (c *cli) warnings() {
+	for _, w := range c.mgr.Store.Warnings() {
+		fmt.Fprintf(c.stderr, "skyswitch: note: %s\n", w)
+	}
+}
+
+// sentence turns an error into one plain sentence for stderr.
+func sentence(err error) string {
+	var xe *auth.Error
+	switch {
+	case errors.Is(err, auth.ErrAuthenticationRequired) && errors.As(err, &xe) && strings.Contains(xe.Method, "createSession"):
+		return "wrong identifier or password"
+	case errors.Is(err, auth.ErrAccountTakedown):
+		return "this account has been taken down by its server"
+	case errors.Is(err, auth.ErrRateLimited):
+		return "the server is rate limiting this request: " + retryText(err)
+	}
+	return err.Error()
+}
+
+func retryText(err error) string {
+	var xe *auth.Error
+	if errors.As(err, &xe) && !xe.RateLimitReset.IsZero() {
+		return "try again after " + xe.RateLimitReset.Local().Format("15:04 MST")
+	}
+	if d := auth.RetryDelay(err, time.Now()); d > 0 {
+		return "try again in " + d.Round(time.Second).String()
+	}
+	return "try again later"
+}
+
+func (c *cli) tui(context.Context) error {
+	c.usage(c.stderr)
+	return usageErr("the interactive switcher is not built yet; use the commands above")
+}

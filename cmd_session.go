@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/skyswitch/skyswitch/accounts"
+)
+
+func (c *cli) token(ctx context.Context, args []string) error {
+	fs := newFlags("token", "[<account>]")
+	rest, err := c.flags(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	a, err := c.mgr.Token(ctx, first(rest), accounts.TokenMinLeft)
+	if err != nil {
+		if errors.Is(err, accounts.ErrNoAccount) || errors.Is(err, accounts.ErrSessionEnded) {
+			return &exitError{exitNoSession, err}
+		}
+		return err
+	}
+	c.warnings()
+	_, err = fmt.Fprintln(c.stdout, a.AccessJwt)
+	return err
+}
+
+func (c *cli) refresh(ctx context.Context, args []string) error {
+	return c.eachAccount(ctx, "refresh", args, func(ident string) error {
+		a, err := c.mgr.Refresh(ctx, ident)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stderr, "Refreshed @%s: access token valid for %s.\n", a.Handle, left(a.AccessExpiry(), c.clock()))
+		return nil
+	})
+}
+
+func (c *cli) logout(ctx context.Context, args []string) error {
+	c.retryPending(ctx)
+	return c.eachAccount(ctx, "logout", args, func(ident string) error {
+		res, err := c.mgr.Logout(ctx, ident)
+		if err != nil {
+			return err
+		}
+		a := res.Account
+		if res.Queued {
+			fmt.Fprintf(c.stderr, "Removed @%s here, but its server could not be reached to revoke the session (%v); skyswitch will retry.\n", a.Handle, res.Err)
+		} else {
+			fmt.Fprintf(c.stderr, "Logged out @%s: the session is revoked on its server.\n", a.Handle)
+		}
+		if exp := res.AccessValidUntil; c.clock().Before(exp) {
+			fmt.Fprintf(c.stderr, "Its current access token stays valid until %s (access tokens cannot be revoked).\n", exp.Local().Format(time.Kitchen))
+		}
+		if res.Queued {
+			return &exitError{exitFailure, fmt.Errorf("revocation of @%s is pending", a.Handle)}
+		}
+		return nil
+	})
+}
+
+// eachAccount runs fn for the named account, the active one, or --all.
+func (c *cli) eachAccount(ctx context.Context, name string, args []string, fn func(ident string) error) error {
+	fs := newFlags(name, "[<account> | --all]")
+	all := fs.Bool("all", false, "every saved account")
+	rest, err := c.flags(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	if *all && len(rest) > 0 {
+		return usageErr("%s: give an account or --all, not both", name)
+	}
+	if !*all {
+		err := fn(first(rest))
+		c.warnings()
+		return err
+	}
+	st, err := c.mgr.Load(ctx)
+	if err != nil {
+		return err
+	}
+	var failed []error
+	for _, a := range st.Accounts {
+		if err := fn(a.DID); err != nil {
+			fmt.Fprintf(c.stderr, "skyswitch: @%s: %s\n", a.Handle, sentence(err))
+			failed = append(failed, err)
+		}
+	}
+	c.warnings()
+	if len(failed) > 0 {
+		return &exitError{exitFailure, fmt.Errorf("%s failed for %d of %d accounts", name, len(failed), len(st.Accounts))}
+	}
+	return nil
+}
+
+// retryPending tries owed revocations again; failures stay queued quietly.
+func (c *cli) retryPending(ctx context.Context) {
+	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if n, _, err := c.mgr.RetryPendingLogouts(rctx); err == nil && n > 0 {
+		fmt.Fprintf(c.stderr, "Revoked %d session(s) whose logout was pending.\n", n)
+	}
+}
+
+func first(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	return args[0]
+}

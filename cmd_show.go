@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/skyswitch/skyswitch/accounts"
+	"github.com/skyswitch/skyswitch/storage"
+)
+
+func (c *cli) list(ctx context.Context, args []string) error {
+	fs := newFlags("list", "[--json]")
+	asJSON := fs.Bool("json", false, "print a JSON array")
+	if _, err := c.flags(fs, args, 0); err != nil {
+		return err
+	}
+	st, err := c.mgr.Load(ctx)
+	if err != nil {
+		return err
+	}
+	c.warnings()
+	all := summaries(st, c.clock())
+	if *asJSON {
+		return writeJSON(c.stdout, all)
+	}
+	if len(all) == 0 {
+		fmt.Fprintln(c.stderr, "No saved accounts. Add one with: skyswitch login")
+		return nil
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\tHANDLE\tDID\tPDS\tACCESS\tSTATE")
+	for _, s := range all {
+		mark := " "
+		if s.Active {
+			mark = "*"
+		}
+		fmt.Fprintf(tw, "%s\t@%s\t%s\t%s\t%s\t%s\n", mark, s.Handle, s.DID, host(s.PDSURL), left(s.AccessExpiresAt, c.clock()), s.State)
+	}
+	return tw.Flush()
+}
+
+// summaries lists the active account first, then the others as saved, then
+// the logouts still owed to a server.
+func summaries(st *storage.State, now time.Time) []accounts.Summary {
+	all := []accounts.Summary{}
+	if a, ok := st.ActiveAccount(); ok {
+		all = append(all, accounts.Summarize(*a, true, now))
+	}
+	for _, a := range st.Accounts {
+		if a.DID != st.Active {
+			all = append(all, accounts.Summarize(a, false, now))
+		}
+	}
+	for _, p := range st.PendingLogouts {
+		all = append(all, accounts.SummarizePending(p, now))
+	}
+	return all
+}
+
+func (c *cli) status(ctx context.Context, args []string) error {
+	fs := newFlags("status", "[--json] [<account>]")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	rest, err := c.flags(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	st, err := c.mgr.Load(ctx)
+	if err != nil {
+		return err
+	}
+	c.warnings()
+	ident := ""
+	if len(rest) == 1 {
+		ident = rest[0]
+	}
+	a, ok := st.ActiveAccount()
+	if ident != "" {
+		a, ok = st.Find(ident)
+	}
+	if !ok {
+		if ident == "" {
+			return &exitError{exitNoSession, fmt.Errorf("no active account: add one with skyswitch login")}
+		}
+		return &exitError{exitNoSession, fmt.Errorf("%s is not a saved account", ident)}
+	}
+	now := c.clock()
+	s := accounts.Summarize(*a, a.DID == st.Active, now)
+	if *asJSON {
+		err = writeJSON(c.stdout, s)
+	} else {
+		writeStatus(c.stdout, s, a.AccessJwt, now)
+	}
+	if err == nil && s.State == accounts.StateEnded {
+		return &exitError{exitNoSession, fmt.Errorf("the session of @%s has ended: log in again", s.Handle)}
+	}
+	return err
+}
+
+func writeStatus(w io.Writer, s accounts.Summary, accessJwt string, now time.Time) {
+	title := "@" + s.Handle
+	if s.Active {
+		title += " (active)"
+	}
+	fmt.Fprintln(w, title)
+	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
+	row := func(k, v string) { fmt.Fprintf(tw, "  %s:\t%s\n", k, v) }
+	row("DID", s.DID)
+	row("PDS", s.PDSURL)
+	row("Service", s.Service)
+	row("Token", fmt.Sprintf("%s (%s)", tokenKindText(s.TokenKind), mask(accessJwt)))
+	row("Access token", expiryText(s.AccessExpiresAt, now))
+	row("Refresh token", expiryText(s.RefreshExpiresAt, now))
+	row("Account", s.AccountStatus)
+	row("State", s.State)
+	if s.LastRefreshError != "" {
+		row("Last error", s.LastRefreshError)
+	}
+	tw.Flush()
+}
+
+func tokenKindText(k string) string {
+	switch k {
+	case "app-password":
+		return "app password"
+	case "app-password-privileged":
+		return "privileged app password"
+	case "full":
+		return "full account access"
+	}
+	return "unknown kind"
+}
+
+// mask shows that a token exists without revealing it.
+func mask(tok string) string {
+	if len(tok) < 8 {
+		return "none"
+	}
+	return tok[:3] + strings.Repeat("*", 12)
+}
+
+func expiryText(t, now time.Time) string {
+	if t.IsZero() {
+		return "unknown expiry"
+	}
+	if !now.Before(t) {
+		return "expired " + t.Local().Format(time.RFC3339)
+	}
+	return "expires in " + left(t, now) + " (" + t.Local().Format(time.RFC3339) + ")"
+}
+
+// left is the time until t, compact: 1h59m, 4m07s, 0:42, 89d.
+func left(t, now time.Time) string {
+	d := t.Sub(now)
+	switch {
+	case t.IsZero():
+		return "?"
+	case d <= 0:
+		return "expired"
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	case d >= time.Minute:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	return fmt.Sprintf("0:%02d", int(d.Seconds()))
+}
+
+func host(u string) string {
+	_, h, _ := strings.Cut(u, "://")
+	return h
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func (c *cli) switchTo(ctx context.Context, args []string) error {
+	fs := newFlags("switch", "<account> | -")
+	rest, err := c.flags(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return usageErr("switch: name the account (handle or DID), or - for the previous one")
+	}
+	a, err := c.mgr.Switch(ctx, rest[0])
+	if err != nil {
+		return err
+	}
+	c.warnings()
+	fmt.Fprintf(c.stderr, "Active account: @%s (%s)\n", a.Handle, a.DID)
+	return nil
+}
