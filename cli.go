@@ -10,9 +10,12 @@ import (
 	"strings"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/skyswitch/skyswitch/accounts"
 	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/storage"
+	"github.com/skyswitch/skyswitch/ui"
 )
 
 // Exit codes, documented in the README and in usage.
@@ -113,6 +116,8 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 	case "-h", "--help", "help":
 		c.usage(c.stdout)
 		return nil
+	case "--demo":
+		return c.runDemo(ctx)
 	case "-v", "--version", "version":
 		fmt.Fprintf(c.stdout, "skyswitch %s\n", version)
 		return nil
@@ -214,7 +219,21 @@ func retryText(err error) string {
 	return "try again later"
 }
 
-func (c *cli) tui(context.Context) error {
-	c.usage(c.stderr)
-	return usageErr("the interactive switcher is not built yet; use the commands above")
+// tui runs the interactive switcher until the person quits.
+func (c *cli) tui(ctx context.Context) error {
+	if err := c.setup(); err != nil {
+		return err
+	}
+	// A file skyswitch cannot read stops here, with its name and what is
+	// wrong, before the screen is taken over.
+	if _, err := c.mgr.Load(ctx); err != nil {
+		return err
+	}
+	c.warnings()
+	m := ui.New(c.mgr, ui.Options{})
+	_, err := tea.NewProgram(ui.Program(m), tea.WithAltScreen(), tea.WithContext(ctx)).Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
 }

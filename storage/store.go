@@ -197,3 +197,14 @@ func (s *Store) LockAccount(ctx context.Context, did string) (release func(), er
 	}
 	return l.release, nil
 }
+
+// Stamp names the file's current version without reading it: it changes
+// whenever the file is replaced. It is "" when there is no file. A TUI
+// polls it to notice changes made by other processes.
+func (s *Store) Stamp() string {
+	fi, err := os.Stat(s.path)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%d:%d", fi.Size(), fi.ModTime().UnixNano())
+}

@@ -80,7 +80,7 @@ func (s *Server) createSession(r *http.Request, body []byte) (any, *xrpcError) {
 	case ap != nil:
 		scope, apName = ScopeAppPass, ap.name
 	case a.EmailAuthFactor: // app passwords skip 2FA, as on bsky.social
-		if xerr := a.checkSignInCode(in.AuthFactorToken, now); xerr != nil {
+		if xerr := a.checkSignInCode(in.AuthFactorToken, s.opts.SignInCode, now); xerr != nil {
 			return nil, xerr
 		}
 	}
@@ -90,10 +90,13 @@ func (s *Server) createSession(r *http.Request, body []byte) (any, *xrpcError) {
 
 // checkSignInCode checks the 2FA code of a login; without one it "sends" a
 // new code by email.
-func (a *account) checkSignInCode(code string, now time.Time) *xrpcError {
+func (a *account) checkSignInCode(code, fixed string, now time.Time) *xrpcError {
 	code = strings.ToUpper(strings.TrimSpace(code))
 	if code == "" {
-		a.signInCode = randomString(upperBase32, 5) + "-" + randomString(upperBase32, 5)
+		a.signInCode = fixed
+		if fixed == "" {
+			a.signInCode = randomString(upperBase32, 5) + "-" + randomString(upperBase32, 5)
+		}
 		a.signInExpiry = now.Add(signInCodeLifetime)
 		return authRequired("AuthFactorTokenRequired", "A sign in code has been sent to your email address")
 	}

@@ -71,6 +71,9 @@ type Options struct {
 	// started with enableDidDocWithSession does. The reference PDS omits it
 	// by default.
 	IncludeDIDDoc bool
+	// SignInCode, when set, is the code every 2FA login "emails" instead of
+	// a random one: the demo shows it on screen. Tests leave it empty.
+	SignInCode string
 }
 
 // Server is a running fake PDS. Create it with New and stop it with Close.

@@ -1,0 +1,65 @@
+package accounts
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/skyswitch/skyswitch/auth"
+	"github.com/skyswitch/skyswitch/storage"
+)
+
+// Stamp changes whenever the accounts file does.
+func (m *Manager) Stamp() string { return m.Store.Stamp() }
+
+// Check asks the server for the account's status (getSession: active,
+// deactivated, taken down; email; 2FA) and stores what changed, including
+// tokens the call had to refresh.
+func (m *Manager) Check(ctx context.Context, ident string) (storage.Account, error) {
+	st, err := m.Store.LoadContext(ctx)
+	if err != nil {
+		return storage.Account{}, err
+	}
+	a, err := find(st, ident)
+	if err != nil {
+		return storage.Account{}, err
+	}
+	if err := usable(a, m.now()); err != nil {
+		return *a, err
+	}
+	release, err := m.Store.LockAccount(ctx, a.DID)
+	if err != nil {
+		return *a, err
+	}
+	defer release()
+	if st, err = m.Store.LoadContext(ctx); err != nil {
+		return storage.Account{}, err
+	}
+	if a, err = find(st, a.DID); err != nil {
+		return storage.Account{}, err
+	}
+	used := a.SessionData
+	s := m.Client.NewSession(used, auth.SessionOptions{})
+	fresh, cerr := s.GetSession(ctx)
+	ended := s.Err() != nil
+	now := m.now().UTC()
+	var out storage.Account
+	err = m.Store.UpdateContext(context.WithoutCancel(ctx), func(st *storage.State) error {
+		switch {
+		case ended:
+			st.MarkEnded(used.DID, used.RefreshJwt, cerr.Error(), now)
+		case cerr == nil || fresh.RefreshJwt != used.RefreshJwt:
+			st.ApplyRefresh(used.RefreshJwt, s.Data())
+		}
+		if a, ok := st.Account(used.DID); ok {
+			out = *a
+		}
+		return nil
+	})
+	if ended {
+		return out, fmt.Errorf("%w: %w", ErrSessionEnded, cerr)
+	}
+	if cerr != nil {
+		return out, cerr
+	}
+	return out, err
+}

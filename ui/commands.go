@@ -1,0 +1,142 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/skyswitch/skyswitch/accounts"
+	"github.com/skyswitch/skyswitch/auth"
+	"github.com/skyswitch/skyswitch/storage"
+)
+
+// Messages carrying results. Every result about one account names its DID
+// and the generation the account had when the command started: a result
+// from before a logout is dropped, so it cannot bring the account back.
+
+type tickMsg time.Time
+
+type loadedMsg struct {
+	st    *storage.State
+	stamp string
+	err   error
+}
+
+type unchangedMsg struct{}
+
+type refreshedMsg struct {
+	did  string
+	gen  int
+	acct storage.Account
+	err  error
+}
+
+type loggedOutMsg struct {
+	did string
+	res accounts.LogoutResult
+	err error
+}
+
+type switchedMsg struct {
+	acct storage.Account
+	err  error
+}
+
+type loginDoneMsg struct {
+	acct storage.Account
+	err  error
+}
+
+type checkedMsg struct {
+	did  string
+	gen  int
+	acct storage.Account
+	err  error
+}
+
+type pendingRetriedMsg struct {
+	revoked, left int
+}
+
+// tick drives every countdown: one message a second, re-armed only by its
+// own handler.
+func tick() tea.Cmd {
+	return tea.Every(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+func loadCmd(svc Service) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), localTimeout)
+		defer cancel()
+		stamp := svc.Stamp()
+		st, err := svc.Load(ctx)
+		return loadedMsg{st: st, stamp: stamp, err: err}
+	}
+}
+
+// reloadIfChangedCmd reloads only when the file changed since stamp.
+func reloadIfChangedCmd(svc Service, stamp string) tea.Cmd {
+	return func() tea.Msg {
+		if svc.Stamp() == stamp {
+			return unchangedMsg{}
+		}
+		return loadCmd(svc)()
+	}
+}
+
+func refreshCmd(svc Service, did string, gen int) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), networkTimeout)
+		defer cancel()
+		a, err := svc.Refresh(ctx, did)
+		return refreshedMsg{did: did, gen: gen, acct: a, err: err}
+	}
+}
+
+func logoutCmd(svc Service, did string) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), networkTimeout)
+		defer cancel()
+		res, err := svc.Logout(ctx, did)
+		return loggedOutMsg{did: did, res: res, err: err}
+	}
+}
+
+func switchCmd(svc Service, did string) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), localTimeout)
+		defer cancel()
+		a, err := svc.Switch(ctx, did)
+		return switchedMsg{acct: a, err: err}
+	}
+}
+
+// loginCmd takes the input by value: the password lives in this closure
+// only until the call returns.
+func loginCmd(svc Service, in auth.LoginInput) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), networkTimeout)
+		defer cancel()
+		a, err := svc.Login(ctx, in)
+		return loginDoneMsg{acct: a, err: err}
+	}
+}
+
+func checkCmd(svc Service, did string, gen int) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), networkTimeout)
+		defer cancel()
+		a, err := svc.Check(ctx, did)
+		return checkedMsg{did: did, gen: gen, acct: a, err: err}
+	}
+}
+
+func retryPendingCmd(svc Service) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), networkTimeout)
+		defer cancel()
+		n, left, _ := svc.RetryPendingLogouts(ctx)
+		return pendingRetriedMsg{revoked: n, left: left}
+	}
+}

@@ -1,0 +1,79 @@
+package ui
+
+import (
+	"fmt"
+	"time"
+)
+
+// countdown is the time left, compact: 1h59m12s, then 4m07s, then 0:42.
+func countdown(d time.Duration) string {
+	if d <= 0 {
+		return "expired"
+	}
+	d = d.Truncate(time.Second)
+	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%dd", h/24)
+	case h > 0:
+		return fmt.Sprintf("%dh%02dm%02ds", h, m, s)
+	case m > 0:
+		return fmt.Sprintf("%dm%02ds", m, s)
+	}
+	return fmt.Sprintf("0:%02d", s)
+}
+
+// days is a refresh token's remaining life in whole days: 89d, or a
+// countdown when under two days.
+func days(d time.Duration) string {
+	if d >= 48*time.Hour {
+		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	}
+	return countdown(d)
+}
+
+// urgency grades time left: calm, warning below 15 minutes, alarm below 2.
+type urgency int
+
+const (
+	calm urgency = iota
+	warning
+	alarm
+)
+
+func urgencyOf(left time.Duration) urgency {
+	switch {
+	case left < 2*time.Minute:
+		return alarm
+	case left < 15*time.Minute:
+		return warning
+	}
+	return calm
+}
+
+func (s styles) forUrgency(u urgency) func(...string) string {
+	switch u {
+	case alarm:
+		return s.alarm.Render
+	case warning:
+		return s.warn.Render
+	}
+	return s.calm.Render
+}
+
+// shortDID keeps a DID recognisable in a narrow column.
+func shortDID(did string, width int) string {
+	if len(did) <= width || width < 8 {
+		return did
+	}
+	keep := width - 1
+	return did[:keep/2+keep%2] + "…" + did[len(did)-keep/2:]
+}
+
+// backoff is the delay before retry n (1-based) of a failed refresh:
+// exponential from 1 s up to 5 min, with up to 20 % jitter from j in [0,1).
+func backoff(n int, j float64) time.Duration {
+	d := time.Second << min(max(n-1, 0), 9)
+	d = min(d, 5*time.Minute)
+	return d + time.Duration(float64(d)*0.2*j)
+}

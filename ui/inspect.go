@@ -1,0 +1,165 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/progress"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/skyswitch/skyswitch/accounts"
+	"github.com/skyswitch/skyswitch/auth"
+)
+
+// inspectModel shows one account in detail.
+type inspectModel struct {
+	keys      inspectKeys
+	did       string
+	bar       progress.Model
+	busy      bool
+	err       string
+	checkedAt time.Time
+}
+
+func newInspectModel() inspectModel {
+	return inspectModel{
+		keys: defaultInspectKeys(),
+		bar:  progress.New(progress.WithSolidFill(string(defaultTheme.accent.Dark)), progress.WithWidth(20), progress.WithoutPercentage()),
+	}
+}
+
+func (m Model) openInspector() (Model, tea.Cmd) {
+	r, ok := m.current()
+	if !ok || r.acct == nil {
+		return m, nil
+	}
+	m.screen = screenInspect
+	m.inspect.did, m.inspect.err, m.inspect.checkedAt = r.acct.DID, "", time.Time{}
+	if r.acct.SessionEnded {
+		return m, nil
+	}
+	// Ask the server for the account's status as the inspector opens.
+	m.inspect.busy = true
+	return m, tea.Batch(checkCmd(m.svc, r.acct.DID, m.rtOf(r.acct.DID).gen), m.spinner.Tick)
+}
+
+func (m Model) updateInspect(msg tea.KeyMsg) (Model, tea.Cmd) {
+	k := m.inspect.keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		m.quitting = true
+	case key.Matches(msg, k.Back):
+		m.screen = screenList
+	case key.Matches(msg, k.Refresh):
+		return m.refreshSelected()
+	case key.Matches(msg, k.Check) && !m.inspect.busy:
+		m.inspect.busy = true
+		return m, tea.Batch(checkCmd(m.svc, m.inspect.did, m.rtOf(m.inspect.did).gen), m.spinner.Tick)
+	}
+	return m, nil
+}
+
+func (m Model) inspectView() string {
+	if m.data == nil {
+		return ""
+	}
+	a, ok := m.data.Account(m.inspect.did)
+	if !ok {
+		return m.st.muted.Render("This account is no longer saved. Press esc.")
+	}
+	s := accounts.Summarize(*a, a.DID == m.data.Active, m.now)
+	var b strings.Builder
+	title := "@" + a.Handle
+	if s.Active {
+		title += m.st.active.Render("  ● active")
+	}
+	b.WriteString(m.st.title.Render(title) + "\n\n")
+	field := func(k, v string) { fmt.Fprintf(&b, "  %s %s\n", m.st.label.Render(pad(k, 14)), v) }
+	field("DID", a.DID)
+	field("PDS", a.Endpoint())
+	field("Service", a.Service)
+	email := a.Email
+	switch {
+	case email == "":
+		email = m.st.muted.Render("not shared")
+	case a.EmailConfirmed:
+		email += m.st.calm.Render(" (confirmed)")
+	default:
+		email += m.st.warn.Render(" (not confirmed)")
+	}
+	field("Email", email)
+	field("2FA by email", map[bool]string{true: "on", false: "off"}[a.EmailAuthFactor])
+	status := s.AccountStatus
+	if status != "active" {
+		status = m.st.alarm.Render(status)
+	}
+	if m.inspect.busy {
+		status += " " + m.spinner.View()
+	}
+	field("Account", status)
+	kind := tokenKindText(s.TokenKind)
+	if s.TokenKind == "full" {
+		kind += m.st.warn.Render("  ⚠ can do anything, even delete the account: prefer an app password")
+	}
+	field("Token kind", kind)
+	b.WriteString("\n")
+	m.tokenLine(&b, "Access token", a.AccessJwt)
+	m.tokenLine(&b, "Refresh token", a.RefreshJwt)
+	b.WriteString("\n")
+	if !a.RefreshedAt.IsZero() {
+		field("Last refresh", a.RefreshedAt.Local().Format("2006-01-02 15:04:05"))
+	}
+	if a.LastRefreshError != "" {
+		field("Last error", m.st.errorText.Render(truncate(a.LastRefreshError, m.width-20)))
+	}
+	if m.inspect.err != "" {
+		field("Status check", m.st.errorText.Render(m.inspect.err))
+	}
+	b.WriteString(m.st.hint.Render("\n  Scopes are informational: servers may change their tokens.") + "\n")
+	return b.String()
+}
+
+// tokenLine shows a token's issue and expiry times with a bar of the life
+// it has left. The token itself is never shown.
+func (m Model) tokenLine(b *strings.Builder, name, tok string) {
+	c, err := auth.ParseClaims(tok)
+	if err != nil {
+		fmt.Fprintf(b, "  %s %s\n", m.st.label.Render(pad(name, 14)), m.st.muted.Render("not a JWT: expiry unknown"))
+		return
+	}
+	left := c.ExpiresAt.Sub(m.now)
+	frac := 0.0
+	if life := c.Lifetime(); life > 0 && left > 0 {
+		frac = float64(left) / float64(life)
+	}
+	when := countdown(left)
+	if name == "Refresh token" {
+		when = days(left)
+	}
+	fmt.Fprintf(b, "  %s %s %s %s → %s\n", m.st.label.Render(pad(name, 14)),
+		m.inspect.bar.ViewAs(frac), m.st.forUrgency(urgencyOf(left))(pad(when, 9)),
+		shortTime(c.IssuedAt, m.now), shortTime(c.ExpiresAt, m.now))
+}
+
+// shortTime is a clock time today, a date otherwise.
+func shortTime(t, now time.Time) string {
+	t, now = t.Local(), now.Local()
+	if t.YearDay() == now.YearDay() && t.Year() == now.Year() {
+		return t.Format("15:04:05")
+	}
+	return t.Format("Jan 2 15:04")
+}
+
+func tokenKindText(k string) string {
+	switch k {
+	case "app-password":
+		return "app password"
+	case "app-password-privileged":
+		return "privileged app password (can read DMs)"
+	case "full":
+		return "full account access"
+	}
+	return "unknown"
+}

@@ -1,0 +1,74 @@
+package ui
+
+import "github.com/charmbracelet/bubbles/key"
+
+// listKeys are the account list's bindings; help shows only enabled ones.
+type listKeys struct {
+	Up, Down, Switch, Add, Logout, Refresh, Inspect, Filter, Help, Quit key.Binding
+}
+
+func defaultListKeys() listKeys {
+	return listKeys{
+		Up:      key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:    key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Switch:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "make active")),
+		Add:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add account")),
+		Logout:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "log out")),
+		Refresh: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
+		Inspect: key.NewBinding(key.WithKeys("i", "right"), key.WithHelp("i/→", "inspect")),
+		Filter:  key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "more keys")),
+		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+	}
+}
+
+// ShortHelp is the footer.
+func (k listKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Switch, k.Add, k.Logout, k.Inspect, k.Filter, k.Help, k.Quit}
+}
+
+// FullHelp is shown on "?".
+func (k listKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Up, k.Down, k.Switch, k.Inspect},
+		{k.Add, k.Refresh, k.Logout},
+		{k.Filter, k.Help, k.Quit},
+	}
+}
+
+// formKeys serve the login and sign-in code forms.
+type formKeys struct {
+	Next, Prev, Submit, Back, Quit key.Binding
+}
+
+func defaultFormKeys() formKeys {
+	return formKeys{
+		Next:   key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "next field")),
+		Prev:   key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "previous")),
+		Submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "submit")),
+		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Quit:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+	}
+}
+
+func (k formKeys) ShortHelp() []key.Binding  { return []key.Binding{k.Next, k.Prev, k.Submit, k.Back} }
+func (k formKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// inspectKeys serve the inspector.
+type inspectKeys struct {
+	Back, Refresh, Check, Quit key.Binding
+}
+
+func defaultInspectKeys() inspectKeys {
+	return inspectKeys{
+		Back:    key.NewBinding(key.WithKeys("esc", "left", "i"), key.WithHelp("esc", "back")),
+		Refresh: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
+		Check:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "ask the server for status")),
+		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+	}
+}
+
+func (k inspectKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Back, k.Refresh, k.Check, k.Quit}
+}
+func (k inspectKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }

@@ -1,0 +1,204 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/skyswitch/skyswitch/storage"
+)
+
+// row is one line of the list: a saved account or a logout still owed.
+type row struct {
+	acct    *storage.Account
+	pending *storage.PendingLogout
+}
+
+func (r row) did() string {
+	if r.acct != nil {
+		return r.acct.DID
+	}
+	return r.pending.Session.DID
+}
+
+func (r row) handle() string {
+	if r.acct != nil {
+		return r.acct.Handle
+	}
+	return r.pending.Session.Handle
+}
+
+// listModel is the account list's own state: selection, scroll, filter.
+type listModel struct {
+	keys      listKeys
+	cursor    int
+	selected  string // DID under the cursor, kept across reloads
+	filter    textinput.Model
+	filtering bool
+}
+
+func newListModel(selectIdent string) listModel {
+	f := textinput.New()
+	f.Prompt = "/"
+	f.CharLimit = 64
+	return listModel{keys: defaultListKeys(), filter: f, selected: strings.TrimPrefix(selectIdent, "@")}
+}
+
+// rows lists the accounts matching the filter, then pending logouts.
+func (m Model) rows() []row {
+	if m.data == nil {
+		return nil
+	}
+	q := strings.ToLower(strings.TrimSpace(m.list.filter.Value()))
+	match := func(handle, did string) bool {
+		return q == "" || strings.Contains(handle, q) || strings.Contains(strings.ToLower(did), q)
+	}
+	rows := make([]row, 0, len(m.data.Accounts)+len(m.data.PendingLogouts))
+	for i := range m.data.Accounts {
+		a := &m.data.Accounts[i]
+		if match(a.Handle, a.DID) {
+			rows = append(rows, row{acct: a})
+		}
+	}
+	for i := range m.data.PendingLogouts {
+		p := &m.data.PendingLogouts[i]
+		if match(p.Session.Handle, p.Session.DID) {
+			rows = append(rows, row{pending: p})
+		}
+	}
+	return rows
+}
+
+// settle puts the cursor back on the selected account after the rows
+// changed (a reload, a filter), or on the nearest row.
+func (l listModel) settle(rows []row) listModel {
+	for i, r := range rows {
+		if r.did() == l.selected || (l.selected != "" && strings.EqualFold(r.handle(), l.selected)) {
+			l.cursor = i
+			l.selected = r.did()
+			return l
+		}
+	}
+	l.cursor = min(l.cursor, max(len(rows)-1, 0))
+	if len(rows) > 0 {
+		l.selected = rows[l.cursor].did()
+	}
+	return l
+}
+
+func (l listModel) move(rows []row, delta int) listModel {
+	if len(rows) == 0 {
+		return l
+	}
+	l.cursor = min(max(l.cursor+delta, 0), len(rows)-1)
+	l.selected = rows[l.cursor].did()
+	return l
+}
+
+// current is the row under the cursor.
+func (m Model) current() (row, bool) {
+	rows := m.rows()
+	if m.list.cursor < len(rows) {
+		return rows[m.list.cursor], true
+	}
+	return row{}, false
+}
+
+func (m Model) updateList(msg tea.KeyMsg) (Model, tea.Cmd) {
+	if m.list.filtering {
+		return m.updateFilter(msg)
+	}
+	k := m.list.keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		m.quitting = true
+		return m, nil
+	case key.Matches(msg, k.Help):
+		m.help.ShowAll = !m.help.ShowAll
+	case key.Matches(msg, k.Up):
+		m.list = m.list.move(m.rows(), -1)
+	case key.Matches(msg, k.Down):
+		m.list = m.list.move(m.rows(), 1)
+	case key.Matches(msg, k.Filter):
+		m.list.filtering = true
+		return m, m.list.filter.Focus()
+	case key.Matches(msg, k.Add):
+		m.screen = screenLogin
+		m.login = newLoginModel()
+		return m, m.login.focusCmd()
+	case key.Matches(msg, k.Switch):
+		return m.activate()
+	case key.Matches(msg, k.Refresh):
+		return m.refreshSelected()
+	case key.Matches(msg, k.Logout):
+		return m.logoutSelected()
+	case key.Matches(msg, k.Inspect):
+		return m.openInspector()
+	}
+	return m, nil
+}
+
+func (m Model) updateFilter(msg tea.KeyMsg) (Model, tea.Cmd) {
+	switch msg.String() {
+	case "esc":
+		m.list.filter.SetValue("")
+		fallthrough
+	case "enter":
+		m.list.filtering = false
+		m.list.filter.Blur()
+		m.list = m.list.settle(m.rows())
+		return m, nil
+	case "ctrl+c":
+		m.quitting = true
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.list.filter, cmd = m.list.filter.Update(msg)
+	m.list.cursor = 0
+	m.list = m.list.settle(m.rows())
+	return m, cmd
+}
+
+// activate makes the selected account active, or, when its session ended,
+// opens the login form for it.
+func (m Model) activate() (Model, tea.Cmd) {
+	r, ok := m.current()
+	if !ok || r.acct == nil {
+		return m, nil
+	}
+	if r.acct.SessionEnded {
+		m.screen = screenLogin
+		m.login = newLoginModel().prefill(r.acct.Service, r.acct.Handle)
+		return m, m.login.focusCmd()
+	}
+	m.rtOf(r.acct.DID).busy = "switching"
+	return m, tea.Batch(switchCmd(m.svc, r.acct.DID), m.spinner.Tick)
+}
+
+func (m Model) refreshSelected() (Model, tea.Cmd) {
+	r, ok := m.current()
+	if !ok || r.acct == nil || r.acct.SessionEnded {
+		return m, nil
+	}
+	rt := m.rtOf(r.acct.DID)
+	if rt.busy != "" {
+		return m, nil
+	}
+	rt.busy = "refreshing"
+	return m, tea.Batch(refreshCmd(m.svc, r.acct.DID, rt.gen), m.spinner.Tick)
+}
+
+func (m Model) logoutSelected() (Model, tea.Cmd) {
+	r, ok := m.current()
+	if !ok || r.acct == nil {
+		return m, nil
+	}
+	rt := m.rtOf(r.acct.DID)
+	if rt.busy == "logging out" {
+		return m, nil
+	}
+	rt.busy = "logging out"
+	return m, tea.Batch(logoutCmd(m.svc, r.acct.DID), m.spinner.Tick)
+}

@@ -1,0 +1,200 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/skyswitch/skyswitch/auth"
+)
+
+const (
+	fieldService = iota
+	fieldIdentifier
+	fieldPassword
+	fieldCount
+)
+
+var appPasswordRE = regexp.MustCompile(`^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$`)
+
+// loginModel is the add-account flow: the form, then (when the server asks
+// for it) the sign-in code. The password lives only in the password field,
+// and is dropped when the flow ends.
+type loginModel struct {
+	keys     formKeys
+	fields   [fieldCount]textinput.Model
+	focus    int
+	code     textinput.Model
+	needCode bool
+	busy     bool
+	err      string
+}
+
+func newLoginModel() loginModel {
+	mk := func(placeholder string, limit int) textinput.Model {
+		t := textinput.New()
+		t.Placeholder = placeholder
+		t.CharLimit = limit
+		t.Prompt = ""
+		t.Width = 40
+		return t
+	}
+	l := loginModel{keys: defaultFormKeys()}
+	l.fields[fieldService] = mk("empty: find my PDS from my handle (or https://bsky.social)", 256)
+	l.fields[fieldIdentifier] = mk("alice.bsky.social, an email or a DID", 256)
+	l.fields[fieldPassword] = mk("xxxx-xxxx-xxxx-xxxx", 256)
+	l.fields[fieldPassword].EchoMode = textinput.EchoPassword
+	l.fields[fieldPassword].EchoCharacter = '•'
+	l.code = mk("XXXXX-XXXXX", 16)
+	l.focus = fieldIdentifier
+	return l
+}
+
+// prefill starts the form for logging in again to a known account.
+func (l loginModel) prefill(service, handle string) loginModel {
+	l.fields[fieldService].SetValue(service)
+	l.fields[fieldIdentifier].SetValue(handle)
+	l.focus = fieldPassword
+	return l
+}
+
+func (l *loginModel) focusCmd() tea.Cmd {
+	for i := range l.fields {
+		l.fields[i].Blur()
+	}
+	if l.needCode {
+		return l.code.Focus()
+	}
+	return l.fields[l.focus].Focus()
+}
+
+func (l loginModel) input() auth.LoginInput {
+	return auth.LoginInput{
+		Service:         strings.TrimSpace(l.fields[fieldService].Value()),
+		Identifier:      strings.TrimSpace(l.fields[fieldIdentifier].Value()),
+		Password:        l.fields[fieldPassword].Value(),
+		AuthFactorToken: l.code.Value(),
+	}
+}
+
+func (m Model) updateLogin(msg tea.KeyMsg) (Model, tea.Cmd) {
+	l := &m.login
+	switch {
+	case key.Matches(msg, l.keys.Quit):
+		m.quitting = true
+		return m, nil
+	case l.busy:
+		return m, nil
+	case key.Matches(msg, l.keys.Back):
+		if l.needCode {
+			l.needCode, l.err = false, ""
+			l.code.SetValue("")
+			return m, l.focusCmd()
+		}
+		m.login = newLoginModel() // drops the password
+		m.screen = screenList
+		return m, nil
+	case key.Matches(msg, l.keys.Submit):
+		return m.submitLogin()
+	case !l.needCode && key.Matches(msg, l.keys.Next):
+		l.focus = (l.focus + 1) % fieldCount
+		return m, l.focusCmd()
+	case !l.needCode && key.Matches(msg, l.keys.Prev):
+		l.focus = (l.focus + fieldCount - 1) % fieldCount
+		return m, l.focusCmd()
+	}
+	var cmd tea.Cmd
+	if l.needCode {
+		l.code, cmd = l.code.Update(msg)
+	} else {
+		l.fields[l.focus], cmd = l.fields[l.focus].Update(msg)
+	}
+	return m, cmd
+}
+
+func (m Model) submitLogin() (Model, tea.Cmd) {
+	l := &m.login
+	in := l.input()
+	switch {
+	case in.Identifier == "":
+		l.err, l.focus = "Enter your handle, email or DID.", fieldIdentifier
+		return m, l.focusCmd()
+	case in.Password == "":
+		l.err, l.focus = "Enter the (app) password.", fieldPassword
+		return m, l.focusCmd()
+	case l.needCode:
+		if _, err := auth.NormalizeSignInCode(in.AuthFactorToken); err != nil {
+			l.err = "A sign-in code has 10 letters and digits, like ABCDE-12345."
+			return m, nil
+		}
+	default:
+		in.AuthFactorToken = ""
+	}
+	l.busy, l.err = true, ""
+	return m, tea.Batch(loginCmd(m.svc, in), m.spinner.Tick)
+}
+
+func (m Model) onLoginDone(msg loginDoneMsg) (Model, tea.Cmd) {
+	l := &m.login
+	l.busy = false
+	switch {
+	case msg.err == nil:
+		m.login = newLoginModel()
+		m.screen = screenList
+		m.list.selected = msg.acct.DID
+		m.setStatus(fmt.Sprintf("Added @%s; it is now the active account.", msg.acct.Handle), false)
+		return m, loadCmd(m.svc)
+	case errors.Is(msg.err, auth.ErrAuthFactorTokenRequired):
+		l.needCode, l.err = true, ""
+		return m, l.focusCmd()
+	case l.needCode && errors.Is(msg.err, auth.ErrInvalidToken), l.needCode && errors.Is(msg.err, auth.ErrExpiredToken):
+		l.err = "That code was not accepted. Check the newest email and try again."
+		return m, nil
+	}
+	l.err = capitalize(humanError(msg.err, m.now)) + "."
+	return m, nil
+}
+
+func (m Model) loginView() string {
+	l := m.login
+	var b strings.Builder
+	if l.needCode {
+		b.WriteString(m.st.title.Render("Sign-in code") + "\n\n")
+		b.WriteString("A sign-in code was sent to your email. Enter it here:\n\n")
+		b.WriteString("  " + m.st.focused.Render("Code  ") + l.code.View() + "\n")
+	} else {
+		b.WriteString(m.st.title.Render("Add an account") + "\n\n")
+		labels := [fieldCount]string{"Service ", "Account ", "Password"}
+		for i := range l.fields {
+			label := m.st.label.Render(labels[i])
+			if i == l.focus {
+				label = m.st.focused.Render(labels[i])
+			}
+			b.WriteString("  " + label + "  " + l.fields[i].View() + "\n")
+		}
+		if pw := l.fields[fieldPassword].Value(); pw != "" && !appPasswordRE.MatchString(pw) {
+			b.WriteString("\n" + m.st.hint.Render("  Tip: an app password (xxxx-xxxx-xxxx-xxxx) is safer than your main password."))
+			b.WriteByte('\n')
+		}
+	}
+	b.WriteByte('\n')
+	switch {
+	case l.busy:
+		b.WriteString("  " + m.spinner.View() + " signing in…\n")
+	case l.err != "":
+		b.WriteString("  " + m.st.errorText.Render(l.err) + "\n")
+	}
+	return b.String()
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -1,0 +1,153 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/skyswitch/skyswitch/accounts"
+	"github.com/skyswitch/skyswitch/auth"
+)
+
+// onResult applies what a command brought back.
+func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case loadedMsg:
+		if msg.err != nil {
+			m.loadErr = msg.err
+			return m, nil
+		}
+		m.loadErr, m.data, m.stamp = nil, msg.st, msg.stamp
+		m.list = m.list.settle(m.rows())
+		return m, nil
+	case unchangedMsg:
+		return m, nil
+	case refreshedMsg:
+		return m.onRefreshed(msg)
+	case loggedOutMsg:
+		return m.onLoggedOut(msg)
+	case switchedMsg:
+		if msg.err != nil {
+			m.setStatus("Could not switch: "+humanError(msg.err, m.now), true)
+			return m, nil
+		}
+		m.setStatus(fmt.Sprintf("@%s is now the active account.", msg.acct.Handle), false)
+		return m, loadCmd(m.svc)
+	case loginDoneMsg:
+		return m.onLoginDone(msg)
+	case checkedMsg:
+		return m.onChecked(msg)
+	case pendingRetriedMsg:
+		if msg.revoked > 0 {
+			m.setStatus(fmt.Sprintf("Revoked %d session(s) whose logout was pending.", msg.revoked), false)
+			return m, loadCmd(m.svc)
+		}
+		return m, nil
+	}
+	return m, nil
+}
+
+func (m Model) onRefreshed(msg refreshedMsg) (Model, tea.Cmd) {
+	r := m.rtOf(msg.did)
+	if msg.gen != r.gen {
+		return m, nil // logged out meanwhile
+	}
+	r.busy = ""
+	switch {
+	case msg.err == nil:
+		r.failures, r.retryAt, r.lastErr = 0, time.Time{}, nil
+		if a, ok := m.data.Account(msg.did); ok {
+			*a = msg.acct // show the new expiry at once; the reload confirms it
+		}
+	case errors.Is(msg.err, accounts.ErrNoAccount):
+		// Removed by another process: the reload will drop the row.
+	case errors.Is(msg.err, accounts.ErrSessionEnded):
+		r.retryAt, r.lastErr = time.Time{}, msg.err
+		if a, ok := m.data.Account(msg.did); ok {
+			a.SessionEnded = true
+		}
+	default:
+		r.failures++
+		r.lastErr = msg.err
+		wait := backoff(r.failures, m.opts.Jitter())
+		if d := auth.RetryDelay(msg.err, m.now); d > wait {
+			wait = d
+		}
+		r.retryAt = m.now.Add(wait)
+	}
+	return m, loadCmd(m.svc)
+}
+
+func (m Model) onLoggedOut(msg loggedOutMsg) (Model, tea.Cmd) {
+	r := m.rtOf(msg.did)
+	r.busy = ""
+	if msg.err != nil {
+		m.setStatus("Could not log out: "+humanError(msg.err, m.now), true)
+		return m, loadCmd(m.svc)
+	}
+	r.gen++
+	r.failures, r.retryAt, r.lastErr = 0, time.Time{}, nil
+	res := msg.res
+	text := fmt.Sprintf("Logged out @%s: session revoked on the server.", res.Account.Handle)
+	if res.Queued {
+		text = fmt.Sprintf("@%s removed; its server could not be reached, the logout is pending and will be retried.", res.Account.Handle)
+	}
+	if m.now.Before(res.AccessValidUntil) {
+		text += fmt.Sprintf(" Its access token stays valid until %s.", res.AccessValidUntil.Local().Format("15:04"))
+	}
+	m.setStatus(text, res.Queued)
+	return m, loadCmd(m.svc)
+}
+
+func (m Model) onChecked(msg checkedMsg) (Model, tea.Cmd) {
+	r := m.rtOf(msg.did)
+	m.inspect.busy = false
+	if msg.gen != r.gen {
+		return m, nil
+	}
+	if msg.err != nil {
+		m.inspect.err = humanError(msg.err, m.now)
+	} else {
+		m.inspect.err = ""
+		m.inspect.checkedAt = m.now
+	}
+	return m, loadCmd(m.svc)
+}
+
+// humanError turns an error into a plain sentence for the screen.
+func humanError(err error, now time.Time) string {
+	var xe *auth.Error
+	switch {
+	case errors.Is(err, accounts.ErrSessionEnded):
+		return "session expired or revoked – log in again"
+	case errors.Is(err, auth.ErrAuthFactorTokenRequired):
+		return "the server sent a sign-in code to your email"
+	case errors.Is(err, auth.ErrAuthenticationRequired):
+		return "wrong identifier or password"
+	case errors.Is(err, auth.ErrAccountTakedown):
+		return "this account has been taken down by its server"
+	case errors.Is(err, auth.ErrRateLimited):
+		if d := auth.RetryDelay(err, now); d > 0 {
+			return "rate limited: try again in " + roundUp(d)
+		}
+		return "rate limited: try again later"
+	case errors.Is(err, auth.ErrBadURL), errors.Is(err, auth.ErrBadIdentifier):
+		return err.Error()
+	case errors.Is(err, auth.ErrResolve):
+		return "could not find the PDS for that handle; enter the server (e.g. https://bsky.social)"
+	case errors.As(err, &xe) && xe.Status >= 500:
+		return fmt.Sprintf("server error %d", xe.Status)
+	case auth.IsTransient(err):
+		return "cannot reach the server"
+	}
+	return err.Error()
+}
+
+func roundUp(d time.Duration) string {
+	if d >= time.Minute {
+		return fmt.Sprintf("%d minutes", int((d+time.Minute-1)/time.Minute))
+	}
+	return fmt.Sprintf("%d seconds", int((d+time.Second-1)/time.Second))
+}

@@ -1,0 +1,236 @@
+// Package ui is skyswitch's terminal interface: Bubble Tea models, state in
+// and view out. All I/O runs in tea.Cmds that call a Service.
+//
+// The message flow:
+//
+//	keys ──────────► Update ──► the focused screen (list │ login │ code │ inspect)
+//	tick (1 s) ────► Update ──► m.now; refreshes that are due; reload if the file changed
+//	tea.Cmd results (…Msg) ─► Update ──► state; stale results (older generation) dropped
+//
+// Only Update changes state. View reads m.now, which the one tick started in
+// Init sets, so every countdown moves together and View stays pure.
+package ui
+
+import (
+	"math/rand/v2"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/skyswitch/skyswitch/auth"
+	"github.com/skyswitch/skyswitch/storage"
+)
+
+// screen is what has the keyboard.
+type screen int
+
+const (
+	screenList screen = iota
+	screenLogin
+	screenInspect
+)
+
+func (s screen) String() string {
+	return [...]string{"list", "login", "inspect"}[s]
+}
+
+// Options tune the model; zero values are sensible.
+type Options struct {
+	Now           func() time.Time // clock for countdowns and refresh scheduling
+	RefreshMargin time.Duration    // refresh when this little is left (scaled to short tokens)
+	MaxInFlight   int              // refreshes running at once
+	Jitter        func() float64   // [0,1) for retry backoff
+	Banner        string           // a permanent notice, e.g. that this is a demo
+	Select        string           // handle or DID to select at start
+}
+
+// runtime is what the TUI knows about an account beyond the file.
+type runtime struct {
+	gen      int    // bumped on logout: results of older commands are dropped
+	busy     string // "refreshing", "logging out", ... (a spinner shows)
+	failures int    // consecutive failed refreshes
+	retryAt  time.Time
+	lastErr  error
+}
+
+// Model is the root model.
+type Model struct {
+	svc  Service
+	opts Options
+	st   styles
+
+	screen        screen
+	now           time.Time
+	width, height int
+
+	data    *storage.State
+	stamp   string
+	loadErr error
+	rt      map[string]*runtime
+
+	list    listModel
+	login   loginModel
+	inspect inspectModel
+
+	status    string
+	statusErr bool
+	nextRetry time.Time
+	help      help.Model
+	spinner   spinner.Model
+	quitting  bool
+}
+
+// New builds the model over a service.
+func New(svc Service, opts Options) Model {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.RefreshMargin <= 0 {
+		opts.RefreshMargin = auth.DefaultRefreshMargin
+	}
+	if opts.MaxInFlight <= 0 {
+		opts.MaxInFlight = 3
+	}
+	if opts.Jitter == nil {
+		opts.Jitter = rand.Float64
+	}
+	st := newStyles(defaultTheme)
+	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.title))
+	return Model{
+		svc: svc, opts: opts, st: st,
+		now: opts.Now(), width: 80, height: 24,
+		rt:      map[string]*runtime{},
+		list:    newListModel(opts.Select),
+		login:   newLoginModel(),
+		inspect: newInspectModel(),
+		help:    help.New(),
+		spinner: sp,
+	}
+}
+
+// Init loads the accounts, retries owed logouts and starts the clock.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(loadCmd(m.svc), retryPendingCmd(m.svc), tick())
+}
+
+// Update routes a message to the part of the model it concerns.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.Width = msg.Width
+		return m, nil
+	case tickMsg:
+		return m.onTick(time.Time(msg))
+	case spinner.TickMsg:
+		if !m.anyBusy() {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spinner, cmd = m.spinner.Update(msg)
+		return m, cmd
+	case tea.KeyMsg:
+		return m.onKey(msg)
+	}
+	return m.onResult(msg)
+}
+
+// teaModel adapts Model to tea.Model, whose Update returns the interface.
+type teaModel struct{ Model }
+
+func (t teaModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := t.Model.Update(msg)
+	if m.quitting {
+		return teaModel{m}, tea.Quit
+	}
+	return teaModel{m}, cmd
+}
+
+// Program wraps the model for tea.NewProgram.
+func Program(m Model) tea.Model { return teaModel{m} }
+
+func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	switch m.screen {
+	case screenLogin:
+		return m.updateLogin(msg)
+	case screenInspect:
+		return m.updateInspect(msg)
+	}
+	return m.updateList(msg)
+}
+
+func (m Model) onTick(t time.Time) (Model, tea.Cmd) {
+	m.now = m.opts.Now()
+	cmds := []tea.Cmd{tick(), reloadIfChangedCmd(m.svc, m.stamp)}
+	var started int
+	m, started, cmds = m.startDueRefreshes(cmds)
+	if m.data != nil && len(m.data.PendingLogouts) > 0 && !m.now.Before(m.nextRetry) {
+		m.nextRetry = m.now.Add(30 * time.Second)
+		cmds = append(cmds, retryPendingCmd(m.svc))
+	}
+	if started > 0 {
+		cmds = append(cmds, m.spinner.Tick)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// rtOf returns the runtime of an account, creating it.
+func (m Model) rtOf(did string) *runtime {
+	r, ok := m.rt[did]
+	if !ok {
+		r = &runtime{}
+		m.rt[did] = r
+	}
+	return r
+}
+
+func (m Model) anyBusy() bool {
+	if m.login.busy || m.inspect.busy {
+		return true
+	}
+	for _, r := range m.rt {
+		if r.busy != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// startDueRefreshes starts refreshes for accounts whose token is due (or
+// whose retry time came), at most MaxInFlight at once.
+func (m Model) startDueRefreshes(cmds []tea.Cmd) (Model, int, []tea.Cmd) {
+	if m.data == nil {
+		return m, 0, cmds
+	}
+	inFlight := 0
+	for _, r := range m.rt {
+		if r.busy == "refreshing" {
+			inFlight++
+		}
+	}
+	started := 0
+	for i := range m.data.Accounts {
+		a := &m.data.Accounts[i]
+		r := m.rtOf(a.DID)
+		if inFlight >= m.opts.MaxInFlight {
+			break
+		}
+		if r.busy != "" || a.SessionEnded || m.now.Before(r.retryAt) {
+			continue
+		}
+		if r.retryAt.IsZero() && !auth.RefreshDue(a.AccessJwt, m.now, m.opts.RefreshMargin) {
+			continue
+		}
+		r.busy = "refreshing"
+		inFlight++
+		started++
+		cmds = append(cmds, refreshCmd(m.svc, a.DID, r.gen))
+	}
+	return m, started, cmds
+}
+
+func (m *Model) setStatus(text string, isErr bool) {
+	m.status, m.statusErr = text, isErr
+}
