@@ -143,6 +143,7 @@ func TestTransientRefreshFailureKeepsSession(t *testing.T) {
 		"garbage":   {Kind: fakepds.FaultGarbage},
 		"html":      {Kind: fakepds.FaultHTML},
 		"oversized": {Kind: fakepds.FaultOversized},
+		"truncated": {Kind: fakepds.FaultTruncated},
 		"429":       {Kind: fakepds.FaultRateLimit},
 		"timeout":   {Kind: fakepds.FaultDelay, Delay: 2 * time.Second},
 	}
