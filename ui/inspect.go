@@ -138,8 +138,10 @@ func (m Model) tokenLine(b *strings.Builder, name, tok string) {
 	if name == "Refresh token" {
 		when = days(left)
 	}
+	bar := m.inspect.bar
+	bar.Width = min(max(m.width-62, 6), 20)
 	fmt.Fprintf(b, "  %s %s %s %s → %s\n", m.st.label.Render(pad(name, 14)),
-		m.inspect.bar.ViewAs(frac), m.st.forUrgency(urgencyOf(left))(pad(when, 9)),
+		bar.ViewAs(frac), m.st.forUrgency(urgencyOf(left))(pad(when, 9)),
 		shortTime(c.IssuedAt, m.now), shortTime(c.ExpiresAt, m.now))
 }
 

@@ -156,9 +156,10 @@ func (m Model) rowView(r row, selected bool) string {
 	}
 	wide, medium := m.width >= 96, m.width >= 72
 	handle := "@" + r.handle()
+	// Narrow windows give the handle what the dropped columns left.
 	handleCol := colHandle
 	if !medium {
-		handleCol = 18
+		handleCol = min(max(m.width-(4+colAccess+colRefresh+3+14), 12), colHandle)
 	}
 	cols := []string{cursor + active + pad(truncate(handle, handleCol), handleCol)}
 	if wide {
