@@ -151,6 +151,8 @@ func (c *Client) locatePDS(ctx context.Context, d *SessionData) {
 }
 
 // applyWire copies a session answer into d, keeping what the answer lacks.
+// What the server sent is cleaned on the way in: the handle must be a
+// handle, the status a word, no text may carry terminal control codes.
 func applyWire(d *SessionData, w wireSession) {
 	if w.AccessJwt != "" {
 		d.AccessJwt = w.AccessJwt
@@ -160,13 +162,13 @@ func applyWire(d *SessionData, w wireSession) {
 	}
 	d.DID = w.DID
 	if w.Handle != "" {
-		d.Handle = strings.ToLower(w.Handle)
+		d.Handle = handleOrInvalid(w.Handle)
 	}
-	d.Email = w.Email
+	d.Email = printable(w.Email, maxEmailLen)
 	d.EmailConfirmed = w.EmailConfirmed
 	d.EmailAuthFactor = w.EmailAuthFactor
 	d.Active = w.Active == nil || *w.Active
-	d.Status = w.Status
+	d.Status = word(w.Status, 32)
 	if len(w.DIDDoc) > 0 && docDID(w.DIDDoc) == w.DID {
 		d.DIDDoc = w.DIDDoc
 	}

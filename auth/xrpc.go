@@ -169,8 +169,8 @@ func decodeError(nsid string, resp *http.Response, data []byte, now time.Time) e
 		Message string `json:"message"`
 	}
 	if json.Unmarshal(data, &body) == nil {
-		e.Name = clip(body.Error, 64)
-		e.Message = clip(body.Message, maxMessageLen)
+		e.Name = word(body.Error, 64)
+		e.Message = printable(body.Message, maxMessageLen)
 	}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		e.Message = "unexpected redirect (not followed)"
