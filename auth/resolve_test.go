@@ -132,3 +132,23 @@ func TestPDSFromDocRules(t *testing.T) {
 		t.Errorf("fully qualified service id: %q, %v", pds, err)
 	}
 }
+
+func TestHostileDIDDocumentIsNotFollowed(t *testing.T) {
+	for _, pds := range []string{"http://localhost:2583", "https://127.0.0.1", "http://pds.example", "https://u:p@pds.example"} {
+		t.Run(pds, func(t *testing.T) {
+			client := tlsWorld(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				fmt.Fprintf(w, `{"accessJwt":"a.b.c","refreshJwt":"d.e.f","did":"did:plc:alice","handle":"alice.test","didDoc":%s}`,
+					didDoc("did:plc:alice", "alice.test", pds))
+			})
+			c := &Client{HTTP: client}
+			s, err := c.Login(context.Background(), LoginInput{Service: "https://entryway.example", Identifier: "alice.test", Password: "pw"}, SessionOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.Data().PDSURL; got != "https://entryway.example" {
+				t.Fatalf("followed the document to %q", got)
+			}
+		})
+	}
+}
