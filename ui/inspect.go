@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/progress"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/skyswitch/skyswitch/accounts"
 	"github.com/skyswitch/skyswitch/auth"
@@ -100,10 +101,14 @@ func (m Model) inspectView() string {
 	}
 	field("Account", status)
 	kind := tokenKindText(s.TokenKind)
-	if s.TokenKind == "full" {
-		kind += m.st.warn.Render("  ⚠ can do anything, even delete the account: prefer an app password")
-	}
 	field("Token kind", kind)
+	if s.TokenKind == "full" {
+		// On lines of its own under the value: beside it, 80 columns cut it.
+		warn := lipgloss.NewStyle().Width(max(m.width-19, 20)).Render("⚠ can do anything, even delete the account: prefer an app password")
+		for _, l := range strings.Split(warn, "\n") {
+			fmt.Fprintf(&b, "  %s %s\n", pad("", 14), m.st.warn.Render(strings.TrimRight(l, " ")))
+		}
+	}
 	b.WriteString("\n")
 	m.tokenLine(&b, "Access token", a.AccessJwt)
 	m.tokenLine(&b, "Refresh token", a.RefreshJwt)

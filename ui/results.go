@@ -147,7 +147,9 @@ func humanError(err error, now time.Time) string {
 
 func roundUp(d time.Duration) string {
 	if d >= time.Minute {
-		return fmt.Sprintf("%d minutes", int((d+time.Minute-1)/time.Minute))
+		n := int((d + time.Minute - 1) / time.Minute)
+		return fmt.Sprintf("%d minute%s", n, plural(n))
 	}
-	return fmt.Sprintf("%d seconds", int((d+time.Second-1)/time.Second))
+	n := int((d + time.Second - 1) / time.Second)
+	return fmt.Sprintf("%d second%s", n, plural(n))
 }

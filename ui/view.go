@@ -97,8 +97,20 @@ func (m Model) footerView() string {
 	case screenInspect:
 		keys = m.inspect.keys
 	}
-	lines = append(lines, m.help.View(keys))
+	lines = append(lines, m.helpView(keys))
 	return strings.Join(lines, "\n")
+}
+
+// helpView is the key help, narrowed until it fits the window: bubbles'
+// help adds an item that overflows when its "…" would not fit either.
+func (m Model) helpView(keys help.KeyMap) string {
+	h := m.help
+	v := h.View(keys)
+	for h.Width > 1 && lipgloss.Width(v) > m.width {
+		h.Width--
+		v = h.View(keys)
+	}
+	return v
 }
 
 // Column widths of the list at full width; narrow windows drop columns.
