@@ -148,12 +148,16 @@ func (c *cli) setup() error {
 	return nil
 }
 
-// flags parses interleaved flags and arguments ("status @a --json").
+// flags parses interleaved flags and arguments ("status @a --json"). On a
+// bad flag it prints the command's usage; the error itself is printed once,
+// by run, as the last line.
 func (c *cli) flags(fs *flag.FlagSet, args []string, maxArgs int) ([]string, error) {
-	fs.SetOutput(c.stderr)
+	fs.SetOutput(io.Discard) // the flag package would print the error too
 	var rest []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			fs.SetOutput(c.stderr)
+			fs.Usage()
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, err
 			}
@@ -200,6 +204,9 @@ func sentence(err error) string {
 	switch {
 	case errors.Is(err, auth.ErrAuthenticationRequired) && errors.As(err, &xe) && strings.Contains(xe.Method, "createSession"):
 		return "wrong identifier or password"
+	case (errors.Is(err, auth.ErrInvalidToken) || errors.Is(err, auth.ErrExpiredToken)) && errors.As(err, &xe) && strings.Contains(xe.Method, "createSession"):
+		// At login the only token is the emailed sign-in code.
+		return "the sign-in code is wrong or has expired (run login without --auth-factor-token to get a new one)"
 	case errors.Is(err, auth.ErrAccountTakedown):
 		return "this account has been taken down by its server"
 	case errors.Is(err, auth.ErrRateLimited):

@@ -69,6 +69,7 @@ func (c *cli) login(ctx context.Context, args []string) error {
 	if kindOf(acct.AccessJwt) == auth.KindFull {
 		fmt.Fprintln(c.stderr, "Note: this session has full account access. An app password (Settings → App passwords) is safer for tools.")
 	}
+	c.retryPending(ctx)
 	return nil
 }
 

@@ -39,7 +39,6 @@ func (c *cli) refresh(ctx context.Context, args []string) error {
 }
 
 func (c *cli) logout(ctx context.Context, args []string) error {
-	c.retryPending(ctx)
 	return c.eachAccount(ctx, "logout", args, func(ident string) error {
 		res, err := c.mgr.Logout(ctx, ident)
 		if err != nil {
@@ -61,7 +60,9 @@ func (c *cli) logout(ctx context.Context, args []string) error {
 	})
 }
 
-// eachAccount runs fn for the named account, the active one, or --all.
+// eachAccount runs fn for the named account, the active one, or --all,
+// after retrying the logouts still owed to a server (refresh and logout
+// talk to servers anyway).
 func (c *cli) eachAccount(ctx context.Context, name string, args []string, fn func(ident string) error) error {
 	fs := newFlags(name, "[<account> | --all]")
 	all := fs.Bool("all", false, "every saved account")
@@ -72,6 +73,7 @@ func (c *cli) eachAccount(ctx context.Context, name string, args []string, fn fu
 	if *all && len(rest) > 0 {
 		return usageErr("%s: give an account or --all, not both", name)
 	}
+	c.retryPending(ctx)
 	if !*all {
 		err := fn(first(rest))
 		c.warnings()
