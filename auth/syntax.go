@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // IdentifierKind is what a login identifier is.
@@ -19,10 +20,16 @@ const (
 	IdentEmail
 )
 
+// The syntax rules, compiled on first use: most runs (skyswitch token)
+// never need them, and compiling costs a millisecond at start-up.
 var (
-	handleRE = regexp.MustCompile(`^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$`)
-	didRE    = regexp.MustCompile(`^did:[a-z]+:[a-zA-Z0-9._:%-]*[a-zA-Z0-9._-]$`)
-	emailRE  = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+	handleRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$`)
+	})
+	didRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^did:[a-z]+:[a-zA-Z0-9._:%-]*[a-zA-Z0-9._-]$`)
+	})
+	emailRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`) })
 )
 
 const (
@@ -45,7 +52,7 @@ func ParseIdentifier(s string) (string, IdentifierKind, error) {
 		}
 		return s, IdentDID, nil
 	case strings.Count(s, "@") == 1 && !strings.HasPrefix(s, "@"):
-		if len(s) > maxEmailLen || !emailRE.MatchString(s) {
+		if len(s) > maxEmailLen || !emailRE().MatchString(s) {
 			return "", 0, fmt.Errorf("%w: malformed email address", ErrBadIdentifier)
 		}
 		return strings.ToLower(s), IdentEmail, nil
@@ -59,10 +66,10 @@ func ParseIdentifier(s string) (string, IdentifierKind, error) {
 
 // ValidHandle checks the AT Protocol handle syntax (a DNS name whose last
 // label does not start with a digit).
-func ValidHandle(h string) bool { return len(h) <= maxHandleLen && handleRE.MatchString(h) }
+func ValidHandle(h string) bool { return len(h) <= maxHandleLen && handleRE().MatchString(h) }
 
 // ValidDID checks the generic DID syntax of the AT Protocol.
-func ValidDID(d string) bool { return len(d) <= maxDIDLen && didRE.MatchString(d) }
+func ValidDID(d string) bool { return len(d) <= maxDIDLen && didRE().MatchString(d) }
 
 // ErrBadURL is wrapped by NormalizeServiceURL's errors.
 var ErrBadURL = errors.New("unusable server URL")
