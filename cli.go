@@ -67,6 +67,7 @@ var commands = []command{
 	{"token", "[<account>]", "print a valid access token (refreshed if under 60 s left)", (*cli).token},
 	{"refresh", "[<account> | --all]", "refresh tokens now", (*cli).refresh},
 	{"logout", "[<account> | --all]", "revoke the session on the server and remove the account", (*cli).logout},
+	{"move-aside", "", "start afresh: rename an unreadable accounts file (never deletes it)", (*cli).moveAside},
 }
 
 func (c *cli) usage(w io.Writer) {
@@ -211,6 +212,10 @@ func sentence(err error) string {
 		return "this account has been taken down by its server"
 	case errors.Is(err, auth.ErrRateLimited):
 		return "the server is rate limiting this request: " + retryText(err)
+	}
+	var fe *storage.FileError
+	if errors.As(err, &fe) {
+		return err.Error() + `; "skyswitch move-aside" renames it`
 	}
 	return err.Error()
 }

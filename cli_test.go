@@ -1294,6 +1294,22 @@ func TestCLIUnreadableFileIsLeftAlone(t *testing.T) {
 	if n := e.srv.ActiveSessions(alice.DID); n != 0 {
 		t.Errorf("%d sessions left on the server by a login that could not be saved", n)
 	}
+	// The error says how to start afresh, and that keeps the old file.
+	wantError(t, e.run("", "list"), exitFailure, "skyswitch move-aside")
+	r = e.run("", "move-aside")
+	if r.code != exitOK {
+		t.Fatalf("move-aside: exit %d: %s", r.code, r.stderr)
+	}
+	moved, _ := filepath.Glob(e.path + ".corrupt-*")
+	if len(moved) != 1 {
+		t.Fatalf("moved files: %v", moved)
+	}
+	if got, _ := os.ReadFile(moved[0]); !bytes.Equal(got, garbage) {
+		t.Error("the moved file is not the old one")
+	}
+	if r := e.run("", "list", "--json"); r.code != exitOK || strings.TrimSpace(r.stdout) != "[]" {
+		t.Errorf("after move-aside: exit %d, %q", r.code, r.stdout)
+	}
 }
 
 // A logout queued because the server was unreachable is retried by the

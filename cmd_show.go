@@ -199,3 +199,17 @@ func (c *cli) switchTo(ctx context.Context, args []string) error {
 	fmt.Fprintf(c.stderr, "Active account: @%s (%s)\n", a.Handle, a.DID)
 	return nil
 }
+
+// moveAside renames the accounts file out of the way, for a fresh start
+// after skyswitch refused a file it cannot read. Nothing is deleted.
+func (c *cli) moveAside(_ context.Context, args []string) error {
+	if _, err := c.flags(newFlags("move-aside", ""), args, 0); err != nil {
+		return err
+	}
+	dest, err := c.mgr.Store.MoveAside()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stderr, "Moved %s to %s. skyswitch starts with no accounts; the old file is kept.\n", c.mgr.Store.Path(), dest)
+	return nil
+}
