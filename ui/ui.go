@@ -80,6 +80,7 @@ type Model struct {
 	help      help.Model
 	spinner   spinner.Model
 	quitting  bool
+	expiry    *expiryMemo
 }
 
 // New builds the model over a service.
@@ -107,6 +108,7 @@ func New(svc Service, opts Options) Model {
 		inspect: newInspectModel(),
 		help:    help.New(),
 		spinner: sp,
+		expiry:  &expiryMemo{},
 	}
 }
 

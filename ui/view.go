@@ -3,11 +3,13 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/lipgloss"
 
-	"github.com/skyswitch/skyswitch/accounts"
+	"github.com/skyswitch/skyswitch/auth"
 )
 
 // View draws the screen from the model; it changes nothing.
@@ -145,8 +147,9 @@ func (m Model) listView(height int) string {
 	visible := max(height, 1)
 	offset := max(0, min(m.list.cursor-visible+1, len(rows)-visible))
 	end := min(offset+visible, len(rows))
+	cells := cellMemo{}
 	for i := offset; i < end; i++ {
-		b.WriteString(m.rowView(rows[i], i == m.list.cursor))
+		b.WriteString(m.rowView(rows[i], i == m.list.cursor, cells))
 		b.WriteByte('\n')
 	}
 	if len(rows) == 0 {
@@ -158,7 +161,20 @@ func (m Model) listView(height int) string {
 	return b.String()
 }
 
-func (m Model) rowView(r row, selected bool) string {
+// cellMemo holds the styled cells a frame repeats down the list (the PDS,
+// the state): styling is most of what a row costs, so each is styled once.
+type cellMemo map[string]string
+
+func (c cellMemo) get(key string, render func() string) string {
+	if s, ok := c[key]; ok {
+		return s
+	}
+	s := render()
+	c[key] = s
+	return s
+}
+
+func (m Model) rowView(r row, selected bool, cells cellMemo) string {
 	cursor, active := "  ", "  "
 	if selected {
 		cursor = m.st.selected.Render("> ")
@@ -178,58 +194,111 @@ func (m Model) rowView(r row, selected bool) string {
 		cols = append(cols, m.st.muted.Render(pad(shortDID(r.did(), colDID), colDID)))
 	}
 	pdsURL, access, refresh := "", "", ""
+	// Decoding tokens was most of a frame's cost: each is decoded once.
+	var exp expiries
 	if r.acct != nil {
 		pdsURL = r.acct.Endpoint()
-		left := r.acct.AccessExpiry().Sub(m.now)
+		exp = expiries{m.expiry.of(r.acct.AccessJwt), m.expiry.of(r.acct.RefreshJwt)}
+		left := exp.access.Sub(m.now)
 		access = m.st.forUrgency(urgencyOf(left))(pad(countdown(left), colAccess))
-		refresh = pad(days(r.acct.RefreshExpiry().Sub(m.now)), colRefresh)
+		refresh = pad(days(exp.refresh.Sub(m.now)), colRefresh)
 	} else {
 		pdsURL = r.pending.Session.Endpoint()
 		access, refresh = pad("", colAccess), pad("", colRefresh)
 	}
 	if medium {
-		cols = append(cols, m.st.muted.Render(pad(truncate(hostOf(pdsURL), colPDS), colPDS)))
+		host := truncate(hostOf(pdsURL), colPDS)
+		cols = append(cols, cells.get("pds\x00"+host, func() string { return m.st.muted.Render(pad(host, colPDS)) }))
 	}
 	cols = append(cols, access, refresh)
 	line := strings.Join(cols, " ") + " "
-	return line + m.stateView(r, max(m.width-lipgloss.Width(line), 8))
+	return line + m.stateView(r, exp, max(m.width-lipgloss.Width(line), 8), cells)
+}
+
+// expiries are a row's token expiries (zero when a token cannot be decoded).
+type expiries struct{ access, refresh time.Time }
+
+// expiryMemo remembers what tokens say about their expiry, so a frame
+// decodes only the tokens it has not seen. It only ever records a fact
+// about a token: View, which fills it, stays pure in effect. Shared by the
+// copies of a Model.
+type expiryMemo struct {
+	mu sync.Mutex
+	m  map[string]time.Time
+}
+
+// memoMax bounds the memo; refreshes keep adding tokens, so it starts
+// over when full.
+const memoMax = 4096
+
+func (e *expiryMemo) of(tok string) time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if t, ok := e.m[tok]; ok {
+		return t
+	}
+	var t time.Time
+	if c, err := auth.ParseClaims(tok); err == nil {
+		t = c.ExpiresAt
+	}
+	if e.m == nil || len(e.m) >= memoMax {
+		e.m = map[string]time.Time{}
+	}
+	e.m[tok] = t
+	return t
 }
 
 // stateView is the last column: what is happening to the account, in full
 // when room allows, else in short.
-func (m Model) stateView(r row, room int) string {
-	text, style := m.stateText(r)
+func (m Model) stateView(r row, exp expiries, room int, cells cellMemo) string {
+	text, t := m.stateText(r, exp)
 	if lipgloss.Width(text.full) <= room {
-		return style(text.full)
+		return cells.get(fmt.Sprint("state\x00", t, "\x00", text.full), func() string { return m.st.tone(t).Render(text.full) })
 	}
-	return style(truncate(text.short, room))
+	short := truncate(text.short, room)
+	return cells.get(fmt.Sprint("state\x00", t, "\x00", short), func() string { return m.st.tone(t).Render(short) })
+}
+
+// tone is the style of a state.
+type tone int
+
+const (
+	toneCalm tone = iota
+	toneWarn
+	toneAlarm
+	toneBusy
+)
+
+func (s styles) tone(t tone) lipgloss.Style {
+	return [...]lipgloss.Style{toneCalm: s.calm, toneWarn: s.warn, toneAlarm: s.alarm, toneBusy: s.title}[t]
 }
 
 type stateText struct{ full, short string }
 
-func (m Model) stateText(r row) (stateText, func(...string) string) {
+func (m Model) stateText(r row, exp expiries) (stateText, tone) {
 	if r.pending != nil {
-		return stateText{"logout pending", "logout pending"}, m.st.warn.Render
+		return stateText{"logout pending", "logout pending"}, toneWarn
 	}
 	a := r.acct
 	rt := m.rt[a.DID]
 	switch {
 	case rt != nil && rt.busy != "":
 		t := m.spinner.View() + " " + rt.busy
-		return stateText{t, t}, m.st.title.Render
+		return stateText{t, t}, toneBusy
 	case a.SessionEnded:
-		return stateText{"session expired – log in again", "log in again"}, m.st.alarm.Render
+		return stateText{"session expired – log in again", "log in again"}, toneAlarm
 	case rt != nil && rt.lastErr != nil && !rt.retryAt.IsZero():
 		in := countdown(rt.retryAt.Sub(m.now))
-		return stateText{"refresh failed – retrying in " + in, "retry in " + in}, m.st.warn.Render
+		return stateText{"refresh failed – retrying in " + in, "retry in " + in}, toneWarn
 	}
-	switch accounts.Summarize(*a, false, m.now).State {
-	case accounts.StateEnded:
-		return stateText{"session expired – log in again", "log in again"}, m.st.alarm.Render
-	case accounts.StateExpired:
-		return stateText{"expired – refreshing", "expired"}, m.st.warn.Render
+	// As accounts.Summarize grades them, from the expiries at hand.
+	switch {
+	case !exp.refresh.IsZero() && !m.now.Before(exp.refresh):
+		return stateText{"session expired – log in again", "log in again"}, toneAlarm
+	case !m.now.Before(exp.access):
+		return stateText{"expired – refreshing", "expired"}, toneWarn
 	}
-	return stateText{"valid", "valid"}, m.st.calm.Render
+	return stateText{"valid", "valid"}, toneCalm
 }
 
 func hostOf(u string) string {
