@@ -1,0 +1,22 @@
+package ui
+
+import (
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// Test hooks: the one-second tick's message is unexported, so tests make
+// their own (the real tick waits for the wall clock).
+
+// Tick is the message the model's one-second tick delivers.
+func Tick(t time.Time) tea.Msg { return tickMsg(t) }
+
+// IsTick reports whether msg is that message.
+func IsTick(msg tea.Msg) bool {
+	_, ok := msg.(tickMsg)
+	return ok
+}
+
+// LoadedMsg is what the model's load command brings back from svc.
+func LoadedMsg(svc Service) tea.Msg { return loadCmd(svc)() }

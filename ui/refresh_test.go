@@ -1,0 +1,313 @@
+package ui_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/skyswitch/skyswitch/auth/fakepds"
+	"github.com/skyswitch/skyswitch/ui"
+)
+
+// dueNow moves the clock to when the account's token is due for a refresh (5 min
+// before a 2 h token expires) and ticks.
+func dueNow(d *driver, w *world, handle string) {
+	d.t.Helper()
+	w.clk.Set(w.account(handle).AccessExpiry().Add(-5 * time.Minute))
+	d.tick()
+}
+
+func TestRefreshKeyRefreshesNow(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	w.login(nil, "alice.test")
+	d := w.start(ui.Options{})
+	before := w.account("alice.test")
+	w.clk.Advance(10 * time.Minute)
+	d.tick()
+	if n := w.srv.Calls(nsidRefresh); n != 0 {
+		t.Fatalf("refreshed %d times before it was due", n)
+	}
+	d.has("1h50m00s")
+	d.key("r")
+	if n := w.srv.Calls(nsidRefresh); n != 1 {
+		t.Fatalf("r: %d refreshes, want 1", n)
+	}
+	after := w.account("alice.test")
+	if after.RefreshJwt == before.RefreshJwt || !w.srv.RefreshTokenValid(after.RefreshJwt) {
+		t.Fatal("the refreshed tokens were not saved")
+	}
+	d.has("2h00m00s")
+}
+
+func TestAutomaticRefreshUnderTheMargin(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	w.login(nil, "alice.test")
+	d := w.start(ui.Options{})
+	exp := w.account("alice.test").AccessExpiry()
+	w.clk.Set(exp.Add(-5*time.Minute - time.Second))
+	d.tick()
+	if n := w.srv.Calls(nsidRefresh); n != 0 {
+		t.Fatalf("refreshed with more than the margin left (%d)", n)
+	}
+	d.advance(time.Second, w.clk)
+	if n := w.srv.Calls(nsidRefresh); n != 1 {
+		t.Fatalf("%d refreshes at the margin, want 1", n)
+	}
+	d.has("2h00m00s")
+	d.advance(time.Second, w.clk)
+	if n := w.srv.Calls(nsidRefresh); n != 1 {
+		t.Fatalf("refreshed again right after: %d", n)
+	}
+}
+
+func TestExpiredTokensRefreshAtStart(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	w.login(nil, "alice.test")
+	w.login(nil, "bob.test")
+	w.clk.Advance(3 * time.Hour) // both access tokens expired
+	d := w.start(ui.Options{})
+	if l := d.row("alice.test"); !strings.Contains(l, "expired") {
+		t.Fatalf("before the first tick: %q", l)
+	}
+	d.tick()
+	if n := w.srv.Calls(nsidRefresh); n != 2 {
+		t.Fatalf("%d refreshes at start, want 2", n)
+	}
+	d.hasNot("expired")
+	d.has("2h00m00s")
+}
+
+// A 2-second token is refreshed when a quarter of its life is left, not
+// whenever it has less than the 5-minute margin (which would be always).
+func TestShortTokensDoNotRefreshInALoop(t *testing.T) {
+	w := newWorld(t, fakepds.Options{AccessLifetime: 2 * time.Second})
+	w.login(nil, "alice.test")
+	d := w.start(ui.Options{})
+	for range 5 {
+		d.tick() // the clock stands still: nothing is due
+	}
+	if n := w.srv.Calls(nsidRefresh); n != 0 {
+		t.Fatalf("%d refreshes of a fresh 2 s token", n)
+	}
+	for range 10 {
+		d.advance(time.Second, w.clk)
+		d.tick() // a second tick at the same time starts nothing
+	}
+	// Due at 0.5 s left: every other second.
+	if n := w.srv.Calls(nsidRefresh); n != 5 {
+		t.Fatalf("%d refreshes in 10 s of 2 s tokens, want 5", n)
+	}
+	d.hasNot("expired", "refresh failed")
+}
+
+func TestAtMostMaxInFlightRefreshes(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	for i := range 5 {
+		w.login(nil, fmt.Sprintf("user%d.test", i))
+	}
+	d := w.start(ui.Options{MaxInFlight: 3})
+	w.clk.Advance(2 * time.Hour) // all expired
+	held := d.pending(ui.Tick(time.Now()))
+	var refreshes []tea.Cmd
+	for _, c := range held {
+		if strings.Contains(cmdName(c), "refreshCmd") {
+			refreshes = append(refreshes, c)
+		}
+	}
+	if len(refreshes) != 3 {
+		t.Fatalf("%d refreshes started at once, want 3", len(refreshes))
+	}
+	if v := d.view(); strings.Count(v, "refreshing") != 3 {
+		t.Fatalf("rows refreshing:\n%s", d.redact(v))
+	}
+	// While they run, a tick starts no more.
+	more := d.pending(ui.Tick(time.Now()))
+	for _, c := range more {
+		if strings.Contains(cmdName(c), "refreshCmd") {
+			t.Fatal("a fourth refresh started while three were running")
+		}
+	}
+	for _, c := range held {
+		d.deliver(c)
+	}
+	if n := w.srv.Calls(nsidRefresh); n != 3 {
+		t.Fatalf("%d refreshes, want 3", n)
+	}
+	d.tick()
+	if n := w.srv.Calls(nsidRefresh); n != 5 {
+		t.Fatalf("%d refreshes after the next tick, want 5", n)
+	}
+	d.hasNot("expired", "refreshing")
+}
+
+func TestTransientFailureBannerCountsDownAndClears(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	w.login(nil, "alice.test")
+	d := w.start(ui.Options{})
+	w.srv.Inject(nsidRefresh, fakepds.Fault{Kind: fakepds.FaultStatus, Status: 503, Times: 2})
+	dueNow(d, w, "alice.test")
+	d.has("@alice.test: refresh failed, server error 503; retrying in 0:01")
+	if l := d.row("alice.test"); !strings.Contains(l, "retry") {
+		t.Errorf("row not marked: %q", l)
+	}
+	d.advance(time.Second, w.clk) // second failure: 2 s
+	d.has("@alice.test: refresh failed, server error 503; retrying in 0:02")
+	d.advance(time.Second, w.clk)
+	d.has("retrying in 0:01")
+	if n := w.srv.Calls(nsidRefresh); n != 2 {
+		t.Fatalf("retried before its time: %d calls", n)
+	}
+	d.advance(time.Second, w.clk) // the server is back
+	if n := w.srv.Calls(nsidRefresh); n != 3 {
+		t.Fatalf("%d calls, want 3", n)
+	}
+	d.hasNot("refresh failed", "retry")
+	if a := w.account("alice.test"); a.LastRefreshError != "" || a.SessionEnded {
+		t.Fatalf("after recovery: error %q ended %v", a.LastRefreshError, a.SessionEnded)
+	}
+}
+
+func TestBackoffGrowsToFiveMinutes(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	w.login(nil, "alice.test")
+	d := w.start(ui.Options{})
+	w.srv.Inject(nsidRefresh, fakepds.Fault{Kind: fakepds.FaultDrop})
+	dueNow(d, w, "alice.test")
+	want := []struct {
+		text string
+		wait time.Duration
+	}{
+		{"0:01", time.Second}, {"0:02", 2 * time.Second}, {"0:04", 4 * time.Second}, {"0:08", 8 * time.Second},
+		{"0:16", 16 * time.Second}, {"0:32", 32 * time.Second}, {"1m04s", 64 * time.Second},
+		{"2m08s", 128 * time.Second}, {"4m16s", 256 * time.Second}, {"5m00s", 5 * time.Minute}, {"5m00s", 5 * time.Minute},
+	}
+	for i, b := range want {
+		d.has("@alice.test: refresh failed, cannot reach the server; retrying in " + b.text)
+		if n := w.srv.Calls(nsidRefresh); n != i+1 {
+			t.Fatalf("failure %d: %d calls", i+1, n)
+		}
+		w.clk.Advance(b.wait - time.Second)
+		d.tick()
+		if n := w.srv.Calls(nsidRefresh); n != i+1 {
+			t.Fatalf("retried a second early after failure %d", i+1)
+		}
+		d.advance(time.Second, w.clk)
+	}
+	w.srv.ClearFaults()
+	d.advance(5*time.Minute, w.clk)
+	d.hasNot("refresh failed")
+}
+
+func TestBackoffJitterAddsUpToAFifth(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	w.login(nil, "alice.test")
+	d := w.start(ui.Options{Jitter: func() float64 { return 0.999 }})
+	w.srv.Inject(nsidRefresh, fakepds.Fault{Kind: fakepds.FaultStatus, Status: 500})
+	dueNow(d, w, "alice.test")
+	for range 5 {
+		d.advance(time.Minute, w.clk)
+	}
+	// The sixth failure waits 32 s plus just under 20 %: 38 s.
+	d.has("retrying in 0:38")
+}
+
+func TestRetryAfterIsHonoured(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	w.login(nil, "alice.test")
+	d := w.start(ui.Options{})
+	w.srv.Inject(nsidRefresh, fakepds.Fault{Kind: fakepds.FaultStatus, Status: 503, RetryAfter: 90 * time.Second, Times: 1})
+	dueNow(d, w, "alice.test")
+	d.has("@alice.test: refresh failed, server error 503; retrying in 1m30s")
+	w.clk.Advance(89 * time.Second)
+	d.tick()
+	if n := w.srv.Calls(nsidRefresh); n != 1 {
+		t.Fatalf("retried before Retry-After: %d calls", n)
+	}
+	d.advance(time.Second, w.clk)
+	if n := w.srv.Calls(nsidRefresh); n != 2 {
+		t.Fatalf("%d calls after Retry-After, want 2", n)
+	}
+	d.hasNot("refresh failed")
+}
+
+func TestRateLimitBanner(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	w.login(nil, "alice.test")
+	d := w.start(ui.Options{})
+	d.send(tea.WindowSizeMsg{Width: 120, Height: 24})
+	w.srv.Inject(nsidRefresh, fakepds.Fault{Kind: fakepds.FaultRateLimit, RetryAfter: 60 * time.Second, Times: 1})
+	dueNow(d, w, "alice.test")
+	d.has("@alice.test: refresh failed, rate limited: try again in 1 minute; retrying in 1m00s")
+}
+
+func TestPermanentFailureMarksRowAndEnterLogsInAgain(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	w.login(nil, "alice.test")
+	w.login(nil, "bob.test")
+	d := w.start(ui.Options{})
+	w.srv.Takedown(did("alice.test"))
+	d.key("r") // alice is selected
+	d.has("@alice.test: session expired or revoked; press enter on it to log in again")
+	if l := d.row("alice.test"); !strings.Contains(l, "log in again") {
+		t.Fatalf("row: %q", l)
+	}
+	// Not retried: only a new login helps.
+	d.advance(10*time.Minute, w.clk)
+	d.key("r")
+	if n := w.srv.Calls(nsidRefresh); n != 1 {
+		t.Fatalf("an ended session was refreshed again: %d calls", n)
+	}
+	d.key("enter")
+	v := d.has("Add an account", w.srv.URL(), "alice.test")
+	if !strings.Contains(d.line("Password"), "xxxx-xxxx-xxxx-xxxx") {
+		t.Errorf("the password is not the empty focused field:\n%s", v)
+	}
+	if st := w.load(); st.Active != did("bob.test") {
+		t.Error("enter on an ended session switched to it")
+	}
+}
+
+func TestRevokedSessionEndsAndBannerClearsAfterNewLogin(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	a := w.login(nil, "alice.test")
+	d := w.start(ui.Options{})
+	// Another program revoked the session (as the demo does).
+	if err := w.mgr.Client.DeleteSession(t.Context(), a.SessionData); err != nil {
+		t.Fatal(err)
+	}
+	dueNow(d, w, "alice.test")
+	d.has("@alice.test: session expired or revoked")
+	d.key("enter")
+	d.typ(password)
+	d.key("enter")
+	d.has("Added @alice.test; it is now the active account.")
+	d.hasNot("session expired", "log in again")
+	if l := d.row("alice.test"); !strings.Contains(l, "valid") {
+		t.Fatalf("row after the new login: %q", l)
+	}
+}
+
+func TestBannersStackWithoutHidingTheList(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	for i := range 5 {
+		w.login(nil, fmt.Sprintf("user%d.test", i))
+	}
+	w.srv.Inject(nsidRefresh, fakepds.Fault{Kind: fakepds.FaultStatus, Status: 502})
+	w.clk.Advance(2 * time.Hour)
+	d := w.start(ui.Options{MaxInFlight: 5})
+	d.tick()
+	v := d.has("@user0.test: refresh failed", "@user1.test: refresh failed", "@user2.test: refresh failed", "…and 2 more")
+	if strings.Contains(v, "@user3.test: refresh failed") {
+		t.Errorf("more than three banners:\n%s", v)
+	}
+	for i := range 5 {
+		d.row(fmt.Sprintf("user%d.test", i))
+	}
+	d.fits(v, 80, 24)
+	w.srv.ClearFaults()
+	d.advance(2*time.Second, w.clk)
+	d.hasNot("refresh failed", "more")
+}
