@@ -1,0 +1,238 @@
+package main
+
+// End-to-end tests of the switcher: the built binary in a real terminal
+// (tmux, 80×24), against the fake PDS running in the test process. Keys go
+// in with send-keys and the screen comes back with capture-pane; every wait
+// polls the screen until a deadline (a hang fails the test, a slow machine
+// does not).
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/skyswitch/skyswitch/auth/fakepds"
+	"github.com/skyswitch/skyswitch/storage"
+)
+
+// tmuxTerm is one binary running in a detached tmux session of its own
+// server (-L), so parallel runs and the user's tmux never meet.
+type tmuxTerm struct {
+	t      *testing.T
+	socket string
+	dir    string
+}
+
+var tmuxSeq atomic.Int64
+
+// startTUI runs the switcher in tmux with a config folder of its own and
+// the extra environment given.
+func startTUI(t *testing.T, p *procEnv, extraEnv ...string) *tmuxTerm {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed: the end-to-end TUI tests need it (apt-get install tmux)")
+	}
+	tt := &tmuxTerm{t: t, socket: fmt.Sprintf("skyswitch-e2e-%d-%d", os.Getpid(), tmuxSeq.Add(1)), dir: t.TempDir()}
+	// Keep the pane when the program ends, to see how it ended.
+	conf := filepath.Join(tt.dir, "tmux.conf")
+	if err := os.WriteFile(conf, []byte("set -g remain-on-exit on\nset -g status off\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-f", conf, "new-session", "-d", "-s", "main", "-x", "80", "-y", "24", "env"}
+	args = append(args, p.environ()...)
+	args = append(args, extraEnv...)
+	args = append(args, p.bin)
+	t.Cleanup(func() { _ = tt.tmux("kill-server") })
+	if err := tt.tmux(args...); err != nil {
+		t.Fatalf("tmux new-session: %v", err)
+	}
+	return tt
+}
+
+func (tt *tmuxTerm) command(args ...string) *exec.Cmd {
+	// -u: UTF-8 whatever the locale, so ● and … come back as they are.
+	cmd := exec.Command("tmux", append([]string{"-u", "-L", tt.socket}, args...)...)
+	cmd.Env = append(os.Environ(), "TMUX=", "TMUX_TMPDIR="+tt.dir)
+	return cmd
+}
+
+func (tt *tmuxTerm) tmux(args ...string) error {
+	out, err := tt.command(args...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("tmux %s: %v: %s", strings.Join(args, " "), err, out)
+	}
+	return nil
+}
+
+// screen is what the terminal shows now (with -e, its colours too).
+func (tt *tmuxTerm) screen(escapes bool) string {
+	tt.t.Helper()
+	args := []string{"capture-pane", "-p", "-t", "main"}
+	if escapes {
+		args = append(args, "-e")
+	}
+	out, err := tt.command(args...).Output()
+	if err != nil {
+		tt.t.Fatalf("capture-pane: %v", err)
+	}
+	return string(out)
+}
+
+// keys sends tmux key names (Enter, Tab, BTab, a, x).
+func (tt *tmuxTerm) keys(keys ...string) {
+	tt.t.Helper()
+	if err := tt.tmux(append([]string{"send-keys", "-t", "main"}, keys...)...); err != nil {
+		tt.t.Fatal(err)
+	}
+}
+
+// typ sends text literally.
+func (tt *tmuxTerm) typ(text string) {
+	tt.t.Helper()
+	if err := tt.tmux("send-keys", "-t", "main", "-l", text); err != nil {
+		tt.t.Fatal(err)
+	}
+}
+
+// waitFor polls the screen until cond holds, for at most 20 s.
+func (tt *tmuxTerm) waitFor(what string, cond func(screen string) bool) string {
+	tt.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s := tt.screen(false)
+		if cond(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			tt.t.Fatalf("waited 20 s for %s; the screen:\n%s", what, s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (tt *tmuxTerm) waitText(text string) string {
+	tt.t.Helper()
+	return tt.waitFor(fmt.Sprintf("%q", text), func(s string) bool { return strings.Contains(s, text) })
+}
+
+// paneDead reports whether the program has ended.
+func (tt *tmuxTerm) paneDead() bool {
+	out, err := tt.command("display-message", "-p", "-t", "main", "#{pane_dead}").Output()
+	return err == nil && strings.TrimSpace(string(out)) == "1"
+}
+
+var countdownRE = regexp.MustCompile(`@alice\.test\s+\S+\s+(\d+h\d\dm\d\ds|\d+m\d\ds|0:\d\d)\s`)
+
+// Add an account through the form, watch its countdown move, log it out
+// with x: the session is revoked on the server.
+func TestTUIEndToEnd(t *testing.T) {
+	srv := newProcServer(t, fakepds.Options{AccessLifetime: 2 * time.Minute})
+	alice := srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: testPassword})
+	p := newProcEnv(t, srv)
+	tt := startTUI(t, p)
+
+	tt.waitText("No accounts yet.")
+	tt.keys("a")
+	tt.waitText("Add an account")
+	tt.keys("BTab") // the form opens on the account; the service is above
+	tt.typ(srv.URL())
+	tt.keys("Tab")
+	tt.typ("alice.test")
+	tt.keys("Tab")
+	tt.typ(testPassword)
+	if s := tt.screen(false); strings.Contains(s, testPassword) {
+		t.Fatal("the password is on the screen")
+	}
+	tt.keys("Enter")
+
+	s := tt.waitFor("alice's row with a countdown", func(s string) bool { return countdownRE.MatchString(s) })
+	if !strings.Contains(s, "Added @alice.test; it is now the active account.") {
+		t.Errorf("no word that the account was added:\n%s", s)
+	}
+	first := countdownRE.FindStringSubmatch(s)[1]
+	tt.waitFor("the countdown to move from "+first, func(s string) bool {
+		m := countdownRE.FindStringSubmatch(s)
+		return m != nil && m[1] != first
+	})
+
+	st, err := storage.Open(p.path()).Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, ok := st.Account(alice.DID)
+	if !ok || st.Active != alice.DID {
+		t.Fatal("alice is not saved as the active account")
+	}
+	refresh := a.RefreshJwt
+	if !srv.RefreshTokenValid(refresh) {
+		t.Fatal("the saved refresh token does not work before logout")
+	}
+	if s := tt.screen(false); strings.Contains(s, refresh) || strings.Contains(s, a.AccessJwt) {
+		t.Fatal("a token is on the screen")
+	}
+
+	tt.keys("x")
+	s = tt.waitText("Logged out @alice.test")
+	if !strings.Contains(s, "No accounts yet.") {
+		t.Errorf("the account is still listed:\n%s", s)
+	}
+	if srv.RefreshTokenValid(refresh) {
+		t.Error("the refresh token still works after x")
+	}
+	if n := srv.ActiveSessions(alice.DID); n != 0 {
+		t.Errorf("%d sessions left on the server", n)
+	}
+	if st, err := storage.Open(p.path()).Load(); err != nil || len(st.Accounts) != 0 || st.Active != "" {
+		t.Errorf("accounts file after logout: %v", err)
+	}
+
+	tt.keys("q")
+	deadline := time.Now().Add(20 * time.Second)
+	for !tt.paneDead() {
+		if time.Now().After(deadline) {
+			t.Fatalf("q did not end the program:\n%s", tt.screen(false))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// sgrRE finds SGR sequences; hasColour looks in them for a colour.
+var sgrRE = regexp.MustCompile(`\x1b\[([0-9;]*)m`)
+
+func hasColour(screen string) bool {
+	for _, m := range sgrRE.FindAllStringSubmatch(screen, -1) {
+		for _, p := range strings.Split(m[1], ";") {
+			var n int
+			fmt.Sscan(p, &n)
+			if n >= 30 && n <= 49 || n >= 90 && n <= 107 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// NO_COLOR turns every colour off; without it the countdown is coloured.
+func TestTUIHonoursNoColor(t *testing.T) {
+	srv := newProcServer(t, fakepds.Options{})
+	srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: testPassword})
+	p := newProcEnv(t, srv)
+	p.login("alice.test")
+	for _, c := range []struct {
+		env    []string
+		colour bool
+	}{{nil, true}, {[]string{"NO_COLOR=1"}, false}} {
+		tt := startTUI(t, p, c.env...)
+		tt.waitText("@alice.test")
+		if got := hasColour(tt.screen(true)); got != c.colour {
+			t.Errorf("env %v: colour on screen %v, want %v", c.env, got, c.colour)
+		}
+		tt.keys("q")
+	}
+}
