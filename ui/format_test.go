@@ -1,0 +1,87 @@
+package ui
+
+import (
+	"testing"
+	"time"
+)
+
+func TestCountdownText(t *testing.T) {
+	for _, c := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "expired"},
+		{-time.Second, "expired"},
+		{999 * time.Millisecond, "0:00"},
+		{42 * time.Second, "0:42"},
+		{42*time.Second + 900*time.Millisecond, "0:42"},
+		{time.Minute, "1m00s"},
+		{4*time.Minute + 7*time.Second, "4m07s"},
+		{time.Hour, "1h00m00s"},
+		{time.Hour + 59*time.Minute + 12*time.Second, "1h59m12s"},
+		{47*time.Hour + 59*time.Minute, "47h59m00s"},
+		{48 * time.Hour, "2d"},
+		{89*24*time.Hour + 23*time.Hour, "89d"},
+	} {
+		if got := countdown(c.d); got != c.want {
+			t.Errorf("countdown(%v) = %q, want %q", c.d, got, c.want)
+		}
+	}
+	if got := days(90 * 24 * time.Hour); got != "90d" {
+		t.Errorf("days(90d) = %q", got)
+	}
+	if got := days(5 * time.Hour); got != "5h00m00s" {
+		t.Errorf("days(5h) = %q", got)
+	}
+}
+
+func TestUrgency(t *testing.T) {
+	for _, c := range []struct {
+		d    time.Duration
+		want urgency
+	}{
+		{time.Hour, calm}, {15 * time.Minute, calm}, {15*time.Minute - time.Second, warning},
+		{2 * time.Minute, warning}, {2*time.Minute - time.Second, alarm}, {0, alarm}, {-time.Hour, alarm},
+	} {
+		if got := urgencyOf(c.d); got != c.want {
+			t.Errorf("urgencyOf(%v) = %v, want %v", c.d, got, c.want)
+		}
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	want := []time.Duration{1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300}
+	for i, w := range want {
+		if got := backoff(i+1, 0); got != w*time.Second {
+			t.Errorf("backoff(%d, 0) = %v, want %v", i+1, got, w*time.Second)
+		}
+	}
+	if got := backoff(1, 0.999); got < time.Second || got >= 1200*time.Millisecond {
+		t.Errorf("jitter: %v", got)
+	}
+	if got := backoff(100, 0.999); got >= 6*time.Minute {
+		t.Errorf("backoff(100) = %v", got)
+	}
+}
+
+func TestShortDID(t *testing.T) {
+	if got := shortDID("did:plc:abcdefghijklmnopqrstuvwx", 16); got != "did:plc:…rstuvwx" || len([]rune(got)) != 16 {
+		t.Errorf("shortDID = %q", got)
+	}
+	if got := shortDID("did:web:a.b", 16); got != "did:web:a.b" {
+		t.Errorf("shortDID short = %q", got)
+	}
+}
+
+func TestExpiryMemoStaysBounded(t *testing.T) {
+	var e expiryMemo
+	for i := range memoMax + 10 {
+		e.of(string(rune('a'+i%26)) + time.Duration(i).String())
+	}
+	if len(e.m) > memoMax {
+		t.Fatalf("memo holds %d tokens", len(e.m))
+	}
+	if !e.of("not a token").IsZero() {
+		t.Fatal("an undecodable token has an expiry")
+	}
+}
