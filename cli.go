@@ -238,12 +238,13 @@ func (c *cli) tui(ctx context.Context) error {
 	}
 	// A file skyswitch cannot read stops here, with its name and what is
 	// wrong, before the screen is taken over.
-	if _, err := c.mgr.Load(ctx); err != nil {
+	st, err := c.mgr.Load(ctx)
+	if err != nil {
 		return err
 	}
 	c.warnings()
-	m := ui.New(c.mgr, ui.Options{})
-	_, err := tea.NewProgram(ui.Program(m), tea.WithAltScreen(), tea.WithContext(ctx)).Run()
+	m := ui.New(c.mgr, ui.Options{Initial: st})
+	_, err = tea.NewProgram(ui.Program(m), tea.WithAltScreen(), tea.WithContext(ctx)).Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil
 	}

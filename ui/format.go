@@ -32,7 +32,9 @@ func days(d time.Duration) string {
 	return countdown(d)
 }
 
-// urgency grades time left: calm, warning below 15 minutes, alarm below 2.
+// urgency grades time left: calm, warning below 15 minutes, alarm below 2;
+// for short-lived tokens, below half and an eighth of their lifetime, so a
+// fresh 80-second token is not red.
 type urgency int
 
 const (
@@ -41,11 +43,15 @@ const (
 	alarm
 )
 
-func urgencyOf(left time.Duration) urgency {
+func urgencyOf(left, life time.Duration) urgency {
+	warnAt, alarmAt := 15*time.Minute, 2*time.Minute
+	if life > 0 {
+		warnAt, alarmAt = min(warnAt, life/2), min(alarmAt, life/8)
+	}
 	switch {
-	case left < 2*time.Minute:
+	case left <= 0 || left < alarmAt:
 		return alarm
-	case left < 15*time.Minute:
+	case left < warnAt:
 		return warning
 	}
 	return calm

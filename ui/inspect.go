@@ -74,7 +74,7 @@ func (m Model) inspectView() string {
 	var b strings.Builder
 	title := "@" + a.Handle
 	if s.Active {
-		title += m.st.active.Render("  ● active")
+		title += m.st.active.Render("  ● active identity")
 	}
 	b.WriteString(m.st.title.Render(title) + "\n\n")
 	field := func(k, v string) { fmt.Fprintf(&b, "  %s %s\n", m.st.label.Render(pad(k, 14)), v) }
@@ -99,8 +99,11 @@ func (m Model) inspectView() string {
 	if m.inspect.busy {
 		status += " " + m.spinner.View()
 	}
-	field("Account", status)
+	field("Server status", status)
 	kind := tokenKindText(s.TokenKind)
+	if c, err := auth.ParseClaims(a.AccessJwt); err == nil && c.Scope != "" {
+		kind += m.st.muted.Render(" (scope " + c.Scope + ")")
+	}
 	field("Token kind", kind)
 	if s.TokenKind == "full" {
 		// On lines of its own under the value: beside it, 80 columns cut it.
@@ -122,7 +125,7 @@ func (m Model) inspectView() string {
 	if m.inspect.err != "" {
 		field("Status check", m.st.errorText.Render(m.inspect.err))
 	}
-	b.WriteString(m.st.hint.Render("\n  Scopes are informational: servers may change their tokens.") + "\n")
+	b.WriteString(m.st.hint.Render("\n  The scope is informational: servers may change what their tokens say.") + "\n")
 	return b.String()
 }
 
@@ -146,7 +149,7 @@ func (m Model) tokenLine(b *strings.Builder, name, tok string) {
 	bar := m.inspect.bar
 	bar.Width = min(max(m.width-62, 6), 20)
 	fmt.Fprintf(b, "  %s %s %s %s → %s\n", m.st.label.Render(pad(name, 14)),
-		bar.ViewAs(frac), m.st.forUrgency(urgencyOf(left))(pad(when, 9)),
+		bar.ViewAs(frac), m.st.forUrgency(urgencyOf(left, c.Lifetime()))(pad(when, 9)),
 		shortTime(c.IssuedAt, m.now), shortTime(c.ExpiresAt, m.now))
 }
 

@@ -11,13 +11,13 @@ func defaultListKeys() listKeys {
 	return listKeys{
 		Up:      key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:    key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Switch:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "make active")),
-		Add:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add account")),
+		Switch:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "activate")),
+		Add:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add")),
 		Logout:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "log out")),
 		Refresh: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
 		Inspect: key.NewBinding(key.WithKeys("i", "right"), key.WithHelp("i/→", "inspect")),
 		Filter:  key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "more keys")),
+		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "keys")),
 		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
 }
@@ -53,6 +53,17 @@ func defaultFormKeys() formKeys {
 
 func (k formKeys) ShortHelp() []key.Binding  { return []key.Binding{k.Next, k.Prev, k.Submit, k.Back} }
 func (k formKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// codeKeys are the sign-in code form's: one field, and esc goes back to
+// the login form rather than cancelling.
+type codeKeys struct{ Submit, Back key.Binding }
+
+func (k codeKeys) ShortHelp() []key.Binding  { return []key.Binding{k.Submit, k.Back} }
+func (k codeKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+func (k formKeys) forCode() codeKeys {
+	return codeKeys{Submit: k.Submit, Back: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back"))}
+}
 
 // inspectKeys serve the inspector.
 type inspectKeys struct {

@@ -202,7 +202,7 @@ func TestHelpTogglesFullKeys(t *testing.T) {
 	w.login(nil, "alice.test")
 	d := w.start(ui.Options{})
 	d.send(tea.WindowSizeMsg{Width: 120, Height: 30})
-	short := d.has("enter make active", "a add account", "x log out", "i/→ inspect", "/ filter", "? more keys", "q quit")
+	short := d.has("enter activate", "a add", "x log out", "i/→ inspect", "/ filter", "? keys", "q quit")
 	if strings.Contains(short, "r refresh") {
 		t.Fatalf("short help shows refresh:\n%s", short)
 	}
@@ -282,5 +282,24 @@ func TestWindowSizes(t *testing.T) {
 	d.send(tea.WindowSizeMsg{Width: 60, Height: 24})
 	if l := d.row("alice.test"); !strings.Contains(l, "valid") {
 		t.Errorf("60 columns: %q", l)
+	}
+}
+
+// Keys that arrive in one read ("jj" from a held key or a fast typist over
+// SSH) reach Update as one message; each must still count.
+func TestKeysArrivingTogetherEachCount(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	threeAccounts(w)
+	d := w.start(ui.Options{})
+	d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jj")})
+	if got := d.selectedRow(); got != "carol.test" {
+		t.Fatalf("after \"jj\" selected %q, want carol.test", got)
+	}
+	// In a text field the same burst is text, not commands.
+	d.key("/")
+	d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("bo")})
+	d.has("/bo")
+	if got := d.selectedRow(); got != "bob.test" {
+		t.Fatalf("filtering \"bo\" selected %q", got)
 	}
 }

@@ -1,6 +1,9 @@
 package ui
 
-import "github.com/charmbracelet/lipgloss"
+import (
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/lipgloss"
+)
 
 // theme names colours by meaning; each adapts to light and dark terminals.
 type theme struct {
@@ -23,7 +26,7 @@ type styles struct {
 	calm, warn, alarm                     lipgloss.Style
 	bannerWarn, bannerError, bannerInfo   lipgloss.Style
 	label, focused, errorText, hint       lipgloss.Style
-	box                                   lipgloss.Style
+	box, keyHelp                          lipgloss.Style
 }
 
 func newStyles(t theme) styles {
@@ -46,5 +49,17 @@ func newStyles(t theme) styles {
 		errorText:   base.Foreground(t.alarm),
 		hint:        base.Foreground(t.muted).Italic(true),
 		box:         base.Padding(0, 1),
+		keyHelp:     base.Bold(true).Foreground(t.text),
 	}
+}
+
+// newHelp is bubbles' help with the theme's colours: its own greys are too
+// faint on dark backgrounds.
+func newHelp(s styles) help.Model {
+	h := help.New()
+	key, desc := s.keyHelp, s.muted
+	h.Styles.ShortKey, h.Styles.FullKey = key, key
+	h.Styles.ShortDesc, h.Styles.FullDesc = desc, desc
+	h.Styles.ShortSeparator, h.Styles.FullSeparator, h.Styles.Ellipsis = desc, desc, desc
+	return h
 }

@@ -44,6 +44,9 @@ type Options struct {
 	Jitter        func() float64   // [0,1) for retry backoff
 	Banner        string           // a permanent notice, e.g. that this is a demo
 	Select        string           // handle or DID to select at start
+	// Initial, when set, is the accounts as the caller just loaded them:
+	// the first frame shows them without reading the file again.
+	Initial *storage.State
 }
 
 // runtime is what the TUI knows about an account beyond the file.
@@ -99,21 +102,30 @@ func New(svc Service, opts Options) Model {
 	}
 	st := newStyles(defaultTheme)
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.title))
-	return Model{
+	m := Model{
 		svc: svc, opts: opts, st: st,
 		now: opts.Now(), width: 80, height: 24,
 		rt:      map[string]*runtime{},
 		list:    newListModel(opts.Select),
 		login:   newLoginModel(),
 		inspect: newInspectModel(),
-		help:    help.New(),
+		help:    newHelp(st),
 		spinner: sp,
 		expiry:  &expiryMemo{},
 	}
+	if opts.Initial != nil {
+		m.data = opts.Initial
+		m.list = m.list.settle(m.rows())
+	}
+	return m
 }
 
 // Init loads the accounts, retries owed logouts and starts the clock.
 func (m Model) Init() tea.Cmd {
+	if m.data != nil {
+		// Given by the caller; the first tick notices any later change.
+		return tea.Batch(retryPendingCmd(m.svc), tick())
+	}
 	return tea.Batch(loadCmd(m.svc), retryPendingCmd(m.svc), tick())
 }
 
@@ -154,6 +166,18 @@ func (t teaModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func Program(m Model) tea.Model { return teaModel{m} }
 
 func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	// Keys that arrive together come as one message ("jjj"); where no text
+	// field has the focus, each is a key press of its own.
+	typing := m.screen == screenLogin || m.list.filtering
+	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !typing {
+		var cmds []tea.Cmd
+		for _, r := range msg.Runes {
+			var cmd tea.Cmd
+			m, cmd = m.onKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt})
+			cmds = append(cmds, cmd)
+		}
+		return m, tea.Batch(cmds...)
+	}
 	switch m.screen {
 	case screenLogin:
 		return m.updateLogin(msg)

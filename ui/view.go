@@ -96,6 +96,9 @@ func (m Model) footerView() string {
 	switch m.screen {
 	case screenLogin:
 		keys = m.login.keys
+		if m.login.needCode {
+			keys = m.login.keys.forCode()
+		}
 	case screenInspect:
 		keys = m.inspect.keys
 	}
@@ -198,10 +201,15 @@ func (m Model) rowView(r row, selected bool, cells cellMemo) string {
 	var exp expiries
 	if r.acct != nil {
 		pdsURL = r.acct.Endpoint()
-		exp = expiries{m.expiry.of(r.acct.AccessJwt), m.expiry.of(r.acct.RefreshJwt)}
+		at := m.expiry.times(r.acct.AccessJwt)
+		exp = expiries{at.exp, m.expiry.of(r.acct.RefreshJwt)}
 		left := exp.access.Sub(m.now)
-		access = m.st.forUrgency(urgencyOf(left))(pad(countdown(left), colAccess))
+		access = m.st.forUrgency(urgencyOf(left, at.life()))(pad(countdown(left), colAccess))
 		refresh = pad(days(exp.refresh.Sub(m.now)), colRefresh)
+		if r.acct.SessionEnded {
+			// The server ended it: a ticking countdown would suggest otherwise.
+			access, refresh = m.st.muted.Render(pad("—", colAccess)), pad("—", colRefresh)
+		}
 	} else {
 		pdsURL = r.pending.Session.Endpoint()
 		access, refresh = pad("", colAccess), pad("", colRefresh)
@@ -224,25 +232,37 @@ type expiries struct{ access, refresh time.Time }
 // copies of a Model.
 type expiryMemo struct {
 	mu sync.Mutex
-	m  map[string]time.Time
+	m  map[string]tokenTimes
+}
+
+// tokenTimes are a token's issue and expiry times (zero when undecodable).
+type tokenTimes struct{ iat, exp time.Time }
+
+func (t tokenTimes) life() time.Duration {
+	if t.iat.IsZero() || t.exp.IsZero() {
+		return 0
+	}
+	return t.exp.Sub(t.iat)
 }
 
 // memoMax bounds the memo; refreshes keep adding tokens, so it starts
 // over when full.
 const memoMax = 4096
 
-func (e *expiryMemo) of(tok string) time.Time {
+func (e *expiryMemo) of(tok string) time.Time { return e.times(tok).exp }
+
+func (e *expiryMemo) times(tok string) tokenTimes {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if t, ok := e.m[tok]; ok {
 		return t
 	}
-	var t time.Time
+	var t tokenTimes
 	if c, err := auth.ParseClaims(tok); err == nil {
-		t = c.ExpiresAt
+		t = tokenTimes{c.IssuedAt, c.ExpiresAt}
 	}
 	if e.m == nil || len(e.m) >= memoMax {
-		e.m = map[string]time.Time{}
+		e.m = map[string]tokenTimes{}
 	}
 	e.m[tok] = t
 	return t
