@@ -62,6 +62,37 @@ func find(st *storage.State, ident string) (*storage.Account, error) {
 	return nil, fmt.Errorf("%w: %s is not saved", ErrNoAccount, ident)
 }
 
+// lookup loads the accounts and finds a handle, DID or "" (the active one).
+func (m *Manager) lookup(ctx context.Context, ident string) (*storage.Account, error) {
+	st, err := m.Store.LoadContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return find(st, ident)
+}
+
+// lockAccount finds the account, takes its refresh lock and reads it again
+// under the lock, so that what the caller then does with its tokens (spend,
+// check, revoke) starts from the newest stored ones and no other process
+// can rotate them meanwhile. The caller must call release.
+func (m *Manager) lockAccount(ctx context.Context, ident string) (a *storage.Account, release func(), err error) {
+	if a, err = m.lookup(ctx, ident); err != nil {
+		return nil, nil, err
+	}
+	did := a.DID
+	if release, err = m.Store.LockAccount(ctx, did); err != nil {
+		return nil, nil, err
+	}
+	if a, err = m.lookup(ctx, did); err != nil {
+		release()
+		if errors.Is(err, ErrNoAccount) {
+			err = fmt.Errorf("%w: %s was logged out meanwhile", ErrNoAccount, did)
+		}
+		return nil, nil, err
+	}
+	return a, release, nil
+}
+
 // Login signs in, saves the account and makes it the active identity. If
 // the session cannot be saved it is revoked on the server again, so no
 // session is left behind that nobody holds.

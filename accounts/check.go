@@ -15,27 +15,13 @@ func (m *Manager) Stamp() string { return m.Store.Stamp() }
 // deactivated, taken down; email; 2FA) and stores what changed, including
 // tokens the call had to refresh.
 func (m *Manager) Check(ctx context.Context, ident string) (storage.Account, error) {
-	st, err := m.Store.LoadContext(ctx)
+	a, release, err := m.lockAccount(ctx, ident)
 	if err != nil {
 		return storage.Account{}, err
-	}
-	a, err := find(st, ident)
-	if err != nil {
-		return storage.Account{}, err
-	}
-	if err := usable(a, m.now()); err != nil {
-		return *a, err
-	}
-	release, err := m.Store.LockAccount(ctx, a.DID)
-	if err != nil {
-		return *a, err
 	}
 	defer release()
-	if st, err = m.Store.LoadContext(ctx); err != nil {
-		return storage.Account{}, err
-	}
-	if a, err = find(st, a.DID); err != nil {
-		return storage.Account{}, err
+	if err := usable(a, m.now()); err != nil {
+		return *a, err
 	}
 	used := a.SessionData
 	s := m.Client.NewSession(used, auth.SessionOptions{})

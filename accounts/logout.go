@@ -27,26 +27,12 @@ type LogoutResult struct {
 // server cannot be reached the session is queued for a later retry (see
 // RetryPendingLogouts) and the account is removed all the same.
 func (m *Manager) Logout(ctx context.Context, ident string) (LogoutResult, error) {
-	st, err := m.Store.LoadContext(ctx)
-	if err != nil {
-		return LogoutResult{}, err
-	}
-	a, err := find(st, ident)
-	if err != nil {
-		return LogoutResult{}, err
-	}
-	// Hold the refresh lock: no other process may rotate the token we revoke.
-	release, err := m.Store.LockAccount(ctx, a.DID)
+	// Under the refresh lock: no other process may rotate the token we revoke.
+	a, release, err := m.lockAccount(ctx, ident)
 	if err != nil {
 		return LogoutResult{}, err
 	}
 	defer release()
-	if st, err = m.Store.LoadContext(ctx); err != nil {
-		return LogoutResult{}, err
-	}
-	if a, err = find(st, a.DID); err != nil {
-		return LogoutResult{}, err
-	}
 	res := LogoutResult{Account: *a, AccessValidUntil: a.AccessExpiry()}
 	res.Err = m.Client.DeleteSession(ctx, a.SessionData)
 	res.Queued = res.Err != nil

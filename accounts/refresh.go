@@ -17,11 +17,7 @@ const TokenMinLeft = 60 * time.Second
 // access token that has at least minLeft to live. It makes no network call
 // when the stored token already does.
 func (m *Manager) Token(ctx context.Context, ident string, minLeft time.Duration) (storage.Account, error) {
-	st, err := m.Store.LoadContext(ctx)
-	if err != nil {
-		return storage.Account{}, err
-	}
-	a, err := find(st, ident)
+	a, err := m.lookup(ctx, ident)
 	if err != nil {
 		return storage.Account{}, err
 	}
@@ -36,34 +32,18 @@ func (m *Manager) Token(ctx context.Context, ident string, minLeft time.Duration
 
 // Refresh renews the named account's tokens now, whatever their age.
 func (m *Manager) Refresh(ctx context.Context, ident string) (storage.Account, error) {
-	st, err := m.Store.LoadContext(ctx)
-	if err != nil {
-		return storage.Account{}, err
-	}
-	a, err := find(st, ident)
-	if err != nil {
-		return storage.Account{}, err
-	}
-	return m.refresh(ctx, a.DID, -1)
+	return m.refresh(ctx, ident, -1)
 }
 
-// refresh renews did's tokens under its refresh lock. It re-reads the file
+// refresh renews the account's tokens under its refresh lock. It re-reads the file
 // first: when another process refreshed meanwhile and the token has minLeft
 // (minLeft < 0: never), that result is adopted with no network call.
-func (m *Manager) refresh(ctx context.Context, did string, minLeft time.Duration) (storage.Account, error) {
-	release, err := m.Store.LockAccount(ctx, did)
+func (m *Manager) refresh(ctx context.Context, ident string, minLeft time.Duration) (storage.Account, error) {
+	a, release, err := m.lockAccount(ctx, ident)
 	if err != nil {
 		return storage.Account{}, err
 	}
 	defer release()
-	st, err := m.Store.LoadContext(ctx)
-	if err != nil {
-		return storage.Account{}, err
-	}
-	a, ok := st.Account(did)
-	if !ok {
-		return storage.Account{}, fmt.Errorf("%w: %s was logged out meanwhile", ErrNoAccount, did)
-	}
 	if err := usable(a, m.now()); err != nil {
 		return *a, err
 	}
@@ -79,11 +59,11 @@ func (m *Manager) refresh(ctx context.Context, did string, minLeft time.Duration
 		case rerr == nil:
 			st.ApplyRefresh(used.RefreshJwt, fresh)
 		case auth.EndsSession(rerr):
-			st.MarkEnded(did, used.RefreshJwt, rerr.Error(), now)
+			st.MarkEnded(used.DID, used.RefreshJwt, rerr.Error(), now)
 		default:
-			st.RecordRefreshError(did, used.RefreshJwt, rerr.Error(), now)
+			st.RecordRefreshError(used.DID, used.RefreshJwt, rerr.Error(), now)
 		}
-		if a, ok := st.Account(did); ok {
+		if a, ok := st.Account(used.DID); ok {
 			out = *a
 		}
 		return nil
