@@ -46,6 +46,9 @@ func startTUI(t *testing.T, p *procEnv, extraEnv ...string) *tmuxTerm {
 	}
 	args := []string{"-f", conf, "new-session", "-d", "-s", "main", "-x", "80", "-y", "24", "env"}
 	args = append(args, p.environ()...)
+	// A person's terminal, not CI's: termenv turns colour off whenever CI
+	// is set, and the tmux server inherits this process's environment.
+	args = append(args, "CI=")
 	args = append(args, extraEnv...)
 	args = append(args, p.bin)
 	t.Cleanup(func() { _ = tt.tmux("kill-server") })
