@@ -200,7 +200,14 @@ func TestProcessExitCodes(t *testing.T) {
 // printed token must be accepted by the server, and the session must
 // survive.
 func TestProcessConcurrentTokenRefresh(t *testing.T) {
-	srv := newProcServer(t, fakepds.Options{AccessLifetime: 2 * time.Second, Grace: fakepds.NoGrace})
+	// Tokens live 2 s of the server's time, which runs at a quarter of real
+	// speed: every call still refreshes (the tokens are always under a
+	// minute), while a printed token stays valid long enough to be checked
+	// after its process exits, however loaded the machine. Whole-second iat
+	// left a "2 s" token as little as 1 s of real life.
+	start := time.Now()
+	slow := func() time.Time { return start.Add(time.Since(start) / 4) }
+	srv := newProcServer(t, fakepds.Options{AccessLifetime: 2 * time.Second, Grace: fakepds.NoGrace, Now: slow})
 	alice := srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: testPassword})
 	p := newProcEnv(t, srv)
 	p.login("alice.test")
