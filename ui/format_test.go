@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"encoding/base64"
+	"fmt"
+	"github.com/skyswitch/skyswitch/auth"
 	"testing"
 	"time"
 )
@@ -97,5 +100,24 @@ func TestExpiryMemoStaysBounded(t *testing.T) {
 	}
 	if !e.of("not a token").IsZero() {
 		t.Fatal("an undecodable token has an expiry")
+	}
+}
+
+// The scheduler's memoised refreshDue must agree with auth.RefreshDue.
+func TestRefreshDueMatchesAuth(t *testing.T) {
+	iat := time.Unix(1_800_000_000, 0)
+	tok := func(life time.Duration) string {
+		enc := func(v string) string { return base64.RawURLEncoding.EncodeToString([]byte(v)) }
+		return enc(`{"typ":"at+jwt"}`) + "." + enc(fmt.Sprintf(`{"iat":%d,"exp":%d}`, iat.Unix(), iat.Add(life).Unix())) + ".sig"
+	}
+	for _, life := range []time.Duration{2 * time.Second, 80 * time.Second, 2 * time.Hour} {
+		for _, at := range []time.Duration{0, life / 2, life * 3 / 4, life - time.Second, life, life + time.Minute} {
+			m := New(nil, Options{Now: func() time.Time { return iat.Add(at) }})
+			for _, tk := range []string{tok(life), "not-a-jwt"} {
+				if got, want := m.refreshDue(tk), auth.RefreshDue(tk, iat.Add(at), m.opts.RefreshMargin); got != want {
+					t.Errorf("life %v at %v: refreshDue %v, auth.RefreshDue %v", life, at, got, want)
+				}
+			}
+		}
 	}
 }

@@ -246,7 +246,7 @@ func (m Model) startDueRefreshes(cmds []tea.Cmd) (Model, int, []tea.Cmd) {
 		if r.busy != "" || a.SessionEnded || m.now.Before(r.retryAt) {
 			continue
 		}
-		if r.retryAt.IsZero() && !auth.RefreshDue(a.AccessJwt, m.now, m.opts.RefreshMargin) {
+		if r.retryAt.IsZero() && !m.refreshDue(a.AccessJwt) {
 			continue
 		}
 		r.busy = "refreshing"
@@ -259,4 +259,14 @@ func (m Model) startDueRefreshes(cmds []tea.Cmd) (Model, int, []tea.Cmd) {
 
 func (m *Model) setStatus(text string, isErr bool) {
 	m.status, m.statusErr = text, isErr
+}
+
+// refreshDue is auth.RefreshDue over the memo of token times, so a tick
+// decodes only tokens it has not seen before.
+func (m Model) refreshDue(accessJwt string) bool {
+	t := m.expiry.times(accessJwt)
+	if t.exp.IsZero() {
+		return false
+	}
+	return !m.now.Before(t.exp.Add(-auth.EffectiveMargin(t.life(), m.opts.RefreshMargin)))
 }
