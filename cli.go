@@ -11,6 +11,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/skyswitch/skyswitch/accounts"
 	"github.com/skyswitch/skyswitch/auth"
@@ -236,15 +237,24 @@ func (c *cli) tui(ctx context.Context) error {
 	if err := c.setup(); err != nil {
 		return err
 	}
+	// Ask the terminal for its background colour now, while the file
+	// loads, rather than at the first frame: asking once Bubble Tea reads
+	// the terminal can hang in v1 (lipgloss #73), and overlapping the round
+	// trip with the load brings the first frame sooner.
+	asked := make(chan struct{})
+	go func() { lipgloss.HasDarkBackground(); close(asked) }()
 	// A file skyswitch cannot read stops here, with its name and what is
 	// wrong, before the screen is taken over.
 	st, err := c.mgr.Load(ctx)
+	<-asked
 	if err != nil {
 		return err
 	}
 	c.warnings()
 	m := ui.New(c.mgr, ui.Options{Initial: st})
-	_, err = tea.NewProgram(ui.Program(m), tea.WithAltScreen(), tea.WithContext(ctx)).Run()
+	// At 120 fps the renderer's first flush comes sooner (the first frame
+	// waits for its ticker); it only writes when the view changed.
+	_, err = tea.NewProgram(ui.Program(m), tea.WithAltScreen(), tea.WithContext(ctx), tea.WithFPS(120)).Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil
 	}

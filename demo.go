@@ -125,7 +125,7 @@ func (c *cli) runDemo(ctx context.Context) error {
 	}
 	defer d.close()
 	m := ui.New(d.mgr, ui.Options{Banner: d.banner()})
-	_, err = tea.NewProgram(ui.Program(m), tea.WithAltScreen(), tea.WithContext(ctx)).Run()
+	_, err = tea.NewProgram(ui.Program(m), tea.WithAltScreen(), tea.WithContext(ctx), tea.WithFPS(120)).Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil
 	}
