@@ -73,9 +73,10 @@ var commands = []command{
 
 func (c *cli) usage(w io.Writer) {
 	fmt.Fprintf(w, "skyswitch %s: switch between AT Protocol (Bluesky) accounts\n\nUsage:\n", version)
-	fmt.Fprintf(w, "  %-10s %s\n", "skyswitch", "open the account switcher")
+	fmt.Fprintf(w, "  %-18s %s\n", "skyswitch", "open the account switcher")
+	fmt.Fprintf(w, "  %-18s %s\n", "skyswitch --demo", "try it on sandbox servers (nothing real is touched)")
 	for _, cmd := range commands {
-		fmt.Fprintf(w, "  skyswitch %s %s\n      %s\n", cmd.name, cmd.args, cmd.summary)
+		fmt.Fprintf(w, "  %s\n      %s\n", strings.TrimSpace("skyswitch "+cmd.name+" "+cmd.args), cmd.summary)
 	}
 	fmt.Fprint(w, `
 An <account> is a handle or DID, with or without a leading @; the default

@@ -349,7 +349,7 @@ func TestCLIHelpAndVersion(t *testing.T) {
 		r := e.run("", args...)
 		wantCode(t, r, exitOK)
 		for _, cmd := range commands {
-			if !strings.Contains(r.stdout, "skyswitch "+cmd.name+" ") {
+			if line := "skyswitch " + cmd.name; !strings.Contains(r.stdout, line+" ") && !strings.Contains(r.stdout, line+"\n") {
 				t.Errorf("%v: usage does not show %q:\n%s", args, cmd.name, r.stdout)
 			}
 		}
@@ -775,7 +775,7 @@ func TestCLISwitch(t *testing.T) {
 		{"-", alice.DID, bob.DID, exitOK, "", ""},
 		{"alice.test", alice.DID, bob.DID, exitOK, "", ""}, // already active: nothing changes
 		{"nobody.test", alice.DID, bob.DID, exitNoSession, "", "nobody.test"},
-		{"did:plc:nobodynobodynobodynobody", alice.DID, bob.DID, exitNoSession, "", "not saved"},
+		{"did:plc:nobodynobodynobodynobody", alice.DID, bob.DID, exitNoSession, "", "not a saved account"},
 	}
 	for _, s := range steps {
 		r := e.run("", "switch", s.arg)

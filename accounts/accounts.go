@@ -48,18 +48,24 @@ func (m *Manager) Load(ctx context.Context) (*storage.State, error) {
 	return m.Store.LoadContext(ctx)
 }
 
+// noAccount is an ErrNoAccount that says which in its own words.
+type noAccount string
+
+func (e noAccount) Error() string        { return string(e) }
+func (e noAccount) Is(target error) bool { return target == ErrNoAccount }
+
 // find resolves a handle, DID or "" (the active account) in st.
 func find(st *storage.State, ident string) (*storage.Account, error) {
 	if ident == "" {
 		if a, ok := st.ActiveAccount(); ok {
 			return a, nil
 		}
-		return nil, fmt.Errorf("%w: no active account", ErrNoAccount)
+		return nil, noAccount("no active account: add one with skyswitch login, or pick one with skyswitch switch")
 	}
 	if a, ok := st.Find(ident); ok {
 		return a, nil
 	}
-	return nil, fmt.Errorf("%w: %s is not saved", ErrNoAccount, ident)
+	return nil, noAccount(ident + " is not a saved account (skyswitch list shows them)")
 }
 
 // lookup loads the accounts and finds a handle, DID or "" (the active one).
@@ -86,7 +92,7 @@ func (m *Manager) lockAccount(ctx context.Context, ident string) (a *storage.Acc
 	if a, err = m.lookup(ctx, did); err != nil {
 		release()
 		if errors.Is(err, ErrNoAccount) {
-			err = fmt.Errorf("%w: %s was logged out meanwhile", ErrNoAccount, did)
+			err = noAccount(did + " was logged out meanwhile")
 		}
 		return nil, nil, err
 	}
@@ -130,7 +136,7 @@ func (m *Manager) Switch(ctx context.Context, ident string) (storage.Account, er
 	err := m.Store.UpdateContext(ctx, func(st *storage.State) error {
 		if ident == "-" {
 			if st.Previous == "" {
-				return fmt.Errorf("%w: no previous identity to go back to", ErrNoAccount)
+				return noAccount("no previous identity to go back to")
 			}
 			ident = st.Previous
 		}
