@@ -147,8 +147,25 @@ func (c *cli) setup() error {
 		return err
 	}
 	auth.Version = version
-	c.mgr = &accounts.Manager{Store: storage.Open(path), Client: &auth.Client{}, Now: c.now}
+	client, err := newClient(c.getenv)
+	if err != nil {
+		return err
+	}
+	c.mgr = &accounts.Manager{Store: storage.Open(path), Client: client, Now: c.now}
 	return nil
+}
+
+// newClient is the network client, with the did:plc directory from
+// SKYSWITCH_PLC_URL when set (a self-hosted or test directory).
+func newClient(getenv func(string) string) (*auth.Client, error) {
+	plc := getenv("SKYSWITCH_PLC_URL")
+	if plc != "" {
+		var err error
+		if plc, err = auth.NormalizeServiceURL(plc); err != nil {
+			return nil, usageErr("SKYSWITCH_PLC_URL: %v", err)
+		}
+	}
+	return &auth.Client{Resolver: &auth.Resolver{PLCURL: plc}}, nil
 }
 
 // flags parses interleaved flags and arguments ("status @a --json"). On a

@@ -1367,3 +1367,25 @@ func TestCLIPendingLogoutRetriedByLaterCommands(t *testing.T) {
 	wantCode(t, e.run("", "logout", "alice.test"), exitOK)
 	revoked(tok, "logout")
 }
+
+func TestPLCDirectoryFromEnvironment(t *testing.T) {
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == "SKYSWITCH_PLC_URL" {
+				return v
+			}
+			return ""
+		}
+	}
+	c, err := newClient(env(""))
+	if err != nil || c.Resolver.PLCURL != "" {
+		t.Fatalf("unset: %q, %v", c.Resolver.PLCURL, err)
+	}
+	if c, err = newClient(env("http://127.0.0.1:2582/")); err != nil || c.Resolver.PLCURL != "http://127.0.0.1:2582" {
+		t.Fatalf("loopback: %v", err)
+	}
+	var ee *exitError
+	if _, err := newClient(env("http://plc.example")); !errors.As(err, &ee) || ee.code != exitUsage {
+		t.Fatalf("plain http on a public host: %v", err)
+	}
+}
