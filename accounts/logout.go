@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/storage"
 )
 
@@ -95,4 +94,3 @@ func (m *Manager) RetryPendingLogouts(ctx context.Context) (revoked, left int, e
 	return revoked, left, err
 }
 
-var _ = auth.EndsSession
