@@ -93,4 +93,3 @@ func (m *Manager) RetryPendingLogouts(ctx context.Context) (revoked, left int, e
 	})
 	return revoked, left, err
 }
-
