@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/skyswitch/skyswitch/accounts"
 	"github.com/skyswitch/skyswitch/auth"
 )
 
@@ -66,19 +67,11 @@ func (c *cli) login(ctx context.Context, args []string) error {
 	}
 	c.warnings()
 	fmt.Fprintf(c.stderr, "Logged in as @%s (%s); it is now the active account.\n", acct.Handle, acct.DID)
-	if kindOf(acct.AccessJwt) == auth.KindFull {
+	if accounts.TokenKind(acct.AccessJwt) == "full" {
 		fmt.Fprintln(c.stderr, "Note: this session has full account access. An app password (Settings → App passwords) is safer for tools.")
 	}
 	c.retryPending(ctx)
 	return nil
-}
-
-func kindOf(tok string) auth.TokenKind {
-	cl, err := auth.ParseClaims(tok)
-	if err != nil {
-		return auth.KindUnknown
-	}
-	return cl.Kind()
 }
 
 func (c *cli) prompt(label string) (string, error) {

@@ -39,7 +39,7 @@ func (c *cli) list(ctx context.Context, args []string) error {
 		if s.Active {
 			mark = "*"
 		}
-		fmt.Fprintf(tw, "%s\t@%s\t%s\t%s\t%s\t%s\n", mark, s.Handle, s.DID, host(s.PDSURL), left(s.AccessExpiresAt, c.clock()), s.State)
+		fmt.Fprintf(tw, "%s\t@%s\t%s\t%s\t%s\t%s\n", mark, s.Handle, s.DID, accounts.HostOf(s.PDSURL), left(s.AccessExpiresAt, c.clock()), s.State)
 	}
 	return tw.Flush()
 }
@@ -112,7 +112,7 @@ func writeStatus(w io.Writer, s accounts.Summary, accessJwt string, now time.Tim
 	row("DID", s.DID)
 	row("PDS", s.PDSURL)
 	row("Service", s.Service)
-	row("Token", fmt.Sprintf("%s (%s)", tokenKindText(s.TokenKind), mask(accessJwt)))
+	row("Token", fmt.Sprintf("%s (%s)", accounts.KindText(s.TokenKind), mask(accessJwt)))
 	row("Access token", expiryText(s.AccessExpiresAt, now))
 	row("Refresh token", expiryText(s.RefreshExpiresAt, now))
 	row("Account", s.AccountStatus)
@@ -121,18 +121,6 @@ func writeStatus(w io.Writer, s accounts.Summary, accessJwt string, now time.Tim
 		row("Last error", s.LastRefreshError)
 	}
 	tw.Flush()
-}
-
-func tokenKindText(k string) string {
-	switch k {
-	case "app-password":
-		return "app password"
-	case "app-password-privileged":
-		return "privileged app password"
-	case "full":
-		return "full account access"
-	}
-	return "unknown kind"
 }
 
 // mask shows that a token exists without revealing it.
@@ -169,11 +157,6 @@ func left(t, now time.Time) string {
 		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
 	}
 	return fmt.Sprintf("0:%02d", int(d.Seconds()))
-}
-
-func host(u string) string {
-	_, h, _ := strings.Cut(u, "://")
-	return h
 }
 
 func writeJSON(w io.Writer, v any) error {

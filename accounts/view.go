@@ -1,6 +1,7 @@
 package accounts
 
 import (
+	"strings"
 	"time"
 
 	"github.com/skyswitch/skyswitch/auth"
@@ -84,6 +85,25 @@ func TokenKind(accessJwt string) string {
 		return "full"
 	}
 	return "unknown"
+}
+
+// KindText is a TokenKind in words, for people.
+func KindText(kind string) string {
+	switch kind {
+	case "app-password":
+		return "app password"
+	case "app-password-privileged":
+		return "privileged app password"
+	case "full":
+		return "full account access"
+	}
+	return "unknown kind"
+}
+
+// HostOf is the host (and port) of a server URL, for narrow columns.
+func HostOf(u string) string {
+	_, h, _ := strings.Cut(u, "://")
+	return h
 }
 
 // AccountStatus is "active", or the server's status (deactivated,

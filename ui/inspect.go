@@ -100,7 +100,10 @@ func (m Model) inspectView() string {
 		status += " " + m.spinner.View()
 	}
 	field("Server status", status)
-	kind := tokenKindText(s.TokenKind)
+	kind := accounts.KindText(s.TokenKind)
+	if s.TokenKind == "app-password-privileged" {
+		kind += " (can read DMs)"
+	}
 	if c, err := auth.ParseClaims(a.AccessJwt); err == nil && c.Scope != "" {
 		kind += m.st.muted.Render(" (scope " + c.Scope + ")")
 	}
@@ -160,16 +163,4 @@ func shortTime(t, now time.Time) string {
 		return t.Format("15:04:05")
 	}
 	return t.Format("Jan 2 15:04")
-}
-
-func tokenKindText(k string) string {
-	switch k {
-	case "app-password":
-		return "app password"
-	case "app-password-privileged":
-		return "privileged app password (can read DMs)"
-	case "full":
-		return "full account access"
-	}
-	return "unknown"
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/skyswitch/skyswitch/accounts"
 	"github.com/skyswitch/skyswitch/auth"
 )
 
@@ -215,7 +216,7 @@ func (m Model) rowView(r row, selected bool, cells cellMemo) string {
 		access, refresh = pad("", colAccess), pad("", colRefresh)
 	}
 	if medium {
-		host := truncate(hostOf(pdsURL), colPDS)
+		host := truncate(accounts.HostOf(pdsURL), colPDS)
 		cols = append(cols, cells.get("pds\x00"+host, func() string { return m.st.muted.Render(pad(host, colPDS)) }))
 	}
 	cols = append(cols, access, refresh)
@@ -319,11 +320,6 @@ func (m Model) stateText(r row, exp expiries) (stateText, tone) {
 		return stateText{"expired – refreshing", "expired"}, toneWarn
 	}
 	return stateText{"valid", "valid"}, toneCalm
-}
-
-func hostOf(u string) string {
-	_, h, _ := strings.Cut(u, "://")
-	return h
 }
 
 func plural(n int) string {
