@@ -92,8 +92,12 @@ func usable(a *storage.Account, now time.Time) error {
 	if a.SessionEnded {
 		return fmt.Errorf("%w (%s)", ErrSessionEnded, a.Handle)
 	}
-	if exp := a.RefreshExpiry(); !exp.IsZero() && !now.Before(exp) {
+	if exp := a.RefreshExpiry(); refreshExpired(exp, now) {
 		return fmt.Errorf("%w: the refresh token of %s expired %s", ErrSessionEnded, a.Handle, exp.Format(time.RFC3339))
 	}
 	return nil
 }
+
+// refreshExpired: a refresh token with this expiry can no longer be spent
+// (an unknown expiry is left to the server to judge).
+func refreshExpired(exp, now time.Time) bool { return !exp.IsZero() && !now.Before(exp) }

@@ -41,7 +41,7 @@ func Summarize(a storage.Account, active bool, now time.Time) Summary {
 	s := summarize(a.SessionData, now)
 	s.Active = active
 	s.LastRefreshError = a.LastRefreshError
-	if a.SessionEnded || usable(&a, now) != nil {
+	if a.SessionEnded || refreshExpired(s.RefreshExpiresAt, now) {
 		s.State = StateEnded
 	}
 	return s
@@ -55,11 +55,13 @@ func SummarizePending(p storage.PendingLogout, now time.Time) Summary {
 	return s
 }
 
+// summarize decodes each token once (a list of 1,000 accounts adds up).
 func summarize(d auth.SessionData, now time.Time) Summary {
+	access, _ := auth.ParseClaims(d.AccessJwt) // zero claims when undecodable
 	s := Summary{
 		DID: d.DID, Handle: d.Handle, Service: d.Service, PDSURL: d.Endpoint(),
-		AccessExpiresAt: d.AccessExpiry(), RefreshExpiresAt: d.RefreshExpiry(),
-		TokenKind: TokenKind(d.AccessJwt), AccountStatus: AccountStatus(d),
+		AccessExpiresAt: access.ExpiresAt, RefreshExpiresAt: d.RefreshExpiry(),
+		TokenKind: kindCode(access.Kind()), AccountStatus: AccountStatus(d),
 		Email: d.Email, EmailConfirmed: d.EmailConfirmed, EmailAuthFactor: d.EmailAuthFactor,
 		RefreshedAt: d.RefreshedAt, State: StateValid,
 	}
@@ -76,7 +78,11 @@ func TokenKind(accessJwt string) string {
 	if err != nil {
 		return "unknown"
 	}
-	switch c.Kind() {
+	return kindCode(c.Kind())
+}
+
+func kindCode(k auth.TokenKind) string {
+	switch k {
 	case auth.KindAppPassword:
 		return "app-password"
 	case auth.KindAppPasswordPrivileged:
