@@ -148,6 +148,11 @@ func (m Model) onLoginDone(msg loginDoneMsg) (Model, tea.Cmd) {
 		m.screen = screenList
 		m.list.selected = msg.acct.DID
 		m.setStatus(fmt.Sprintf("Added @%s; it is now the active account.", msg.acct.Handle), false)
+		if m.data != nil { // at once, as the store has it; the reload confirms
+			m.data.Upsert(msg.acct)
+			_ = m.data.SetActive(msg.acct.DID)
+			m.list = m.list.settle(m.rows())
+		}
 		return m, loadCmd(m.svc)
 	case errors.Is(msg.err, auth.ErrAuthFactorTokenRequired):
 		l.needCode, l.err = true, ""

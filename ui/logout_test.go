@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/auth/fakepds"
 	"github.com/skyswitch/skyswitch/ui"
@@ -129,4 +132,36 @@ func TestOtherProcessChangesAppearOnTick(t *testing.T) {
 	if w.srv.Calls(nsidGet) != gets {
 		t.Error("a tick called the server")
 	}
+}
+
+// The row goes when the logout's result arrives, not a reload later: the
+// screen never says "Logged out" beside the account it logged out.
+func TestLogoutShowsAtOnceBeforeTheReload(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	w.login(nil, "alice.test")
+	w.login(nil, "bob.test")
+	d := w.start(ui.Options{Select: "bob.test"})
+	var result tea.Msg
+	for _, c := range d.pending(keyMsg("x")) {
+		if msg := c(); !isSpinnerFrame(msg) {
+			result = msg
+		}
+	}
+	if result == nil {
+		t.Fatal("x started no logout")
+	}
+	reload := d.pending(result) // the result, with the reload held back
+	if len(reload) == 0 {
+		t.Fatal("no reload after the logout")
+	}
+	d.has("Logged out @bob.test", "1 account")
+	d.hasNot("@bob.test ")
+	if l := d.row("alice.test"); !strings.Contains(l, "●") {
+		t.Errorf("alice not shown active before the reload: %q", l)
+	}
+}
+
+func isSpinnerFrame(msg tea.Msg) bool {
+	_, ok := msg.(spinner.TickMsg)
+	return ok
 }

@@ -34,6 +34,9 @@ func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		m.setStatus(fmt.Sprintf("@%s is now the active account.", msg.acct.Handle), false)
+		if m.data != nil {
+			_ = m.data.SetActive(msg.acct.DID)
+		}
 		return m, loadCmd(m.svc)
 	case loginDoneMsg:
 		return m.onLoginDone(msg)
@@ -98,6 +101,15 @@ func (m Model) onLoggedOut(msg loggedOutMsg) (Model, tea.Cmd) {
 		text += fmt.Sprintf(" Its access token stays valid until %s.", res.AccessValidUntil.Local().Format("15:04"))
 	}
 	m.setStatus(text, res.Queued)
+	// Show at once what the store now holds, so the row never outlives the
+	// message saying it is gone; the reload confirms it.
+	if m.data != nil {
+		if removed, ok := m.data.Remove(msg.did); ok && res.Queued {
+			m.data.QueueLogout(removed.SessionData, m.now)
+		}
+		m.data.Active = res.Active
+		m.list = m.list.settle(m.rows())
+	}
 	return m, loadCmd(m.svc)
 }
 
