@@ -118,3 +118,23 @@ func RetryDelay(err error, now time.Time) time.Duration {
 	}
 	return 0
 }
+
+// RetryAt is when the server said the client may try again: the later of
+// RateLimit-Reset and now plus Retry-After, or the zero time when it said
+// neither (or only a time already past).
+func RetryAt(err error, now time.Time) time.Time {
+	var xe *Error
+	if !errors.As(err, &xe) {
+		return time.Time{}
+	}
+	var at time.Time
+	if xe.RateLimitReset.After(now) {
+		at = xe.RateLimitReset
+	}
+	if xe.RetryAfter > 0 {
+		if t := now.Add(xe.RetryAfter); t.After(at) {
+			at = t
+		}
+	}
+	return at
+}

@@ -54,7 +54,10 @@ const (
 	// "Rate Limit Exceeded"} with the headers Retry-After (Fault.RetryAfter
 	// rounded up to seconds, default 60), RateLimit-Limit: 30,
 	// RateLimit-Remaining: 0, RateLimit-Reset (unix seconds by the Options
-	// clock) and RateLimit-Policy: 30;w=300. The request is not processed.
+	// clock) and RateLimit-Policy: 30;w=300. With Fault.ResetAt set, it
+	// sends RateLimit-Reset for that time and no Retry-After, as the
+	// reference PDS and the bsky.social entryway do. The request is not
+	// processed.
 	FaultRateLimit
 	// FaultLostResponse processes the request fully (a refresh rotates the
 	// token, a logout revokes it), then closes the connection without
@@ -78,6 +81,9 @@ type Fault struct {
 	Status     int           // FaultStatus (default 500), FaultHTML (default 502)
 	Delay      time.Duration // FaultDelay
 	RetryAfter time.Duration // FaultRateLimit (default 60 s), FaultStatus (header only when set)
+	// ResetAt is FaultRateLimit's RateLimit-Reset (whole seconds); when set,
+	// Retry-After is left out and RetryAfter is ignored.
+	ResetAt time.Time
 	// Times is how many requests the fault applies to; 0 (or negative)
 	// means every request until ClearFaults.
 	Times int
@@ -192,11 +198,16 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault, bod
 	case FaultRateLimit:
 		wait := cmp.Or(f.RetryAfter, 60*time.Second)
 		secs := int64(math.Ceil(wait.Seconds()))
+		reset := s.now().Unix() + secs
 		h := w.Header()
-		h.Set("Retry-After", strconv.FormatInt(secs, 10))
+		if f.ResetAt.IsZero() {
+			h.Set("Retry-After", strconv.FormatInt(secs, 10))
+		} else {
+			reset = f.ResetAt.Unix()
+		}
 		h.Set("RateLimit-Limit", "30")
 		h.Set("RateLimit-Remaining", "0")
-		h.Set("RateLimit-Reset", strconv.FormatInt(s.now().Unix()+secs, 10))
+		h.Set("RateLimit-Reset", strconv.FormatInt(reset, 10))
 		h.Set("RateLimit-Policy", "30;w=300")
 		writeError(w, &xrpcError{http.StatusTooManyRequests, "RateLimitExceeded", "Rate Limit Exceeded"})
 	default: // FaultStatus and unknown kinds

@@ -196,6 +196,17 @@ func TestFaultRateLimit(t *testing.T) {
 	if got := call(t, s, "GET", describe, "", nil).header.Get("Retry-After"); got != "60" {
 		t.Errorf("default Retry-After = %q", got)
 	}
+	// ResetAt: RateLimit-Reset names that time, and no Retry-After is sent.
+	at := clock.Now().Add(17 * time.Minute)
+	s.Inject(describe, fakepds.Fault{Kind: fakepds.FaultRateLimit, ResetAt: at, RetryAfter: time.Second, Times: 1})
+	a = call(t, s, "GET", describe, "", nil)
+	a.wantError(t, 429, "RateLimitExceeded", "Rate Limit Exceeded")
+	if got, want := a.header.Get("RateLimit-Reset"), strconv.FormatInt(at.Unix(), 10); got != want {
+		t.Errorf("RateLimit-Reset = %q, want %q", got, want)
+	}
+	if got, ok := a.header["Retry-After"]; ok {
+		t.Errorf("Retry-After %q sent with ResetAt", got)
+	}
 }
 
 func TestFaultLostResponse(t *testing.T) {
