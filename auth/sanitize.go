@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"encoding/json"
+	"errors"
 	"strings"
 	"unicode"
 )
@@ -39,4 +41,48 @@ func handleOrInvalid(h string) string {
 		return h
 	}
 	return "handle.invalid"
+}
+
+// withheld replaces a server's error message that quoted a credential.
+const withheld = "(message withheld: it quoted a credential sent with the request)"
+
+// quoteLen is the length of a credential's piece that counts as a quote.
+const quoteLen = 16
+
+// withholdCredentials drops from an XRPC error the message (and the name)
+// when it quotes a credential the request carried: its bearer token, or the
+// password or sign-in code in its body, whole or any quoteLen-byte piece.
+// A server or proxy echoing the request must not make skyswitch print
+// those, or save them as a session's last error.
+func withholdCredentials(err error, bearer string, body []byte) error {
+	var e *Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	creds := []string{bearer}
+	var fields struct{ Password, AuthFactorToken string }
+	if json.Unmarshal(body, &fields) == nil {
+		creds = append(creds, fields.Password, fields.AuthFactorToken)
+	}
+	if quotesAny(e.Message, creds) {
+		e.Message = withheld
+	}
+	if quotesAny(e.Name, creds) {
+		e.Name = ""
+	}
+	return err
+}
+
+// quotesAny reports whether text holds any quoteLen-byte piece of a
+// credential (the whole of a shorter one).
+func quotesAny(text string, creds []string) bool {
+	for _, c := range creds {
+		n := min(len(c), quoteLen)
+		for i := 0; n > 0 && i+n <= len(c); i++ {
+			if strings.Contains(text, c[i:i+n]) {
+				return true
+			}
+		}
+	}
+	return false
 }

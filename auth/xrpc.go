@@ -138,7 +138,7 @@ func (c *Client) do(ctx context.Context, method, base, nsid, bearer string, para
 		return fmt.Errorf("%s: %w: %w", nsid, ErrBadResponse, err)
 	}
 	if resp.StatusCode >= 300 {
-		return decodeError(nsid, resp, data, c.now())
+		return withholdCredentials(decodeError(nsid, resp, data, c.now()), bearer, body)
 	}
 	if out == nil {
 		return nil
