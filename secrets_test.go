@@ -1,0 +1,543 @@
+package main
+
+// The secret hygiene sweep: every command, on its success and failure
+// paths, with a hostile server that quotes the credentials it was sent back
+// in its error answers. Nothing a command prints (stdout, stderr) or logs
+// may contain the password, an access or refresh token, or a 16-character
+// piece of a token's signature; the one exception is `token`'s stdout.
+//
+// The tokens are known because every request goes through a proxy that
+// learns each token passing either way, and the accounts file is read after
+// each step. New commands join the sweep as rows of the table in
+// TestSecretSweep; each command's --help is swept from the commands table.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/skyswitch/skyswitch/auth/fakepds"
+	"github.com/skyswitch/skyswitch/storage"
+)
+
+// sweepPassword and sweepWrongPassword are typed by the sweep: distinctive,
+// so a match cannot be chance.
+const (
+	sweepPassword      = "Qx7-sweep-PASSWORD-k4Tz9Lm2"
+	sweepWrongPassword = "Wv3-not-the-PASSWORD-j8Rq1Np5"
+)
+
+// fragLen is the length of a signature piece that counts as a leak.
+const fragLen = 16
+
+// secretSet holds what must never be printed: passwords (whole) and tokens
+// (whole, and every fragLen-byte piece of their signature).
+type secretSet struct {
+	mu        sync.Mutex
+	passwords map[string]bool
+	tokens    map[string]bool
+	frags     map[string]bool
+}
+
+func newSecretSet(passwords ...string) *secretSet {
+	s := &secretSet{passwords: map[string]bool{}, tokens: map[string]bool{}, frags: map[string]bool{}}
+	for _, p := range passwords {
+		s.passwords[p] = true
+	}
+	return s
+}
+
+// addToken remembers a token; anything that is not a three-part JWT with a
+// signature of at least fragLen bytes is remembered whole only.
+func (s *secretSet) addToken(tok string) {
+	if tok == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tokens[tok] {
+		return
+	}
+	s.tokens[tok] = true
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return
+	}
+	sig := parts[2]
+	for i := 0; i+fragLen <= len(sig); i++ {
+		s.frags[sig[i:i+fragLen]] = true
+	}
+}
+
+func (s *secretSet) has(tok string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tokens[tok]
+}
+
+func (s *secretSet) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.tokens)
+}
+
+// find reports the first secret in text, as a description that never
+// quotes it: what kind of secret and at which byte. Text is also searched
+// with its white space removed, so a secret cut across lines is found.
+func (s *secretSet) find(text string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	squeezed := strings.Join(strings.Fields(text), "")
+	for i, t := range []string{text, squeezed} {
+		where := "at byte"
+		if i == 1 {
+			where = "with white space removed, at byte"
+		}
+		for p := range s.passwords {
+			if at := strings.Index(t, p); at >= 0 {
+				return fmt.Sprintf("a password (%d bytes) %s %d", len(p), where, at), true
+			}
+		}
+		for tok := range s.tokens {
+			if at := strings.Index(t, tok); at >= 0 {
+				return fmt.Sprintf("a whole token (%d bytes) %s %d", len(tok), where, at), true
+			}
+		}
+		for at := 0; at+fragLen <= len(t); at++ {
+			if s.frags[t[at:at+fragLen]] {
+				return fmt.Sprintf("a %d-byte piece of a token's signature %s %d", fragLen, where, at), true
+			}
+		}
+	}
+	return "", false
+}
+
+// The check itself must catch what it is meant to catch, and only that.
+func TestSecretSetCatchesPlantedSecrets(t *testing.T) {
+	srv := fakepds.New(fakepds.Options{})
+	defer srv.Close()
+	a := srv.AddAccount(fakepds.Account{Handle: "alice.test", Password: sweepPassword})
+	tok := sampleToken(t, srv, a.Handle)
+	s := newSecretSet(sweepPassword)
+	s.addToken(tok)
+	sig := tok[strings.LastIndex(tok, ".")+1:]
+	caught := map[string]string{
+		"whole token":             "error: " + tok + "!",
+		"signature piece":         "bad signature …" + sig[7:7+fragLen] + "…",
+		"signature at the end":    "x" + sig[len(sig)-fragLen:],
+		"password":                "login failed for " + sweepPassword,
+		"password across lines":   sweepPassword[:9] + "\n   " + sweepPassword[9:],
+		"signature across a wrap": sig[:10] + "\n" + sig[10:30],
+	}
+	for name, text := range caught {
+		if _, ok := s.find(text); !ok {
+			t.Errorf("%s: not caught", name)
+		}
+	}
+	missed := map[string]string{
+		"the status mask":          "Token: app password (" + mask(tok) + ")",
+		"the header":               tok[:strings.Index(tok, ".")],
+		"a shorter piece":          sig[3 : 3+fragLen-1],
+		"part of the password":     sweepPassword[:len(sweepPassword)-1],
+		"an unrelated long string": strings.Repeat("A", 200),
+	}
+	for name, text := range missed {
+		if what, ok := s.find(text); ok {
+			t.Errorf("%s: caught as %s", name, what)
+		}
+	}
+	// The description never quotes the secret.
+	if what, _ := s.find(tok); strings.Contains(what, sig[:fragLen]) || strings.Contains(what, tok) {
+		t.Error("the finding quotes the secret")
+	}
+}
+
+// sampleToken logs handle in on srv directly and returns its access token.
+func sampleToken(t *testing.T, srv *fakepds.Server, handle string) string {
+	t.Helper()
+	body := fmt.Sprintf(`{"identifier":%q,"password":%q}`, handle, sweepPassword)
+	resp, err := srv.Client().Post(srv.URL()+"/xrpc/"+nsidCreate, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct{ AccessJwt string }
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || strings.Count(out.AccessJwt, ".") != 2 {
+		t.Fatalf("no token from the fake server (HTTP %d, %v)", resp.StatusCode, err)
+	}
+	return out.AccessJwt
+}
+
+// echoFault is a hostile answer: an error whose body quotes the credentials
+// the request carried (its Authorization header and its body).
+type echoFault struct {
+	status int
+	name   string // XRPC error name; "" sends an HTML page instead of JSON
+	// quote is what the message says, given the bearer token and the
+	// request body.
+	quote func(bearer, body string) string
+}
+
+func quoteAll(bearer, body string) string {
+	return "refused: " + bearer + " " + body
+}
+
+// quoteTail quotes the end of the bearer token, its signature whole: a
+// token quoted from its start is cut (server messages are clipped to 300
+// bytes) before its signature.
+func quoteTail(bearer, _ string) string {
+	return "refused: …" + bearer[max(len(bearer)-100, 0):]
+}
+
+func quoteSignature(bearer, _ string) string {
+	return "Token has been revoked (signature " + bearer[strings.LastIndex(bearer, ".")+1:] + ")"
+}
+
+// hostileProxy forwards to a fake PDS, learns every token that passes, and
+// answers an endpoint with an echoFault while one is set for it.
+type hostileProxy struct {
+	ts      *httptest.Server
+	target  string
+	secrets *secretSet
+	client  *http.Client
+
+	mu     sync.Mutex
+	faults map[string]echoFault // by NSID
+	seen   map[string]bool      // tokens in the server's answers
+}
+
+func newHostileProxy(t *testing.T, target string, secrets *secretSet) *hostileProxy {
+	p := &hostileProxy{target: target, secrets: secrets, faults: map[string]echoFault{}, seen: map[string]bool{},
+		client: &http.Client{Transport: &http.Transport{Proxy: nil}}}
+	p.ts = httptest.NewServer(http.HandlerFunc(p.serve))
+	t.Cleanup(p.ts.Close)
+	return p
+}
+
+func (p *hostileProxy) URL() string { return p.ts.URL }
+
+func (p *hostileProxy) set(nsid string, f echoFault) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.faults[nsid] = f
+}
+
+func (p *hostileProxy) clear() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.faults = map[string]echoFault{}
+}
+
+func (p *hostileProxy) learn(body []byte) {
+	var s struct{ AccessJwt, RefreshJwt string }
+	if json.Unmarshal(body, &s) == nil {
+		p.secrets.addToken(s.AccessJwt)
+		p.secrets.addToken(s.RefreshJwt)
+		p.mu.Lock()
+		p.seen[s.AccessJwt], p.seen[s.RefreshJwt] = true, true
+		p.mu.Unlock()
+	}
+}
+
+// saw reports whether tok came from the server through the proxy.
+func (p *hostileProxy) saw(tok string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.seen[tok]
+}
+
+func (p *hostileProxy) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	bearer := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	p.secrets.addToken(bearer)
+	p.mu.Lock()
+	f, faulted := p.faults[strings.TrimPrefix(r.URL.Path, "/xrpc/")]
+	p.mu.Unlock()
+	if faulted {
+		msg := f.quote(bearer, string(body))
+		if f.name == "" {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(f.status)
+			fmt.Fprintf(w, "<html><body><h1>%d</h1><pre>%s</pre></body></html>", f.status, msg)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(f.status)
+		json.NewEncoder(w).Encode(map[string]string{"error": f.name, "message": msg})
+		return
+	}
+	req, err := http.NewRequestWithContext(r.Context(), r.Method, p.target+r.URL.RequestURI(), bytes.NewReader(body))
+	if err != nil {
+		http.Error(w, "proxy", http.StatusBadGateway)
+		return
+	}
+	req.Header = r.Header.Clone()
+	resp, err := p.client.Do(req)
+	if err != nil {
+		http.Error(w, "proxy", http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	p.learn(out)
+	for k, v := range resp.Header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(resp.StatusCode)
+	w.Write(out)
+}
+
+// sweep is the world of TestSecretSweep.
+type sweep struct {
+	*cliEnv
+	proxy   *hostileProxy
+	secrets *secretSet
+	alice   fakepds.Account
+	carol   fakepds.Account // email 2FA
+}
+
+// learnFile adds the tokens of the accounts file (and of a file moved
+// aside) to the secrets. Each must have come through the proxy: else some
+// traffic bypassed it, and its faults were not tested.
+func (s *sweep) learnFile() {
+	add := func(tok string) {
+		if !s.proxy.saw(tok) {
+			s.t.Errorf("a token in the file (%d bytes) did not come through the proxy", len(tok))
+		}
+		s.secrets.addToken(tok)
+	}
+	paths, _ := filepath.Glob(s.path + "*")
+	for _, p := range paths {
+		if strings.HasSuffix(p, ".lock") {
+			continue
+		}
+		st, err := storage.Open(p).Load()
+		if err != nil {
+			continue
+		}
+		for _, a := range st.Accounts {
+			add(a.AccessJwt)
+			add(a.RefreshJwt)
+		}
+		for _, pl := range st.PendingLogouts {
+			add(pl.Session.AccessJwt)
+			add(pl.Session.RefreshJwt)
+		}
+	}
+}
+
+// sweepStep is one command line of the sweep. In args, {svc} stands for the
+// hostile proxy's URL and {code} for the sign-in code carol was sent.
+type sweepStep struct {
+	name   string
+	before func(s *sweep) // faults to set, sessions to revoke; cleared after the step
+	stdin  string
+	args   []string
+	code   int
+	// tokenOut: stdout is the access token, which is its job; it must be
+	// exactly one known token.
+	tokenOut bool
+	check    func(t *testing.T, s *sweep, r result) // more to assert, if any
+}
+
+// showsMask checks that status shows the active token masked.
+func showsMask(t *testing.T, s *sweep, r result) {
+	a, ok := s.state().ActiveAccount()
+	if !ok || !strings.Contains(r.stdout, "("+mask(a.AccessJwt)+")") || !strings.HasSuffix(mask(a.AccessJwt), "************") {
+		t.Errorf("status does not show the token masked (%d bytes of stdout)", len(r.stdout))
+	}
+}
+
+func TestSecretSweep(t *testing.T) {
+	e := newCLIEnv(t, fakepds.Options{})
+	e.passwords = append(e.passwords, sweepPassword, sweepWrongPassword)
+	s := &sweep{cliEnv: e, secrets: newSecretSet(sweepPassword, sweepWrongPassword)}
+	s.proxy = newHostileProxy(t, e.srv.URL(), s.secrets)
+	s.alice = e.srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: sweepPassword, EmailConfirmed: true})
+	s.carol = e.srv.AddAccount(fakepds.Account{Handle: "carol.test", Email: "carol@example.com", Password: sweepPassword, EmailAuthFactor: true})
+	// Every request, login and refresh alike, goes through the proxy.
+	for _, did := range []string{s.alice.DID, s.carol.DID} {
+		e.srv.SetPDSEndpoint(did, s.proxy.URL())
+	}
+	var logs bytes.Buffer
+	log.SetOutput(&logs)
+	defer log.SetOutput(os.Stderr)
+
+	login := func(handle string, extra ...string) []string {
+		return append([]string{"login", "--service", "{svc}", "--identifier", handle, "--password-stdin"}, extra...)
+	}
+	pw, wrong := sweepPassword+"\n", sweepWrongPassword+"\n"
+	on := func(nsid string, f echoFault) func(*sweep) {
+		return func(s *sweep) { s.proxy.set(nsid, f) }
+	}
+	later := func(d time.Duration) func(*sweep) {
+		return func(s *sweep) { s.clock.Set(s.clock.Now().Add(d)) }
+	}
+	revoke := func(handle string, f *echoFault) func(*sweep) {
+		return func(s *sweep) {
+			a, ok := s.state().Find(handle)
+			if !ok {
+				s.t.Fatalf("%s is not saved", handle)
+			}
+			s.revoke(a.RefreshJwt)
+			if f != nil {
+				s.proxy.set(nsidRefresh, *f)
+			}
+		}
+	}
+	steps := []sweepStep{
+		{name: "usage", args: []string{"--help"}},
+		{name: "version", args: []string{"--version"}},
+		{name: "login: wrong password", stdin: wrong, args: login("alice.test"), code: exitFailure},
+		{name: "login: the server quotes the password (400)", stdin: pw, args: login("alice.test"), code: exitFailure,
+			before: on(nsidCreate, echoFault{400, "InvalidRequest", quoteAll})},
+		{name: "login: the server quotes the password (401)", stdin: pw, args: login("alice.test"), code: exitFailure,
+			before: on(nsidCreate, echoFault{401, "AuthenticationRequired", quoteAll})},
+		{name: "login: the server quotes the password (500)", stdin: pw, args: login("alice.test"), code: exitFailure,
+			before: on(nsidCreate, echoFault{500, "InternalServerError", quoteAll})},
+		{name: "login: an HTML page quotes the password", stdin: pw, args: login("alice.test"), code: exitFailure,
+			before: on(nsidCreate, echoFault{502, "", quoteAll})},
+		{name: "login", stdin: pw, args: login("alice.test")},
+		{name: "login: 2FA required", stdin: pw, args: login("carol.test"), code: exitNeedsCode},
+		{name: "login: wrong code", stdin: pw, args: login("carol.test", "--auth-factor-token", "AAAAA-BBBBB"), code: exitFailure},
+		{name: "login: 2FA required again", stdin: pw, args: login("carol.test"), code: exitNeedsCode},
+		{name: "login with the code", stdin: pw, args: login("carol.test", "--auth-factor-token", "{code}")},
+		{name: "list", args: []string{"list"}},
+		{name: "list --json", args: []string{"list", "--json"}},
+		{name: "status", args: []string{"status"}, check: showsMask},
+		{name: "status --json", args: []string{"status", "--json"}},
+		{name: "status of another", args: []string{"status", "alice.test"}},
+		{name: "switch", args: []string{"switch", "alice.test"}},
+		{name: "switch -", args: []string{"switch", "-"}},
+		{name: "token", args: []string{"token"}, tokenOut: true},
+		{name: "token of another", args: []string{"token", "@alice.test"}, tokenOut: true},
+		{name: "refresh", args: []string{"refresh"}},
+		{name: "refresh --all", args: []string{"refresh", "--all"}},
+		{name: "refresh: the server quotes the token (500)", args: []string{"refresh", "alice.test"}, code: exitFailure,
+			before: on(nsidRefresh, echoFault{500, "InternalServerError", quoteTail})},
+		{name: "status shows the last error", args: []string{"status", "alice.test"}},
+		{name: "list --json shows the last error", args: []string{"list", "--json"}},
+		{name: "refresh: an HTML page quotes the token", args: []string{"refresh", "alice.test"}, code: exitFailure,
+			before: on(nsidRefresh, echoFault{502, "", quoteAll})},
+		{name: "refresh --all: the server quotes the token (503)", args: []string{"refresh", "--all"}, code: exitFailure,
+			before: on(nsidRefresh, echoFault{503, "NotEnoughResources", quoteTail})},
+		{name: "token: refresh due, the server quotes the token", args: []string{"token"}, code: exitFailure,
+			before: func(s *sweep) {
+				later(2 * time.Hour)(s)
+				on(nsidRefresh, echoFault{500, "InternalServerError", quoteTail})(s)
+			}},
+		{name: "token: refreshed", args: []string{"token"}, tokenOut: true},
+		{name: "refresh: revoked on the server", args: []string{"refresh", "carol.test"}, code: exitNoSession,
+			before: revoke("carol.test", nil)},
+		{name: "status of an ended session", args: []string{"status", "carol.test"}, code: exitNoSession},
+		{name: "token of an ended session", args: []string{"token", "carol.test"}, code: exitNoSession},
+		{name: "login again", stdin: pw, args: login("alice.test")},
+		{name: "refresh: revoked, the server quotes the signature", args: []string{"refresh", "alice.test"}, code: exitNoSession,
+			before: revoke("alice.test", &echoFault{400, "ExpiredToken", quoteSignature})},
+		{name: "status --json of an ended session", args: []string{"status", "--json", "alice.test"}, code: exitNoSession},
+		{name: "logout of an ended session", args: []string{"logout", "alice.test"}},
+		{name: "login again", stdin: pw, args: login("alice.test")},
+		{name: "logout: the server quotes the token", args: []string{"logout"}, code: exitFailure,
+			before: on(nsidDelete, echoFault{500, "InternalServerError", quoteTail})},
+		{name: "list --json with a pending logout", args: []string{"list", "--json"}},
+		{name: "login again", stdin: pw, args: login("alice.test")},
+		{name: "logout", args: []string{"logout", "alice.test"}},
+		{name: "login again", stdin: pw, args: login("alice.test")},
+		{name: "logout --all: an HTML page quotes the token", args: []string{"logout", "--all"}, code: exitFailure,
+			before: on(nsidDelete, echoFault{502, "", quoteAll})},
+		{name: "login again", stdin: pw, args: login("alice.test")},
+		{name: "logout --all", args: []string{"logout", "--all"}},
+		{name: "login again", stdin: pw, args: login("alice.test")},
+		{name: "list: a file cut inside a token", args: []string{"list"}, code: exitFailure, before: cutFile},
+		{name: "token: a file cut inside a token", args: []string{"token"}, code: exitFailure},
+		{name: "move-aside", args: []string{"move-aside"}},
+		{name: "list after move-aside", args: []string{"list", "--json"}},
+	}
+	// Every command's help.
+	for _, cmd := range commands {
+		steps = append(steps, sweepStep{name: cmd.name + " --help", args: []string{cmd.name, "--help"}})
+	}
+
+	var outputs []result
+	for i, st := range steps {
+		if st.before != nil {
+			st.before(s)
+		}
+		s.learnFile()
+		args := make([]string, len(st.args))
+		for j, a := range st.args {
+			a = strings.ReplaceAll(a, "{svc}", s.proxy.URL())
+			args[j] = strings.ReplaceAll(a, "{code}", e.srv.SignInCode(s.carol.DID))
+		}
+		r := e.run(st.stdin, args...)
+		s.proxy.clear()
+		s.learnFile()
+		if r.code != st.code {
+			// stderr is shown only once it is known not to hold a secret.
+			if what, leaked := s.secrets.find(r.stderr); leaked {
+				t.Errorf("step %d %q: exit %d, want %d (stderr holds %s)", i, st.name, r.code, st.code, what)
+			} else {
+				t.Errorf("step %d %q: exit %d, want %d; stderr:\n%s", i, st.name, r.code, st.code, r.stderr)
+			}
+		}
+		if st.tokenOut && r.code == exitOK {
+			if tok := strings.TrimSuffix(r.stdout, "\n"); !s.secrets.has(tok) || strings.Count(r.stdout, "\n") != 1 {
+				t.Errorf("step %d %q: stdout (%d bytes) is not one known token", i, st.name, len(r.stdout))
+			}
+			r.stdout = ""
+		}
+		if st.check != nil {
+			st.check(t, s, r)
+		}
+		outputs = append(outputs, r)
+	}
+	// The sweep saw the tokens it checks for: the logins, refreshes and the
+	// 2FA login each made a session.
+	// (An access token is the same for every login in the same second, so
+	// there are fewer than one per session.)
+	if n := s.secrets.count(); n < 12 {
+		t.Errorf("only %d tokens known: the sweep is not watching", n)
+	}
+	// Checked at the end, against every token ever issued.
+	for i, r := range outputs {
+		for stream, text := range map[string]string{"stdout": r.stdout, "stderr": r.stderr} {
+			if what, leaked := s.secrets.find(text); leaked {
+				t.Errorf("step %d %q: %s holds %s", i, steps[i].name, stream, what)
+			}
+		}
+	}
+	if what, leaked := s.secrets.find(logs.String()); leaked {
+		t.Errorf("the log holds %s", what)
+	}
+	// The sweep reached the server's error paths it was meant to.
+	if n := e.srv.Calls(nsidCreate); n < 8 {
+		t.Errorf("only %d logins reached the server", n)
+	}
+}
+
+// cutFile cuts the accounts file in the middle of a refresh token's
+// signature: unreadable, and the decoder's error must not quote it.
+func cutFile(s *sweep) {
+	data, err := os.ReadFile(s.path)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	a := s.state().Accounts[0]
+	i := bytes.Index(data, []byte(a.RefreshJwt))
+	if i < 0 {
+		s.t.Fatal("the refresh token is not in the file")
+	}
+	if err := os.WriteFile(s.path, data[:i+len(a.RefreshJwt)-10], 0o600); err != nil {
+		s.t.Fatal(err)
+	}
+}
