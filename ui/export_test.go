@@ -20,3 +20,6 @@ func IsTick(msg tea.Msg) bool {
 
 // LoadedMsg is what the model's load command brings back from svc.
 func LoadedMsg(svc Service) tea.Msg { return loadCmd(svc)() }
+
+// HumanError is the sentence the screen shows for err.
+func HumanError(err error, now time.Time) string { return humanError(err, now) }

@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/auth/fakepds"
 	"github.com/skyswitch/skyswitch/ui"
 )
@@ -233,14 +235,53 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	d.hasNot("refresh failed")
 }
 
+// A 429 names the time from RateLimit-Reset (the reference PDS sends no
+// Retry-After), first, so a narrow window does not cut it off; skyswitch
+// does not try again before it.
 func TestRateLimitBanner(t *testing.T) {
 	w := newWorld(t, fakepds.Options{})
 	w.login(nil, "alice.test")
 	d := w.start(ui.Options{})
-	d.send(tea.WindowSizeMsg{Width: 120, Height: 24})
-	w.srv.Inject(nsidRefresh, fakepds.Fault{Kind: fakepds.FaultRateLimit, RetryAfter: 60 * time.Second, Times: 1})
+	due := w.account("alice.test").AccessExpiry().Add(-5 * time.Minute) // 16:55, as dueNow sets it
+	w.srv.Inject(nsidRefresh, fakepds.Fault{Kind: fakepds.FaultRateLimit, ResetAt: due.Add(17 * time.Minute), Times: 1})
 	dueNow(d, w, "alice.test")
-	d.has("@alice.test: refresh failed, rate limited: try again in 1 minute; retrying in 1m00s")
+	d.has("@alice.test: refresh failed, rate limited by the server until 17:12 (in 17 …")
+	d.send(tea.WindowSizeMsg{Width: 120, Height: 24})
+	d.has("@alice.test: refresh failed, rate limited by the server until 17:12 (in 17 minutes); retrying in 17m00s")
+	d.advance(17*time.Minute-time.Second, w.clk)
+	if n := w.srv.Calls(nsidRefresh); n != 1 {
+		t.Fatalf("retried before the reset time: %d calls", n)
+	}
+	d.advance(time.Second, w.clk)
+	if n := w.srv.Calls(nsidRefresh); n != 2 {
+		t.Fatalf("%d calls at the reset time, want 2", n)
+	}
+	d.hasNot("rate limited")
+}
+
+// A rate-limited login (the form's error) says when, and that logins are
+// limited far more than refreshes.
+func TestRateLimitedLoginMessage(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	w.add(nil, "alice.test", false)
+	w.srv.Inject(nsidCreate, fakepds.Fault{Kind: fakepds.FaultRateLimit, ResetAt: t0.Add(42 * time.Minute), Times: 1})
+	_, err := w.mgr.Login(context.Background(), auth.LoginInput{Service: w.srv.URL(), Identifier: "alice.test", Password: password})
+	if err == nil {
+		t.Fatal("the rate-limited login succeeded")
+	}
+	got := ui.HumanError(err, t0)
+	want := "rate limited by the server until 15:42 (in 42 minutes); the bsky.social entryway allows far fewer logins a day than token refreshes"
+	if !strings.HasPrefix(got, want) || !strings.Contains(got, "rather than logging in again") {
+		t.Errorf("got  %q\nwant %q…", got, want)
+	}
+	// A refresh that is rate limited gives no login advice.
+	w.srv.ClearFaults()
+	a := w.login(nil, "alice.test")
+	w.srv.Inject(nsidRefresh, fakepds.Fault{Kind: fakepds.FaultRateLimit, Times: 1})
+	_, err = w.mgr.Refresh(context.Background(), a.DID)
+	if got := ui.HumanError(err, t0); got != "rate limited by the server until 15:01 (in 1 minute)" {
+		t.Errorf("refresh: %q", got)
+	}
 }
 
 func TestPermanentFailureMarksRowAndEnterLogsInAgain(t *testing.T) {

@@ -29,6 +29,9 @@ func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd) {
 	case loggedOutMsg:
 		return m.onLoggedOut(msg)
 	case switchedMsg:
+		if r := m.rtOf(msg.did); r.busy == "switching" {
+			r.busy = ""
+		}
 		if msg.err != nil {
 			m.setStatus("Could not switch: "+humanError(msg.err, m.now), true)
 			return m, nil
@@ -141,10 +144,15 @@ func humanError(err error, now time.Time) string {
 	case errors.Is(err, auth.ErrAccountTakedown):
 		return "this account has been taken down by its server"
 	case errors.Is(err, auth.ErrRateLimited):
-		if d := auth.RetryDelay(err, now); d > 0 {
-			return "rate limited: try again in " + roundUp(d)
+		// The reset time comes first: a banner may be cut at the window's edge.
+		text := "rate limited by the server, try again later"
+		if at := accounts.RetryAtText(err, now); at != "" {
+			text = "rate limited by the server until " + at
 		}
-		return "rate limited: try again later"
+		if accounts.LoginRateLimited(err) {
+			text += "; " + accounts.LoginLimitHint
+		}
+		return text
 	case errors.Is(err, auth.ErrBadURL), errors.Is(err, auth.ErrBadIdentifier):
 		return err.Error()
 	case errors.Is(err, auth.ErrResolve):
@@ -155,13 +163,4 @@ func humanError(err error, now time.Time) string {
 		return "cannot reach the server"
 	}
 	return err.Error()
-}
-
-func roundUp(d time.Duration) string {
-	if d >= time.Minute {
-		n := int((d + time.Minute - 1) / time.Minute)
-		return fmt.Sprintf("%d minute%s", n, plural(n))
-	}
-	n := int((d + time.Second - 1) / time.Second)
-	return fmt.Sprintf("%d second%s", n, plural(n))
 }
