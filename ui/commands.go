@@ -39,6 +39,7 @@ type loggedOutMsg struct {
 }
 
 type switchedMsg struct {
+	did  string
 	acct storage.Account
 	err  error
 }
@@ -108,7 +109,7 @@ func switchCmd(svc Service, did string) tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), localTimeout)
 		defer cancel()
 		a, err := svc.Switch(ctx, did)
-		return switchedMsg{acct: a, err: err}
+		return switchedMsg{did: did, acct: a, err: err}
 	}
 }
 

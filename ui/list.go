@@ -173,7 +173,9 @@ func (m Model) activate() (Model, tea.Cmd) {
 		m.login = newLoginModel().prefill(r.acct.Service, r.acct.Handle)
 		return m, m.login.focusCmd()
 	}
-	m.rtOf(r.acct.DID).busy = "switching"
+	if rt := m.rtOf(r.acct.DID); rt.busy == "" {
+		rt.busy = "switching" // not over a refresh under way, whose label stays
+	}
 	return m, tea.Batch(switchCmd(m.svc, r.acct.DID), m.spinner.Tick)
 }
 
