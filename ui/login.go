@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -21,6 +22,17 @@ const (
 )
 
 var appPasswordRE = regexp.MustCompile(`^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$`)
+
+// The longest value each field takes, in characters. A field holds one
+// more, so that a paste cut at its limit is refused as too long instead of
+// being sent cut. What a valid value is, auth decides (NormalizeServiceURL,
+// ParseIdentifier, NormalizeSignInCode); these only bound what is typed.
+const (
+	maxServiceLen  = 2048 // a URL, though only scheme://host[:port] is valid
+	maxIdentLen    = 2048 // a DID may be 2048; handles 253, emails 254
+	maxPasswordLen = 1024
+	maxCodeLen     = 32 // XXXXX-XXXXX, with room for spaces
+)
 
 // loginModel is the add-account flow: the form, then (when the server asks
 // for it) the sign-in code. The password lives only in the password field,
@@ -45,12 +57,12 @@ func newLoginModel() loginModel {
 		return t
 	}
 	l := loginModel{keys: defaultFormKeys()}
-	l.fields[fieldService] = mk("empty: find my PDS from my handle (or https://bsky.social)", 256)
-	l.fields[fieldIdentifier] = mk("alice.bsky.social, an email or a DID", 256)
-	l.fields[fieldPassword] = mk("xxxx-xxxx-xxxx-xxxx", 256)
+	l.fields[fieldService] = mk("empty: find my PDS from my handle (or https://bsky.social)", maxServiceLen+1)
+	l.fields[fieldIdentifier] = mk("alice.bsky.social, an email or a DID", maxIdentLen+1)
+	l.fields[fieldPassword] = mk("xxxx-xxxx-xxxx-xxxx", maxPasswordLen+1)
 	l.fields[fieldPassword].EchoMode = textinput.EchoPassword
 	l.fields[fieldPassword].EchoCharacter = '•'
-	l.code = mk("XXXXX-XXXXX", 16)
+	l.code = mk("XXXXX-XXXXX", maxCodeLen+1)
 	l.focus = fieldIdentifier
 	return l
 }
@@ -120,6 +132,15 @@ func (m Model) updateLogin(msg tea.KeyMsg) (Model, tea.Cmd) {
 func (m Model) submitLogin() (Model, tea.Cmd) {
 	l := &m.login
 	in := l.input()
+	if !l.needCode {
+		names := [fieldCount]string{"service URL", "handle, email or DID", "password"}
+		for i, limit := range [fieldCount]int{maxServiceLen, maxIdentLen, maxPasswordLen} {
+			if n := utf8.RuneCountInString(l.fields[i].Value()); n > limit {
+				l.err, l.focus = fmt.Sprintf("The %s is too long: at most %d characters.", names[i], limit), i
+				return m, l.focusCmd()
+			}
+		}
+	}
 	switch {
 	case in.Identifier == "":
 		l.err, l.focus = "Enter your handle, email or DID.", fieldIdentifier
@@ -192,7 +213,7 @@ func (m Model) loginView() string {
 	case l.busy:
 		b.WriteString("  " + m.spinner.View() + " signing in…\n")
 	case l.err != "":
-		b.WriteString("  " + m.st.errorText.Render(l.err) + "\n")
+		b.WriteString(m.st.errorText.Render(indent(wrapTo(l.err, m.width-4), "  ")) + "\n")
 	}
 	return b.String()
 }
@@ -202,4 +223,9 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// indent puts prefix before every line of s.
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
 }

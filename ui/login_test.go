@@ -1,8 +1,12 @@
 package ui_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/skyswitch/skyswitch/auth/fakepds"
 	"github.com/skyswitch/skyswitch/ui"
@@ -124,5 +128,117 @@ func TestLoginUnknownServerSaysSo(t *testing.T) {
 	d.has("Add an account")
 	if v := d.view(); !strings.Contains(strings.ToLower(v), "url") && !strings.Contains(v, "http") {
 		t.Fatalf("no word about the bad URL:\n%s", d.redact(v))
+	}
+}
+
+// paste is what Bubble Tea delivers for a bracketed paste.
+func paste(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s), Paste: true} }
+
+// timedPaste pastes s and fails the test if the model took long over it.
+func timedPaste(d *driver, s string) {
+	d.t.Helper()
+	start := time.Now()
+	d.send(paste(s))
+	if took := time.Since(start); took > 5*time.Second {
+		d.t.Fatalf("a %d-byte paste took %v", len(s), took)
+	}
+}
+
+// A megabyte pasted into any field of the login form is refused as too
+// long, quickly, with the form still inside the window, and nothing goes
+// to the server; values at the limits still go.
+func TestLoginFormOverlongPastes(t *testing.T) {
+	const mib = 1 << 20
+	w := newWorld(t, fakepds.Options{})
+	w.add(nil, "alice.test", false)
+	w.add(nil, "carol.test", true)
+	cases := []struct {
+		name   string
+		fill   func(d *driver) // leaves the focus where enter submits
+		want   string
+		toServ bool // the values are within the limits: the login goes out
+	}{
+		{"service", func(d *driver) {
+			d.key("shift+tab")
+			// Loopback, so that a cut paste sent anyway stays here.
+			timedPaste(d, w.srv.URL()+strings.Repeat(" ", mib))
+			d.key("tab")
+			d.typ("alice.test")
+			d.key("tab")
+			d.typ(password)
+		}, "The service URL is too long: at most 2048 characters.", false},
+		{"identifier", func(d *driver) {
+			d.key("shift+tab")
+			d.typ(w.srv.URL())
+			d.key("tab")
+			timedPaste(d, "did:plc:"+strings.Repeat("a", mib))
+			d.key("tab")
+			d.typ(password)
+		}, "The handle, email or DID is too long: at most 2048 characters.", false},
+		{"password", func(d *driver) {
+			d.key("shift+tab")
+			d.typ(w.srv.URL())
+			d.key("tab")
+			d.typ("alice.test")
+			d.key("tab")
+			timedPaste(d, strings.Repeat("p", mib))
+		}, "The password is too long: at most 1024 characters.", false},
+		{"password typed one too long", func(d *driver) {
+			d.key("tab")
+			timedPaste(d, strings.Repeat("p", 1024))
+			d.typ("p")
+		}, "The password is too long", false},
+		{"every field at its limit", func(d *driver) {
+			d.key("shift+tab")
+			timedPaste(d, w.srv.URL()+strings.Repeat(" ", 2048-len(w.srv.URL())))
+			d.key("tab")
+			timedPaste(d, "did:plc:"+strings.Repeat("a", 2048-8))
+			d.key("tab")
+			timedPaste(d, strings.Repeat("p", 1024))
+		}, "Wrong identifier or password.", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			calls := w.srv.Calls(nsidCreate)
+			d := newDriver(t, w.mgr, w.clk, ui.Options{})
+			d.w = w
+			d.boot()
+			d.key("a")
+			tc.fill(d)
+			d.key("enter")
+			v := d.has("Add an account", tc.want)
+			d.fits(v, 80, 24)
+			if got := w.srv.Calls(nsidCreate) - calls; got != map[bool]int{true: 1, false: 0}[tc.toServ] {
+				t.Fatalf("%d logins reached the server", got)
+			}
+			if st := w.load(); len(st.Accounts) != 0 {
+				t.Fatal("an account was saved")
+			}
+		})
+	}
+	// The sign-in code form.
+	t.Run("code", func(t *testing.T) {
+		d := w.start(ui.Options{})
+		fillLogin(d, w.srv.URL(), "carol.test", password)
+		d.key("enter")
+		d.has("Sign-in code")
+		calls := w.srv.Calls(nsidCreate)
+		timedPaste(d, strings.Repeat("A", mib))
+		d.key("enter")
+		d.fits(d.has("Sign-in code", "A sign-in code has 10 letters and digits"), 80, 24)
+		if n := w.srv.Calls(nsidCreate) - calls; n != 0 {
+			t.Fatalf("%d logins reached the server", n)
+		}
+	})
+	// Nothing longer than the limits ever reached the server.
+	for _, r := range w.srv.Requests(nsidCreate) {
+		var in struct{ Identifier, Password, AuthFactorToken string }
+		if err := json.Unmarshal(r.Body, &in); err != nil {
+			t.Fatal(err)
+		}
+		if len(in.Identifier) > 2048 || len(in.Password) > 1024 || len(in.AuthFactorToken) > 32 {
+			t.Errorf("the server got an identifier of %d bytes, a password of %d, a code of %d",
+				len(in.Identifier), len(in.Password), len(in.AuthFactorToken))
+		}
 	}
 }
