@@ -1,0 +1,398 @@
+package ui_test
+
+// The TUI half of the secret hygiene sweep: a scripted session (login form
+// with a wrong and a right password, the sign-in code form, the inspector,
+// refreshes, logouts, every error banner) against a server that quotes the
+// credentials it was sent back in its error answers. Every frame the model
+// renders along the way (a View after each Update, as Bubble Tea draws) must
+// not hold the password, a token, or a 16-byte piece of a token's
+// signature. The root package's secrets_test.go sweeps the commands.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/skyswitch/skyswitch/auth/fakepds"
+	"github.com/skyswitch/skyswitch/ui"
+)
+
+const (
+	sweepPassword = "Qx7-tui-sweep-PASSWORD-k4Tz9"
+	wrongPassword = "Wv3-tui-not-the-PASSWORD-j8R"
+	fragLen       = 16
+)
+
+// leakFinder holds the secrets: passwords whole, tokens whole and every
+// fragLen-byte piece of their signature.
+type leakFinder struct {
+	mu        sync.Mutex
+	passwords []string
+	tokens    map[string]bool
+	frags     map[string]bool
+}
+
+func newLeakFinder(passwords ...string) *leakFinder {
+	return &leakFinder{passwords: passwords, tokens: map[string]bool{}, frags: map[string]bool{}}
+}
+
+func (f *leakFinder) addToken(tok string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if tok == "" || f.tokens[tok] {
+		return
+	}
+	f.tokens[tok] = true
+	if parts := strings.Split(tok, "."); len(parts) == 3 {
+		for i := 0; i+fragLen <= len(parts[2]); i++ {
+			f.frags[parts[2][i:i+fragLen]] = true
+		}
+	}
+}
+
+func (f *leakFinder) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.tokens)
+}
+
+// find describes the first secret in a frame without quoting it. The frame
+// is also searched with white space and borders removed, so a secret
+// wrapped across lines is found.
+func (f *leakFinder) find(frame string) (string, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	squeezed := strings.Join(strings.Fields(strings.ReplaceAll(frame, "│", " ")), "")
+	for _, t := range []string{frame, squeezed} {
+		for _, p := range f.passwords {
+			if at := strings.Index(t, p); at >= 0 {
+				return fmt.Sprintf("a password at byte %d", at), true
+			}
+		}
+		for tok := range f.tokens {
+			if at := strings.Index(t, tok); at >= 0 {
+				return fmt.Sprintf("a whole token at byte %d", at), true
+			}
+		}
+		for at := 0; at+fragLen <= len(t); at++ {
+			if f.frags[t[at:at+fragLen]] {
+				return fmt.Sprintf("a %d-byte piece of a token's signature at byte %d", fragLen, at), true
+			}
+		}
+	}
+	return "", false
+}
+
+func TestLeakFinderCatchesPlantedSecrets(t *testing.T) {
+	tok := fakeJWT("at+jwt", "did:plc:abc", t0, 0)
+	sig := tok[strings.LastIndex(tok, ".")+1:]
+	f := newLeakFinder(sweepPassword)
+	f.addToken(tok)
+	for name, frame := range map[string]string{
+		"token":                  "│ " + tok,
+		"signature piece":        "err …" + sig[4:4+fragLen] + "…",
+		"piece wrapped in a box": "│ x " + sig[:8] + "  │\n│ " + sig[8:20] + " │",
+		"password":               "Password  " + sweepPassword,
+	} {
+		if _, ok := f.find(frame); !ok {
+			t.Errorf("%s: not caught", name)
+		}
+	}
+	for name, frame := range map[string]string{
+		"bullets":         "Password  " + strings.Repeat("•", len(sweepPassword)),
+		"header":          tok[:strings.Index(tok, ".")],
+		"a shorter piece": sig[:fragLen-1],
+	} {
+		if what, ok := f.find(frame); ok {
+			t.Errorf("%s: caught as %s", name, what)
+		}
+	}
+}
+
+// echoProxy forwards to a fake PDS, learns each token in its answers and,
+// while a fault is set for an NSID, answers it with an error that quotes the
+// request's bearer token and body.
+type echoProxy struct {
+	ts     *httptest.Server
+	target string
+	leaks  *leakFinder
+	client *http.Client
+
+	mu     sync.Mutex
+	faults map[string]proxyFault
+}
+
+type proxyFault struct {
+	status int
+	name   string // "" answers an HTML page
+	quote  func(bearer, body string) string
+}
+
+func quoteRequest(bearer, body string) string { return "refused: " + bearer + " " + body }
+
+func quoteTail(bearer, _ string) string { return "refused: …" + bearer[max(len(bearer)-100, 0):] }
+
+func newEchoProxy(t *testing.T, target string, leaks *leakFinder) *echoProxy {
+	p := &echoProxy{target: target, leaks: leaks, faults: map[string]proxyFault{},
+		client: &http.Client{Transport: &http.Transport{Proxy: nil}}}
+	p.ts = httptest.NewServer(http.HandlerFunc(p.serve))
+	t.Cleanup(p.ts.Close)
+	return p
+}
+
+func (p *echoProxy) set(nsid string, f proxyFault) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.faults[nsid] = f
+}
+
+func (p *echoProxy) clear() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.faults = map[string]proxyFault{}
+}
+
+func (p *echoProxy) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	bearer := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	p.leaks.addToken(bearer)
+	p.mu.Lock()
+	f, faulted := p.faults[strings.TrimPrefix(r.URL.Path, "/xrpc/")]
+	p.mu.Unlock()
+	if faulted {
+		msg := f.quote(bearer, string(body))
+		if f.name == "" {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(f.status)
+			fmt.Fprintf(w, "<html><body><pre>%s</pre></body></html>", msg)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(f.status)
+		json.NewEncoder(w).Encode(map[string]string{"error": f.name, "message": msg})
+		return
+	}
+	req, err := http.NewRequestWithContext(r.Context(), r.Method, p.target+r.URL.RequestURI(), bytes.NewReader(body))
+	if err != nil {
+		http.Error(w, "proxy", http.StatusBadGateway)
+		return
+	}
+	req.Header = r.Header.Clone()
+	resp, err := p.client.Do(req)
+	if err != nil {
+		http.Error(w, "proxy", http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	var s struct{ AccessJwt, RefreshJwt string }
+	if json.Unmarshal(out, &s) == nil {
+		p.leaks.addToken(s.AccessJwt)
+		p.leaks.addToken(s.RefreshJwt)
+	}
+	for k, v := range resp.Header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(resp.StatusCode)
+	w.Write(out)
+}
+
+// framer drives the model like driver.send, but renders a frame after
+// every Update and keeps it, to be checked at the end against every secret
+// known by then.
+type framer struct {
+	*driver
+	leaks  *leakFinder
+	frames []string
+}
+
+func (f *framer) send(msg tea.Msg) {
+	f.t.Helper()
+	var cmd tea.Cmd
+	f.m, cmd = f.m.Update(msg)
+	f.frame()
+	queue := f.leaves(cmd)
+	for steps := 0; len(queue) > 0; steps++ {
+		if steps > 1000 {
+			f.t.Fatal("commands keep coming: a loop")
+		}
+		c := queue[0]
+		queue = queue[1:]
+		msg := c()
+		if _, ok := msg.(spinner.TickMsg); ok {
+			continue
+		}
+		var next tea.Cmd
+		f.m, next = f.m.Update(msg)
+		f.frame()
+		queue = append(queue, f.leaves(next)...)
+	}
+}
+
+func (f *framer) frame() {
+	f.collect()
+	for s := range f.secrets {
+		f.leaks.addToken(s)
+	}
+	v := f.m.View()
+	// The forms' error lines, long ones included, fit the window. (The
+	// inspector's are not checked here: a long status check error widens
+	// it.)
+	if strings.Contains(v, "Add an account") || strings.Contains(v, "Sign-in code") {
+		for i, l := range strings.Split(v, "\n") {
+			if w := lipgloss.Width(l); w > 80 {
+				f.t.Errorf("frame %d, line %d: %d cells wide: %s", len(f.frames), i, w, f.redact(l))
+			}
+		}
+	}
+	f.frames = append(f.frames, v)
+}
+
+func (f *framer) key(k string) { f.t.Helper(); f.send(keyMsg(k)) }
+
+func (f *framer) typ(s string) {
+	f.t.Helper()
+	for _, r := range s {
+		f.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+}
+
+// expect fails the test unless the screen holds every piece. The screen
+// is printed only if it holds no secret.
+func (f *framer) expect(pieces ...string) string {
+	f.t.Helper()
+	v := f.m.View()
+	flat := flatten(v)
+	for _, p := range pieces {
+		if strings.Contains(v, p) || strings.Contains(flat, p) {
+			continue
+		}
+		if what, leaked := f.leaks.find(v); leaked {
+			f.t.Fatalf("the screen lacks %q, and holds %s (not shown)", p, what)
+		}
+		f.t.Fatalf("the screen lacks %q:\n%s", p, v)
+	}
+	return v
+}
+
+// erase presses backspace n times.
+func (f *framer) erase(n int) {
+	for range n {
+		f.key("backspace")
+	}
+}
+
+func TestTUISecretSweep(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	leaks := newLeakFinder(sweepPassword, wrongPassword, password)
+	proxy := newEchoProxy(t, w.srv.URL(), leaks)
+	for _, a := range []fakepds.Account{
+		{DID: did("alice.test"), Handle: "alice.test", Email: "alice@example.com", Password: sweepPassword, EmailConfirmed: true},
+		{DID: did("carol.test"), Handle: "carol.test", Email: "carol@example.com", Password: sweepPassword, EmailAuthFactor: true},
+	} {
+		w.srv.AddAccount(a)
+		w.srv.SetPDSEndpoint(a.DID, proxy.ts.URL) // every call goes through the proxy
+	}
+	d := w.start(ui.Options{})
+	f := &framer{driver: d, leaks: leaks}
+	step := func(_ string, nsid string, fault proxyFault, keys ...string) {
+		t.Helper()
+		if nsid != "" {
+			proxy.set(nsid, fault)
+		}
+		for _, k := range keys {
+			f.key(k)
+		}
+		proxy.clear()
+	}
+
+	// The login form: a wrong password, then servers quoting the right one.
+	f.key("a")
+	f.key("shift+tab")
+	f.typ(proxy.ts.URL)
+	f.key("tab")
+	f.typ("alice.test")
+	f.key("tab")
+	f.typ(wrongPassword)
+	f.expect("Password  " + strings.Repeat("•", len(wrongPassword))) // masked, one bullet a character
+	f.key("enter")
+	f.expect("Wrong identifier or password.")
+	f.erase(len(wrongPassword))
+	f.typ(sweepPassword)
+	step("login, the server quotes the password (400)", nsidCreate, proxyFault{400, "InvalidRequest", quoteRequest}, "enter")
+	if v := f.expect("Add an account"); !strings.Contains(flatten(v), "withheld") {
+		t.Error("the login error is not the withheld message")
+	}
+	step("login, the server quotes the password (401)", nsidCreate, proxyFault{401, "AuthenticationRequired", quoteRequest}, "enter")
+	step("login, an HTML page quotes the password", nsidCreate, proxyFault{502, "", quoteRequest}, "enter")
+	f.expect("Add an account")
+	step("login", "", proxyFault{}, "enter")
+	f.expect("Added @alice.test")
+
+	// The sign-in code form.
+	f.key("a")
+	f.key("shift+tab")
+	f.typ(proxy.ts.URL)
+	f.key("tab")
+	f.typ("carol.test")
+	f.key("tab")
+	f.typ(sweepPassword)
+	f.key("enter")
+	f.expect("Sign-in code")
+	f.typ("ZZZZZ-ZZZZZ")
+	f.key("enter")
+	f.expect("That code was not accepted")
+	f.erase(11)
+	f.typ(w.srv.SignInCode(did("carol.test")))
+	f.key("enter")
+	f.expect("Added @carol.test")
+
+	// The inspector: the tokens' lifetimes, never the tokens.
+	step("inspect, the status check quotes the token", nsidGet, proxyFault{400, "InvalidRequest", quoteTail}, "i")
+	v := f.expect("Access token", "Refresh token", "Status check")
+	if strings.Contains(v, "eyJ") {
+		t.Error("the inspector shows a token, or the start of one")
+	}
+	if !strings.Contains(v, "withheld") {
+		t.Error("the status check error is not the withheld message")
+	}
+	step("refresh in the inspector", "", proxyFault{}, "r")
+	step("refresh, the server quotes the token (500)", nsidRefresh, proxyFault{500, "InternalServerError", quoteTail}, "r")
+	f.expect("Last error")
+	step("refresh, the server quotes the token (400)", nsidRefresh, proxyFault{400, "InvalidRequest", quoteTail}, "r")
+	f.expect("refresh failed")
+	step("refresh, an HTML page quotes the token", nsidRefresh, proxyFault{502, "", quoteRequest}, "r")
+	f.key("esc")
+	step("refresh, revoked, the server quotes the signature", nsidRefresh, proxyFault{400, "ExpiredToken", func(b, _ string) string {
+		return "Token has been revoked: " + b[strings.LastIndex(b, ".")+1:]
+	}}, "r")
+	f.expect("session expired or revoked")
+	step("keys", "", proxyFault{}, "?", "?", "/", "c", "esc")
+
+	// Logout: the server quoting the token, then a clean one.
+	step("logout, the server quotes the token", nsidDelete, proxyFault{500, "InternalServerError", quoteTail}, "x")
+	f.expect("logout is pending")
+	step("logout", "", proxyFault{}, "j", "x")
+
+	if n := leaks.count(); n < 4 {
+		t.Fatalf("only %d tokens known: the sweep is not watching", n)
+	}
+	if n := w.srv.Calls(nsidRefresh); n < 1 {
+		t.Fatalf("no refresh reached the server")
+	}
+	for i, fr := range f.frames {
+		if what, leaked := leaks.find(fr); leaked {
+			t.Errorf("frame %d of %d holds %s", i, len(f.frames), what)
+		}
+	}
+}
