@@ -15,6 +15,21 @@ import (
 // maxSecretLen bounds a password read from standard input.
 const maxSecretLen = 4096
 
+// The longest values of login's flags, checked before anything is read or
+// sent (a megabyte argument must not be echoed in an error, or sent); what
+// is valid, auth decides.
+var loginArgLimits = []struct {
+	flag string
+	max  int
+	val  func(*auth.LoginInput) string
+}{
+	{"--service", 2048, func(in *auth.LoginInput) string { return in.Service }},
+	{"--identifier", 2048, func(in *auth.LoginInput) string { return in.Identifier }}, // a DID may be 2048
+	{"--auth-factor-token", 32, func(in *auth.LoginInput) string { return in.AuthFactorToken }},
+}
+
+var errSecretTooLong = errors.New("longer than any password")
+
 func (c *cli) login(ctx context.Context, args []string) error {
 	fs := newFlags("login", "[--service URL] [--identifier ID] [--password-stdin] [--auth-factor-token CODE]")
 	var in auth.LoginInput
@@ -35,9 +50,18 @@ func (c *cli) login(ctx context.Context, args []string) error {
 			return err
 		}
 	}
+	for _, l := range loginArgLimits {
+		if len(l.val(&in)) > l.max {
+			return usageErr("login: %s is too long: at most %d characters", l.flag, l.max)
+		}
+	}
 	switch {
 	case fromStdin:
-		if in.Password, err = readLine(c.stdin); err != nil {
+		in.Password, err = readLine(c.stdin)
+		if errors.Is(err, errSecretTooLong) {
+			return usageErr("login: the password on standard input is too long: at most %d bytes", maxSecretLen)
+		}
+		if err != nil {
 			return fmt.Errorf("login: reading the password from standard input: %w", err)
 		}
 	case c.interactive:
@@ -95,13 +119,14 @@ func (c *cli) promptSecret(label string) (string, error) {
 
 // readLine reads the first line of r, without its line ending.
 func readLine(r io.Reader) (string, error) {
-	br := bufio.NewReaderSize(io.LimitReader(r, maxSecretLen+1), 256)
+	br := bufio.NewReaderSize(io.LimitReader(r, maxSecretLen+3), 256) // + "\r\n", + 1 too many
 	line, err := br.ReadString('\n')
 	if err != nil && err != io.EOF {
 		return "", err
 	}
+	line = strings.TrimRight(line, "\r\n")
 	if len(line) > maxSecretLen {
-		return "", errors.New("longer than any password")
+		return "", errSecretTooLong
 	}
-	return strings.TrimRight(line, "\r\n"), nil
+	return line, nil
 }
