@@ -5,6 +5,7 @@ package main
 // without reading all of it, without a request, and nothing is written.
 
 import (
+	"crypto/sha256"
 	"errors"
 	"io"
 	"os"
@@ -122,4 +123,83 @@ func checkErr(t *testing.T, r result, code int, want string) {
 		!strings.HasPrefix(r.stderr, "skyswitch: ") || !strings.Contains(r.stderr, want) {
 		t.Fatalf("exit %d (want %d), %d bytes of stdout, stderr %q (want one line saying %q)", r.code, code, len(r.stdout), r.stderr, want)
 	}
+}
+
+// A 100 MB accounts file: every command, and the switcher before it takes
+// the screen, stops with one sentence naming the file and how to start
+// afresh; the file is not read, and is left as it was.
+func TestCLIHundredMegabyteAccountsFile(t *testing.T) {
+	const size = 100 * 1000 * 1000
+	e := newCLIEnv(t, fakepds.Options{})
+	e.addAccount("alice.test")
+	e.login("alice.test")
+	// The real file, then 100 MB of nothing after it (sparse: no disk).
+	if err := os.Truncate(e.path, size); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour).Truncate(time.Second)
+	if err := os.Chtimes(e.path, old, old); err != nil {
+		t.Fatal(err)
+	}
+	before := fileState(t, e.path)
+	calls := e.guard.requests()
+	for _, args := range [][]string{
+		{"list"}, {"list", "--json"}, {"status"}, {"token"}, {"switch", "alice.test"},
+		{"refresh"}, {"logout"}, {"login", "--service", e.srv.URL(), "--identifier", "alice.test", "--password-stdin"},
+		{}, // the switcher
+	} {
+		done := make(chan result, 1)
+		go func() { done <- e.run(testPassword+"\n", args...) }()
+		var r result
+		select {
+		case r = <-done:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("skyswitch %v: still running after 20 s", args)
+		}
+		wantError(t, r, exitFailure, e.path, "100000000 bytes", `"skyswitch move-aside" renames it`)
+		if strings.Count(r.stderr, ". ") > 0 {
+			t.Errorf("skyswitch %v: more than one sentence: %q", args, r.stderr)
+		}
+		if after := fileState(t, e.path); !after.same(before) {
+			t.Fatalf("skyswitch %v changed the file: size %d, mtime %v; was %d, %v", args, after.info.Size(), after.info.ModTime(), before.info.Size(), before.info.ModTime())
+		}
+	}
+	// Only login talks to a server: it logged in, could not save, and
+	// revoked that new session again.
+	if n := e.guard.requests() - calls; n > 3 {
+		t.Errorf("%d requests", n)
+	}
+}
+
+// bigFile is what is compared of a file too large to compare whole.
+type bigFile struct {
+	info os.FileInfo
+	ends [2][32]byte // SHA-256 of the first and the last MiB
+}
+
+func (a bigFile) same(b bigFile) bool {
+	return os.SameFile(a.info, b.info) && a.info.Size() == b.info.Size() &&
+		a.info.ModTime().Equal(b.info.ModTime()) && a.ends == b.ends
+}
+
+func fileState(t *testing.T, path string) bigFile {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := bigFile{info: fi}
+	buf := make([]byte, 1<<20)
+	for i, at := range []int64{0, fi.Size() - int64(len(buf))} {
+		if _, err := f.ReadAt(buf, at); err != nil && !errors.Is(err, io.EOF) {
+			t.Fatal(err)
+		}
+		s.ends[i] = sha256.Sum256(buf)
+	}
+	return s
 }
