@@ -9,9 +9,7 @@ import (
 )
 
 func TestRetryAtText(t *testing.T) {
-	defer func(l *time.Location) { time.Local = l }(time.Local)
-	time.Local = time.UTC
-	now := time.Date(2030, 3, 4, 15, 0, 0, 0, time.UTC)
+	now := time.Date(2030, 3, 4, 15, 0, 0, 0, time.Local) // printed in local time
 	limited := func(reset time.Time) error {
 		return fmt.Errorf("refresh: %w", &auth.Error{Method: "com.atproto.server.refreshSession", Status: 429, RateLimitReset: reset})
 	}
