@@ -37,6 +37,7 @@ type cli struct {
 	interactive    bool                   // stdin and stderr are terminals: prompts allowed
 	readSecret     func() (string, error) // reads a line without echo
 	now            func() time.Time
+	account        string // --account, before the command or among its flags
 
 	mgr   *accounts.Manager // set by setup unless a test set it
 	input *bufio.Reader
@@ -58,22 +59,30 @@ func usageErr(format string, args ...any) error {
 type command struct {
 	name, args, summary string
 	run                 func(c *cli, ctx context.Context, args []string) error
+	// override: --account and SKYSWITCH_ACCOUNT choose the account it acts
+	// on when none is named.
+	override bool
+	// noStore: it never opens the accounts file.
+	noStore bool
 }
 
 var commands = []command{
-	{"login", "[--service URL] [--identifier ID] [--password-stdin] [--auth-factor-token CODE]", "add an account (or log in again) and make it active", (*cli).login},
-	{"list", "[--json]", "list saved accounts, the active one first", (*cli).list},
-	{"switch", "<account> | -", "make an account the active identity (- goes back)", (*cli).switchTo},
-	{"status", "[--json] [<account>]", "show who is active, the PDS and the tokens' time left", (*cli).status},
-	{"token", "[<account>]", "print a valid access token (refreshed if under 60 s left)", (*cli).token},
-	{"refresh", "[<account> | --all]", "refresh tokens now", (*cli).refresh},
-	{"logout", "[<account> | --all]", "revoke the session on the server and remove the account", (*cli).logout},
-	{"move-aside", "", "start afresh: rename an unreadable accounts file (never deletes it)", (*cli).moveAside},
+	{name: "login", args: "[--service URL] [--identifier ID] [--password-stdin] [--auth-factor-token CODE]", summary: "add an account (or log in again) and make it active", run: (*cli).login},
+	{name: "list", args: "[--json | --handles]", summary: "list saved accounts, the active one first", run: (*cli).list},
+	{name: "switch", args: "<account> | -", summary: "make an account the active identity (- goes back)", run: (*cli).switchTo},
+	{name: "status", args: "[--json] [<account>]", summary: "show which account is used, the PDS and the tokens' time left", run: (*cli).status, override: true},
+	{name: "token", args: "[<account>]", summary: "print a valid access token (refreshed if under 60 s left)", run: (*cli).token, override: true},
+	{name: "refresh", args: "[<account> | --all]", summary: "refresh tokens now", run: (*cli).refresh, override: true},
+	{name: "logout", args: "[<account> | --all]", summary: "revoke the session on the server and remove the account", run: (*cli).logout},
+	{name: "env", args: "[<account>] [--shell bash|zsh|fish] [--unset]", summary: "print the shell command that pins this shell to an account", run: (*cli).env, override: true},
+	{name: "completion", args: "bash|zsh|fish", summary: "print the shell completion script", run: (*cli).completion, noStore: true},
+	{name: "move-aside", args: "", summary: "start afresh: rename an unreadable accounts file (never deletes it)", run: (*cli).moveAside},
 }
 
 func (c *cli) usage(w io.Writer) {
 	fmt.Fprintf(w, "skyswitch %s: switch between AT Protocol (Bluesky) accounts\n\nUsage:\n", version)
 	fmt.Fprintf(w, "  %-18s %s\n", "skyswitch", "open the account switcher")
+	fmt.Fprintf(w, "  %s\n      %s\n", "skyswitch --account <account> [<command>]", "use an account for this command only (see below)")
 	fmt.Fprintf(w, "  %-18s %s\n", "skyswitch --demo", "try it on sandbox servers (nothing real is touched)")
 	for _, cmd := range commands {
 		fmt.Fprintf(w, "  %s\n      %s\n", strings.TrimSpace("skyswitch "+cmd.name+" "+cmd.args), cmd.summary)
@@ -81,6 +90,16 @@ func (c *cli) usage(w io.Writer) {
 	fmt.Fprint(w, `
 An <account> is a handle or DID, with or without a leading @; the default
 is the active account. Run "skyswitch <command> --help" for its flags.
+
+Which account token, status, refresh, env and the switcher use: the one
+named as argument, else --account, else $SKYSWITCH_ACCOUNT, else the saved
+active account; an override never changes the saved one. To pin a shell:
+  eval "$(skyswitch env @work.example)"               (bash, zsh)
+  skyswitch env --shell fish @work.example | source   (fish)
+Completion: source <(skyswitch completion bash) in ~/.bashrc (or zsh);
+  skyswitch completion fish | source   in fish.
+A rate-limited request (429) says when to try again; skyswitch never logs
+in again by itself.
 
 Exit codes: 0 ok, 1 failure, 2 usage, 3 sign-in code required,
 4 no usable session.
@@ -107,11 +126,15 @@ func (c *cli) run(ctx context.Context, args []string) int {
 	case errors.Is(err, accounts.ErrNoAccount), errors.Is(err, accounts.ErrSessionEnded):
 		code = exitNoSession
 	}
-	fmt.Fprintf(c.stderr, "skyswitch: %s\n", sentence(err))
+	fmt.Fprintf(c.stderr, "skyswitch: %s\n", sentence(err, c.clock()))
 	return code
 }
 
 func (c *cli) dispatch(ctx context.Context, args []string) error {
+	args, err := c.globalFlags(args)
+	if err != nil {
+		return err
+	}
 	if len(args) == 0 {
 		return c.tui(ctx)
 	}
@@ -120,6 +143,9 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 		c.usage(c.stdout)
 		return nil
 	case "--demo":
+		if c.account != "" {
+			return usageErr("--account does not apply to --demo (its accounts are made up)")
+		}
 		return c.runDemo(ctx)
 	case "-v", "--version", "version":
 		fmt.Fprintf(c.stdout, "skyswitch %s\n", version)
@@ -127,14 +153,126 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 	}
 	for _, cmd := range commands {
 		if cmd.name == args[0] {
-			if err := c.setup(); err != nil {
-				return err
+			if c.account != "" && !cmd.override {
+				return usageErr("--account applies to token, status, refresh, env and the switcher, not to %s", cmd.name)
+			}
+			if !cmd.noStore {
+				if err := c.setup(); err != nil {
+					return err
+				}
 			}
 			return cmd.run(c, ctx, args[1:])
 		}
 	}
 	c.usage(c.stderr)
 	return usageErr("unknown command %q", args[0])
+}
+
+// globalFlags takes --account <account> (or --account=<account>) from the
+// front of the command line.
+func (c *cli) globalFlags(args []string) ([]string, error) {
+	for len(args) > 0 {
+		name, value, hasValue := strings.Cut(args[0], "=")
+		if name != "--account" && name != "-account" {
+			return args, nil
+		}
+		if !hasValue {
+			if len(args) < 2 {
+				return nil, usageErr("--account needs a handle or DID")
+			}
+			value, args = args[1], args[1:]
+		}
+		if err := c.setAccount(value); err != nil {
+			return nil, err
+		}
+		args = args[1:]
+	}
+	return args, nil
+}
+
+func (c *cli) setAccount(v string) error {
+	v = strings.TrimSpace(v)
+	if v == "" || strings.HasPrefix(v, "-") {
+		return usageErr("--account needs a handle or DID")
+	}
+	c.account = v
+	return nil
+}
+
+// accountFlag lets a command take --account among its own flags too.
+func (c *cli) accountFlag(fs *flag.FlagSet) {
+	fs.Func("account", "the account to use (a handle or DID) instead of the active one", c.setAccount)
+}
+
+// envAccount is the environment variable that pins a shell to an account.
+const envAccount = "SKYSWITCH_ACCOUNT"
+
+// Where the account a command acts on came from: status's activeSource.
+const (
+	sourceSaved    = "saved"    // the saved active account
+	sourceEnv      = "env"      // SKYSWITCH_ACCOUNT
+	sourceFlag     = "flag"     // --account
+	sourceArgument = "argument" // named on the command line
+)
+
+// choose picks the account a command acts on: the one named as argument,
+// else --account, else SKYSWITCH_ACCOUNT (empty means unset), else "" for
+// the saved active one.
+func (c *cli) choose(named string) (ident, source string) {
+	switch {
+	case named != "":
+		return named, sourceArgument
+	case c.account != "":
+		return c.account, sourceFlag
+	}
+	if v := c.pinned(); v != "" {
+		return v, sourceEnv
+	}
+	return "", sourceSaved
+}
+
+// pinned is SKYSWITCH_ACCOUNT, or "" when it is unset or empty.
+func (c *cli) pinned() string { return strings.TrimSpace(c.getenv(envAccount)) }
+
+// fromOverride makes an unknown account chosen by --account or
+// SKYSWITCH_ACCOUNT say where its name came from. It stays an
+// accounts.ErrNoAccount (exit 4): an override is never silently dropped.
+func fromOverride(err error, source string) error {
+	if err == nil || !errors.Is(err, accounts.ErrNoAccount) {
+		return err
+	}
+	switch source {
+	case sourceEnv:
+		return fmt.Errorf("%s: %w", envAccount, err)
+	case sourceFlag:
+		return fmt.Errorf("--account: %w", err)
+	}
+	return err
+}
+
+// pick finds the chosen account in st, or says why not (exit 4).
+func pick(st *storage.State, ident, source string) (*storage.Account, error) {
+	if ident == "" {
+		if a, ok := st.ActiveAccount(); ok {
+			return a, nil
+		}
+		return nil, &exitError{exitNoSession, errors.New("no active account: add one with skyswitch login")}
+	}
+	if a, ok := st.Find(ident); ok {
+		return a, nil
+	}
+	return nil, &exitError{exitNoSession, fromOverride(fmt.Errorf("%s is not a saved account (skyswitch list shows them): %w", ident, accounts.ErrNoAccount), source)}
+}
+
+// sourceText names where the account came from, for people.
+func sourceText(source string) string {
+	switch source {
+	case sourceEnv:
+		return envAccount
+	case sourceFlag:
+		return "--account"
+	}
+	return ""
 }
 
 // setup opens the accounts file and the client, once.
@@ -219,7 +357,7 @@ func (c *cli) warnings() {
 }
 
 // sentence turns an error into one plain sentence for stderr.
-func sentence(err error) string {
+func sentence(err error, now time.Time) string {
 	var xe *auth.Error
 	switch {
 	case errors.Is(err, auth.ErrAuthenticationRequired) && errors.As(err, &xe) && strings.Contains(xe.Method, "createSession"):
@@ -230,7 +368,7 @@ func sentence(err error) string {
 	case errors.Is(err, auth.ErrAccountTakedown):
 		return "this account has been taken down by its server"
 	case errors.Is(err, auth.ErrRateLimited):
-		return "the server is rate limiting this request: " + retryText(err)
+		return rateLimitText(err, now)
 	}
 	var fe *storage.FileError
 	if errors.As(err, &fe) {
@@ -239,15 +377,38 @@ func sentence(err error) string {
 	return err.Error()
 }
 
-func retryText(err error) string {
-	var xe *auth.Error
-	if errors.As(err, &xe) && !xe.RateLimitReset.IsZero() {
-		return "try again after " + xe.RateLimitReset.Local().Format("15:04 MST")
+// rateLimitText says when to try again, from the server's RateLimit-Reset,
+// and after a refused login that logins are far scarcer than refreshes.
+func rateLimitText(err error, now time.Time) string {
+	s := "rate limited by the server; try again later"
+	if at := accounts.RetryAtText(err, now); at != "" {
+		s = "rate limited by the server; try again after " + at
 	}
-	if d := auth.RetryDelay(err, time.Now()); d > 0 {
-		return "try again in " + d.Round(time.Second).String()
+	if accounts.LoginRateLimited(err) {
+		s += ": " + accounts.LoginLimitHint + " (skyswitch refresh)"
 	}
-	return "try again later"
+	return s
+}
+
+// tuiOptions starts the switcher on the accounts just loaded, with the
+// account --account or SKYSWITCH_ACCOUNT chooses selected and named in a
+// banner (an unknown one stops here, exit 4).
+func (c *cli) tuiOptions(st *storage.State) (ui.Options, error) {
+	opts := ui.Options{Initial: st}
+	ident, source := c.choose("")
+	if ident == "" {
+		return opts, nil
+	}
+	a, err := pick(st, ident, source)
+	if err != nil {
+		return opts, err
+	}
+	opts.Select = a.DID
+	opts.Banner = fmt.Sprintf("%s chooses @%s in this shell; ● marks the saved active account.", sourceText(source), a.Handle)
+	if source == sourceFlag {
+		opts.Banner = fmt.Sprintf("--account chooses @%s; ● marks the saved active account.", a.Handle)
+	}
+	return opts, nil
 }
 
 // tui runs the interactive switcher until the person quits.
@@ -269,7 +430,11 @@ func (c *cli) tui(ctx context.Context) error {
 		return err
 	}
 	c.warnings()
-	m := ui.New(c.mgr, ui.Options{Initial: st})
+	opts, err := c.tuiOptions(st)
+	if err != nil {
+		return err
+	}
+	m := ui.New(c.mgr, opts)
 	// At 120 fps the renderer's first flush comes sooner (the first frame
 	// waits for its ticker); it only writes when the view changed.
 	_, err = tea.NewProgram(ui.Program(m), tea.WithAltScreen(), tea.WithContext(ctx), tea.WithFPS(120)).Run()

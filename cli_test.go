@@ -108,7 +108,7 @@ type result struct {
 
 func (r result) String() string {
 	out := r.stdout
-	if len(r.args) > 0 && r.args[0] == "token" {
+	if commandOf(r.args) == "token" {
 		out = fmt.Sprintf("<%d bytes, not shown>", len(out))
 	}
 	return fmt.Sprintf("skyswitch %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(r.args, " "), r.code, out, r.stderr)
@@ -172,9 +172,13 @@ func (e *cliEnv) runCLI(c *cli, args ...string) result {
 	if c.stdin == nil {
 		c.stdin = strings.NewReader("")
 	}
+	getenv := c.getenv // a test's own variables, if it set any
 	c.getenv = func(k string) string {
 		if k == "XDG_CONFIG_HOME" {
 			return e.config
+		}
+		if getenv != nil {
+			return getenv(k)
 		}
 		return ""
 	}
@@ -232,7 +236,7 @@ func (e *cliEnv) checkNoSecretsPrinted() {
 			if strings.Contains(r.stderr, tok) {
 				e.t.Errorf("skyswitch %s: a stored token appears on stderr", cmd)
 			}
-			if strings.Contains(r.stdout, tok) && (len(r.args) == 0 || r.args[0] != "token") {
+			if strings.Contains(r.stdout, tok) && commandOf(r.args) != "token" {
 				e.t.Errorf("skyswitch %s: a stored token appears on stdout", cmd)
 			}
 		}
@@ -313,7 +317,7 @@ func wantCode(t *testing.T, r result, code int) {
 func wantError(t *testing.T, r result, code int, want ...string) {
 	t.Helper()
 	wantCode(t, r, code)
-	if r.stdout != "" && code != exitUsage && r.args[0] != "status" { // status shows an ended session, then fails
+	if r.stdout != "" && code != exitUsage && commandOf(r.args) != "status" { // status shows an ended session, then fails
 		t.Errorf("stdout of a failed command is not empty:\n%s", r)
 	}
 	if !strings.HasSuffix(r.stderr, "\n") {
@@ -834,6 +838,11 @@ func TestCLIStatus(t *testing.T) {
 			t.Fatalf("%v: not one JSON object: %v", args, err)
 		}
 		want := list[min(i, 1)]
+		// Beyond the list entry, status says where the choice came from.
+		if source := map[bool]string{true: "saved", false: "argument"}[i == 0]; got["activeSource"] != source {
+			t.Errorf("%v: activeSource %v, want %s", args, got["activeSource"], source)
+		}
+		delete(got, "activeSource")
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("%v:\n got %v\nwant %v", args, got, want)
 		}

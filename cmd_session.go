@@ -10,13 +10,16 @@ import (
 )
 
 func (c *cli) token(ctx context.Context, args []string) error {
-	fs := newFlags("token", "[<account>]")
+	fs := newFlags("token", "[--account <account>] [<account>]")
+	c.accountFlag(fs)
 	rest, err := c.flags(fs, args, 1)
 	if err != nil {
 		return err
 	}
-	a, err := c.mgr.Token(ctx, first(rest), accounts.TokenMinLeft)
+	ident, source := c.choose(first(rest))
+	a, err := c.mgr.Token(ctx, ident, accounts.TokenMinLeft)
 	if err != nil {
+		err = fromOverride(err, source)
 		if errors.Is(err, accounts.ErrNoAccount) || errors.Is(err, accounts.ErrSessionEnded) {
 			return &exitError{exitNoSession, err}
 		}
@@ -28,7 +31,7 @@ func (c *cli) token(ctx context.Context, args []string) error {
 }
 
 func (c *cli) refresh(ctx context.Context, args []string) error {
-	return c.eachAccount(ctx, "refresh", args, func(ident string) error {
+	return c.eachAccount(ctx, "refresh", args, true, func(ident string) error {
 		a, err := c.mgr.Refresh(ctx, ident)
 		if err != nil {
 			return err
@@ -39,7 +42,7 @@ func (c *cli) refresh(ctx context.Context, args []string) error {
 }
 
 func (c *cli) logout(ctx context.Context, args []string) error {
-	return c.eachAccount(ctx, "logout", args, func(ident string) error {
+	return c.eachAccount(ctx, "logout", args, false, func(ident string) error {
 		res, err := c.mgr.Logout(ctx, ident)
 		if err != nil {
 			return err
@@ -62,20 +65,38 @@ func (c *cli) logout(ctx context.Context, args []string) error {
 
 // eachAccount runs fn for the named account, the active one, or --all,
 // after retrying the logouts still owed to a server (refresh and logout
-// talk to servers anyway).
-func (c *cli) eachAccount(ctx context.Context, name string, args []string, fn func(ident string) error) error {
-	fs := newFlags(name, "[<account> | --all]")
+// talk to servers anyway). With override, --account and SKYSWITCH_ACCOUNT
+// choose the account when none is named; without, a command that would
+// otherwise act on the saved active account while SKYSWITCH_ACCOUNT pins
+// the shell to another asks for the account's name instead of guessing.
+func (c *cli) eachAccount(ctx context.Context, name string, args []string, override bool, fn func(ident string) error) error {
+	usage := "[<account> | --all]"
+	if override {
+		usage = "[--account <account>] " + usage
+	}
+	fs := newFlags(name, usage)
 	all := fs.Bool("all", false, "every saved account")
+	if override {
+		c.accountFlag(fs)
+	}
 	rest, err := c.flags(fs, args, 1)
 	if err != nil {
 		return err
 	}
-	if *all && len(rest) > 0 {
+	if *all && (len(rest) > 0 || c.account != "") {
 		return usageErr("%s: give an account or --all, not both", name)
+	}
+	ident, source := first(rest), sourceArgument
+	switch {
+	case *all:
+	case override:
+		ident, source = c.choose(ident)
+	case ident == "" && c.pinned() != "":
+		return usageErr("%s: %s is set (to %s), so name the account: skyswitch %s <account>", name, envAccount, c.pinned(), name)
 	}
 	c.retryPending(ctx)
 	if !*all {
-		err := fn(first(rest))
+		err := fromOverride(fn(ident), source)
 		c.warnings()
 		return err
 	}
@@ -86,7 +107,7 @@ func (c *cli) eachAccount(ctx context.Context, name string, args []string, fn fu
 	var failed []error
 	for _, a := range st.Accounts {
 		if err := fn(a.DID); err != nil {
-			fmt.Fprintf(c.stderr, "skyswitch: @%s: %s\n", a.Handle, sentence(err))
+			fmt.Fprintf(c.stderr, "skyswitch: @%s: %s\n", a.Handle, sentence(err, c.clock()))
 			failed = append(failed, err)
 		}
 	}

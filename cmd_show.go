@@ -10,20 +10,28 @@ import (
 	"time"
 
 	"github.com/skyswitch/skyswitch/accounts"
+	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/storage"
 )
 
 func (c *cli) list(ctx context.Context, args []string) error {
-	fs := newFlags("list", "[--json]")
+	fs := newFlags("list", "[--json | --handles]")
 	asJSON := fs.Bool("json", false, "print a JSON array")
+	handles := fs.Bool("handles", false, "print only the handles, one a line (for shell completion)")
 	if _, err := c.flags(fs, args, 0); err != nil {
 		return err
+	}
+	if *asJSON && *handles {
+		return usageErr("list: give --json or --handles, not both")
 	}
 	st, err := c.mgr.Load(ctx)
 	if err != nil {
 		return err
 	}
 	c.warnings()
+	if *handles {
+		return writeHandles(c.stdout, st)
+	}
 	all := summaries(st, c.clock())
 	if *asJSON {
 		return writeJSON(c.stdout, all)
@@ -44,6 +52,28 @@ func (c *cli) list(ctx context.Context, args []string) error {
 	return tw.Flush()
 }
 
+// writeHandles prints the saved accounts' handles, the active one first.
+// Completion scripts read them, so only valid handles are printed: a file
+// edited by hand cannot slip shell syntax into a completion.
+func writeHandles(w io.Writer, st *storage.State) error {
+	var b strings.Builder
+	add := func(a storage.Account) {
+		if auth.ValidHandle(a.Handle) {
+			b.WriteString(a.Handle + "\n")
+		}
+	}
+	if a, ok := st.ActiveAccount(); ok {
+		add(*a)
+	}
+	for _, a := range st.Accounts {
+		if a.DID != st.Active {
+			add(a)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
 // summaries lists the active account first, then the others as saved, then
 // the logouts still owed to a server.
 func summaries(st *storage.State, now time.Time) []accounts.Summary {
@@ -62,9 +92,17 @@ func summaries(st *storage.State, now time.Time) []accounts.Summary {
 	return all
 }
 
+// statusJSON is `status --json`: the account's summary, and where the
+// choice of account came from.
+type statusJSON struct {
+	accounts.Summary
+	ActiveSource string `json:"activeSource"`
+}
+
 func (c *cli) status(ctx context.Context, args []string) error {
-	fs := newFlags("status", "[--json] [<account>]")
+	fs := newFlags("status", "[--json] [--account <account>] [<account>]")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	c.accountFlag(fs)
 	rest, err := c.flags(fs, args, 1)
 	if err != nil {
 		return err
@@ -74,26 +112,17 @@ func (c *cli) status(ctx context.Context, args []string) error {
 		return err
 	}
 	c.warnings()
-	ident := ""
-	if len(rest) == 1 {
-		ident = rest[0]
-	}
-	a, ok := st.ActiveAccount()
-	if ident != "" {
-		a, ok = st.Find(ident)
-	}
-	if !ok {
-		if ident == "" {
-			return &exitError{exitNoSession, fmt.Errorf("no active account: add one with skyswitch login")}
-		}
-		return &exitError{exitNoSession, fmt.Errorf("%s is not a saved account", ident)}
+	ident, source := c.choose(first(rest))
+	a, err := pick(st, ident, source)
+	if err != nil {
+		return err
 	}
 	now := c.clock()
 	s := accounts.Summarize(*a, a.DID == st.Active, now)
 	if *asJSON {
-		err = writeJSON(c.stdout, s)
+		err = writeJSON(c.stdout, statusJSON{s, source})
 	} else {
-		writeStatus(c.stdout, s, a.AccessJwt, now)
+		writeStatus(c.stdout, s, statusTitle(st, s, source), a.AccessJwt, now)
 	}
 	if err == nil && s.State == accounts.StateEnded {
 		return &exitError{exitNoSession, fmt.Errorf("the session of @%s has ended: log in again", s.Handle)}
@@ -101,11 +130,28 @@ func (c *cli) status(ctx context.Context, args []string) error {
 	return err
 }
 
-func writeStatus(w io.Writer, s accounts.Summary, accessJwt string, now time.Time) {
+// statusTitle is status's first line: the handle, whether it is the saved
+// active account and, when an override chose it, which one.
+func statusTitle(st *storage.State, s accounts.Summary, source string) string {
 	title := "@" + s.Handle
+	var notes []string
 	if s.Active {
-		title += " (active)"
+		notes = append(notes, "active")
 	}
+	if from := sourceText(source); from != "" {
+		note := "from " + from
+		if saved, ok := st.ActiveAccount(); ok && !s.Active {
+			note += "; the saved active account is @" + saved.Handle
+		}
+		notes = append(notes, note)
+	}
+	if len(notes) > 0 {
+		title += " (" + strings.Join(notes, ", ") + ")"
+	}
+	return title
+}
+
+func writeStatus(w io.Writer, s accounts.Summary, title, accessJwt string, now time.Time) {
 	fmt.Fprintln(w, title)
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
 	row := func(k, v string) { fmt.Fprintf(tw, "  %s:\t%s\n", k, v) }
@@ -180,6 +226,9 @@ func (c *cli) switchTo(ctx context.Context, args []string) error {
 	}
 	c.warnings()
 	fmt.Fprintf(c.stderr, "Active account: @%s (%s)\n", a.Handle, a.DID)
+	if v := c.pinned(); v != "" {
+		fmt.Fprintf(c.stderr, "Note: %s=%s still chooses the account in this shell (unset %s to follow the active one).\n", envAccount, v, envAccount)
+	}
 	return nil
 }
 

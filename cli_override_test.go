@@ -1,0 +1,381 @@
+package main
+
+// Tests of the per-shell and per-command account override (--account,
+// SKYSWITCH_ACCOUNT), the env and completion commands, and the rate-limit
+// messages, run as command functions against the fake PDS.
+
+import (
+	"encoding/json"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/skyswitch/skyswitch/auth/fakepds"
+)
+
+// commandOf is the command of a command line, after the global --account.
+func commandOf(args []string) string {
+	for i := 0; i < len(args); i++ {
+		switch {
+		case args[i] == "--account" || args[i] == "-account":
+			i++
+		case strings.HasPrefix(args[i], "--account=") || strings.HasPrefix(args[i], "-account="):
+		default:
+			return args[i]
+		}
+	}
+	return ""
+}
+
+// runEnv runs one command line with these environment variables.
+func (e *cliEnv) runEnv(env map[string]string, args ...string) result {
+	e.t.Helper()
+	return e.runCLI(&cli{stdin: strings.NewReader(""), getenv: func(k string) string { return env[k] }}, args...)
+}
+
+// threeSaved logs in alice, bob and carol; carol, the last, is active.
+func threeSaved(e *cliEnv) (alice, bob, carol fakepds.Account) {
+	alice, bob, carol = e.addAccount("alice.test"), e.addAccount("bob.test"), e.addAccount("carol.test")
+	for _, h := range []string{"alice.test", "bob.test", "carol.test"} {
+		e.login(h)
+	}
+	return alice, bob, carol
+}
+
+// statusOf runs status --json and returns its did and activeSource.
+func statusOf(t *testing.T, r result) (did, source string) {
+	t.Helper()
+	wantCode(t, r, exitOK)
+	var got map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("%v: not JSON: %v", r.args, err)
+	}
+	did, _ = got["did"].(string)
+	source, _ = got["activeSource"].(string)
+	return did, source
+}
+
+func TestOverridePrecedence(t *testing.T) {
+	e := newCLIEnv(t, fakepds.Options{})
+	alice, bob, carol := threeSaved(e)
+	tokenOf := func(did string) string { return e.account(did).AccessJwt + "\n" }
+	env := func(v string) map[string]string { return map[string]string{envAccount: v} }
+	calls := e.guard.requests()
+
+	for _, tc := range []struct {
+		name      string
+		env       map[string]string
+		args      []string // before the command …
+		after     []string // … and after it
+		want      fakepds.Account
+		source    string
+		wantTitle string // status's first line
+	}{
+		{"saved", nil, nil, nil, carol, "saved", "@carol.test (active)"},
+		{"empty env is unset", env(""), nil, nil, carol, "saved", "@carol.test (active)"},
+		{"blank env is unset", env("  "), nil, nil, carol, "saved", "@carol.test (active)"},
+		{"env", env("bob.test"), nil, nil, bob, "env", "@bob.test (from SKYSWITCH_ACCOUNT; the saved active account is @carol.test)"},
+		{"env by DID", env(bob.DID), nil, nil, bob, "env", "@bob.test (from SKYSWITCH_ACCOUNT; the saved active account is @carol.test)"},
+		{"env naming the saved one", env("@carol.test"), nil, nil, carol, "env", "@carol.test (active, from SKYSWITCH_ACCOUNT)"},
+		{"flag", nil, []string{"--account", "alice.test"}, nil, alice, "flag", "@alice.test (from --account; the saved active account is @carol.test)"},
+		{"flag beats env", env("bob.test"), []string{"--account", "@alice.test"}, nil, alice, "flag", "@alice.test (from --account; the saved active account is @carol.test)"},
+		{"flag=value", env("bob.test"), []string{"--account=" + alice.DID}, nil, alice, "flag", "@alice.test (from --account; the saved active account is @carol.test)"},
+		{"flag after the command", env("bob.test"), nil, []string{"--account", "alice.test"}, alice, "flag", "@alice.test (from --account; the saved active account is @carol.test)"},
+		{"argument beats all", env("bob.test"), []string{"--account", "alice.test"}, []string{"carol.test"}, carol, "argument", "@carol.test (active)"},
+		{"argument beats an unknown env", env("nobody.test"), nil, []string{"bob.test"}, bob, "argument", "@bob.test"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := func(name string, extra ...string) []string {
+				return slices.Concat(tc.args, []string{name}, extra, tc.after)
+			}
+			r := e.runEnv(tc.env, cmd("token")...)
+			wantCode(t, r, exitOK)
+			if r.stdout != tokenOf(tc.want.DID) {
+				t.Errorf("token printed another account's token than %s's", tc.want.Handle)
+			}
+			did, source := statusOf(t, e.runEnv(tc.env, cmd("status", "--json")...))
+			if did != tc.want.DID || source != tc.source {
+				t.Errorf("status --json: did %s source %q, want %s (%s) %q", did, source, tc.want.DID, tc.want.Handle, tc.source)
+			}
+			r = e.runEnv(tc.env, cmd("status")...)
+			wantCode(t, r, exitOK)
+			if first, _, _ := strings.Cut(r.stdout, "\n"); first != tc.wantTitle {
+				t.Errorf("status says %q, want %q", first, tc.wantTitle)
+			}
+		})
+	}
+	if n := e.guard.requests() - calls; n != 0 {
+		t.Errorf("token and status with fresh tokens made %d requests", n)
+	}
+
+	// refresh renews the chosen account only.
+	before := map[string]string{}
+	for _, a := range []fakepds.Account{alice, bob, carol} {
+		before[a.DID] = e.account(a.DID).RefreshJwt
+	}
+	r := e.runEnv(env("bob.test"), "--account", "alice.test", "refresh")
+	wantCode(t, r, exitOK)
+	if !strings.Contains(r.stderr, "Refreshed @alice.test") {
+		t.Errorf("refresh with --account: %s", r)
+	}
+	wantCode(t, e.runEnv(env("bob.test"), "refresh"), exitOK)
+	for _, a := range []fakepds.Account{alice, bob, carol} {
+		changed := e.account(a.DID).RefreshJwt != before[a.DID]
+		if changed != (a.DID != carol.DID) {
+			t.Errorf("@%s refreshed: %v", a.Handle, changed)
+		}
+	}
+	// The saved active account never moved.
+	if st := e.state(); st.Active != carol.DID || st.Previous != bob.DID {
+		t.Errorf("an override changed the saved active account: active %s previous %s", st.Active, st.Previous)
+	}
+}
+
+// An override naming no saved account is exit 4 and says where the name
+// came from; nothing falls back to the saved active account.
+func TestOverrideUnknownAccount(t *testing.T) {
+	e := newCLIEnv(t, fakepds.Options{})
+	threeSaved(e)
+	before, _ := os.ReadFile(e.path)
+	calls := e.guard.requests()
+	unknownEnv := map[string]string{envAccount: "nobody.test"}
+	for _, args := range [][]string{{"token"}, {"status"}, {"status", "--json"}, {"refresh"}, {"env"}} {
+		wantError(t, e.runEnv(unknownEnv, args...), exitNoSession, "SKYSWITCH_ACCOUNT", "nobody.test", "not a saved account")
+	}
+	for _, args := range [][]string{{"--account", "nobody.test", "token"}, {"--account=nobody.test", "status"}, {"refresh", "--account", "@nobody.test"}, {"env", "--account", "nobody.test"}} {
+		r := e.runEnv(map[string]string{envAccount: "carol.test"}, args...)
+		wantError(t, r, exitNoSession, "--account", "nobody.test", "not a saved account")
+		if strings.Contains(r.stderr, "SKYSWITCH_ACCOUNT") {
+			t.Errorf("the error blames the environment for the flag: %s", r)
+		}
+	}
+	if n := e.guard.requests() - calls; n != 0 {
+		t.Errorf("an unknown override made %d requests", n)
+	}
+	if after, _ := os.ReadFile(e.path); string(after) != string(before) {
+		t.Error("an unknown override changed the accounts file")
+	}
+	// Commands the override does not concern still work: list shows what exists.
+	r := e.runEnv(unknownEnv, "list")
+	wantCode(t, r, exitOK)
+	if !strings.Contains(r.stdout, "@carol.test") {
+		t.Errorf("list under an unknown override: %s", r)
+	}
+}
+
+func TestOverrideUsage(t *testing.T) {
+	e := newCLIEnv(t, fakepds.Options{})
+	alice, _, carol := threeSaved(e)
+	pinned := map[string]string{envAccount: "alice.test"}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--account"}, "needs a handle or DID"},
+		{[]string{"--account", "", "token"}, "needs a handle or DID"},
+		{[]string{"--account", "--json", "status"}, "needs a handle or DID"},
+		{[]string{"token", "--account="}, "needs a handle or DID"},
+		{[]string{"--account", "alice.test", "list"}, "not to list"},
+		{[]string{"--account", "alice.test", "logout"}, "not to logout"},
+		{[]string{"--account", "alice.test", "switch", "bob.test"}, "not to switch"},
+		{[]string{"--account", "alice.test", "--demo"}, "does not apply to --demo"},
+		{[]string{"--account", "alice.test", "refresh", "--all"}, "not both"},
+	} {
+		wantError(t, e.run("", tc.args...), exitUsage, tc.want)
+	}
+	// With the shell pinned, logout without a name asks for one instead of
+	// logging out the saved active account.
+	r := e.runEnv(pinned, "logout")
+	wantError(t, r, exitUsage, "SKYSWITCH_ACCOUNT is set (to alice.test)", "name the account")
+	if len(e.state().Accounts) != 3 || e.srv.Calls(nsidDelete) != 0 {
+		t.Fatal("logout without a name logged an account out under a pinned shell")
+	}
+	wantCode(t, e.runEnv(pinned, "logout", "bob.test"), exitOK)
+	if st := e.state(); len(st.Accounts) != 2 || st.Active != carol.DID {
+		t.Fatalf("after logout bob.test: %d accounts, active %s", len(st.Accounts), st.Active)
+	}
+	// switch still sets the saved active account, and says the pin stays.
+	r = e.runEnv(pinned, "switch", alice.DID)
+	wantCode(t, r, exitOK)
+	if !strings.Contains(r.stderr, "SKYSWITCH_ACCOUNT=alice.test still chooses the account in this shell") || e.state().Active != alice.DID {
+		t.Errorf("switch under a pinned shell: %s", r)
+	}
+	r = e.run("", "switch", carol.DID)
+	if strings.Contains(r.stderr, "SKYSWITCH_ACCOUNT") {
+		t.Errorf("switch mentions a pin that is not there: %s", r)
+	}
+}
+
+func TestEnvCommand(t *testing.T) {
+	e := newCLIEnv(t, fakepds.Options{})
+	alice, bob, _ := threeSaved(e)
+	r := e.run("", "env", "@alice.test")
+	wantCode(t, r, exitOK)
+	if want := "export SKYSWITCH_ACCOUNT='" + alice.DID + "'  # @alice.test\n"; r.stdout != want {
+		t.Errorf("env @alice.test:\n got %q\nwant %q", r.stdout, want)
+	}
+	r = e.run("", "env", "--shell", "fish", alice.DID)
+	wantCode(t, r, exitOK)
+	if want := "set -gx SKYSWITCH_ACCOUNT '" + alice.DID + "'  # @alice.test\n"; r.stdout != want {
+		t.Errorf("env --shell fish:\n got %q\nwant %q", r.stdout, want)
+	}
+	// Without an account: the one in effect, override included.
+	r = e.runEnv(map[string]string{envAccount: "bob.test"}, "env", "--shell", "zsh")
+	wantCode(t, r, exitOK)
+	if r.stdout != "export SKYSWITCH_ACCOUNT='"+bob.DID+"'  # @bob.test\n" {
+		t.Errorf("env under SKYSWITCH_ACCOUNT=bob.test: %s", r)
+	}
+	for shell, want := range map[string]string{"bash": "unset SKYSWITCH_ACCOUNT\n", "fish": "set -e SKYSWITCH_ACCOUNT\n"} {
+		r = e.run("", "env", "--unset", "--shell", shell)
+		if wantCode(t, r, exitOK); r.stdout != want {
+			t.Errorf("env --unset --shell %s: %q", shell, r.stdout)
+		}
+	}
+	wantError(t, e.run("", "env", "nobody.test"), exitNoSession, "nobody.test")
+	wantError(t, e.run("", "env", "--shell", "csh"), exitUsage, "bash, zsh, sh or fish")
+	wantError(t, e.run("", "env", "--unset", "alice.test"), exitUsage, "not both")
+
+	e2 := newCLIEnv(t, fakepds.Options{})
+	wantError(t, e2.run("", "env"), exitNoSession, "no active account")
+}
+
+// The quoting holds for any value, though DIDs never need it: a value
+// read back by the shell is the value written.
+func TestEnvQuoting(t *testing.T) {
+	weird := `did:web:a'b\c$(x)` + "`y`\n;z"
+	if got, want := shQuote(weird), `'did:web:a'\''b\c$(x)`+"`y`\n;z'"; got != want {
+		t.Errorf("shQuote = %q, want %q", got, want)
+	}
+	if got, want := fishQuote(weird), `'did:web:a\'b\\c$(x)`+"`y`\n;z'"; got != want {
+		t.Errorf("fishQuote = %q, want %q", got, want)
+	}
+	// A handle that is not one is left out of the comment, so nothing from
+	// the file can end it.
+	if got := envLines("x\nrm -rf ~", "did:plc:abc", false); strings.Contains(got, "rm") || got != "export SKYSWITCH_ACCOUNT='did:plc:abc'\n" {
+		t.Errorf("envLines with a bad handle: %q", got)
+	}
+}
+
+// The completion table holds every command, in the usage's order, with
+// exactly the flags its --help lists, and knows which take a value.
+func TestCompletionMatchesTheCommands(t *testing.T) {
+	var names []string
+	for _, cmd := range commands {
+		names = append(names, cmd.name)
+	}
+	if !slices.Equal(names, completionOrder) {
+		t.Fatalf("completionOrder %v, commands %v", completionOrder, names)
+	}
+	e := newCLIEnv(t, fakepds.Options{})
+	flagLine := regexp.MustCompile(`(?m)^  -(\S+)( \S+)?$`)
+	for _, name := range names {
+		r := e.run("", name, "--help")
+		var listed []string
+		for _, m := range flagLine.FindAllStringSubmatch(r.stderr, -1) {
+			f := "--" + m[1]
+			listed = append(listed, f)
+			if takesValue := m[2] != "" && m[2] != " bool"; takesValue != slices.Contains(valueFlags, f) {
+				t.Errorf("%s %s: takes a value %v, but valueFlags says otherwise", name, f, takesValue)
+			}
+		}
+		want := slices.Clone(completions[name].flags)
+		slices.Sort(listed)
+		slices.Sort(want)
+		if !slices.Equal(listed, want) {
+			t.Errorf("%s: --help lists %v, completion offers %v", name, listed, want)
+		}
+	}
+}
+
+func TestCompletionCommand(t *testing.T) {
+	e := newCLIEnv(t, fakepds.Options{})
+	for _, shell := range []string{"bash", "zsh", "fish"} {
+		r := e.run("", "completion", shell)
+		wantCode(t, r, exitOK)
+		if !strings.Contains(r.stdout, "list --handles") || r.stderr != "" {
+			t.Errorf("completion %s: %s", shell, r)
+		}
+	}
+	wantError(t, e.run("", "completion"), exitUsage, "bash, zsh or fish")
+	wantError(t, e.run("", "completion", "powershell"), exitUsage, "bash, zsh or fish")
+	if _, err := os.Stat(e.path); !os.IsNotExist(err) {
+		t.Errorf("completion touched the accounts file: %v", err)
+	}
+}
+
+func TestListHandles(t *testing.T) {
+	e := newCLIEnv(t, fakepds.Options{})
+	threeSaved(e)
+	r := e.run("", "list", "--handles")
+	wantCode(t, r, exitOK)
+	if r.stdout != "carol.test\nalice.test\nbob.test\n" {
+		t.Errorf("list --handles: %q", r.stdout)
+	}
+	wantError(t, e.run("", "list", "--handles", "--json"), exitUsage, "not both")
+}
+
+// A 429 names the time from RateLimit-Reset; a refused login adds that
+// logins are far scarcer than refreshes. skyswitch never logs in again.
+func TestRateLimitMessages(t *testing.T) {
+	e := newCLIEnv(t, fakepds.Options{})
+	start := time.Date(2030, 3, 4, 10, 0, 0, 0, time.Local) // messages say local time
+	e.clock.Set(start)
+	e.addAccount("alice.test")
+	reset := start.Add(17*time.Minute + 20*time.Second)
+
+	e.srv.Inject(nsidCreate, fakepds.Fault{Kind: fakepds.FaultRateLimit, ResetAt: reset, Times: 1})
+	r := e.run(testPassword+"\n", "login", "--service", e.srv.URL(), "--identifier", "alice.test", "--password-stdin")
+	wantError(t, r, exitFailure, "rate limited by the server; try again after 10:18 (in 18 minutes)",
+		"the bsky.social entryway allows far fewer logins a day than token refreshes", "rather than logging in again")
+	if len(e.state().Accounts) != 0 {
+		t.Fatal("a refused login saved an account")
+	}
+
+	e.login("alice.test")
+	logins := e.srv.Calls(nsidCreate)
+	e.srv.Inject(nsidRefresh, fakepds.Fault{Kind: fakepds.FaultRateLimit, ResetAt: reset.Add(24 * time.Hour), Times: 2})
+	r = e.run("", "refresh")
+	wantError(t, r, exitFailure, "rate limited by the server; try again after Mar 5 10:18 (in 24h18m)")
+	if strings.Contains(r.stderr, "logins") {
+		t.Errorf("a rate-limited refresh talks about logins: %s", r)
+	}
+	e.clock.Set(start.Add(2 * time.Hour)) // the token expired: token must refresh
+	wantError(t, e.run("", "token"), exitFailure, "rate limited by the server; try again after Mar 5 10:18 (in 22h18m)")
+	if n := e.srv.Calls(nsidCreate); n != logins {
+		t.Errorf("skyswitch logged in again by itself (%d createSession calls)", n-logins)
+	}
+}
+
+// The switcher starts on the account the override chooses, says so, and
+// does not start at all on an unknown one.
+func TestOverrideSelectsInTheSwitcher(t *testing.T) {
+	e := newCLIEnv(t, fakepds.Options{})
+	_, bob, _ := threeSaved(e)
+	for _, tc := range []struct {
+		env, flag, banner string
+	}{
+		{"", "", ""},
+		{"@bob.test", "", "SKYSWITCH_ACCOUNT chooses @bob.test in this shell; ● marks the saved active account."},
+		{"carol.test", bob.DID, "--account chooses @bob.test; ● marks the saved active account."},
+	} {
+		c := &cli{account: tc.flag, getenv: func(k string) string { return map[string]string{envAccount: tc.env}[k] }}
+		opts, err := c.tuiOptions(e.state())
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantSelect := bob.DID
+		if tc.banner == "" {
+			wantSelect = ""
+		}
+		if opts.Select != wantSelect || opts.Banner != tc.banner || opts.Initial == nil {
+			t.Errorf("env %q flag %q: select %q banner %q", tc.env, tc.flag, opts.Select, opts.Banner)
+		}
+	}
+	for _, args := range [][]string{{"--account", "nobody.test"}, {}} {
+		r := e.runEnv(map[string]string{envAccount: "nobody.test"}, args...)
+		wantError(t, r, exitNoSession, "nobody.test", "not a saved account")
+	}
+}

@@ -1,0 +1,210 @@
+package main
+
+// Tests of the shell integration with real shells: the output of
+// `skyswitch env` evaluated by bash and fish, and the completion scripts
+// loaded by bash, zsh and fish, against the built binary and the fake PDS.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/skyswitch/skyswitch/auth/fakepds"
+)
+
+// shellWorld is the binary with alice and bob saved (bob active).
+type shellWorld struct {
+	p          *procEnv
+	alice, bob fakepds.Account
+}
+
+func newShellWorld(t *testing.T) *shellWorld {
+	t.Helper()
+	srv := newProcServer(t, fakepds.Options{})
+	w := &shellWorld{
+		alice: srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: testPassword}),
+		bob:   srv.AddAccount(fakepds.Account{Handle: "bob.test", Email: "bob@example.com", Password: testPassword}),
+	}
+	w.p = newProcEnv(t, srv)
+	w.p.login("alice.test")
+	w.p.login("bob.test")
+	return w
+}
+
+// shell runs script with a shell (skipped when it is not installed), the
+// binary first on PATH and SKYSWITCH_ACCOUNT unset unless extra sets it.
+func (w *shellWorld) shell(t *testing.T, shell string, extra []string, args ...string) (stdout, stderr string) {
+	t.Helper()
+	path, err := exec.LookPath(shell)
+	if err != nil {
+		t.Skipf("%s is not installed (on Debian: apt-get install %s); its form is tested as text in TestEnvCommand", shell, shell)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, args...)
+	cmd.Env = append(w.p.environ(), "PATH="+filepath.Dir(w.p.bin)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	cmd.Env = append(cmd.Env, extra...)
+	cmd.Dir = w.p.config
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s %q: %v\nstdout: %s\nstderr: %s", shell, args, err, out.String(), errb.String())
+	}
+	return out.String(), errb.String()
+}
+
+// wantPinned checks the output of a script that printed the variable and
+// then ran status --json in the same shell.
+func wantPinned(t *testing.T, out, did string) {
+	t.Helper()
+	first, rest, _ := strings.Cut(out, "\n")
+	if first != did {
+		t.Fatalf("SKYSWITCH_ACCOUNT = %q, want %q\n%s", first, did, out)
+	}
+	var st map[string]any
+	if err := json.Unmarshal([]byte(rest), &st); err != nil {
+		t.Fatalf("status --json: %v\n%s", err, rest)
+	}
+	if st["did"] != did || st["activeSource"] != "env" || st["active"] != false {
+		t.Errorf("status in the pinned shell: did %v activeSource %v active %v", st["did"], st["activeSource"], st["active"])
+	}
+}
+
+func TestShellEnvEvalBash(t *testing.T) {
+	w := newShellWorld(t)
+	for _, eval := range []string{`eval "$(skyswitch env @alice.test)"`, `eval $(skyswitch env alice.test)`} {
+		out, _ := w.shell(t, "bash", nil, "-c", eval+` && printf '%s\n' "$SKYSWITCH_ACCOUNT" && skyswitch status --json`)
+		wantPinned(t, out, w.alice.DID)
+	}
+	out, _ := w.shell(t, "bash", []string{"SKYSWITCH_ACCOUNT=" + w.alice.DID}, "-c",
+		`eval "$(skyswitch env --unset)" && printf '%s\n' "${SKYSWITCH_ACCOUNT-unset}" && skyswitch status --json`)
+	if !strings.HasPrefix(out, "unset\n") || !strings.Contains(out, `"activeSource": "saved"`) || !strings.Contains(out, w.bob.DID) {
+		t.Errorf("after env --unset:\n%s", out)
+	}
+	// A pin naming no saved account fails (exit 4) rather than fall back.
+	out, errOut := w.shell(t, "bash", []string{"SKYSWITCH_ACCOUNT=nobody.test"}, "-c", `skyswitch token; echo "exit $?"`)
+	if out != "exit 4\n" || !strings.Contains(errOut, "SKYSWITCH_ACCOUNT: nobody.test is not a saved account") {
+		t.Errorf("token under an unknown pin: stdout %q stderr %q", out, errOut)
+	}
+}
+
+func TestShellEnvEvalFish(t *testing.T) {
+	w := newShellWorld(t)
+	for _, load := range []string{`skyswitch env --shell fish @alice.test | source`, `eval (skyswitch env --shell fish alice.test)`} {
+		out, _ := w.shell(t, "fish", nil, "--no-config", "-c", load+`; and printf '%s\n' $SKYSWITCH_ACCOUNT; and skyswitch status --json`)
+		wantPinned(t, out, w.alice.DID)
+	}
+	out, _ := w.shell(t, "fish", []string{"SKYSWITCH_ACCOUNT=" + w.alice.DID}, "--no-config", "-c",
+		`skyswitch env --unset --shell fish | source; set -q SKYSWITCH_ACCOUNT; or echo unset`)
+	if out != "unset\n" {
+		t.Errorf("after env --unset in fish: %q", out)
+	}
+}
+
+// completeBash loads the script as a user would and asks _skyswitch what it
+// offers for words (the last one is being typed).
+const completeBash = `source <(skyswitch completion bash) || exit 1
+complete -p skyswitch
+COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+_skyswitch
+printf '%s\n' "${COMPREPLY[@]}"`
+
+func TestShellCompletionBash(t *testing.T) {
+	w := newShellWorld(t)
+	for _, tc := range []struct {
+		words []string
+		want  string
+	}{
+		{[]string{"skyswitch", "token", ""}, "bob.test\nalice.test\n"},
+		{[]string{"skyswitch", "switch", "a"}, "alice.test\n"},
+		{[]string{"skyswitch", "status", "@b"}, "@bob.test\n"},
+		{[]string{"skyswitch", "--account", ""}, "bob.test\nalice.test\n"},
+		{[]string{"skyswitch", "--account", "alice.test", "to"}, "token\n"},
+		{[]string{"skyswitch", "token", "alice.test", ""}, "\n"}, // one account at most
+		{[]string{"skyswitch", "refresh", "--a"}, "--all\n--account\n"},
+		{[]string{"skyswitch", "env", "--shell", "f"}, "fish\n"},
+		{[]string{"skyswitch", "completion", ""}, "bash\nzsh\nfish\n"},
+		{[]string{"skyswitch", "lo"}, "login\nlogout\n"},
+	} {
+		out, errOut := w.shell(t, "bash", nil, append([]string{"-c", completeBash, "bash"}, tc.words...)...)
+		if errOut != "" {
+			t.Errorf("%q: stderr %q", tc.words, errOut)
+		}
+		loaded, offered, _ := strings.Cut(out, "\n")
+		if loaded != "complete -F _skyswitch skyswitch" {
+			t.Fatalf("not registered: %q", out)
+		}
+		if offered != tc.want {
+			t.Errorf("%q: offered %q, want %q", tc.words, offered, tc.want)
+		}
+	}
+}
+
+func TestShellCompletionZsh(t *testing.T) {
+	w := newShellWorld(t)
+	// compadd only works inside a completion widget: a stand-in prints what
+	// it is given instead.
+	script := `autoload -Uz compinit && compinit -u -D || exit 1
+source <(skyswitch completion zsh) || exit 1
+print -r -- "registered: $_comps[skyswitch]"
+compadd() { shift; print -rl -- "$@" }
+words=("$@"); CURRENT=$#; PREFIX=${words[CURRENT]}
+_skyswitch`
+	for _, tc := range []struct {
+		words []string
+		want  string
+	}{
+		{[]string{"skyswitch", "token", ""}, "bob.test\nalice.test\n"},
+		{[]string{"skyswitch", "status", "@"}, "@bob.test\n@alice.test\n"},
+		{[]string{"skyswitch", "env", "--shell", ""}, "bash\nzsh\nfish\n"},
+	} {
+		out, errOut := w.shell(t, "zsh", nil, append([]string{"-f", "-c", script, "zsh"}, tc.words...)...)
+		if errOut != "" {
+			t.Errorf("%q: stderr %q", tc.words, errOut)
+		}
+		loaded, offered, _ := strings.Cut(out, "\n")
+		if loaded != "registered: _skyswitch" {
+			t.Fatalf("not registered: %q", out)
+		}
+		// The stand-in gets every candidate; zsh itself filters by PREFIX.
+		if !strings.Contains(offered, tc.want) {
+			t.Errorf("%q: offered %q, want %q among them", tc.words, offered, tc.want)
+		}
+	}
+}
+
+func TestShellCompletionFish(t *testing.T) {
+	w := newShellWorld(t)
+	for _, tc := range []struct {
+		line string
+		want []string
+	}{
+		{"skyswitch token ", []string{"bob.test", "alice.test"}},
+		{"skyswitch --account ", []string{"bob.test", "alice.test"}},
+		{"skyswitch lo", []string{"login", "logout"}},
+		{"skyswitch env --shell ", []string{"bash", "zsh", "fish"}},
+		{"skyswitch refresh --a", []string{"--all", "--account"}},
+	} {
+		out, errOut := w.shell(t, "fish", nil, "--no-config", "-c", `skyswitch completion fish | source; complete -C "$argv[1]"`, tc.line)
+		if errOut != "" {
+			t.Errorf("%q: stderr %q", tc.line, errOut)
+		}
+		var got []string
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			cand, _, _ := strings.Cut(l, "\t") // fish adds a description after a tab
+			got = append(got, cand)
+		}
+		slices.Sort(got) // fish sorts them its own way
+		slices.Sort(tc.want)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%q: offered %q, want %q", tc.line, got, tc.want)
+		}
+	}
+}
