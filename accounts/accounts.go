@@ -56,25 +56,35 @@ func (e noAccount) Is(target error) bool { return target == ErrNoAccount }
 
 // find resolves a handle, DID or "" (the active account) in st.
 func find(st *storage.State, ident string) (*storage.Account, error) {
+	a, ok := st.Find(ident)
 	if ident == "" {
-		if a, ok := st.ActiveAccount(); ok {
-			return a, nil
-		}
-		return nil, noAccount("no active account: add one with skyswitch login, or pick one with skyswitch switch")
+		a, ok = st.ActiveAccount()
 	}
-	if a, ok := st.Find(ident); ok {
-		return a, nil
+	if !ok {
+		return nil, missing(ident)
 	}
-	return nil, noAccount(ident + " is not a saved account (skyswitch list shows them)")
+	return a, nil
 }
 
-// lookup loads the accounts and finds a handle, DID or "" (the active one).
-func (m *Manager) lookup(ctx context.Context, ident string) (*storage.Account, error) {
-	st, err := m.Store.LoadContext(ctx)
-	if err != nil {
-		return nil, err
+// missing says that no account answers to ident ("": none is active).
+func missing(ident string) error {
+	if ident == "" {
+		return noAccount("no active account: add one with skyswitch login, or pick one with skyswitch switch")
 	}
-	return find(st, ident)
+	return noAccount(ident + " is not a saved account (skyswitch list shows them)")
+}
+
+// lookup reads the account a handle, DID or "" (the active one) names,
+// without decoding the others.
+func (m *Manager) lookup(ctx context.Context, ident string) (*storage.Account, error) {
+	a, ok, err := m.Store.LoadAccount(ctx, ident)
+	switch {
+	case err != nil:
+		return nil, err
+	case !ok:
+		return nil, missing(ident)
+	}
+	return a, nil
 }
 
 // lockAccount finds the account, takes its refresh lock and reads it again

@@ -10,38 +10,52 @@ import (
 // *FileError naming path; none quotes the content.
 func decode(path string, data []byte) (*State, error) {
 	r := &reader{data: data}
+	st := new(State)
+	err := r.document(path, st, func() {
+		st.Accounts = append(st.Accounts, Account{})
+		r.account(&st.Accounts[len(st.Accounts)-1])
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := st.validate(); err != nil {
+		return nil, fileErr(path, ErrCorrupt, "%v", err)
+	}
+	return st, nil
+}
+
+// document reads a whole accounts document into st, except that each
+// element of its accounts array is handed to account (which reads it), and
+// checks the format version.
+func (r *reader) document(path string, st *State, account func()) error {
 	switch r.peek() {
 	case 0:
-		return nil, fileErr(path, ErrCorrupt, "empty file")
+		return fileErr(path, ErrCorrupt, "empty file")
 	case '{':
 	default:
-		return nil, fileErr(path, ErrCorrupt, "not a JSON object")
+		return fileErr(path, ErrCorrupt, "not a JSON object")
 	}
-	st := new(State)
-	r.state(st)
+	r.state(st, account)
 	if r.err == nil && r.peek() != 0 {
 		r.fail("invalid JSON: data after the document")
 	}
 	if r.err != nil {
 		// A newer file is "too new", not "corrupt", even when this
 		// build cannot parse the rest of it.
-		if v, ok := versionOf(data); ok && v > CurrentVersion {
-			return nil, tooNew(path, v)
+		if v, ok := versionOf(r.data); ok && v > CurrentVersion {
+			return tooNew(path, v)
 		}
-		return nil, fileErr(path, ErrCorrupt, "%v", r.err)
+		return fileErr(path, ErrCorrupt, "%v", r.err)
 	}
 	switch {
 	case st.Version > CurrentVersion:
-		return nil, tooNew(path, st.Version)
+		return tooNew(path, st.Version)
 	case st.Version == 0:
-		return nil, fileErr(path, ErrCorrupt, "no version field")
+		return fileErr(path, ErrCorrupt, "no version field")
 	case st.Version < 0:
-		return nil, fileErr(path, ErrCorrupt, "format version %d is not valid", st.Version)
+		return fileErr(path, ErrCorrupt, "format version %d is not valid", st.Version)
 	}
-	if err := st.validate(); err != nil {
-		return nil, fileErr(path, ErrCorrupt, "%v", err)
-	}
-	return st, nil
+	return nil
 }
 
 func tooNew(path string, v int) error {
@@ -59,7 +73,7 @@ func versionOf(data []byte) (int, bool) {
 	return head.Version, true
 }
 
-func (r *reader) state(st *State) {
+func (r *reader) state(st *State, account func()) {
 	r.object(func(key []byte) uint32 {
 		switch string(key) {
 		case "version":
@@ -72,10 +86,7 @@ func (r *reader) state(st *State) {
 			st.Previous = r.str()
 			return 1 << 2
 		case "accounts":
-			r.array(func(int) {
-				st.Accounts = append(st.Accounts, Account{})
-				r.account(&st.Accounts[len(st.Accounts)-1])
-			})
+			r.array(func(int) { account() })
 			return 1 << 3
 		case "pendingLogouts":
 			r.array(func(int) {

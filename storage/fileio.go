@@ -21,45 +21,20 @@ const (
 
 // read reads and decodes the accounts file: the state and the raw bytes,
 // in a buffer the caller hands back with giveBuf; an empty state and nil
-// bytes when there is no file. It tightens loose
-// permissions first. The caller holds the lock.
+// bytes when there is no file. The caller holds the lock.
 func (s *Store) read() (*State, []byte, error) {
-	s.tightenDir(filepath.Dir(s.path))
-	fi, err := os.Lstat(s.path)
-	if errors.Is(err, fs.ErrNotExist) {
+	f, size, err := s.open()
+	if err != nil {
+		return nil, nil, err
+	}
+	if f == nil {
 		return NewState(), nil, nil
 	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("storage: %w", err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, nil, fileErr(s.path, ErrNotRegular, "is a %s, not a regular file", kindOf(fi.Mode()))
-	}
-	s.tighten(s.path, fi.Mode(), fileMode)
-	// O_NOFOLLOW and O_NONBLOCK: a symlink or pipe swapped in after the
-	// Lstat fails or is caught below instead of hanging the read.
-	f, err := os.OpenFile(s.path, os.O_RDONLY|openFlags, 0)
-	if err != nil {
-		return nil, nil, fmt.Errorf("storage: %w", err)
-	}
 	defer f.Close()
-	fi, err = f.Stat()
-	if err != nil {
-		return nil, nil, fmt.Errorf("storage: %w", err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, nil, fileErr(s.path, ErrNotRegular, "is a %s, not a regular file", kindOf(fi.Mode()))
-	}
-	if fi.Size() > MaxFileSize {
-		return nil, nil, fileErr(s.path, ErrTooLarge, "%d bytes, more than the %d an accounts file may have", fi.Size(), MaxFileSize)
-	}
-	data, err := readAll(f, s.takeBuf(), fi.Size())
+	data, err := readAll(f, s.takeBuf(), size)
 	if err != nil {
 		s.giveBuf(data)
-		if errors.Is(err, ErrTooLarge) {
-			return nil, nil, fileErr(s.path, ErrTooLarge, "more than the %d bytes an accounts file may have", MaxFileSize)
-		}
-		return nil, nil, fmt.Errorf("storage: read %s: %w", s.path, err)
+		return nil, nil, s.readErr(err)
 	}
 	st, err := decode(s.path, data)
 	if err != nil {
@@ -67,6 +42,44 @@ func (s *Store) read() (*State, []byte, error) {
 		return nil, nil, err
 	}
 	return st, data, nil
+}
+
+// open opens the accounts file for reading and returns its size, after
+// tightening loose permissions and refusing anything but a regular file of
+// at most MaxFileSize. No file gives a nil *os.File and no error.
+func (s *Store) open() (*os.File, int64, error) {
+	s.tightenDir(filepath.Dir(s.path))
+	fi, err := os.Lstat(s.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("storage: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, 0, fileErr(s.path, ErrNotRegular, "is a %s, not a regular file", kindOf(fi.Mode()))
+	}
+	s.tighten(s.path, fi.Mode(), fileMode)
+	// O_NOFOLLOW and O_NONBLOCK: a symlink or pipe swapped in after the
+	// Lstat fails or is caught below instead of hanging the read.
+	f, err := os.OpenFile(s.path, os.O_RDONLY|openFlags, 0)
+	if err != nil {
+		return nil, 0, fmt.Errorf("storage: %w", err)
+	}
+	fi, err = f.Stat()
+	switch {
+	case err != nil:
+		err = fmt.Errorf("storage: %w", err)
+	case !fi.Mode().IsRegular():
+		err = fileErr(s.path, ErrNotRegular, "is a %s, not a regular file", kindOf(fi.Mode()))
+	case fi.Size() > MaxFileSize:
+		err = fileErr(s.path, ErrTooLarge, "%d bytes, more than the %d an accounts file may have", fi.Size(), MaxFileSize)
+	}
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, fi.Size(), nil
 }
 
 // takeBuf and giveBuf recycle the store's buffers, for reading and for
@@ -93,6 +106,20 @@ func (s *Store) giveBuf(b []byte) {
 	if len(s.bufs) < 2 {
 		s.bufs = append(s.bufs, b[:0])
 	}
+}
+
+// readErr words a failure of readAll.
+func (s *Store) readErr(err error) error {
+	if errors.Is(err, ErrTooLarge) {
+		return fileErr(s.path, ErrTooLarge, "more than the %d bytes an accounts file may have", MaxFileSize)
+	}
+	return fmt.Errorf("storage: read %s: %w", s.path, err)
+}
+
+// readFile reads f into a new buffer, for mapFile where mapping fails.
+func readFile(f *os.File, size int64) ([]byte, func(), error) {
+	data, err := readAll(f, nil, size)
+	return data, func() {}, err
 }
 
 // readAll reads f into buf, growing it from the size hint, up to

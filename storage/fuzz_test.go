@@ -27,6 +27,8 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte(`{"version":1,"accounts":[{"did":"did:plc:a","active":true,"status":null,"didDoc":null}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st, err := decode("fuzz", data)
+		// (0) reading one account agrees with reading them all.
+		oneAgrees(t, data, st, err)
 		if err != nil {
 			if _, ok := err.(*FileError); !ok {
 				t.Fatalf("error of type %T: %v", err, err)
@@ -56,6 +58,36 @@ func FuzzLoad(f *testing.F) {
 			t.Fatalf("changed by a write and a read:\n got %+v\nwant %+v", again, st)
 		}
 	})
+}
+
+// oneAgrees checks that decodeOne fails exactly when decode failed (with
+// the same message) and otherwise finds what State.Find finds, for the
+// active account, each account by DID and by upper-cased handle, and an
+// unknown name.
+func oneAgrees(t *testing.T, data []byte, st *State, err error) {
+	t.Helper()
+	idents := []string{"", "did:plc:nobody", "@nobody.test"}
+	if st != nil {
+		for _, a := range st.Accounts {
+			idents = append(idents, a.DID, "@"+strings.ToUpper(a.Handle))
+		}
+	}
+	for _, ident := range idents {
+		a, ok, oneErr := decodeOne("fuzz", data, ident)
+		if (err == nil) != (oneErr == nil) || err != nil && err.Error() != oneErr.Error() {
+			t.Fatalf("decodeOne(%q) error %v, decode error %v", ident, oneErr, err)
+		}
+		if err != nil {
+			continue
+		}
+		want, wantOK := st.Find(ident)
+		if ident == "" {
+			want, wantOK = st.ActiveAccount()
+		}
+		if ok != wantOK || ok && !sameState(&State{Accounts: []Account{*a}}, &State{Accounts: []Account{*want}}) {
+			t.Fatalf("decodeOne(%q) = %+v, %v; Find gives %+v, %v", ident, a, ok, want, wantOK)
+		}
+	}
 }
 
 // sameState compares states, with DID documents compared as compact JSON

@@ -17,6 +17,10 @@ type reader struct {
 	data []byte
 	pos  int
 	err  *syntaxError
+	// borrow makes strings and raw values point into data instead of
+	// copies: for a pass that only checks values, or copies the few it
+	// keeps before data goes away (see decodeOne).
+	borrow bool
 }
 
 // syntaxError is a decoding failure: where, under which field, and why.

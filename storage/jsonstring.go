@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // scanString reads a string token ('"' included) and returns the bounds of
@@ -116,6 +117,9 @@ func (r *reader) str() string {
 		return ""
 	}
 	if !escaped {
+		if r.borrow && end > start {
+			return unsafe.String(&r.data[start], end-start)
+		}
 		return string(r.data[start:end])
 	}
 	s, ok := unescape(r.data[start:end])

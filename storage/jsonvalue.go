@@ -187,8 +187,11 @@ func (r *reader) raw() json.RawMessage {
 		return nil
 	}
 	v := r.skip(0)
-	if r.err != nil {
+	switch {
+	case r.err != nil:
 		return nil
+	case r.borrow:
+		return v
 	}
 	return bytes.Clone(v)
 }

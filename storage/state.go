@@ -73,19 +73,29 @@ func (s *State) Account(did string) (*Account, bool) {
 // Find looks an account up by DID or by handle. A leading "@" is ignored and
 // handles compare case-insensitively; DIDs compare exactly.
 func (s *State) Find(handleOrDID string) (*Account, bool) {
-	q := strings.TrimPrefix(strings.TrimSpace(handleOrDID), "@")
-	if q == "" {
+	match := matcher(handleOrDID)
+	if match == nil {
 		return nil, false
 	}
-	if strings.HasPrefix(q, "did:") {
-		return s.Account(q)
-	}
 	for i := range s.Accounts {
-		if strings.EqualFold(s.Accounts[i].Handle, q) {
+		if match(s.Accounts[i].DID, s.Accounts[i].Handle) {
 			return &s.Accounts[i], true
 		}
 	}
 	return nil, false
+}
+
+// matcher is Find's test for one account, or nil when handleOrDID names
+// nothing.
+func matcher(handleOrDID string) func(did, handle string) bool {
+	q := strings.TrimPrefix(strings.TrimSpace(handleOrDID), "@")
+	switch {
+	case q == "":
+		return nil
+	case strings.HasPrefix(q, "did:"):
+		return func(did, _ string) bool { return did == q }
+	}
+	return func(_, handle string) bool { return strings.EqualFold(handle, q) }
 }
 
 // ActiveAccount returns the active account, if any.

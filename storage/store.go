@@ -83,22 +83,35 @@ func (s *Store) Load() (*State, error) {
 
 // LoadContext is Load waiting for the lock until ctx is done.
 func (s *Store) LoadContext(ctx context.Context) (*State, error) {
-	if _, err := os.Stat(filepath.Dir(s.path)); errors.Is(err, fs.ErrNotExist) {
+	release, err := s.readLock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if release == nil {
 		return NewState(), nil
+	}
+	defer release()
+	st, data, err := s.read()
+	s.giveBuf(data)
+	return st, err
+}
+
+// readLock takes the shared lock for a read. It returns a nil release and
+// no error when there is nothing to read (no folder), and a release that
+// does nothing when the folder is read-only: the file is still only ever
+// replaced by rename, so an unlocked read sees a whole file.
+func (s *Store) readLock(ctx context.Context) (release func(), err error) {
+	if _, err := os.Stat(filepath.Dir(s.path)); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
 	}
 	l, err := acquire(ctx, s.lockPath(), false)
 	switch {
 	case errors.Is(err, fs.ErrPermission):
-		// A read-only config folder: the file is still only ever
-		// replaced by rename, so an unlocked read sees a whole file.
+		return func() {}, nil
 	case err != nil:
 		return nil, err
-	default:
-		defer l.release()
 	}
-	st, data, err := s.read()
-	s.giveBuf(data)
-	return st, err
+	return l.release, nil
 }
 
 // Update applies fn to the current accounts as one transaction across

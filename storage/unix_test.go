@@ -3,6 +3,8 @@
 package storage
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -77,5 +79,30 @@ func TestSharedFoldersAreNotTightened(t *testing.T) {
 	}
 	if shared(filepath.Join(t.TempDir(), "skyswitch")) {
 		t.Error("a dedicated folder counts as shared")
+	}
+}
+
+// TestLoadAccountSurvivesTheFileCutShortWhileMapped: another program
+// truncating the file in place while LoadAccount has it mapped makes the
+// mapped pages fault; that must be an error, not a crash.
+func TestLoadAccountSurvivesTheFileCutShortWhileMapped(t *testing.T) {
+	s := newStore(t)
+	mustUpdate(t, s, replaceWith(stateWith(200))) // ~340 KB: many pages
+	defer func(old func()) { testHookMapped = old }(testHookMapped)
+	// Cut at a page boundary, so the next byte read is on a page with no
+	// file behind it. (Cut mid-page, the rest of that page reads as zeros
+	// and the reader stops there with a syntax error.)
+	cut := int64(2 * os.Getpagesize())
+	testHookMapped = func() {
+		if err := os.Truncate(s.Path(), cut); err != nil {
+			t.Error(err)
+		}
+	}
+	a, ok, err := s.LoadAccount(context.Background(), "user199.bsky.social")
+	if !errors.Is(err, ErrCorrupt) || a != nil || ok {
+		t.Fatalf("got %v, %v, %v; want an ErrCorrupt error", a != nil, ok, err)
+	}
+	if !strings.Contains(err.Error(), "cut short while being read") {
+		t.Fatalf("error %q does not say what happened", err)
 	}
 }

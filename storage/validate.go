@@ -2,6 +2,7 @@ package storage
 
 import (
 	"fmt"
+	"iter"
 	"strings"
 )
 
@@ -12,18 +13,30 @@ const MaxFileSize = 64 << 20
 
 // validate checks the invariants every stored state keeps.
 func (s *State) validate() error {
+	return s.validateWith(func(yield func(int, string) bool) {
+		for i := range s.Accounts {
+			if !yield(i, s.Accounts[i].DID) {
+				return
+			}
+		}
+	})
+}
+
+// validateWith is validate with the accounts' DIDs given by dids, for a
+// state whose accounts were checked but not kept (decodeOne).
+func (s *State) validateWith(dids iter.Seq2[int, string]) error {
 	if s.Version != CurrentVersion {
 		return fmt.Errorf("version %d, want %d", s.Version, CurrentVersion)
 	}
 	seen := make(map[string]bool, len(s.Accounts))
-	for i, a := range s.Accounts {
-		if !strings.HasPrefix(a.DID, "did:") {
+	for i, did := range dids {
+		if !strings.HasPrefix(did, "did:") {
 			return fmt.Errorf("account %d: missing or malformed did", i)
 		}
-		if seen[a.DID] {
-			return fmt.Errorf("account %d: duplicate did %s", i, a.DID)
+		if seen[did] {
+			return fmt.Errorf("account %d: duplicate did %s", i, did)
 		}
-		seen[a.DID] = true
+		seen[did] = true
 	}
 	if s.Active != "" && !seen[s.Active] {
 		return fmt.Errorf("active identity %s is not a saved account", s.Active)

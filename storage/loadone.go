@@ -1,0 +1,101 @@
+package storage
+
+import (
+	"context"
+	"runtime/debug"
+)
+
+// LoadAccount returns the account that Load followed by State.Find(ident)
+// would return (ident "" means the active account), and ok false when none
+// matches. It checks the whole file as Load does and fails whenever Load
+// would, but copies out only that one account, from a memory mapping of the
+// file: `skyswitch token` needs one account of perhaps a thousand.
+func (s *Store) LoadAccount(ctx context.Context, ident string) (a *Account, ok bool, err error) {
+	release, err := s.readLock(ctx)
+	if err != nil || release == nil {
+		return nil, false, err
+	}
+	defer release()
+	f, size, err := s.open()
+	if err != nil || f == nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	data, unmap, err := mapFile(f, size)
+	if err != nil {
+		return nil, false, s.readErr(err)
+	}
+	defer unmap()
+	// A mapped file cut short in place (by another program: skyswitch only
+	// ever renames a new file over it) faults when read; SetPanicOnFault
+	// turns that into a panic recovered here, instead of a crash.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if p := recover(); p != nil {
+			if _, fault := p.(interface{ Addr() uintptr }); !fault {
+				panic(p)
+			}
+			a, ok, err = nil, false, fileErr(s.path, ErrCorrupt, "it was cut short while being read")
+		}
+	}()
+	testHookMapped()
+	return decodeOne(s.path, data, ident)
+}
+
+// decodeOne is decode for one account: every account is read and checked
+// as decode does, but in borrow mode, and only the one that matches ident is
+// decoded again into copies, so nothing returned points into data.
+func decodeOne(path string, data []byte, ident string) (*Account, bool, error) {
+	type entry struct {
+		did, handle string // borrowed from data
+		start, end  int
+	}
+	var (
+		r       = &reader{data: data, borrow: true}
+		st      = new(State) // all but the accounts
+		entries []entry
+		scratch Account
+	)
+	err := r.document(path, st, func() {
+		start := r.pos
+		scratch = Account{}
+		r.account(&scratch)
+		entries = append(entries, entry{scratch.DID, scratch.Handle, start, r.pos})
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	err = st.validateWith(func(yield func(int, string) bool) {
+		for i, e := range entries {
+			if !yield(i, e.did) {
+				return
+			}
+		}
+	})
+	if err != nil {
+		return nil, false, fileErr(path, ErrCorrupt, "%v", err)
+	}
+	match := matcher(ident)
+	if ident == "" && st.Active != "" {
+		match = matcher(st.Active)
+	}
+	if match == nil {
+		return nil, false, nil
+	}
+	for _, e := range entries {
+		if !match(e.did, e.handle) {
+			continue
+		}
+		a := new(Account)
+		r := &reader{data: data[:e.end], pos: e.start}
+		if r.account(a); r.err != nil { // cannot happen: the first pass read it
+			return nil, false, fileErr(path, ErrCorrupt, "%v", r.err)
+		}
+		return a, true, nil
+	}
+	return nil, false, nil
+}
+
+// testHookMapped, set only by tests, runs once LoadAccount has mapped the
+// file, so a test can cut the file short under the mapping.
+var testHookMapped = func() {}
