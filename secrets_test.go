@@ -343,6 +343,7 @@ type sweepStep struct {
 	before func(s *sweep) // faults to set, sessions to revoke; cleared after the step
 	stdin  string
 	args   []string
+	env    map[string]string // the environment, beyond XDG_CONFIG_HOME
 	code   int
 	// tokenOut: stdout is the access token, which is its job; it must be
 	// exactly one known token.
@@ -423,10 +424,25 @@ func TestSecretSweep(t *testing.T) {
 		{name: "token of another", args: []string{"token", "@alice.test"}, tokenOut: true},
 		{name: "refresh", args: []string{"refresh"}},
 		{name: "refresh --all", args: []string{"refresh", "--all"}},
+		{name: "--account token", args: []string{"--account", "@alice.test", "token"}, tokenOut: true},
+		{name: "token --account", args: []string{"token", "--account", "alice.test"}, tokenOut: true},
+		{name: "SKYSWITCH_ACCOUNT token", args: []string{"token"}, env: map[string]string{"SKYSWITCH_ACCOUNT": "alice.test"}, tokenOut: true},
+		{name: "status --account", args: []string{"status", "--account", "alice.test"}},
+		{name: "SKYSWITCH_ACCOUNT status --json", args: []string{"status", "--json"}, env: map[string]string{"SKYSWITCH_ACCOUNT": "alice.test"}},
+		{name: "--account refresh", args: []string{"--account", "alice.test", "refresh"}},
+		{name: "list --handles", args: []string{"list", "--handles"}},
+		{name: "env", args: []string{"env"}},
+		{name: "env of another, fish", args: []string{"env", "--shell", "fish", "alice.test"}},
+		{name: "env --unset", args: []string{"env", "--unset"}},
+		{name: "completion bash", args: []string{"completion", "bash"}},
+		{name: "completion zsh", args: []string{"completion", "zsh"}},
+		{name: "completion fish", args: []string{"completion", "fish"}},
 		{name: "refresh: the server quotes the token (500)", args: []string{"refresh", "alice.test"}, code: exitFailure,
 			before: on(nsidRefresh, echoFault{500, "InternalServerError", quoteTail})},
 		{name: "status shows the last error", args: []string{"status", "alice.test"}},
 		{name: "list --json shows the last error", args: []string{"list", "--json"}},
+		{name: "--account refresh: the server quotes the token (400)", args: []string{"--account", "alice.test", "refresh"}, code: exitFailure,
+			before: on(nsidRefresh, echoFault{400, "InvalidRequest", quoteTail})},
 		{name: "refresh: an HTML page quotes the token", args: []string{"refresh", "alice.test"}, code: exitFailure,
 			before: on(nsidRefresh, echoFault{502, "", quoteAll})},
 		{name: "refresh --all: the server quotes the token (503)", args: []string{"refresh", "--all"}, code: exitFailure,
@@ -479,7 +495,8 @@ func TestSecretSweep(t *testing.T) {
 			a = strings.ReplaceAll(a, "{svc}", s.proxy.URL())
 			args[j] = strings.ReplaceAll(a, "{code}", e.srv.SignInCode(s.carol.DID))
 		}
-		r := e.run(st.stdin, args...)
+		env := st.env
+		r := e.runCLI(&cli{stdin: strings.NewReader(st.stdin), getenv: func(k string) string { return env[k] }}, args...)
 		s.proxy.clear()
 		s.learnFile()
 		if r.code != st.code {
