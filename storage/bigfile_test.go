@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"errors"
 	"io"
@@ -95,7 +96,7 @@ func (s bigFileState) same(t *testing.T, path string) {
 	}
 }
 
-// A 100 MB accounts file is refused by Load and Update with a one-line
+// A 100 MB accounts file is refused by Load, LoadAccount and Update with a one-line
 // error naming it, without reading it (the refusal allocates a sliver of
 // its size), and is left as it was.
 func TestHundredMegabyteFileIsRefusedUnreadAndUntouched(t *testing.T) {
@@ -115,6 +116,7 @@ func TestHundredMegabyteFileIsRefusedUnreadAndUntouched(t *testing.T) {
 	allocBefore := ms.TotalAlloc
 	start := time.Now()
 	_, loadErr := s.Load()
+	_, _, oneErr := s.LoadAccount(context.Background(), "")
 	called := false
 	updErr := s.Update(func(st *State) error { called = true; *st = *stateWith(1); return nil })
 	took := time.Since(start)
@@ -128,7 +130,7 @@ func TestHundredMegabyteFileIsRefusedUnreadAndUntouched(t *testing.T) {
 	if called {
 		t.Error("Update ran its function on a file it cannot read")
 	}
-	for name, err := range map[string]error{"Load": loadErr, "Update": updErr} {
+	for name, err := range map[string]error{"Load": loadErr, "LoadAccount": oneErr, "Update": updErr} {
 		var fe *FileError
 		if !errors.As(err, &fe) || !errors.Is(err, ErrTooLarge) {
 			t.Fatalf("%s: %v, want a *FileError wrapping ErrTooLarge", name, err)
