@@ -25,6 +25,9 @@ import (
 func TestRealPDSCLIRoundTrip(t *testing.T) {
 	pdsURL := os.Getenv("SKYSWITCH_TEST_PDS_URL")
 	if pdsURL == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI must run the real-PDS tests: SKYSWITCH_TEST_PDS_URL is not set")
+		}
 		t.Skip("no reference PDS: run `testdata/pds/run install && eval \"$(testdata/pds/run start)\"` first")
 	}
 	client := &auth.Client{Timeout: 20 * time.Second, Resolver: &auth.Resolver{PLCURL: os.Getenv("SKYSWITCH_TEST_PLC_URL")}}

@@ -42,10 +42,7 @@ func newShellWorld(t *testing.T) *shellWorld {
 // binary first on PATH and SKYSWITCH_ACCOUNT unset unless extra sets it.
 func (w *shellWorld) shell(t *testing.T, shell string, extra []string, args ...string) (stdout, stderr string) {
 	t.Helper()
-	path, err := exec.LookPath(shell)
-	if err != nil {
-		t.Skipf("%s is not installed (on Debian: apt-get install %s); its form is tested as text in TestEnvCommand", shell, shell)
-	}
+	path := lookTool(t, shell, "the "+shell+" integration tests (its form is also tested as text in TestEnvCommand)")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, path, args...)

@@ -35,9 +35,7 @@ var tmuxSeq atomic.Int64
 // the extra environment given.
 func startTUI(t *testing.T, p *procEnv, extraEnv ...string) *tmuxTerm {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed: the end-to-end TUI tests need it (apt-get install tmux)")
-	}
+	lookTool(t, "tmux", "the end-to-end TUI tests")
 	tt := &tmuxTerm{t: t, socket: fmt.Sprintf("skyswitch-e2e-%d-%d", os.Getpid(), tmuxSeq.Add(1)), dir: t.TempDir()}
 	// Keep the pane when the program ends, to see how it ended.
 	conf := filepath.Join(tt.dir, "tmux.conf")

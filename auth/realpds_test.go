@@ -27,11 +27,21 @@ type realPDS struct {
 	client                     *auth.Client
 }
 
+// skipWithoutPDS skips a real-PDS test on a developer's machine without
+// the harness, but fails it under CI, which always starts one (.ci/run).
+func skipWithoutPDS(t *testing.T, why string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatal("CI must run the real-PDS tests: " + why)
+	}
+	t.Skip(why)
+}
+
 func needRealPDS(t *testing.T) *realPDS {
 	t.Helper()
 	u := os.Getenv("SKYSWITCH_TEST_PDS_URL")
 	if u == "" {
-		t.Skip("no reference PDS: run `testdata/pds/run install && eval \"$(testdata/pds/run start)\"` first")
+		skipWithoutPDS(t, "no reference PDS: run `testdata/pds/run install && eval \"$(testdata/pds/run start)\"` first")
 	}
 	r := &realPDS{url: u, plc: os.Getenv("SKYSWITCH_TEST_PLC_URL"),
 		admin: os.Getenv("SKYSWITCH_TEST_PDS_ADMIN_PASSWORD"), jwtSecret: os.Getenv("SKYSWITCH_TEST_PDS_JWT_SECRET")}
@@ -242,7 +252,7 @@ func TestRealPDSDiscoveryThroughPLC(t *testing.T) {
 func TestRealPDSRequestRetriedAfterAccessTokenRejected(t *testing.T) {
 	r := needRealPDS(t)
 	if r.jwtSecret == "" {
-		t.Skip("SKYSWITCH_TEST_PDS_JWT_SECRET not set: cannot mint an expired token")
+		skipWithoutPDS(t, "SKYSWITCH_TEST_PDS_JWT_SECRET not set: cannot mint an expired token")
 	}
 	a := r.newAccount(t)
 	d := a.session.Data()
