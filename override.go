@@ -1,0 +1,123 @@
+package main
+
+// The per-command and per-shell account override: --account and
+// SKYSWITCH_ACCOUNT choose the account token, status, refresh, env and the
+// switcher act on, without changing the saved active one; status reports
+// which of them chose it (activeSource).
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/skyswitch/skyswitch/accounts"
+	"github.com/skyswitch/skyswitch/storage"
+)
+
+// globalFlags takes --account <account> (or --account=<account>) from the
+// front of the command line.
+func (c *cli) globalFlags(args []string) ([]string, error) {
+	for len(args) > 0 {
+		name, value, hasValue := strings.Cut(args[0], "=")
+		if name != "--account" && name != "-account" {
+			return args, nil
+		}
+		if !hasValue {
+			if len(args) < 2 {
+				return nil, usageErr("--account needs a handle or DID")
+			}
+			value, args = args[1], args[1:]
+		}
+		if err := c.setAccount(value); err != nil {
+			return nil, err
+		}
+		args = args[1:]
+	}
+	return args, nil
+}
+
+func (c *cli) setAccount(v string) error {
+	v = strings.TrimSpace(v)
+	if v == "" || strings.HasPrefix(v, "-") {
+		return usageErr("--account needs a handle or DID")
+	}
+	c.account = v
+	return nil
+}
+
+// accountFlag lets a command take --account among its own flags too.
+func (c *cli) accountFlag(fs *flag.FlagSet) {
+	fs.Func("account", "the account to use (a handle or DID) instead of the active one", c.setAccount)
+}
+
+// envAccount is the environment variable that pins a shell to an account.
+const envAccount = "SKYSWITCH_ACCOUNT"
+
+// Where the account a command acts on came from: status's activeSource.
+const (
+	sourceSaved    = "saved"    // the saved active account
+	sourceEnv      = "env"      // SKYSWITCH_ACCOUNT
+	sourceFlag     = "flag"     // --account
+	sourceArgument = "argument" // named on the command line
+)
+
+// choose picks the account a command acts on: the one named as argument,
+// else --account, else SKYSWITCH_ACCOUNT (empty means unset), else "" for
+// the saved active one.
+func (c *cli) choose(named string) (ident, source string) {
+	switch {
+	case named != "":
+		return named, sourceArgument
+	case c.account != "":
+		return c.account, sourceFlag
+	}
+	if v := c.pinned(); v != "" {
+		return v, sourceEnv
+	}
+	return "", sourceSaved
+}
+
+// pinned is SKYSWITCH_ACCOUNT, or "" when it is unset or empty.
+func (c *cli) pinned() string { return strings.TrimSpace(c.getenv(envAccount)) }
+
+// fromOverride makes an unknown account chosen by --account or
+// SKYSWITCH_ACCOUNT say where its name came from. It stays an
+// accounts.ErrNoAccount (exit 4): an override is never silently dropped.
+func fromOverride(err error, source string) error {
+	if err == nil || !errors.Is(err, accounts.ErrNoAccount) {
+		return err
+	}
+	switch source {
+	case sourceEnv:
+		return fmt.Errorf("%s: %w", envAccount, err)
+	case sourceFlag:
+		return fmt.Errorf("--account: %w", err)
+	}
+	return err
+}
+
+// pick finds the chosen account in st, or says why not (exit 4).
+func pick(st *storage.State, ident, source string) (*storage.Account, error) {
+	if ident == "" {
+		if a, ok := st.ActiveAccount(); ok {
+			return a, nil
+		}
+		return nil, &exitError{exitNoSession, errors.New("no active account: add one with skyswitch login")}
+	}
+	if a, ok := st.Find(ident); ok {
+		return a, nil
+	}
+	return nil, &exitError{exitNoSession, fromOverride(fmt.Errorf("%s is not a saved account (skyswitch list shows them): %w", ident, accounts.ErrNoAccount), source)}
+}
+
+// sourceText names where the account came from, for people.
+func sourceText(source string) string {
+	switch source {
+	case sourceEnv:
+		return envAccount
+	case sourceFlag:
+		return "--account"
+	}
+	return ""
+}
