@@ -112,6 +112,40 @@ func TestCLILoginOverlongInput(t *testing.T) {
 	}
 }
 
+// TestCLILoginOverlongAtThePrompt: what a person types at login's prompts
+// is held to the same limits as the flags, before anything is sent.
+func TestCLILoginOverlongAtThePrompt(t *testing.T) {
+	e := newCLIEnv(t, fakepds.Options{})
+	e.addAccount("alice.test")
+	long := strings.Repeat("p", maxSecretLen+1)
+	for _, tc := range []struct {
+		name, typed, secret, want string
+	}{
+		{"password", "", long, "the password is too long"},
+		{"identifier", strings.Repeat("a", 2049) + "\n", "pw", "the handle, email or DID is too long"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			calls := e.guard.requests()
+			args := []string{"login", "--service", e.srv.URL()}
+			if tc.typed == "" {
+				args = append(args, "--identifier", "alice.test")
+			}
+			r := e.runCLI(&cli{interactive: true, stdin: strings.NewReader(tc.typed),
+				readSecret: func() (string, error) { return tc.secret, nil }}, args...)
+			// The prompts come first on stderr, then the error.
+			i := strings.LastIndex(r.stderr, "skyswitch: ")
+			if i < 0 {
+				t.Fatalf("exit %d, no error on stderr", r.code)
+			}
+			r.stderr = r.stderr[i:]
+			checkErr(t, r, exitUsage, tc.want)
+			if n := e.guard.requests() - calls; n != 0 {
+				t.Errorf("%d requests", n)
+			}
+		})
+	}
+}
+
 // checkErr is wantError for command lines too long to print: the exit
 // code, nothing on stdout, and stderr one "skyswitch: " line saying want.
 func checkErr(t *testing.T, r result, code int, want string) {

@@ -12,8 +12,8 @@ import (
 	"github.com/skyswitch/skyswitch/auth"
 )
 
-// maxSecretLen bounds a password read from standard input.
-const maxSecretLen = 4096
+// maxSecretLen bounds a password read from standard input or a prompt.
+const maxSecretLen = auth.MaxPasswordLen
 
 // The longest values of login's flags, checked before anything is read or
 // sent (a megabyte argument must not be echoed in an error, or sent); what
@@ -23,9 +23,9 @@ var loginArgLimits = []struct {
 	max  int
 	val  func(*auth.LoginInput) string
 }{
-	{"--service", 2048, func(in *auth.LoginInput) string { return in.Service }},
-	{"--identifier", 2048, func(in *auth.LoginInput) string { return in.Identifier }}, // a DID may be 2048
-	{"--auth-factor-token", 32, func(in *auth.LoginInput) string { return in.AuthFactorToken }},
+	{"--service", auth.MaxServiceLen, func(in *auth.LoginInput) string { return in.Service }},
+	{"--identifier", auth.MaxIdentifierLen, func(in *auth.LoginInput) string { return in.Identifier }},
+	{"--auth-factor-token", auth.MaxSignInCodeLen, func(in *auth.LoginInput) string { return in.AuthFactorToken }},
 }
 
 var errSecretTooLong = errors.New("longer than any password")
@@ -49,6 +49,9 @@ func (c *cli) login(ctx context.Context, args []string) error {
 		if in.Identifier, err = c.prompt("Handle, email or DID: "); err != nil {
 			return err
 		}
+		if len(in.Identifier) > auth.MaxIdentifierLen {
+			return usageErr("login: the handle, email or DID is too long: at most %d characters", auth.MaxIdentifierLen)
+		}
 	}
 	for _, l := range loginArgLimits {
 		if len(l.val(&in)) > l.max {
@@ -71,14 +74,20 @@ func (c *cli) login(ctx context.Context, args []string) error {
 	default:
 		return usageErr("login: give the password with --password-stdin (it is never accepted as an argument)")
 	}
-	if in.Password == "" {
+	switch {
+	case in.Password == "":
 		return usageErr("login: the password is empty")
+	case len(in.Password) > maxSecretLen: // typed at the prompt
+		return usageErr("login: the password is too long: at most %d bytes", maxSecretLen)
 	}
 	acct, err := c.mgr.Login(ctx, in)
 	if errors.Is(err, auth.ErrAuthFactorTokenRequired) && c.interactive && !fromStdin {
 		fmt.Fprintln(c.stderr, "A sign-in code was sent to your email address.")
 		if in.AuthFactorToken, err = c.prompt("Sign-in code: "); err != nil {
 			return err
+		}
+		if len(in.AuthFactorToken) > auth.MaxSignInCodeLen {
+			return usageErr("login: the sign-in code is too long: at most %d characters", auth.MaxSignInCodeLen)
 		}
 		acct, err = c.mgr.Login(ctx, in)
 	}

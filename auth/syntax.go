@@ -38,6 +38,16 @@ const (
 	maxEmailLen  = 254
 )
 
+// The longest login inputs, in characters: what a form field takes or a
+// flag accepts before anything is checked or sent. What is valid within
+// them, NormalizeServiceURL, ParseIdentifier and NormalizeSignInCode decide.
+const (
+	MaxServiceLen    = 2048      // a URL, though only scheme://host[:port] is valid
+	MaxIdentifierLen = maxDIDLen // the longest identifier is a DID; handles 253, emails 254
+	MaxPasswordLen   = 1024
+	MaxSignInCodeLen = 32 // XXXXX-XXXXX, with room for spaces
+)
+
 // ErrBadIdentifier is wrapped by ParseIdentifier's errors.
 var ErrBadIdentifier = errors.New("not a handle, email or DID")
 

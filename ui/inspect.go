@@ -126,7 +126,7 @@ func (m Model) inspectView() string {
 		field("Last error", m.st.errorText.Render(truncate(a.LastRefreshError, m.width-20)))
 	}
 	if m.inspect.err != "" {
-		field("Status check", m.st.errorText.Render(m.inspect.err))
+		field("Status check", m.st.errorText.Render(truncate(m.inspect.err, m.width-20)))
 	}
 	b.WriteString(m.st.hint.Render("\n  The scope is informational: servers may change what their tokens say.") + "\n")
 	return b.String()

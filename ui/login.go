@@ -28,10 +28,10 @@ var appPasswordRE = regexp.MustCompile(`^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-
 // being sent cut. What a valid value is, auth decides (NormalizeServiceURL,
 // ParseIdentifier, NormalizeSignInCode); these only bound what is typed.
 const (
-	maxServiceLen  = 2048 // a URL, though only scheme://host[:port] is valid
-	maxIdentLen    = 2048 // a DID may be 2048; handles 253, emails 254
-	maxPasswordLen = 1024
-	maxCodeLen     = 32 // XXXXX-XXXXX, with room for spaces
+	maxServiceLen  = auth.MaxServiceLen
+	maxIdentLen    = auth.MaxIdentifierLen
+	maxPasswordLen = auth.MaxPasswordLen
+	maxCodeLen     = auth.MaxSignInCodeLen
 )
 
 // loginModel is the add-account flow: the form, then (when the server asks

@@ -140,6 +140,16 @@ func TestLogoutFailureSaysSo(t *testing.T) {
 	d.has("Could not log out: the file is locked", "@user0000.example.test")
 }
 
+// A long error from the inspector's status check is cut to the window,
+// as every other line of the inspector is.
+func TestInspectorLongCheckErrorFits(t *testing.T) {
+	svc := &stub{st: manyAccounts(2, t0), err: errors.New("the server said: " + strings.Repeat("very long reason ", 20))}
+	d := newDriver(t, svc, newClock(), ui.Options{})
+	d.boot()
+	d.key("i")
+	d.fits(d.has("Status check", "the server said: very long reason"), 80, 24)
+}
+
 func TestLongListScrollsWithTheCursor(t *testing.T) {
 	svc := &stub{st: manyAccounts(1000, t0)}
 	d := newDriver(t, svc, newClock(), ui.Options{})
