@@ -110,10 +110,7 @@ func (m Model) inspectView() string {
 	field("Token kind", kind)
 	if s.TokenKind == "full" {
 		// On lines of its own under the value: beside it, 80 columns cut it.
-		warn := lipgloss.NewStyle().Width(max(m.width-19, 20)).Render("⚠ can do anything, even delete the account: prefer an app password")
-		for _, l := range strings.Split(warn, "\n") {
-			fmt.Fprintf(&b, "  %s %s\n", pad("", 14), m.st.warn.Render(strings.TrimRight(l, " ")))
-		}
+		m.under(&b, m.st.warn, "⚠ can do anything, even delete the account: prefer an app password", 0)
 	}
 	b.WriteString("\n")
 	m.tokenLine(&b, "Access token", a.AccessJwt)
@@ -122,11 +119,14 @@ func (m Model) inspectView() string {
 	if !a.RefreshedAt.IsZero() {
 		field("Last refresh", a.RefreshedAt.Local().Format("2006-01-02 15:04:05"))
 	}
+	// Errors on lines of their own, wrapped to the window, at most three.
 	if a.LastRefreshError != "" {
-		field("Last error", m.st.errorText.Render(truncate(a.LastRefreshError, m.width-20)))
+		field("Last error", "")
+		m.under(&b, m.st.errorText, a.LastRefreshError, 3)
 	}
 	if m.inspect.err != "" {
-		field("Status check", m.st.errorText.Render(truncate(m.inspect.err, m.width-20)))
+		field("Status check", "")
+		m.under(&b, m.st.errorText, m.inspect.err, 3)
 	}
 	b.WriteString(m.st.hint.Render("\n  The scope is informational: servers may change what their tokens say.") + "\n")
 	return b.String()
@@ -163,4 +163,18 @@ func shortTime(t, now time.Time) string {
 		return t.Format("15:04:05")
 	}
 	return t.Format("Jan 2 15:04")
+}
+
+// under writes text on lines of its own under a field's value, wrapped to
+// the window and, when maxLines > 0, cut to that many lines.
+func (m Model) under(b *strings.Builder, style lipgloss.Style, text string, maxLines int) {
+	width := max(m.width-19, 20)
+	lines := strings.Split(lipgloss.NewStyle().Width(width).Render(text), "\n")
+	if maxLines > 0 && len(lines) > maxLines {
+		lines = lines[:maxLines]
+		lines[maxLines-1] = truncate(strings.TrimRight(lines[maxLines-1], " ")+" …", width)
+	}
+	for _, l := range lines {
+		fmt.Fprintf(b, "  %s %s\n", pad("", 14), style.Render(strings.TrimRight(l, " ")))
+	}
 }

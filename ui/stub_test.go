@@ -140,8 +140,8 @@ func TestLogoutFailureSaysSo(t *testing.T) {
 	d.has("Could not log out: the file is locked", "@user0000.example.test")
 }
 
-// A long error from the inspector's status check is cut to the window,
-// as every other line of the inspector is.
+// A long error from the inspector's status check is wrapped to the
+// window, three lines at most.
 func TestInspectorLongCheckErrorFits(t *testing.T) {
 	svc := &stub{st: manyAccounts(2, t0), err: errors.New("the server said: " + strings.Repeat("very long reason ", 20))}
 	d := newDriver(t, svc, newClock(), ui.Options{})
