@@ -80,6 +80,7 @@ func (s *Server) addAccount(a Account) *account {
 		s.accounts[a.DID] = acct
 	}
 	s.handles[a.Handle] = a.DID
+	s.remember(a.Password)
 	return acct
 }
 
@@ -125,6 +126,7 @@ func (s *Server) CreateAppPassword(did, name string, privileged bool) (string, e
 		return "", fmt.Errorf("no account %s", did)
 	}
 	ap, err := a.addAppPassword(name, privileged, s.now())
+	s.remember(ap.password)
 	return ap.password, err
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -63,9 +64,18 @@ const (
 	// token, a logout revokes it), then closes the connection without
 	// answering, so the client never learns the outcome.
 	FaultLostResponse
+	// FaultQuoteCredentials answers with an error whose message quotes the
+	// credentials the request carried, as a careless server or a debugging
+	// proxy might: Fault.Quote says which, and how. With Fault.Name set it
+	// is an XRPC error {"error":Name,"message":…} of Fault.Status (default
+	// 500); with Name empty, an HTML page of Content-Type text/html and
+	// Fault.Status (default 502) holding the message. The message is sent
+	// as is: not escaped, not cut. The request is not processed.
+	FaultQuoteCredentials
 )
 
-var faultNames = [...]string{"status", "delay", "drop", "garbage", "html", "oversized", "truncated", "rate-limit", "lost-response"}
+var faultNames = [...]string{"status", "delay", "drop", "garbage", "html", "oversized", "truncated", "rate-limit",
+	"lost-response", "quote-credentials"}
 
 // String names the kind, e.g. "lost-response".
 func (k FaultKind) String() string {
@@ -75,15 +85,59 @@ func (k FaultKind) String() string {
 	return "FaultKind(" + strconv.Itoa(int(k)) + ")"
 }
 
+// Quote is what a FaultQuoteCredentials message quotes of the request.
+// Only the Authorization header's bearer token and the body are quoted;
+// a request without them gives a message without them.
+type Quote int
+
+// Quote forms. The zero value is QuoteRequest.
+const (
+	// QuoteRequest quotes the bearer token whole and the request body as
+	// it came (for createSession: the identifier, the password and the
+	// sign-in code): "refused: <token> <body>".
+	QuoteRequest Quote = iota
+	// QuoteTail quotes the last 100 bytes of the bearer token (all of a
+	// shorter one): "refused: …<tail>". A JWT's signature is its end, so
+	// it survives a client that cuts messages to a few hundred bytes,
+	// which can cut a token quoted from its start before its signature.
+	QuoteTail
+	// QuoteSignature quotes the bearer token's JWT signature (what follows
+	// its last dot), as a revocation notice might: "Token has been revoked
+	// (signature <signature>)".
+	QuoteSignature
+)
+
+// quoteTailLen is how much of the bearer token QuoteTail quotes.
+const quoteTailLen = 100
+
+// message is the message of a FaultQuoteCredentials answer.
+func (q Quote) message(bearer string, body []byte) string {
+	switch q {
+	case QuoteTail:
+		return "refused: …" + bearer[max(len(bearer)-quoteTailLen, 0):]
+	case QuoteSignature:
+		return "Token has been revoked (signature " + bearer[strings.LastIndex(bearer, ".")+1:] + ")"
+	default: // QuoteRequest and unknown forms
+		return "refused: " + bearer + " " + string(body)
+	}
+}
+
 // Fault is a misbehaviour injected with Inject.
 type Fault struct {
-	Kind       FaultKind
-	Status     int           // FaultStatus (default 500), FaultHTML (default 502)
+	Kind FaultKind
+	// Status is the HTTP status of FaultStatus (default 500), FaultHTML
+	// (default 502) and FaultQuoteCredentials (default 500, or 502 for its
+	// HTML page).
+	Status     int
 	Delay      time.Duration // FaultDelay
 	RetryAfter time.Duration // FaultRateLimit (default 60 s), FaultStatus (header only when set)
 	// ResetAt is FaultRateLimit's RateLimit-Reset (whole seconds); when set,
 	// Retry-After is left out and RetryAfter is ignored.
 	ResetAt time.Time
+	// Name is FaultQuoteCredentials' XRPC error name; "" sends an HTML page.
+	Name string
+	// Quote is what FaultQuoteCredentials quotes of the request.
+	Quote Quote
 	// Times is how many requests the fault applies to; 0 (or negative)
 	// means every request until ClearFaults.
 	Times int
@@ -175,6 +229,17 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault, bod
 		_, _ = w.Write([]byte(page))
 	case FaultOversized:
 		writeOversized(w)
+	case FaultQuoteCredentials:
+		bearer := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		msg := f.Quote.message(bearer, body)
+		if f.Name == "" {
+			status := cmp.Or(f.Status, http.StatusBadGateway)
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(status)
+			fmt.Fprintf(w, "<html><body><h1>%d</h1><pre>%s</pre></body></html>", status, msg)
+			return
+		}
+		writeError(w, &xrpcError{cmp.Or(f.Status, http.StatusInternalServerError), f.Name, msg})
 	case FaultTruncated, FaultLostResponse:
 		rec := httptest.NewRecorder()
 		s.serve(rec, r, body)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -259,4 +260,77 @@ func TestFaultDropGETRetry(t *testing.T) {
 		t.Errorf("Calls = %d, want 3 (one automatic retry)", n)
 	}
 	call(t, s, "GET", describe, "", nil).wantOK(t)
+}
+
+func TestFaultQuoteCredentials(t *testing.T) {
+	s, _, alice := newServer(t, fakepds.Options{})
+	sess := mustLogin(t, s, "alice.test", testPassword)
+	const create, refreshNSID = "com.atproto.server.createSession", "com.atproto.server.refreshSession"
+	tok := sess.RefreshJwt
+	sig := tok[strings.LastIndex(tok, ".")+1:]
+	message := func(a answer) string {
+		t.Helper()
+		var e struct{ Error, Message string }
+		a.decode(t, &e)
+		return e.Message
+	}
+
+	// QuoteRequest, the default: the bearer token and the body, as sent.
+	s.Inject(create, fakepds.Fault{Kind: fakepds.FaultQuoteCredentials, Status: 401, Name: "AuthenticationRequired", Times: 1})
+	in := login{Identifier: "alice.test", Password: testPassword, AuthFactorToken: "ABCDE-FGHIJ"}
+	a := call(t, s, "POST", create, "", in)
+	a.wantError(t, 401, "AuthenticationRequired", "")
+	body, _ := json.Marshal(in)
+	if got, want := message(a), "refused:  "+string(body); got != want {
+		t.Errorf("QuoteRequest of a login: %q, want %q", got, want)
+	}
+	s.Inject(refreshNSID, fakepds.Fault{Kind: fakepds.FaultQuoteCredentials, Name: "InvalidRequest", Times: 1})
+	a = refresh(t, s, tok)
+	a.wantError(t, 500, "InvalidRequest", "") // Status defaults to 500
+	if got := message(a); got != "refused: "+tok+" " {
+		t.Errorf("QuoteRequest of a refresh: %q", got)
+	}
+
+	// QuoteTail: the last 100 bytes, the signature whole.
+	s.Inject(refreshNSID, fakepds.Fault{Kind: fakepds.FaultQuoteCredentials, Status: 503, Name: "NotEnoughResources", Quote: fakepds.QuoteTail, Times: 1})
+	a = refresh(t, s, tok)
+	a.wantError(t, 503, "NotEnoughResources", "refused: …"+tok[len(tok)-100:])
+	if !strings.HasSuffix(message(a), "."+sig) {
+		t.Error("QuoteTail lacks the signature")
+	}
+	// QuoteSignature: the signature alone.
+	s.Inject(refreshNSID, fakepds.Fault{Kind: fakepds.FaultQuoteCredentials, Status: 400, Name: "ExpiredToken", Quote: fakepds.QuoteSignature, Times: 1})
+	refresh(t, s, tok).wantError(t, 400, "ExpiredToken", "Token has been revoked (signature "+sig+")")
+	// A short bearer is quoted whole; none gives an empty quote.
+	s.Inject(refreshNSID, fakepds.Fault{Kind: fakepds.FaultQuoteCredentials, Name: "InvalidToken", Quote: fakepds.QuoteTail, Times: 2})
+	refresh(t, s, "short").wantError(t, 500, "InvalidToken", "refused: …short")
+	refresh(t, s, "").wantError(t, 500, "InvalidToken", "refused: …")
+
+	// No Name: an HTML page holding the message, 502 by default.
+	s.Inject(create, fakepds.Fault{Kind: fakepds.FaultQuoteCredentials, Times: 1})
+	s.Inject(refreshNSID, fakepds.Fault{Kind: fakepds.FaultQuoteCredentials, Status: 504, Times: 1})
+	a = call(t, s, "POST", create, "", in)
+	if a.status != 502 || !strings.HasPrefix(a.header.Get("Content-Type"), "text/html") ||
+		!strings.Contains(string(a.body), "<h1>502</h1>") || !strings.Contains(string(a.body), `"password":"`+testPassword+`"`) {
+		t.Errorf("HTML page: %d %v %q", a.status, a.header, a.body)
+	}
+	if a = refresh(t, s, tok); a.status != 504 || !strings.Contains(string(a.body), "<pre>refused: "+tok+" </pre>") {
+		t.Errorf("HTML page 504: %d %q", a.status, a.body)
+	}
+
+	// Not processed: the login made no session, the token never rotated.
+	if !s.RefreshTokenValid(tok) || s.ActiveSessions(alice.DID) != 1 {
+		t.Error("a quoting fault let the request through")
+	}
+	if got := fakepds.FaultQuoteCredentials.String(); got != "quote-credentials" {
+		t.Errorf("String = %q", got)
+	}
+	// The requests it answered are marked; the first login is not.
+	var faulted []bool
+	for _, r := range s.Requests(create) {
+		faulted = append(faulted, r.Faulted)
+	}
+	if fmt.Sprint(faulted) != "[false true true]" {
+		t.Errorf("createSession requests faulted: %v", faulted)
+	}
 }

@@ -248,6 +248,7 @@ func (s *Server) createAppPassword(r *http.Request, body []byte) (any, *xrpcErro
 		return nil, xerr
 	}
 	ap, err := a.addAppPassword(in.Name, in.Privileged, now)
+	s.remember(ap.password)
 	if errors.Is(err, errDuplicateAppPassword) {
 		return nil, badRequest("InvalidRequest", "A user already has an app password with this name")
 	} else if err != nil {

@@ -13,12 +13,15 @@
 // and the server's clock come from Options, so tests can expire them without
 // sleeping. Every request is recorded (Calls, LastRequest) and faults can be
 // injected per endpoint (Inject) to test how a client copes with a bad
-// network or a misbehaving server.
+// network or a misbehaving server, one quoting credentials included. Secrets
+// lists the tokens and passwords it has seen, for tests that a client never
+// shows them.
 //
 // All methods are safe for concurrent use.
 package fakepds
 
 import (
+	"encoding/json"
 	"io"
 	"log"
 	"net"
@@ -91,6 +94,8 @@ type Server struct {
 	calls    map[string]int
 	requests map[string][]Recorded
 	faults   map[string][]*pendingFault
+	secrets  []string        // see Secrets
+	known    map[string]bool // the secrets, as a set
 }
 
 // Recorded is one request as the server received it.
@@ -101,6 +106,9 @@ type Recorded struct {
 	Host   string
 	Header http.Header // includes Authorization and User-Agent
 	Body   []byte
+	// Faulted is true when an injected fault met the request; the Fault
+	// kinds say which of them also process it.
+	Faulted bool
 }
 
 // New starts a Server on a random port of 127.0.0.1. It panics if it cannot
@@ -130,6 +138,7 @@ func New(opts Options) *Server {
 		calls:    map[string]int{},
 		requests: map[string][]Recorded{},
 		faults:   map[string][]*pendingFault{},
+		known:    map[string]bool{},
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -205,6 +214,32 @@ func (r Recorded) clone() Recorded {
 	return r
 }
 
+// Secrets lists every secret the server has handed out or been told, each
+// once, in the order it first met them: the access and refresh tokens it
+// issued (also those since expired, revoked or rotated away), the
+// passwords of its accounts (also those since replaced), the app passwords
+// it created (also those since revoked), and every password a request sent
+// it in the "password" property of its JSON body, right or wrong (also in
+// a request answered by an injected fault). Tokens are three-part JWTs; passwords are not. A test
+// can look for them in whatever its client printed or stored. Sign-in
+// codes are not listed: a user types them where they show.
+func (s *Server) Secrets() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.secrets...)
+}
+
+// remember adds secrets for Secrets; empty ones are skipped. Callers hold
+// s.mu.
+func (s *Server) remember(secrets ...string) {
+	for _, v := range secrets {
+		if v != "" && !s.known[v] {
+			s.known[v] = true
+			s.secrets = append(s.secrets, v)
+		}
+	}
+}
+
 // endpointOf names what a request is for: its NSID for XRPC, else its path.
 func endpointOf(r *http.Request) string {
 	if nsid, ok := strings.CutPrefix(r.URL.Path, "/xrpc/"); ok {
@@ -219,17 +254,21 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the client went away
 	}
+	var sent struct{ Password string }
+	_ = json.Unmarshal(body, &sent) // most bodies have none
 	s.mu.Lock()
+	s.remember(sent.Password)
 	s.calls[endpoint]++
-	s.requests[endpoint] = append(s.requests[endpoint], Recorded{
-		Method: r.Method,
-		Path:   r.URL.Path,
-		Query:  r.URL.Query(),
-		Host:   r.Host,
-		Header: r.Header.Clone(),
-		Body:   body,
-	})
 	f, faulted := s.takeFault(endpoint)
+	s.requests[endpoint] = append(s.requests[endpoint], Recorded{
+		Method:  r.Method,
+		Path:    r.URL.Path,
+		Query:   r.URL.Query(),
+		Host:    r.Host,
+		Header:  r.Header.Clone(),
+		Body:    body,
+		Faulted: faulted,
+	})
 	s.mu.Unlock()
 	if faulted {
 		s.serveFault(w, r, f, body)

@@ -2,8 +2,10 @@ package fakepds_test
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/skyswitch/skyswitch/auth/fakepds"
 )
@@ -60,4 +62,67 @@ func TestRecording(t *testing.T) {
 	if n := len(s.Requests("com.atproto.server.getSession")); n != 2 {
 		t.Errorf("Requests: %d", n)
 	}
+}
+
+func TestSecrets(t *testing.T) {
+	s, clock, alice := newServer(t, fakepds.Options{})
+	want := []string{testPassword}
+	check := func(when string) {
+		t.Helper()
+		if got := s.Secrets(); !slices.Equal(got, want) {
+			// Test values only: safe to print.
+			t.Fatalf("%s: Secrets =\n%q\nwant\n%q", when, got, want)
+		}
+	}
+	check("an account added")
+
+	// Issued tokens, also rotated away; the same one twice is listed once.
+	sess := mustLogin(t, s, "alice.test", testPassword)
+	again := mustLogin(t, s, "alice.test", testPassword)
+	want = append(want, sess.AccessJwt, sess.RefreshJwt, again.RefreshJwt)
+	if again.AccessJwt != sess.AccessJwt {
+		t.Fatal("two logins in the same second gave two access tokens")
+	}
+	clock.Advance(time.Second)
+	r := mustRefresh(t, s, sess.RefreshJwt)
+	want = append(want, r.AccessJwt, r.RefreshJwt)
+	check("logins and a refresh")
+
+	// Passwords received, wrong ones and those a fault answered included;
+	// sign-in codes are not listed.
+	call(t, s, "POST", "com.atproto.server.createSession", "", login{Identifier: "alice.test", Password: "wrong one"}).
+		wantError(t, 401, "AuthenticationRequired", "")
+	s.Inject("com.atproto.server.createSession", fakepds.Fault{Times: 1})
+	call(t, s, "POST", "com.atproto.server.createSession", "", login{Identifier: "bob.test", Password: "faulted one"})
+	want = append(want, "wrong one", "faulted one")
+	carol := s.AddAccount(fakepds.Account{Handle: "carol.test", Password: "carol's password", EmailAuthFactor: true})
+	call(t, s, "POST", "com.atproto.server.createSession", "", login{Identifier: "carol.test", Password: "carol's password"}).
+		wantError(t, 401, "AuthFactorTokenRequired", "")
+	want = append(want, "carol's password")
+	if s.SignInCode(carol.DID) == "" {
+		t.Fatal("no sign-in code sent")
+	}
+	check("passwords received")
+
+	// App passwords, also revoked; an account's password, also replaced;
+	// an account created over XRPC, its password and tokens.
+	ap, err := s.CreateAppPassword(alice.DID, "cli", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.RevokeAppPassword(alice.DID, "cli")
+	var created struct{ Password string }
+	call(t, s, "POST", "com.atproto.server.createAppPassword", r.AccessJwt, map[string]string{"name": "phone"}).decode(t, &created)
+	alice.Password = "a new password"
+	s.AddAccount(alice)
+	var acct session
+	call(t, s, "POST", "com.atproto.server.createAccount", "", map[string]string{
+		"handle": "dave.test", "email": "dave@example.com", "password": "dave's password",
+	}).decode(t, &acct)
+	want = append(want, ap, created.Password, "a new password", "dave's password", acct.AccessJwt, acct.RefreshJwt)
+	check("app passwords and accounts")
+
+	// A copy.
+	s.Secrets()[0] = "changed"
+	check("after changing a copy")
 }

@@ -117,6 +117,7 @@ func (s *Server) newSession(did, scope, appPassword string, now time.Time) (acce
 }
 
 // issue signs an access token for fam and a refresh token with id jti.
+// Callers hold s.mu.
 func (s *Server) issue(fam *family, jti string, now time.Time) (access, refresh string) {
 	iat := now.Unix()
 	access = s.sign(TypeAccess, tokenClaims{
@@ -127,6 +128,7 @@ func (s *Server) issue(fam *family, jti string, now time.Time) (access, refresh 
 		Scope: ScopeRefresh, Sub: fam.did, Aud: s.ServiceDID(), Jti: jti,
 		Iat: iat, Exp: iat + seconds(s.opts.RefreshLifetime),
 	})
+	s.remember(access, refresh)
 	return access, refresh
 }
 
