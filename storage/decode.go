@@ -55,6 +55,9 @@ func (r *reader) document(path string, st *State, account func()) error {
 	case st.Version < 0:
 		return fileErr(path, ErrCorrupt, "format version %d is not valid", st.Version)
 	}
+	if err := st.checkSecrets(r.keyring); err != nil {
+		return fileErr(path, ErrCorrupt, "%v", err)
+	}
 	return nil
 }
 
@@ -88,6 +91,12 @@ func (r *reader) state(st *State, account func()) {
 		case "accounts":
 			r.array(func(int) { account() })
 			return 1 << 3
+		case "secrets":
+			st.Secrets = r.str()
+			return 1 << 5
+		case "keyringId":
+			st.KeyringID = r.str()
+			return 1 << 6
 		case "pendingLogouts":
 			r.array(func(int) {
 				st.PendingLogouts = append(st.PendingLogouts, PendingLogout{})
@@ -117,6 +126,14 @@ func (r *reader) account(a *Account) {
 		case "sessionEnded":
 			a.SessionEnded = r.boolean()
 			return 1 << 24
+		case "secrets":
+			a.Secrets = r.str()
+			if a.Secrets == SecretsKeyring {
+				r.keyring = true
+			} else if a.Secrets != "" {
+				r.fail("unknown secrets store")
+			}
+			return 1 << 25
 		}
 		return r.sessionField(key, &a.SessionData)
 	})

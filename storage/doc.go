@@ -17,10 +17,36 @@
 //	  ],
 //	  "pendingLogouts": [            // sessions still to revoke on a server
 //	    {"session": {…}, "queuedAt": "…", "attempts": 2, "lastError": "…"}
-//	  ]
+//	  ],
+//	  "secrets": "keyring",          // where new tokens go; omitted: the file
+//	  "keyringId": "9f2c…"           // names this file in keyring items
 //	}
 //
-// No password is ever stored.
+// An account whose tokens are in the OS keyring has "secrets": "keyring"
+// and empty accessJwt and refreshJwt. A file using none of the keyring
+// fields is written as version 1, which older builds read; one that does
+// is version 2, which they refuse as too new. No password is ever stored.
+//
+// # Tokens in the OS keyring
+//
+// With a Secrets (Store.UseSecrets), an account's two tokens can live in
+// the OS keyring instead of the file: one item per account, service
+// KeyringService, user "<did> <keyringId>"; everything else stays in the
+// file. State.UseSecrets chooses, and moves every account. The State
+// callers see always holds the tokens: the store reads them from the
+// keyring (only for accounts kept there: a file-only store never connects
+// to it) and writes them back there.
+//
+//   - Keyring first: a token goes into the keyring before the file stops
+//     holding it, and leaves the keyring only after the file holds it or
+//     the account is gone. A failed keyring write keeps the token in the
+//     file and the account says so; Store.Warnings tells, once.
+//   - Every keyring call is bounded by KeyringTimeout; after one failure
+//     the store does not ask the keyring again.
+//   - Tokens that cannot be read (Account.SecretsErr) are never replaced
+//     by empty ones: the account stays in the keyring as it was.
+//   - Keyring writes happen inside Update, under the file's lock, so
+//     ApplyRefresh's compare-and-swap still covers them.
 //
 // # Guarantees
 //

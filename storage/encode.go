@@ -44,6 +44,8 @@ func encode(s *State, buf []byte) ([]byte, error) {
 		e.pending(&s.PendingLogouts[i])
 	}
 	e.close(']')
+	e.optStr(`"secrets": `, s.Secrets)
+	e.optStr(`"keyringId": `, s.KeyringID)
 	e.close('}')
 	if e.err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidState, e.err)
@@ -135,9 +137,17 @@ func (e *encoder) time(k string, t time.Time) {
 	e.b = append(e.b, v...)
 }
 
+// account writes a; the tokens of an account whose secrets are in the
+// keyring are written empty.
 func (e *encoder) account(a *Account) {
 	e.open('{')
-	e.session(&a.SessionData)
+	d := &a.SessionData
+	if a.Secrets == SecretsKeyring {
+		tokenless := a.SessionData
+		tokenless.AccessJwt, tokenless.RefreshJwt = "", ""
+		d = &tokenless
+	}
+	e.session(d)
 	e.time(`"addedAt": `, a.AddedAt)
 	e.time(`"lastUsedAt": `, a.LastUsedAt)
 	e.optStr(`"lastRefreshError": `, a.LastRefreshError)
@@ -145,6 +155,7 @@ func (e *encoder) account(a *Account) {
 	if a.SessionEnded {
 		e.boolean(`"sessionEnded": `, true)
 	}
+	e.optStr(`"secrets": `, a.Secrets)
 	e.close('}')
 }
 

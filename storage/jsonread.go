@@ -21,6 +21,8 @@ type reader struct {
 	// copies: for a pass that only checks values, or copies the few it
 	// keeps before data goes away (see decodeOne).
 	borrow bool
+	// keyring: an account read so far keeps its tokens in the keyring.
+	keyring bool
 }
 
 // syntaxError is a decoding failure: where, under which field, and why.

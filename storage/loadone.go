@@ -39,13 +39,27 @@ func (s *Store) LoadAccount(ctx context.Context, ident string) (a *Account, ok b
 		}
 	}()
 	testHookMapped()
-	return decodeOne(s.path, data, ident)
+	a, keyringID, ok, err := decodeOneWith(s.path, data, ident)
+	if ok && a.Secrets == SecretsKeyring {
+		// Only now, and only for an account kept there: a file
+		// without such accounts never connects to the keyring.
+		if err := s.fetchSecrets(ctx, keyringID, a); err != nil {
+			s.warnOnce("cannot read the tokens of @%s: %v", a.Handle, err)
+		}
+	}
+	return a, ok, err
 }
 
 // decodeOne is decode for one account: every account is read and checked
 // as decode does, but in borrow mode, and only the one that matches ident is
 // decoded again into copies, so nothing returned points into data.
 func decodeOne(path string, data []byte, ident string) (*Account, bool, error) {
+	a, _, ok, err := decodeOneWith(path, data, ident)
+	return a, ok, err
+}
+
+// decodeOneWith is decodeOne that also returns the file's KeyringID.
+func decodeOneWith(path string, data []byte, ident string) (*Account, string, bool, error) {
 	type entry struct {
 		did, handle string // borrowed from data
 		start, end  int
@@ -63,7 +77,7 @@ func decodeOne(path string, data []byte, ident string) (*Account, bool, error) {
 		entries = append(entries, entry{scratch.DID, scratch.Handle, start, r.pos})
 	})
 	if err != nil {
-		return nil, false, err
+		return nil, "", false, err
 	}
 	err = st.validateWith(func(yield func(int, string) bool) {
 		for i, e := range entries {
@@ -73,14 +87,14 @@ func decodeOne(path string, data []byte, ident string) (*Account, bool, error) {
 		}
 	})
 	if err != nil {
-		return nil, false, fileErr(path, ErrCorrupt, "%v", err)
+		return nil, "", false, fileErr(path, ErrCorrupt, "%v", err)
 	}
 	match := matcher(ident)
 	if ident == "" && st.Active != "" {
 		match = matcher(st.Active)
 	}
 	if match == nil {
-		return nil, false, nil
+		return nil, "", false, nil
 	}
 	for _, e := range entries {
 		if !match(e.did, e.handle) {
@@ -89,11 +103,11 @@ func decodeOne(path string, data []byte, ident string) (*Account, bool, error) {
 		a := new(Account)
 		r := &reader{data: data[:e.end], pos: e.start}
 		if r.account(a); r.err != nil { // cannot happen: the first pass read it
-			return nil, false, fileErr(path, ErrCorrupt, "%v", r.err)
+			return nil, "", false, fileErr(path, ErrCorrupt, "%v", r.err)
 		}
-		return a, true, nil
+		return a, st.KeyringID, true, nil
 	}
-	return nil, false, nil
+	return nil, "", false, nil
 }
 
 // testHookMapped, set only by tests, runs once LoadAccount has mapped the

@@ -9,11 +9,21 @@ import (
 	"github.com/skyswitch/skyswitch/auth"
 )
 
-// CurrentVersion is the format version this build reads and writes. A file
-// with a higher version is refused with ErrTooNew. Any change to the
+// CurrentVersion is the newest format version this build reads and writes.
+// A file with a higher version is refused with ErrTooNew. Any change to the
 // document's fields, even an added one, bumps it: an older build refuses
 // unknown fields rather than silently dropping them on its next write.
-const CurrentVersion = 1
+//
+// Version 2 added the keyring fields (State.Secrets, State.KeyringID,
+// Account.Secrets). A file is written as version 1 while it uses none of
+// them, so builds that know only version 1 keep reading it; once it does,
+// they refuse it as written by a newer skyswitch (never as corrupt, and
+// never misreading an account whose tokens are elsewhere as tokenless).
+const CurrentVersion = 2
+
+// SecretsKeyring is the value of State.Secrets and Account.Secrets for
+// tokens kept in the OS keyring. The empty value means the accounts file.
+const SecretsKeyring = "keyring"
 
 // State is the whole accounts document. Load returns a private copy; inside
 // Update the callback changes it and Update writes it back.
@@ -27,6 +37,17 @@ type State struct {
 	// PendingLogouts are sessions whose server-side revocation failed and
 	// must be retried.
 	PendingLogouts []PendingLogout `json:"pendingLogouts"`
+	// Secrets is where the tokens of accounts added from now on go: "" for
+	// the accounts file, SecretsKeyring for the OS keyring. UseSecrets
+	// changes it and moves every account's tokens.
+	Secrets string `json:"secrets,omitempty"`
+	// KeyringID names this accounts file in keyring items (their user is
+	// "<did> <KeyringID>"), so two config folders never share an item. Set
+	// when the first token goes to the keyring, dropped when none is there.
+	KeyringID string `json:"keyringId,omitempty"`
+
+	// moveSecrets: UseSecrets was called in this transaction.
+	moveSecrets bool
 }
 
 // Account is one saved identity: its session (flattened into the JSON
@@ -43,6 +64,52 @@ type Account struct {
 	// (expired, revoked, taken down); only a new login revives the account.
 	// Set by MarkEnded, cleared by ApplyRefresh and by Upsert of a new login.
 	SessionEnded bool `json:"sessionEnded,omitempty"`
+	// Secrets is where this account's two tokens live: "" in this file,
+	// SecretsKeyring in the OS keyring (the file then holds them empty).
+	// The store sets it: it reads the tokens from there into AccessJwt and
+	// RefreshJwt, and writes them back there; callers leave it alone and
+	// use State.UseSecrets to move tokens.
+	Secrets string `json:"secrets,omitempty"`
+
+	// secretsErr is why the tokens could not be read from the keyring.
+	secretsErr error
+}
+
+// SecretsErr tells why this account's tokens could not be read from the OS
+// keyring (AccessJwt and RefreshJwt are then empty), or nil. The error
+// names no token.
+func (a *Account) SecretsErr() error { return a.secretsErr }
+
+// UseSecrets sets where tokens are kept, "" (or "file") for the accounts
+// file or SecretsKeyring, and has the enclosing Update move every account's
+// tokens there: to the keyring first, then the file; out of the keyring
+// after the file is written. An account whose move fails stays where it was
+// and Store.Warnings says so.
+func (s *State) UseSecrets(where string) error {
+	switch where {
+	case "", "file":
+		s.Secrets = ""
+	case SecretsKeyring:
+		s.Secrets = SecretsKeyring
+	default:
+		return fmt.Errorf("unknown secrets store %q: want file or keyring", where)
+	}
+	s.moveSecrets = true
+	return nil
+}
+
+// formatVersion is the lowest version that holds s: 2 once it uses the
+// keyring, else 1.
+func (s *State) formatVersion() int {
+	if s.Secrets != "" || s.KeyringID != "" {
+		return 2
+	}
+	for i := range s.Accounts {
+		if s.Accounts[i].Secrets != "" {
+			return 2
+		}
+	}
+	return 1
 }
 
 // PendingLogout is a session still to be revoked on its server.
@@ -55,9 +122,10 @@ type PendingLogout struct {
 	LastAttemptAt time.Time `json:"lastAttemptAt,omitzero"` // why the last one failed
 }
 
-// NewState returns an empty state of the current version: what a missing
-// file loads as.
-func NewState() *State { return &State{Version: CurrentVersion} }
+// NewState returns an empty state: what a missing file loads as. Its
+// Version is 1, the version it is written as; Update sets Version to what
+// the state needs (see CurrentVersion).
+func NewState() *State { return &State{Version: 1} }
 
 // Account returns the saved account with this DID. The pointer is into the
 // state: changes through it are kept by Update.
@@ -114,6 +182,7 @@ func (s *State) Upsert(a Account) (added bool) {
 		if a.AddedAt.IsZero() {
 			a.AddedAt = old.AddedAt
 		}
+		a.Secrets = old.Secrets
 		*old = a
 		return false
 	}

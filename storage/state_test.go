@@ -180,7 +180,15 @@ func TestValidate(t *testing.T) {
 		{"previous not saved", func(s *State) { s.Previous = "did:plc:z" }, false},
 		{"previous is active", func(s *State) { s.Previous = s.Active }, false},
 		{"no active", func(s *State) { s.Active = "" }, true},
-		{"wrong version", func(s *State) { s.Version = 2 }, false},
+		{"version too new", func(s *State) { s.Version = CurrentVersion + 1 }, false},
+		{"version zero", func(s *State) { s.Version = 0 }, false},
+		{"version 2 without keyring fields", func(s *State) { s.Version = 2 }, true},
+		{"keyring setting in version 1", func(s *State) { s.Secrets = SecretsKeyring }, false},
+		{"keyring setting in version 2", func(s *State) { s.Version, s.Secrets = 2, SecretsKeyring }, true},
+		{"unknown secrets setting", func(s *State) { s.Version, s.Secrets = 2, "vault" }, false},
+		{"keyring account without keyringId", func(s *State) { s.Version, s.Accounts[0].Secrets = 2, SecretsKeyring }, false},
+		{"keyring account", func(s *State) { s.Version, s.KeyringID, s.Accounts[0].Secrets = 2, "k", SecretsKeyring }, true},
+		{"unknown account secrets store", func(s *State) { s.Version, s.KeyringID, s.Accounts[0].Secrets = 2, "k", "file" }, false},
 		{"logout without token", func(s *State) { s.PendingLogouts = []PendingLogout{{}} }, false},
 		{"negative attempts", func(s *State) {
 			s.PendingLogouts = []PendingLogout{{Session: s.Accounts[0].SessionData, Attempts: -1}}

@@ -29,7 +29,12 @@ type Store struct {
 
 	mu       sync.Mutex
 	warnings []string
-	bufs     [][]byte // reused buffers; see takeBuf
+	told     map[string]bool // warnings already given, for warnOnce
+	bufs     [][]byte        // reused buffers; see takeBuf
+
+	secrets        Secrets       // the OS keyring, or nil; see UseSecrets
+	keyringDown    error         // why the keyring is not used any more
+	keyringTimeout time.Duration // 0: KeyringTimeout; a test seam
 }
 
 // Open returns the store for the accounts file at path. It touches nothing:
@@ -72,6 +77,22 @@ func (s *Store) warn(format string, args ...any) {
 	s.warnings = append(s.warnings, fmt.Sprintf(format, args...))
 }
 
+// warnOnce is warn, but a notice already given by this store is not given
+// again: several reads in one command meet the same dead keyring.
+func (s *Store) warnOnce(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.told[msg] {
+		return
+	}
+	if s.told == nil {
+		s.told = make(map[string]bool)
+	}
+	s.told[msg] = true
+	s.warnings = append(s.warnings, msg)
+}
+
 // Load returns a snapshot of the accounts, read under a shared lock, waiting
 // at most DefaultLockTimeout for it. A missing file is an empty State. A file
 // that cannot be understood gives a *FileError and is left untouched.
@@ -93,6 +114,9 @@ func (s *Store) LoadContext(ctx context.Context) (*State, error) {
 	defer release()
 	st, data, err := s.read()
 	s.giveBuf(data)
+	if err == nil {
+		s.fetchAll(ctx, st)
+	}
 	return st, err
 }
 
@@ -142,10 +166,22 @@ func (s *Store) UpdateContext(ctx context.Context, fn func(*State) error) error 
 	if err != nil {
 		return err
 	}
+	s.fetchAll(ctx, st)
+	was := snapshotSecrets(st)
 	if err := fn(st); err != nil {
 		return err
 	}
-	st.Version = CurrentVersion
+	var stale []string
+	if was != nil || st.Secrets != "" || st.moveSecrets {
+		// Checked before any token goes to the keyring for a file
+		// that will not be written.
+		st.Version = CurrentVersion
+		if err := st.validate(); err != nil {
+			return fmt.Errorf("storage: refusing to write %s: %w: %v", s.path, ErrInvalidState, err)
+		}
+	}
+	stale = s.placeSecrets(ctx, st, was)
+	st.Version = st.formatVersion()
 	data, err := encode(st, s.takeBuf())
 	defer s.giveBuf(data)
 	if err != nil {
@@ -155,7 +191,11 @@ func (s *Store) UpdateContext(ctx context.Context, fn func(*State) error) error 
 		return nil
 	}
 	removeStaleTemps(s.path)
-	return writeAtomic(s.path, data)
+	if err := writeAtomic(s.path, data); err != nil {
+		return err
+	}
+	s.deleteSecrets(ctx, stale)
+	return nil
 }
 
 // MoveAside starts afresh: it renames the accounts file, whatever it holds,

@@ -13,20 +13,48 @@ const MaxFileSize = 64 << 20
 
 // validate checks the invariants every stored state keeps.
 func (s *State) validate() error {
-	return s.validateWith(func(yield func(int, string) bool) {
+	err := s.validateWith(func(yield func(int, string) bool) {
 		for i := range s.Accounts {
 			if !yield(i, s.Accounts[i].DID) {
 				return
 			}
 		}
 	})
+	if err != nil {
+		return err
+	}
+	keyring := false
+	for i := range s.Accounts {
+		switch s.Accounts[i].Secrets {
+		case "":
+		case SecretsKeyring:
+			keyring = true
+		default:
+			return fmt.Errorf("account %d: unknown secrets store %q", i, s.Accounts[i].Secrets)
+		}
+	}
+	return s.checkSecrets(keyring)
+}
+
+// checkSecrets checks the keyring fields, keyring telling whether some
+// account keeps its tokens there.
+func (s *State) checkSecrets(keyring bool) error {
+	switch {
+	case s.Secrets != "" && s.Secrets != SecretsKeyring:
+		return fmt.Errorf("unknown secrets store %q", s.Secrets)
+	case keyring && s.KeyringID == "":
+		return fmt.Errorf("an account keeps its tokens in the keyring, but keyringId is missing")
+	case s.Version < 2 && (keyring || s.Secrets != "" || s.KeyringID != ""):
+		return fmt.Errorf("format version %d cannot hold the keyring fields", s.Version)
+	}
+	return nil
 }
 
 // validateWith is validate with the accounts' DIDs given by dids, for a
 // state whose accounts were checked but not kept (decodeOne).
 func (s *State) validateWith(dids iter.Seq2[int, string]) error {
-	if s.Version != CurrentVersion {
-		return fmt.Errorf("version %d, want %d", s.Version, CurrentVersion)
+	if s.Version < 1 || s.Version > CurrentVersion {
+		return fmt.Errorf("version %d, want 1 to %d", s.Version, CurrentVersion)
 	}
 	seen := make(map[string]bool, len(s.Accounts))
 	for i, did := range dids {
