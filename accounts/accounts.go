@@ -83,6 +83,8 @@ func (m *Manager) lookup(ctx context.Context, ident string) (*storage.Account, e
 		return nil, err
 	case !ok:
 		return nil, missing(ident)
+	case a.SecretsErr() != nil:
+		return nil, fmt.Errorf("@%s: %w", a.Handle, a.SecretsErr())
 	}
 	return a, nil
 }
