@@ -6,19 +6,16 @@ package main
 // may contain the password, an access or refresh token, or a 16-character
 // piece of a token's signature; the one exception is `token`'s stdout.
 //
-// The tokens are known because every request goes through a proxy that
-// learns each token passing either way, and the accounts file is read after
-// each step. New commands join the sweep as rows of the table in
+// The secrets are known because the fake server lists every token it issued
+// and every password it was sent (Secrets), and the accounts file is read
+// after each step. New commands join the sweep as rows of the table in
 // TestSecretSweep; each command's --help is swept from the commands table.
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,6 +76,20 @@ func (s *secretSet) addToken(tok string) {
 	}
 }
 
+// learn adds every secret srv has issued or been sent: JWTs as tokens, the
+// rest as passwords.
+func (s *secretSet) learn(srv *fakepds.Server) {
+	for _, sec := range srv.Secrets() {
+		if strings.Count(sec, ".") == 2 {
+			s.addToken(sec)
+			continue
+		}
+		s.mu.Lock()
+		s.passwords[sec] = true
+		s.mu.Unlock()
+	}
+}
+
 func (s *secretSet) has(tok string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -128,8 +139,11 @@ func TestSecretSetCatchesPlantedSecrets(t *testing.T) {
 	defer srv.Close()
 	a := srv.AddAccount(fakepds.Account{Handle: "alice.test", Password: sweepPassword})
 	tok := sampleToken(t, srv, a.Handle)
-	s := newSecretSet(sweepPassword)
-	s.addToken(tok)
+	s := newSecretSet()
+	s.learn(srv)
+	if !s.has(tok) {
+		t.Fatal("the token is not learnt from the server")
+	}
 	sig := tok[strings.LastIndex(tok, ".")+1:]
 	caught := map[string]string{
 		"whole token":             "error: " + tok + "!",
@@ -178,141 +192,30 @@ func sampleToken(t *testing.T, srv *fakepds.Server, handle string) string {
 	return out.AccessJwt
 }
 
-// echoFault is a hostile answer: an error whose body quotes the credentials
-// the request carried (its Authorization header and its body).
-type echoFault struct {
-	status int
-	name   string // XRPC error name; "" sends an HTML page instead of JSON
-	// quote is what the message says, given the bearer token and the
-	// request body.
-	quote func(bearer, body string) string
-}
-
-func quoteAll(bearer, body string) string {
-	return "refused: " + bearer + " " + body
-}
-
-// quoteTail quotes the end of the bearer token, its signature whole: a
-// token quoted from its start is cut (server messages are clipped to 300
-// bytes) before its signature.
-func quoteTail(bearer, _ string) string {
-	return "refused: …" + bearer[max(len(bearer)-100, 0):]
-}
-
-func quoteSignature(bearer, _ string) string {
-	return "Token has been revoked (signature " + bearer[strings.LastIndex(bearer, ".")+1:] + ")"
-}
-
-// hostileProxy forwards to a fake PDS, learns every token that passes, and
-// answers an endpoint with an echoFault while one is set for it.
-type hostileProxy struct {
-	ts      *httptest.Server
-	target  string
-	secrets *secretSet
-	client  *http.Client
-
-	mu     sync.Mutex
-	faults map[string]echoFault // by NSID
-	seen   map[string]bool      // tokens in the server's answers
-}
-
-func newHostileProxy(t *testing.T, target string, secrets *secretSet) *hostileProxy {
-	p := &hostileProxy{target: target, secrets: secrets, faults: map[string]echoFault{}, seen: map[string]bool{},
-		client: &http.Client{Transport: &http.Transport{Proxy: nil}}}
-	p.ts = httptest.NewServer(http.HandlerFunc(p.serve))
-	t.Cleanup(p.ts.Close)
-	return p
-}
-
-func (p *hostileProxy) URL() string { return p.ts.URL }
-
-func (p *hostileProxy) set(nsid string, f echoFault) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.faults[nsid] = f
-}
-
-func (p *hostileProxy) clear() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.faults = map[string]echoFault{}
-}
-
-func (p *hostileProxy) learn(body []byte) {
-	var s struct{ AccessJwt, RefreshJwt string }
-	if json.Unmarshal(body, &s) == nil {
-		p.secrets.addToken(s.AccessJwt)
-		p.secrets.addToken(s.RefreshJwt)
-		p.mu.Lock()
-		p.seen[s.AccessJwt], p.seen[s.RefreshJwt] = true, true
-		p.mu.Unlock()
-	}
-}
-
-// saw reports whether tok came from the server through the proxy.
-func (p *hostileProxy) saw(tok string) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.seen[tok]
-}
-
-func (p *hostileProxy) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	bearer := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
-	p.secrets.addToken(bearer)
-	p.mu.Lock()
-	f, faulted := p.faults[strings.TrimPrefix(r.URL.Path, "/xrpc/")]
-	p.mu.Unlock()
-	if faulted {
-		msg := f.quote(bearer, string(body))
-		if f.name == "" {
-			w.Header().Set("Content-Type", "text/html")
-			w.WriteHeader(f.status)
-			fmt.Fprintf(w, "<html><body><h1>%d</h1><pre>%s</pre></body></html>", f.status, msg)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(f.status)
-		json.NewEncoder(w).Encode(map[string]string{"error": f.name, "message": msg})
-		return
-	}
-	req, err := http.NewRequestWithContext(r.Context(), r.Method, p.target+r.URL.RequestURI(), bytes.NewReader(body))
-	if err != nil {
-		http.Error(w, "proxy", http.StatusBadGateway)
-		return
-	}
-	req.Header = r.Header.Clone()
-	resp, err := p.client.Do(req)
-	if err != nil {
-		http.Error(w, "proxy", http.StatusBadGateway)
-		return
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	p.learn(out)
-	for k, v := range resp.Header {
-		w.Header()[k] = v
-	}
-	w.WriteHeader(resp.StatusCode)
-	w.Write(out)
+// quoting is a hostile answer: an error of status, an XRPC error named name
+// or an HTML page for "", whose message quotes the credentials the request
+// carried as q says.
+func quoting(status int, name string, q fakepds.Quote) fakepds.Fault {
+	return fakepds.Fault{Kind: fakepds.FaultQuoteCredentials, Status: status, Name: name, Quote: q}
 }
 
 // sweep is the world of TestSecretSweep.
 type sweep struct {
 	*cliEnv
-	proxy   *hostileProxy
 	secrets *secretSet
 	alice   fakepds.Account
 	carol   fakepds.Account // email 2FA
 }
 
-// learnFile adds the tokens of the accounts file (and of a file moved
-// aside) to the secrets. Each must have come through the proxy: else some
-// traffic bypassed it, and its faults were not tested.
+// learnFile adds the server's secrets, and the tokens of the accounts file
+// (and of a file moved aside), to the secrets. Each token in a file must
+// have come from the server: else some traffic went elsewhere, and its
+// faults were not tested.
 func (s *sweep) learnFile() {
+	s.secrets.learn(s.srv)
 	add := func(tok string) {
-		if !s.proxy.saw(tok) {
-			s.t.Errorf("a token in the file (%d bytes) did not come through the proxy", len(tok))
+		if !s.secrets.has(tok) {
+			s.t.Errorf("a token in the file (%d bytes) was not issued by the fake server", len(tok))
 		}
 		s.secrets.addToken(tok)
 	}
@@ -337,10 +240,10 @@ func (s *sweep) learnFile() {
 }
 
 // sweepStep is one command line of the sweep. In args, {svc} stands for the
-// hostile proxy's URL and {code} for the sign-in code carol was sent.
+// fake server's URL and {code} for the sign-in code carol was sent.
 type sweepStep struct {
 	name   string
-	before func(s *sweep) // faults to set, sessions to revoke; cleared after the step
+	before func(s *sweep) // faults to inject, sessions to revoke; cleared after the step
 	stdin  string
 	args   []string
 	env    map[string]string // the environment, beyond XDG_CONFIG_HOME
@@ -363,13 +266,8 @@ func TestSecretSweep(t *testing.T) {
 	e := newCLIEnv(t, fakepds.Options{})
 	e.passwords = append(e.passwords, sweepPassword, sweepWrongPassword)
 	s := &sweep{cliEnv: e, secrets: newSecretSet(sweepPassword, sweepWrongPassword)}
-	s.proxy = newHostileProxy(t, e.srv.URL(), s.secrets)
 	s.alice = e.srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: sweepPassword, EmailConfirmed: true})
 	s.carol = e.srv.AddAccount(fakepds.Account{Handle: "carol.test", Email: "carol@example.com", Password: sweepPassword, EmailAuthFactor: true})
-	// Every request, login and refresh alike, goes through the proxy.
-	for _, did := range []string{s.alice.DID, s.carol.DID} {
-		e.srv.SetPDSEndpoint(did, s.proxy.URL())
-	}
 	var logs bytes.Buffer
 	log.SetOutput(&logs)
 	defer log.SetOutput(os.Stderr)
@@ -378,21 +276,21 @@ func TestSecretSweep(t *testing.T) {
 		return append([]string{"login", "--service", "{svc}", "--identifier", handle, "--password-stdin"}, extra...)
 	}
 	pw, wrong := sweepPassword+"\n", sweepWrongPassword+"\n"
-	on := func(nsid string, f echoFault) func(*sweep) {
-		return func(s *sweep) { s.proxy.set(nsid, f) }
+	on := func(nsid string, f fakepds.Fault) func(*sweep) {
+		return func(s *sweep) { s.srv.Inject(nsid, f) }
 	}
 	later := func(d time.Duration) func(*sweep) {
 		return func(s *sweep) { s.clock.Set(s.clock.Now().Add(d)) }
 	}
-	revoke := func(handle string, f *echoFault) func(*sweep) {
+	revoke := func(handle string, faults ...fakepds.Fault) func(*sweep) {
 		return func(s *sweep) {
 			a, ok := s.state().Find(handle)
 			if !ok {
 				s.t.Fatalf("%s is not saved", handle)
 			}
 			s.revoke(a.RefreshJwt)
-			if f != nil {
-				s.proxy.set(nsidRefresh, *f)
+			for _, f := range faults {
+				s.srv.Inject(nsidRefresh, f)
 			}
 		}
 	}
@@ -401,13 +299,13 @@ func TestSecretSweep(t *testing.T) {
 		{name: "version", args: []string{"--version"}},
 		{name: "login: wrong password", stdin: wrong, args: login("alice.test"), code: exitFailure},
 		{name: "login: the server quotes the password (400)", stdin: pw, args: login("alice.test"), code: exitFailure,
-			before: on(nsidCreate, echoFault{400, "InvalidRequest", quoteAll})},
+			before: on(nsidCreate, quoting(400, "InvalidRequest", fakepds.QuoteRequest))},
 		{name: "login: the server quotes the password (401)", stdin: pw, args: login("alice.test"), code: exitFailure,
-			before: on(nsidCreate, echoFault{401, "AuthenticationRequired", quoteAll})},
+			before: on(nsidCreate, quoting(401, "AuthenticationRequired", fakepds.QuoteRequest))},
 		{name: "login: the server quotes the password (500)", stdin: pw, args: login("alice.test"), code: exitFailure,
-			before: on(nsidCreate, echoFault{500, "InternalServerError", quoteAll})},
+			before: on(nsidCreate, quoting(500, "InternalServerError", fakepds.QuoteRequest))},
 		{name: "login: an HTML page quotes the password", stdin: pw, args: login("alice.test"), code: exitFailure,
-			before: on(nsidCreate, echoFault{502, "", quoteAll})},
+			before: on(nsidCreate, quoting(502, "", fakepds.QuoteRequest))},
 		{name: "login", stdin: pw, args: login("alice.test")},
 		{name: "login: 2FA required", stdin: pw, args: login("carol.test"), code: exitNeedsCode},
 		{name: "login: wrong code", stdin: pw, args: login("carol.test", "--auth-factor-token", "AAAAA-BBBBB"), code: exitFailure},
@@ -438,39 +336,39 @@ func TestSecretSweep(t *testing.T) {
 		{name: "completion zsh", args: []string{"completion", "zsh"}},
 		{name: "completion fish", args: []string{"completion", "fish"}},
 		{name: "refresh: the server quotes the token (500)", args: []string{"refresh", "alice.test"}, code: exitFailure,
-			before: on(nsidRefresh, echoFault{500, "InternalServerError", quoteTail})},
+			before: on(nsidRefresh, quoting(500, "InternalServerError", fakepds.QuoteTail))},
 		{name: "status shows the last error", args: []string{"status", "alice.test"}},
 		{name: "list --json shows the last error", args: []string{"list", "--json"}},
 		{name: "--account refresh: the server quotes the token (400)", args: []string{"--account", "alice.test", "refresh"}, code: exitFailure,
-			before: on(nsidRefresh, echoFault{400, "InvalidRequest", quoteTail})},
+			before: on(nsidRefresh, quoting(400, "InvalidRequest", fakepds.QuoteTail))},
 		{name: "refresh: an HTML page quotes the token", args: []string{"refresh", "alice.test"}, code: exitFailure,
-			before: on(nsidRefresh, echoFault{502, "", quoteAll})},
+			before: on(nsidRefresh, quoting(502, "", fakepds.QuoteRequest))},
 		{name: "refresh --all: the server quotes the token (503)", args: []string{"refresh", "--all"}, code: exitFailure,
-			before: on(nsidRefresh, echoFault{503, "NotEnoughResources", quoteTail})},
+			before: on(nsidRefresh, quoting(503, "NotEnoughResources", fakepds.QuoteTail))},
 		{name: "token: refresh due, the server quotes the token", args: []string{"token"}, code: exitFailure,
 			before: func(s *sweep) {
 				later(2 * time.Hour)(s)
-				on(nsidRefresh, echoFault{500, "InternalServerError", quoteTail})(s)
+				on(nsidRefresh, quoting(500, "InternalServerError", fakepds.QuoteTail))(s)
 			}},
 		{name: "token: refreshed", args: []string{"token"}, tokenOut: true},
 		{name: "refresh: revoked on the server", args: []string{"refresh", "carol.test"}, code: exitNoSession,
-			before: revoke("carol.test", nil)},
+			before: revoke("carol.test")},
 		{name: "status of an ended session", args: []string{"status", "carol.test"}, code: exitNoSession},
 		{name: "token of an ended session", args: []string{"token", "carol.test"}, code: exitNoSession},
 		{name: "login again", stdin: pw, args: login("alice.test")},
 		{name: "refresh: revoked, the server quotes the signature", args: []string{"refresh", "alice.test"}, code: exitNoSession,
-			before: revoke("alice.test", &echoFault{400, "ExpiredToken", quoteSignature})},
+			before: revoke("alice.test", quoting(400, "ExpiredToken", fakepds.QuoteSignature))},
 		{name: "status --json of an ended session", args: []string{"status", "--json", "alice.test"}, code: exitNoSession},
 		{name: "logout of an ended session", args: []string{"logout", "alice.test"}},
 		{name: "login again", stdin: pw, args: login("alice.test")},
 		{name: "logout: the server quotes the token", args: []string{"logout"}, code: exitFailure,
-			before: on(nsidDelete, echoFault{500, "InternalServerError", quoteTail})},
+			before: on(nsidDelete, quoting(500, "InternalServerError", fakepds.QuoteTail))},
 		{name: "list --json with a pending logout", args: []string{"list", "--json"}},
 		{name: "login again", stdin: pw, args: login("alice.test")},
 		{name: "logout", args: []string{"logout", "alice.test"}},
 		{name: "login again", stdin: pw, args: login("alice.test")},
 		{name: "logout --all: an HTML page quotes the token", args: []string{"logout", "--all"}, code: exitFailure,
-			before: on(nsidDelete, echoFault{502, "", quoteAll})},
+			before: on(nsidDelete, quoting(502, "", fakepds.QuoteRequest))},
 		{name: "login again", stdin: pw, args: login("alice.test")},
 		{name: "logout --all", args: []string{"logout", "--all"}},
 		{name: "login again", stdin: pw, args: login("alice.test")},
@@ -492,12 +390,12 @@ func TestSecretSweep(t *testing.T) {
 		s.learnFile()
 		args := make([]string, len(st.args))
 		for j, a := range st.args {
-			a = strings.ReplaceAll(a, "{svc}", s.proxy.URL())
+			a = strings.ReplaceAll(a, "{svc}", e.srv.URL())
 			args[j] = strings.ReplaceAll(a, "{code}", e.srv.SignInCode(s.carol.DID))
 		}
 		env := st.env
 		r := e.runCLI(&cli{stdin: strings.NewReader(st.stdin), getenv: func(k string) string { return env[k] }}, args...)
-		s.proxy.clear()
+		e.srv.ClearFaults()
 		s.learnFile()
 		if r.code != st.code {
 			// stderr is shown only once it is known not to hold a secret.
@@ -536,9 +434,16 @@ func TestSecretSweep(t *testing.T) {
 	if what, leaked := s.secrets.find(logs.String()); leaked {
 		t.Errorf("the log holds %s", what)
 	}
-	// The sweep reached the server's error paths it was meant to.
-	if n := e.srv.Calls(nsidCreate); n < 8 {
-		t.Errorf("only %d logins reached the server", n)
+	// The sweep reached the server's error paths it was meant to: logins
+	// the server answered itself, not with an injected fault.
+	answered := 0
+	for _, r := range e.srv.Requests(nsidCreate) {
+		if !r.Faulted {
+			answered++
+		}
+	}
+	if answered < 8 {
+		t.Errorf("only %d logins reached the server", answered)
 	}
 }
 

@@ -2,19 +2,16 @@ package ui_test
 
 // The TUI half of the secret hygiene sweep: a scripted session (login form
 // with a wrong and a right password, the sign-in code form, the inspector,
-// refreshes, logouts, every error banner) against a server that quotes the
-// credentials it was sent back in its error answers. Every frame the model
+// refreshes, logouts, every error banner) against a fake server that quotes
+// the credentials it was sent back in its error answers, and lists every
+// token it issued and password it was sent (fakepds' Secrets). Every frame the model
 // renders along the way (a View after each Update, as Bubble Tea draws) must
 // not hold the password, a token, or a 16-byte piece of a token's
 // signature. The root package's secrets_test.go sweeps the commands.
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -57,6 +54,22 @@ func (f *leakFinder) addToken(tok string) {
 		for i := 0; i+fragLen <= len(parts[2]); i++ {
 			f.frags[parts[2][i:i+fragLen]] = true
 		}
+	}
+}
+
+// learn adds every secret srv has issued or been sent: JWTs as tokens, the
+// rest as passwords.
+func (f *leakFinder) learn(srv *fakepds.Server) {
+	for _, sec := range srv.Secrets() {
+		if strings.Count(sec, ".") == 2 {
+			f.addToken(sec)
+			continue
+		}
+		f.mu.Lock()
+		if !slices.Contains(f.passwords, sec) {
+			f.passwords = append(f.passwords, sec)
+		}
+		f.mu.Unlock()
 	}
 }
 
@@ -117,94 +130,23 @@ func TestLeakFinderCatchesPlantedSecrets(t *testing.T) {
 			t.Errorf("%s: caught as %s", name, what)
 		}
 	}
-}
-
-// echoProxy forwards to a fake PDS, learns each token in its answers and,
-// while a fault is set for an NSID, answers it with an error that quotes the
-// request's bearer token and body.
-type echoProxy struct {
-	ts     *httptest.Server
-	target string
-	leaks  *leakFinder
-	client *http.Client
-
-	mu     sync.Mutex
-	faults map[string]proxyFault
-}
-
-type proxyFault struct {
-	status int
-	name   string // "" answers an HTML page
-	quote  func(bearer, body string) string
-}
-
-func quoteRequest(bearer, body string) string { return "refused: " + bearer + " " + body }
-
-func quoteTail(bearer, _ string) string { return "refused: …" + bearer[max(len(bearer)-100, 0):] }
-
-func newEchoProxy(t *testing.T, target string, leaks *leakFinder) *echoProxy {
-	p := &echoProxy{target: target, leaks: leaks, faults: map[string]proxyFault{},
-		client: &http.Client{Transport: &http.Transport{Proxy: nil}}}
-	p.ts = httptest.NewServer(http.HandlerFunc(p.serve))
-	t.Cleanup(p.ts.Close)
-	return p
-}
-
-func (p *echoProxy) set(nsid string, f proxyFault) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.faults[nsid] = f
-}
-
-func (p *echoProxy) clear() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.faults = map[string]proxyFault{}
-}
-
-func (p *echoProxy) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	bearer := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
-	p.leaks.addToken(bearer)
-	p.mu.Lock()
-	f, faulted := p.faults[strings.TrimPrefix(r.URL.Path, "/xrpc/")]
-	p.mu.Unlock()
-	if faulted {
-		msg := f.quote(bearer, string(body))
-		if f.name == "" {
-			w.Header().Set("Content-Type", "text/html")
-			w.WriteHeader(f.status)
-			fmt.Fprintf(w, "<html><body><pre>%s</pre></body></html>", msg)
-			return
+	// What the server issued and was sent is learnt from it.
+	w := newWorld(t, fakepds.Options{})
+	a := w.login(nil, "alice.test")
+	f = newLeakFinder()
+	f.learn(w.srv)
+	for name, frame := range map[string]string{"access token": a.AccessJwt, "refresh token": a.RefreshJwt, "password": password} {
+		if _, ok := f.find("│ " + frame); !ok {
+			t.Errorf("learnt %s: not caught", name)
 		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(f.status)
-		json.NewEncoder(w).Encode(map[string]string{"error": f.name, "message": msg})
-		return
 	}
-	req, err := http.NewRequestWithContext(r.Context(), r.Method, p.target+r.URL.RequestURI(), bytes.NewReader(body))
-	if err != nil {
-		http.Error(w, "proxy", http.StatusBadGateway)
-		return
-	}
-	req.Header = r.Header.Clone()
-	resp, err := p.client.Do(req)
-	if err != nil {
-		http.Error(w, "proxy", http.StatusBadGateway)
-		return
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	var s struct{ AccessJwt, RefreshJwt string }
-	if json.Unmarshal(out, &s) == nil {
-		p.leaks.addToken(s.AccessJwt)
-		p.leaks.addToken(s.RefreshJwt)
-	}
-	for k, v := range resp.Header {
-		w.Header()[k] = v
-	}
-	w.WriteHeader(resp.StatusCode)
-	w.Write(out)
+}
+
+// quoting is a hostile answer: an error of status, an XRPC error named name
+// or an HTML page for "", whose message quotes the credentials the request
+// carried as q says.
+func quoting(status int, name string, q fakepds.Quote) fakepds.Fault {
+	return fakepds.Fault{Kind: fakepds.FaultQuoteCredentials, Status: status, Name: name, Quote: q}
 }
 
 // framer drives the model like driver.send, but renders a frame after
@@ -244,6 +186,7 @@ func (f *framer) frame() {
 	for s := range f.secrets {
 		f.leaks.addToken(s)
 	}
+	f.leaks.learn(f.w.srv)
 	v := f.m.View()
 	// The forms' error lines, long ones included, fit the window. (The
 	// inspector's are not checked here: a long status check error widens
@@ -295,31 +238,29 @@ func (f *framer) erase(n int) {
 func TestTUISecretSweep(t *testing.T) {
 	w := newWorld(t, fakepds.Options{})
 	leaks := newLeakFinder(sweepPassword, wrongPassword, password)
-	proxy := newEchoProxy(t, w.srv.URL(), leaks)
 	for _, a := range []fakepds.Account{
 		{DID: did("alice.test"), Handle: "alice.test", Email: "alice@example.com", Password: sweepPassword, EmailConfirmed: true},
 		{DID: did("carol.test"), Handle: "carol.test", Email: "carol@example.com", Password: sweepPassword, EmailAuthFactor: true},
 	} {
 		w.srv.AddAccount(a)
-		w.srv.SetPDSEndpoint(a.DID, proxy.ts.URL) // every call goes through the proxy
 	}
 	d := w.start(ui.Options{})
 	f := &framer{driver: d, leaks: leaks}
-	step := func(_ string, nsid string, fault proxyFault, keys ...string) {
+	step := func(_ string, nsid string, fault fakepds.Fault, keys ...string) {
 		t.Helper()
 		if nsid != "" {
-			proxy.set(nsid, fault)
+			w.srv.Inject(nsid, fault)
 		}
 		for _, k := range keys {
 			f.key(k)
 		}
-		proxy.clear()
+		w.srv.ClearFaults()
 	}
 
 	// The login form: a wrong password, then servers quoting the right one.
 	f.key("a")
 	f.key("shift+tab")
-	f.typ(proxy.ts.URL)
+	f.typ(w.srv.URL())
 	f.key("tab")
 	f.typ("alice.test")
 	f.key("tab")
@@ -329,20 +270,20 @@ func TestTUISecretSweep(t *testing.T) {
 	f.expect("Wrong identifier or password.")
 	f.erase(len(wrongPassword))
 	f.typ(sweepPassword)
-	step("login, the server quotes the password (400)", nsidCreate, proxyFault{400, "InvalidRequest", quoteRequest}, "enter")
+	step("login, the server quotes the password (400)", nsidCreate, quoting(400, "InvalidRequest", fakepds.QuoteRequest), "enter")
 	if v := f.expect("Add an account"); !strings.Contains(flatten(v), "withheld") {
 		t.Error("the login error is not the withheld message")
 	}
-	step("login, the server quotes the password (401)", nsidCreate, proxyFault{401, "AuthenticationRequired", quoteRequest}, "enter")
-	step("login, an HTML page quotes the password", nsidCreate, proxyFault{502, "", quoteRequest}, "enter")
+	step("login, the server quotes the password (401)", nsidCreate, quoting(401, "AuthenticationRequired", fakepds.QuoteRequest), "enter")
+	step("login, an HTML page quotes the password", nsidCreate, quoting(502, "", fakepds.QuoteRequest), "enter")
 	f.expect("Add an account")
-	step("login", "", proxyFault{}, "enter")
+	step("login", "", fakepds.Fault{}, "enter")
 	f.expect("Added @alice.test")
 
 	// The sign-in code form.
 	f.key("a")
 	f.key("shift+tab")
-	f.typ(proxy.ts.URL)
+	f.typ(w.srv.URL())
 	f.key("tab")
 	f.typ("carol.test")
 	f.key("tab")
@@ -358,7 +299,7 @@ func TestTUISecretSweep(t *testing.T) {
 	f.expect("Added @carol.test")
 
 	// The inspector: the tokens' lifetimes, never the tokens.
-	step("inspect, the status check quotes the token", nsidGet, proxyFault{400, "InvalidRequest", quoteTail}, "i")
+	step("inspect, the status check quotes the token", nsidGet, quoting(400, "InvalidRequest", fakepds.QuoteTail), "i")
 	v := f.expect("Access token", "Refresh token", "Status check")
 	if strings.Contains(v, "eyJ") {
 		t.Error("the inspector shows a token, or the start of one")
@@ -366,28 +307,32 @@ func TestTUISecretSweep(t *testing.T) {
 	if !strings.Contains(v, "withheld") {
 		t.Error("the status check error is not the withheld message")
 	}
-	step("refresh in the inspector", "", proxyFault{}, "r")
-	step("refresh, the server quotes the token (500)", nsidRefresh, proxyFault{500, "InternalServerError", quoteTail}, "r")
+	step("refresh in the inspector", "", fakepds.Fault{}, "r")
+	step("refresh, the server quotes the token (500)", nsidRefresh, quoting(500, "InternalServerError", fakepds.QuoteTail), "r")
 	f.expect("Last error")
-	step("refresh, the server quotes the token (400)", nsidRefresh, proxyFault{400, "InvalidRequest", quoteTail}, "r")
+	step("refresh, the server quotes the token (400)", nsidRefresh, quoting(400, "InvalidRequest", fakepds.QuoteTail), "r")
 	f.expect("refresh failed")
-	step("refresh, an HTML page quotes the token", nsidRefresh, proxyFault{502, "", quoteRequest}, "r")
+	step("refresh, an HTML page quotes the token", nsidRefresh, quoting(502, "", fakepds.QuoteRequest), "r")
 	f.key("esc")
-	step("refresh, revoked, the server quotes the signature", nsidRefresh, proxyFault{400, "ExpiredToken", func(b, _ string) string {
-		return "Token has been revoked: " + b[strings.LastIndex(b, ".")+1:]
-	}}, "r")
+	step("refresh, revoked, the server quotes the signature", nsidRefresh, quoting(400, "ExpiredToken", fakepds.QuoteSignature), "r")
 	f.expect("session expired or revoked")
-	step("keys", "", proxyFault{}, "?", "?", "/", "c", "esc")
+	step("keys", "", fakepds.Fault{}, "?", "?", "/", "c", "esc")
 
 	// Logout: the server quoting the token, then a clean one.
-	step("logout, the server quotes the token", nsidDelete, proxyFault{500, "InternalServerError", quoteTail}, "x")
+	step("logout, the server quotes the token", nsidDelete, quoting(500, "InternalServerError", fakepds.QuoteTail), "x")
 	f.expect("logout is pending")
-	step("logout", "", proxyFault{}, "j", "x")
+	step("logout", "", fakepds.Fault{}, "j", "x")
 
 	if n := leaks.count(); n < 4 {
 		t.Fatalf("only %d tokens known: the sweep is not watching", n)
 	}
-	if n := w.srv.Calls(nsidRefresh); n < 1 {
+	answered := 0 // refreshes the server answered itself, not with a fault
+	for _, r := range w.srv.Requests(nsidRefresh) {
+		if !r.Faulted {
+			answered++
+		}
+	}
+	if answered < 1 {
 		t.Fatalf("no refresh reached the server")
 	}
 	for i, fr := range f.frames {
