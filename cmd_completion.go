@@ -27,6 +27,7 @@ var completions = map[string]completionSpec{
 	"env":        {flags: []string{"--shell", "--unset", "--account"}, handles: true},
 	"completion": {words: shells},
 	"move-aside": {},
+	"secrets":    {words: []string{"file", "keyring"}},
 }
 
 // Flags that take a value, and what completes it: handles for --account,
@@ -40,7 +41,7 @@ var shells = []string{"bash", "zsh", "fish"}
 
 // completionOrder is the commands in the usage's order (a test holds it to
 // commands, which cannot be read here: it refers to this file's code).
-var completionOrder = []string{"login", "list", "switch", "status", "token", "refresh", "logout", "env", "completion", "move-aside"}
+var completionOrder = []string{"login", "list", "switch", "status", "token", "refresh", "logout", "env", "completion", "move-aside", "secrets"}
 
 // topWords are the commands, then the aliases that take no flags.
 func topWords() []string {
@@ -87,19 +88,24 @@ func split(words []string) (dash, other []string) {
 // the person typed the command (so ./skyswitch completes from itself), and
 // ignore its errors: a completion never prints anything of its own.
 
-func bashCompletion() string {
+// caseScript fills the slots of a bash or zsh script: the value flags, the
+// shells, and the case arms that complete, per command, its flags
+// (@DASHCASES@) and its argument (@WORDCASES@). add is how the shell offers
+// words: "_skyswitch_add" or "compadd --".
+func caseScript(script, add string) string {
+	offer := func(words []string) string { return add + " " + strings.Join(words, " ") }
 	var dashCases, wordCases strings.Builder
-	fmt.Fprintf(&dashCases, "\t\t'') _skyswitch_add %s ;;\n", strings.Join(topFlags, " "))
-	fmt.Fprintf(&wordCases, "\t'') _skyswitch_add %s ;;\n", strings.Join(topWords(), " "))
+	fmt.Fprintf(&dashCases, "\t\t'') %s ;;\n", offer(topFlags))
+	fmt.Fprintf(&wordCases, "\t'') %s ;;\n", offer(topWords()))
 	for _, name := range sortedCommands() {
 		spec := completions[name]
 		dash, other := split(spec.words)
 		var flagActs []string
 		if len(spec.flags) > 0 {
-			flagActs = append(flagActs, "_skyswitch_add "+strings.Join(spec.flags, " "))
+			flagActs = append(flagActs, offer(spec.flags))
 		}
 		if len(dash) > 0 {
-			flagActs = append(flagActs, "((args == 0)) && _skyswitch_add "+strings.Join(dash, " "))
+			flagActs = append(flagActs, "((args == 0)) && "+offer(dash))
 		}
 		if len(flagActs) > 0 {
 			fmt.Fprintf(&dashCases, "\t\t%s) %s ;;\n", name, strings.Join(flagActs, "; "))
@@ -109,7 +115,7 @@ func bashCompletion() string {
 			acts = append(acts, "_skyswitch_handles")
 		}
 		if len(other) > 0 {
-			acts = append(acts, "_skyswitch_add "+strings.Join(other, " "))
+			acts = append(acts, offer(other))
 		}
 		if len(acts) > 0 {
 			fmt.Fprintf(&wordCases, "\t%s) %s ;;\n", name, strings.Join(acts, "; "))
@@ -120,8 +126,10 @@ func bashCompletion() string {
 		"@SHELLS@", strings.Join(shells, " "),
 		"@DASHCASES@", dashCases.String(),
 		"@WORDCASES@", wordCases.String(),
-	).Replace(bashScript)
+	).Replace(script)
 }
+
+func bashCompletion() string { return caseScript(bashScript, "_skyswitch_add") }
 
 const bashScript = `# bash completion for skyswitch: commands, flags and saved handles.
 # Load it with   source <(skyswitch completion bash)   in ~/.bashrc, or save
@@ -174,41 +182,7 @@ _skyswitch() {
 complete -F _skyswitch skyswitch
 `
 
-func zshCompletion() string {
-	var dashCases, wordCases strings.Builder
-	fmt.Fprintf(&dashCases, "\t\t'') compadd -- %s ;;\n", strings.Join(topFlags, " "))
-	fmt.Fprintf(&wordCases, "\t'') compadd -- %s ;;\n", strings.Join(topWords(), " "))
-	for _, name := range sortedCommands() {
-		spec := completions[name]
-		dash, other := split(spec.words)
-		var flagActs []string
-		if len(spec.flags) > 0 {
-			flagActs = append(flagActs, "compadd -- "+strings.Join(spec.flags, " "))
-		}
-		if len(dash) > 0 {
-			flagActs = append(flagActs, "((args == 0)) && compadd -- "+strings.Join(dash, " "))
-		}
-		if len(flagActs) > 0 {
-			fmt.Fprintf(&dashCases, "\t\t%s) %s ;;\n", name, strings.Join(flagActs, "; "))
-		}
-		var acts []string
-		if spec.handles {
-			acts = append(acts, "_skyswitch_handles")
-		}
-		if len(other) > 0 {
-			acts = append(acts, "compadd -- "+strings.Join(other, " "))
-		}
-		if len(acts) > 0 {
-			fmt.Fprintf(&wordCases, "\t%s) %s ;;\n", name, strings.Join(acts, "; "))
-		}
-	}
-	return strings.NewReplacer(
-		"@VALUEFLAGS@", strings.Join(slices.Concat(valueFlags, []string{"-account"}), "|"),
-		"@SHELLS@", strings.Join(shells, " "),
-		"@DASHCASES@", dashCases.String(),
-		"@WORDCASES@", wordCases.String(),
-	).Replace(zshScript)
-}
+func zshCompletion() string { return caseScript(zshScript, "compadd --") }
 
 const zshScript = `#compdef skyswitch
 # zsh completion for skyswitch: commands, flags and saved handles.
