@@ -77,6 +77,7 @@ var commands = []command{
 	{name: "env", args: "[<account>] [--shell bash|zsh|fish] [--unset]", summary: "print the shell command that pins this shell to an account", run: (*cli).env, override: true},
 	{name: "completion", args: "bash|zsh|fish", summary: "print the shell completion script", run: (*cli).completion, noStore: true},
 	{name: "move-aside", args: "", summary: "start afresh: rename an unreadable accounts file (never deletes it)", run: (*cli).moveAside},
+	{name: "secrets", args: "[file|keyring]", summary: "show or choose where tokens are kept: the accounts file (default) or the OS keyring", run: (*cli).secrets},
 }
 
 func (c *cli) usage(w io.Writer) {
@@ -182,7 +183,7 @@ func (c *cli) setup() error {
 	if err != nil {
 		return err
 	}
-	c.mgr = &accounts.Manager{Store: storage.Open(path), Client: client, Now: c.now}
+	c.mgr = &accounts.Manager{Store: openStore(path), Client: client, Now: c.now}
 	return nil
 }
 
