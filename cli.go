@@ -101,6 +101,9 @@ Completion: source <(skyswitch completion bash) in ~/.bashrc (or zsh);
   skyswitch completion fish | source   in fish.
 A rate-limited request (429) says when to try again; skyswitch never logs
 in again by itself.
+Tokens are kept in the accounts file unless "skyswitch secrets keyring"
+moves them to the OS keyring; if it fails, they stay in the file and a
+note says so.
 
 Exit codes: 0 ok, 1 failure, 2 usage, 3 sign-in code required,
 4 no usable session.
