@@ -29,7 +29,7 @@ var _ storage.Secrets = Keyring{}
 
 // Get returns the secret of service and user.
 func (Keyring) Get(ctx context.Context, service, user string) (string, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ready(ctx); err != nil {
 		return "", err
 	}
 	v, err := gokeyring.Get(service, user)
@@ -38,7 +38,7 @@ func (Keyring) Get(ctx context.Context, service, user string) (string, error) {
 
 // Set creates or replaces the secret of service and user.
 func (Keyring) Set(ctx context.Context, service, user, secret string) error {
-	if err := ctx.Err(); err != nil {
+	if err := ready(ctx); err != nil {
 		return err
 	}
 	return wrap(gokeyring.Set(service, user, secret))
@@ -46,10 +46,19 @@ func (Keyring) Set(ctx context.Context, service, user, secret string) error {
 
 // Delete removes the secret of service and user.
 func (Keyring) Delete(ctx context.Context, service, user string) error {
-	if err := ctx.Err(); err != nil {
+	if err := ready(ctx); err != nil {
 		return err
 	}
 	return wrap(gokeyring.Delete(service, user))
+}
+
+// ready says why a call cannot be made now: ctx is done, or there is no
+// keyring to ask without starting one (see reachable).
+func ready(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return reachable()
 }
 
 // wrap maps go-keyring's "not found" to storage.ErrSecretNotFound. Its
