@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"runtime/debug"
+	"strings"
 )
 
 // LoadAccount returns the account that Load followed by State.Find(ident)
@@ -105,7 +106,8 @@ func decodeOneWith(path string, data []byte, ident string) (*Account, string, bo
 		if r.account(a); r.err != nil { // cannot happen: the first pass read it
 			return nil, "", false, fileErr(path, ErrCorrupt, "%v", r.err)
 		}
-		return a, st.KeyringID, true, nil
+		// st is borrowed from data; the keyring call may outlive it.
+		return a, strings.Clone(st.KeyringID), true, nil
 	}
 	return nil, "", false, nil
 }
