@@ -14,6 +14,11 @@ const (
 	StateExpired       = "expired"        // the access token expired; the next use refreshes it
 	StateEnded         = "ended"          // the session is over: log in again
 	StateLogoutPending = "logout-pending" // removed here, revocation on the server still owed
+	// StateKeyringUnreadable: the tokens are kept in the OS keyring, which
+	// could not give them now (locked, missing, not answering, or the item
+	// is gone); Summary.KeyringError says why. Nothing refreshes it until
+	// they can be read again.
+	StateKeyringUnreadable = "keyring-unreadable"
 )
 
 // Summary is an account as scripts see it (`list --json`, `status --json`).
@@ -34,6 +39,9 @@ type Summary struct {
 	EmailAuthFactor  bool      `json:"emailAuthFactor"`
 	RefreshedAt      time.Time `json:"refreshedAt,omitzero"`
 	LastRefreshError string    `json:"lastRefreshError,omitempty"`
+	// KeyringError is why the tokens could not be read from the OS
+	// keyring (state keyring-unreadable). It names no token.
+	KeyringError string `json:"keyringError,omitempty"`
 }
 
 // Summarize describes a saved account at now.
@@ -41,8 +49,12 @@ func Summarize(a storage.Account, active bool, now time.Time) Summary {
 	s := summarize(a.SessionData, now)
 	s.Active = active
 	s.LastRefreshError = a.LastRefreshError
-	if a.SessionEnded || refreshExpired(s.RefreshExpiresAt, now) {
+	switch {
+	case a.SessionEnded || refreshExpired(s.RefreshExpiresAt, now):
 		s.State = StateEnded
+	case a.SecretsErr() != nil:
+		// Its tokens are empty here: not expired, but out of reach.
+		s.State, s.KeyringError = StateKeyringUnreadable, a.SecretsErr().Error()
 	}
 	return s
 }
