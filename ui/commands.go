@@ -60,6 +60,22 @@ type pendingRetriedMsg struct {
 	revoked, left int
 }
 
+// notedMsg is a command's result with the store's warnings raised while it
+// ran (see Service.Warnings); Update queues the notes, then handles msg.
+type notedMsg struct {
+	msg   tea.Msg
+	notes []string
+}
+
+// noted attaches to msg the warnings svc raised meanwhile, if any. Every
+// command that calls svc ends with it, so no warning is left unread.
+func noted(svc Service, msg tea.Msg) tea.Msg {
+	if w := svc.Warnings(); len(w) > 0 {
+		return notedMsg{msg: msg, notes: w}
+	}
+	return msg
+}
+
 // tick drives every countdown: one message a second, re-armed only by its
 // own handler.
 func tick() tea.Cmd {
@@ -72,7 +88,7 @@ func loadCmd(svc Service) tea.Cmd {
 		defer cancel()
 		stamp := svc.Stamp()
 		st, err := svc.Load(ctx)
-		return loadedMsg{st: st, stamp: stamp, err: err}
+		return noted(svc, loadedMsg{st: st, stamp: stamp, err: err})
 	}
 }
 
@@ -80,7 +96,7 @@ func loadCmd(svc Service) tea.Cmd {
 func reloadIfChangedCmd(svc Service, stamp string) tea.Cmd {
 	return func() tea.Msg {
 		if svc.Stamp() == stamp {
-			return unchangedMsg{}
+			return noted(svc, unchangedMsg{})
 		}
 		return loadCmd(svc)()
 	}
@@ -91,7 +107,7 @@ func refreshCmd(svc Service, did string, gen int) tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), networkTimeout)
 		defer cancel()
 		a, err := svc.Refresh(ctx, did)
-		return refreshedMsg{did: did, gen: gen, acct: a, err: err}
+		return noted(svc, refreshedMsg{did: did, gen: gen, acct: a, err: err})
 	}
 }
 
@@ -100,7 +116,7 @@ func logoutCmd(svc Service, did string) tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), networkTimeout)
 		defer cancel()
 		res, err := svc.Logout(ctx, did)
-		return loggedOutMsg{did: did, res: res, err: err}
+		return noted(svc, loggedOutMsg{did: did, res: res, err: err})
 	}
 }
 
@@ -109,7 +125,7 @@ func switchCmd(svc Service, did string) tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), localTimeout)
 		defer cancel()
 		a, err := svc.Switch(ctx, did)
-		return switchedMsg{did: did, acct: a, err: err}
+		return noted(svc, switchedMsg{did: did, acct: a, err: err})
 	}
 }
 
@@ -120,7 +136,7 @@ func loginCmd(svc Service, in auth.LoginInput) tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), networkTimeout)
 		defer cancel()
 		a, err := svc.Login(ctx, in)
-		return loginDoneMsg{acct: a, err: err}
+		return noted(svc, loginDoneMsg{acct: a, err: err})
 	}
 }
 
@@ -129,7 +145,7 @@ func checkCmd(svc Service, did string, gen int) tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), networkTimeout)
 		defer cancel()
 		a, err := svc.Check(ctx, did)
-		return checkedMsg{did: did, gen: gen, acct: a, err: err}
+		return noted(svc, checkedMsg{did: did, gen: gen, acct: a, err: err})
 	}
 }
 
@@ -138,6 +154,6 @@ func retryPendingCmd(svc Service) tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), networkTimeout)
 		defer cancel()
 		n, left, _ := svc.RetryPendingLogouts(ctx)
-		return pendingRetriedMsg{revoked: n, left: left}
+		return noted(svc, pendingRetriedMsg{revoked: n, left: left})
 	}
 }

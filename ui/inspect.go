@@ -38,8 +38,8 @@ func (m Model) openInspector() (Model, tea.Cmd) {
 	}
 	m.screen = screenInspect
 	m.inspect.did, m.inspect.err, m.inspect.checkedAt = r.acct.DID, "", time.Time{}
-	if r.acct.SessionEnded {
-		return m, nil
+	if r.acct.SessionEnded || r.acct.SecretsErr() != nil {
+		return m, nil // nothing to ask the server with
 	}
 	// Ask the server for the account's status as the inspector opens.
 	m.inspect.busy = true
@@ -113,8 +113,13 @@ func (m Model) inspectView() string {
 		m.under(&b, m.st.warn, "⚠ can do anything, even delete the account: prefer an app password", 0)
 	}
 	b.WriteString("\n")
-	m.tokenLine(&b, "Access token", a.AccessJwt)
-	m.tokenLine(&b, "Refresh token", a.RefreshJwt)
+	if err := a.SecretsErr(); err != nil {
+		field("Tokens", m.st.alarm.Render("kept in the OS keyring, unreadable now"))
+		m.under(&b, m.st.errorText, err.Error(), 3)
+	} else {
+		m.tokenLine(&b, "Access token", a.AccessJwt)
+		m.tokenLine(&b, "Refresh token", a.RefreshJwt)
+	}
 	b.WriteString("\n")
 	if !a.RefreshedAt.IsZero() {
 		field("Last refresh", a.RefreshedAt.Local().Format("2006-01-02 15:04:05"))

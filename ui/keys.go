@@ -5,6 +5,8 @@ import "github.com/charmbracelet/bubbles/key"
 // listKeys are the account list's bindings; help shows only enabled ones.
 type listKeys struct {
 	Up, Down, Switch, Add, Logout, Refresh, Inspect, Filter, Help, Quit key.Binding
+	// Dismiss drops the note shown; enabled only while there is one.
+	Dismiss key.Binding
 }
 
 func defaultListKeys() listKeys {
@@ -19,12 +21,13 @@ func defaultListKeys() listKeys {
 		Filter:  key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "keys")),
 		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Dismiss: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "dismiss note"), key.WithDisabled()),
 	}
 }
 
 // ShortHelp is the footer.
 func (k listKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.Switch, k.Add, k.Logout, k.Inspect, k.Filter, k.Help, k.Quit}
+	return []key.Binding{k.Dismiss, k.Switch, k.Add, k.Logout, k.Inspect, k.Filter, k.Help, k.Quit}
 }
 
 // FullHelp is shown on "?".
@@ -32,7 +35,7 @@ func (k listKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Switch, k.Inspect},
 		{k.Add, k.Refresh, k.Logout},
-		{k.Filter, k.Help, k.Quit},
+		{k.Filter, k.Help, k.Quit, k.Dismiss},
 	}
 }
 

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -115,6 +116,8 @@ func (m Model) updateList(msg tea.KeyMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Quit):
 		m.quitting = true
 		return m, nil
+	case key.Matches(msg, k.Dismiss):
+		m = m.dismissNote()
 	case key.Matches(msg, k.Help):
 		m.help.ShowAll = !m.help.ShowAll
 	case key.Matches(msg, k.Up):
@@ -182,6 +185,10 @@ func (m Model) activate() (Model, tea.Cmd) {
 func (m Model) refreshSelected() (Model, tea.Cmd) {
 	r, ok := m.current()
 	if !ok || r.acct == nil || r.acct.SessionEnded {
+		return m, nil
+	}
+	if err := r.acct.SecretsErr(); err != nil {
+		m.setStatus(fmt.Sprintf("Cannot refresh @%s: %v", r.acct.Handle, err), true)
 		return m, nil
 	}
 	rt := m.rtOf(r.acct.DID)

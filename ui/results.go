@@ -14,6 +14,9 @@ import (
 // onResult applies what a command brought back.
 func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
+	case notedMsg:
+		m = m.addNotes(msg.notes)
+		return m.onResult(msg.msg)
 	case loadedMsg:
 		if msg.err != nil {
 			m.loadErr = msg.err

@@ -22,6 +22,10 @@ type Service interface {
 	Logout(ctx context.Context, ident string) (accounts.LogoutResult, error)
 	RetryPendingLogouts(ctx context.Context) (revoked, left int, err error)
 	Check(ctx context.Context, ident string) (storage.Account, error)
+	// Warnings returns, and forgets, the notices the store raised since the
+	// last call (a keyring that failed, tokens kept in the file instead).
+	// Every command reads them as it finishes and its result carries them.
+	Warnings() []string
 }
 
 var _ Service = (*accounts.Manager)(nil)

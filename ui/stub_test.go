@@ -23,12 +23,15 @@ import (
 
 // stub is a Service with no server and no file: Load returns st (or
 // loadErr); the other calls fail with err unless a test sets them.
+// Warnings drains warnings, as the store does; a test adds to it with warn.
 type stub struct {
-	mu      sync.Mutex
-	st      *storage.State
-	loadErr error
-	err     error
-	calls   []string
+	mu       sync.Mutex
+	st       *storage.State
+	loadErr  error
+	err      error
+	calls    []string
+	warnings []string
+	stamp    string // what Stamp says; change it to have the model reload
 }
 
 var _ ui.Service = (*stub)(nil)
@@ -40,13 +43,50 @@ func (s *stub) Load(context.Context) (*storage.State, error) {
 	if s.loadErr != nil {
 		return nil, s.loadErr
 	}
+	s.mu.Lock()
+	src := s.st
+	s.mu.Unlock()
 	// A copy, as a fresh read of the file would be.
-	c := *s.st
-	c.Accounts = append([]storage.Account(nil), s.st.Accounts...)
-	c.PendingLogouts = append([]storage.PendingLogout(nil), s.st.PendingLogouts...)
+	c := *src
+	c.Accounts = append([]storage.Account(nil), src.Accounts...)
+	c.PendingLogouts = append([]storage.PendingLogout(nil), src.PendingLogouts...)
 	return &c, nil
 }
-func (s *stub) Stamp() string { return "stub" }
+func (s *stub) Stamp() string { s.mu.Lock(); defer s.mu.Unlock(); return "stub" + s.stamp }
+
+// replace makes st what the file holds, as another process's write would:
+// the next tick reloads it.
+func (s *stub) replace(st *storage.State) {
+	s.mu.Lock()
+	s.st = st
+	s.stamp += "+"
+	s.mu.Unlock()
+}
+
+// Warnings is not recorded in calls: every command reads it.
+func (s *stub) Warnings() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.warnings
+	s.warnings = nil
+	return w
+}
+
+// warn raises warnings, as the store does while a command runs.
+func (s *stub) warn(w ...string) { s.mu.Lock(); s.warnings = append(s.warnings, w...); s.mu.Unlock() }
+
+// count is how many calls were recorded with this prefix.
+func (s *stub) count(prefix string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.calls {
+		if strings.HasPrefix(c, prefix) {
+			n++
+		}
+	}
+	return n
+}
 func (s *stub) Login(context.Context, auth.LoginInput) (storage.Account, error) {
 	s.record("Login")
 	return storage.Account{}, s.err

@@ -13,6 +13,7 @@ package ui
 
 import (
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -47,6 +48,9 @@ type Options struct {
 	// Initial, when set, is the accounts as the caller just loaded them:
 	// the first frame shows them without reading the file again.
 	Initial *storage.State
+	// Notes are the store's warnings from before the switcher opened (the
+	// caller's load); they show first, as those raised later do.
+	Notes []string
 }
 
 // runtime is what the TUI knows about an account beyond the file.
@@ -79,6 +83,7 @@ type Model struct {
 
 	status    string
 	statusErr bool
+	notes     []string // the store's warnings, oldest first; the first shows
 	nextRetry time.Time
 	help      help.Model
 	spinner   spinner.Model
@@ -117,6 +122,7 @@ func New(svc Service, opts Options) Model {
 		m.data = opts.Initial
 		m.list = m.list.settle(m.rows())
 	}
+	m = m.addNotes(opts.Notes)
 	return m
 }
 
@@ -243,7 +249,9 @@ func (m Model) startDueRefreshes(cmds []tea.Cmd) (Model, int, []tea.Cmd) {
 		if inFlight >= m.opts.MaxInFlight {
 			break
 		}
-		if r.busy != "" || a.SessionEnded || m.now.Before(r.retryAt) {
+		// Tokens the keyring would not give cannot be refreshed: no attempt
+		// until a reload brings them.
+		if r.busy != "" || a.SessionEnded || a.SecretsErr() != nil || m.now.Before(r.retryAt) {
 			continue
 		}
 		if r.retryAt.IsZero() && !m.refreshDue(a.AccessJwt) {
@@ -259,6 +267,29 @@ func (m Model) startDueRefreshes(cmds []tea.Cmd) (Model, int, []tea.Cmd) {
 
 func (m *Model) setStatus(text string, isErr bool) {
 	m.status, m.statusErr = text, isErr
+}
+
+// maxNotes bounds the queue of notes; later ones are dropped.
+const maxNotes = 20
+
+// addNotes queues the store's warnings behind those shown, each once.
+func (m Model) addNotes(notes []string) Model {
+	for _, n := range notes {
+		if len(m.notes) < maxNotes && !slices.Contains(m.notes, n) {
+			m.notes = append(slices.Clip(m.notes), n)
+		}
+	}
+	m.list.keys.Dismiss.SetEnabled(len(m.notes) > 0)
+	return m
+}
+
+// dismissNote drops the note shown; the next one, if any, shows.
+func (m Model) dismissNote() Model {
+	if len(m.notes) > 0 {
+		m.notes = slices.Clone(m.notes[1:])
+	}
+	m.list.keys.Dismiss.SetEnabled(len(m.notes) > 0)
+	return m
 }
 
 // refreshDue is auth.RefreshDue over the memo of token times, so a tick

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -68,6 +69,11 @@ func (m Model) bannersView() string {
 			switch {
 			case a.SessionEnded:
 				out = append(out, m.st.bannerError.Render(truncate(fmt.Sprintf("@%s: session expired or revoked; press enter on it to log in again", a.Handle), m.width-4)))
+			case a.SecretsErr() != nil:
+				// Not refreshed, whatever retry was planned, until a reload
+				// can read them.
+				text := fmt.Sprintf("@%s: keyring unreadable, not refreshed: %v", a.Handle, keyringWhy(a.SecretsErr()))
+				out = append(out, m.st.bannerWarn.Render(truncate(text, m.width-4)))
 			case r != nil && r.lastErr != nil && !r.retryAt.IsZero():
 				when := "in " + countdown(r.retryAt.Sub(m.now))
 				if r.busy == "refreshing" {
@@ -86,6 +92,9 @@ func (m Model) bannersView() string {
 
 func (m Model) footerView() string {
 	var lines []string
+	if len(m.notes) > 0 {
+		lines = append(lines, m.st.bannerWarn.Render(m.noteText()))
+	}
 	if m.status != "" {
 		style := m.st.bannerInfo
 		if m.statusErr {
@@ -104,6 +113,31 @@ func (m Model) footerView() string {
 		keys = m.inspect.keys
 	}
 	lines = append(lines, m.helpView(keys))
+	return strings.Join(lines, "\n")
+}
+
+// maxNoteLines is how many lines a note may take; the rest is cut.
+const maxNoteLines = 3
+
+// noteText is the first queued note, wrapped to the window and cut to
+// maxNoteLines, saying how many more wait.
+func (m Model) noteText() string {
+	text := "Note: " + m.notes[0]
+	if n := len(m.notes) - 1; n > 0 {
+		text += fmt.Sprintf(" (%d more; esc shows the next)", n)
+	}
+	width := m.width - 4
+	if width < 20 {
+		return truncate(text, max(width, 2))
+	}
+	lines := strings.Split(lipgloss.NewStyle().Width(width).Render(text), "\n")
+	for i := range lines {
+		lines[i] = strings.TrimRight(lines[i], " ")
+	}
+	if len(lines) > maxNoteLines {
+		lines = lines[:maxNoteLines]
+		lines[maxNoteLines-1] = truncate(lines[maxNoteLines-1]+" …", width)
+	}
 	return strings.Join(lines, "\n")
 }
 
@@ -207,8 +241,9 @@ func (m Model) rowView(r row, selected bool, cells cellMemo) string {
 		left := exp.access.Sub(m.now)
 		access = m.st.forUrgency(urgencyOf(left, at.life()))(pad(countdown(left), colAccess))
 		refresh = pad(days(exp.refresh.Sub(m.now)), colRefresh)
-		if r.acct.SessionEnded {
-			// The server ended it: a ticking countdown would suggest otherwise.
+		if r.acct.SessionEnded || r.acct.SecretsErr() != nil {
+			// The server ended it, or the tokens could not be read: a
+			// ticking countdown would suggest otherwise.
 			access, refresh = m.st.muted.Render(pad("—", colAccess)), pad("—", colRefresh)
 		}
 	} else {
@@ -308,6 +343,8 @@ func (m Model) stateText(r row, exp expiries) (stateText, tone) {
 		return stateText{t, t}, toneBusy
 	case a.SessionEnded:
 		return stateText{"session expired – log in again", "log in again"}, toneAlarm
+	case a.SecretsErr() != nil:
+		return stateText{"keyring unreadable – " + keyringWhy(a.SecretsErr()), "keyring unreadable"}, toneAlarm
 	case rt != nil && rt.lastErr != nil && !rt.retryAt.IsZero():
 		in := countdown(rt.retryAt.Sub(m.now))
 		return stateText{"refresh failed – retrying in " + in, "retry in " + in}, toneWarn
@@ -320,6 +357,16 @@ func (m Model) stateText(r row, exp expiries) (stateText, tone) {
 		return stateText{"expired – refreshing", "expired"}, toneWarn
 	}
 	return stateText{"valid", "valid"}, toneCalm
+}
+
+// keyringWhy is, in short, why an account's tokens could not be read: the
+// keyring's own words when it failed (the store's sentence wraps them);
+// the inspector shows the whole sentence.
+func keyringWhy(err error) string {
+	if cause := errors.Unwrap(err); cause != nil {
+		return cause.Error()
+	}
+	return err.Error()
 }
 
 func plural(n int) string {
