@@ -41,6 +41,10 @@ type cli struct {
 
 	mgr   *accounts.Manager // set by setup unless a test set it
 	input *bufio.Reader
+	// keyring, when set, is the keyring the store uses instead of the OS
+	// one (tests give a fake); setup gives it to the store even when a
+	// test set mgr.
+	keyring storage.Secrets
 }
 
 // exitError carries an exit code with the sentence to print.
@@ -175,6 +179,9 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 // setup opens the accounts file and the client, once.
 func (c *cli) setup() error {
 	if c.mgr != nil {
+		if c.keyring != nil {
+			c.mgr.Store.UseSecrets(c.keyring)
+		}
 		return nil
 	}
 	path, err := storage.DefaultPath()
@@ -186,7 +193,7 @@ func (c *cli) setup() error {
 	if err != nil {
 		return err
 	}
-	c.mgr = &accounts.Manager{Store: openStore(path), Client: client, Now: c.now}
+	c.mgr = &accounts.Manager{Store: openStore(path, c.keyring), Client: client, Now: c.now}
 	return nil
 }
 
@@ -246,11 +253,14 @@ func (c *cli) clock() time.Time {
 	return time.Now()
 }
 
-// warnings prints, once, what the store noticed (permissions tightened).
-func (c *cli) warnings() {
-	for _, w := range c.mgr.Store.Warnings() {
+// warnings prints, once, what the store noticed (permissions tightened, a
+// keyring that failed), and returns it.
+func (c *cli) warnings() []string {
+	ws := c.mgr.Warnings()
+	for _, w := range ws {
 		fmt.Fprintf(c.stderr, "skyswitch: note: %s\n", w)
 	}
+	return ws
 }
 
 // sentence turns an error into one plain sentence for stderr.
@@ -326,11 +336,14 @@ func (c *cli) tui(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.warnings()
+	// Printed (seen once the switcher quits) and shown in it; those
+	// raised while it runs, it shows as they come.
+	notes := c.warnings()
 	opts, err := c.tuiOptions(st)
 	if err != nil {
 		return err
 	}
+	opts.Notes = notes
 	m := ui.New(c.mgr, opts)
 	// At 120 fps the renderer's first flush comes sooner (the first frame
 	// waits for its ticker); it only writes when the view changed.

@@ -10,11 +10,15 @@ import (
 	"github.com/skyswitch/skyswitch/storage/oskeyring"
 )
 
-// openStore opens the accounts file with the OS keyring at hand. Nothing
-// connects to the keyring unless an account keeps its tokens there.
-func openStore(path string) *storage.Store {
+// openStore opens the accounts file with the OS keyring at hand (k, when
+// not nil, instead: a test's fake). Nothing connects to the keyring unless
+// an account keeps its tokens there.
+func openStore(path string, k storage.Secrets) *storage.Store {
+	if k == nil {
+		k = oskeyring.New()
+	}
 	s := storage.Open(path)
-	s.UseSecrets(oskeyring.New())
+	s.UseSecrets(k)
 	return s
 }
 

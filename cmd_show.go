@@ -124,8 +124,13 @@ func (c *cli) status(ctx context.Context, args []string) error {
 	} else {
 		writeStatus(c.stdout, s, statusTitle(st, s, source), a.AccessJwt, now)
 	}
-	if err == nil && s.State == accounts.StateEnded {
+	switch {
+	case err != nil:
+	case s.State == accounts.StateEnded:
 		return &exitError{exitNoSession, fmt.Errorf("the session of @%s has ended: log in again", s.Handle)}
+	case s.State == accounts.StateKeyringUnreadable:
+		// As token says: the tokens are there, out of reach for now.
+		return &exitError{exitFailure, fmt.Errorf("@%s: %s", s.Handle, s.KeyringError)}
 	}
 	return err
 }
@@ -163,6 +168,9 @@ func writeStatus(w io.Writer, s accounts.Summary, title, accessJwt string, now t
 	row("Refresh token", expiryText(s.RefreshExpiresAt, now))
 	row("Account", s.AccountStatus)
 	row("State", s.State)
+	if s.KeyringError != "" {
+		row("Keyring", s.KeyringError)
+	}
 	if s.LastRefreshError != "" {
 		row("Last error", s.LastRefreshError)
 	}
