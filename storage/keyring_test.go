@@ -463,3 +463,36 @@ func TestKeyringNoneConfigured(t *testing.T) {
 		t.Fatalf("ok %v err %v SecretsErr %v", ok, err, a.SecretsErr())
 	}
 }
+
+// A keyring that failed is left alone for KeyringRetryAfter, then asked
+// again: a switcher left running finds the tokens once it is unlocked.
+func TestKeyringIsAskedAgainAfterAWhile(t *testing.T) {
+	f := newFake(t)
+	s := keyringStore(t, f, 2)
+	mustUpdate(t, s, func(st *State) error { return st.UseSecrets(SecretsKeyring) })
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	f.set(errLocked)
+	if st, err := s.Load(); err != nil || st.Accounts[0].SecretsErr() == nil {
+		t.Fatalf("a locked keyring: err %v, tokens readable", err)
+	}
+	calls, _ := f.count()
+	f.set(nil) // unlocked
+	now = now.Add(KeyringRetryAfter - time.Second)
+	if st, err := s.Load(); err != nil || st.Accounts[0].SecretsErr() == nil {
+		t.Fatalf("asked again too soon: err %v", err)
+	}
+	if c, _ := f.count(); c != calls {
+		t.Fatalf("the keyring was asked %d times within the minute, want 0", c-calls)
+	}
+	now = now.Add(time.Second)
+	st, err := s.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range st.Accounts {
+		if a.SecretsErr() != nil || a.RefreshJwt == "" {
+			t.Fatalf("@%s still unreadable after the keyring came back: %v", a.Handle, a.SecretsErr())
+		}
+	}
+}

@@ -37,6 +37,10 @@ const (
 	// missing, locked behind a prompt nobody answers or hung must never
 	// hang skyswitch.
 	KeyringTimeout = 3 * time.Second
+	// KeyringRetryAfter is how long a keyring that failed is left alone:
+	// one dead keyring costs a command one KeyringTimeout, and a switcher
+	// left running finds it again once it works.
+	KeyringRetryAfter = time.Minute
 	// maxSecretSize is the largest item skyswitch puts in a keyring: the
 	// Windows Credential Manager takes 2,560 bytes. Both tokens of a
 	// Bluesky session take about 1,100.
@@ -57,11 +61,15 @@ var errNoKeyring = errors.New("this program has no OS keyring support")
 
 // keyringCall runs op on the keyring with a deadline of KeyringTimeout. A
 // keyring that fails other than with ErrSecretNotFound, or does not answer
-// in time, is down for the rest of the store's life: later calls fail at
-// once with the same error, so one dead keyring costs one timeout.
+// in time, is down for KeyringRetryAfter: calls meanwhile fail at once with
+// the same error, so one dead keyring costs one timeout a minute.
 func (s *Store) keyringCall(ctx context.Context, op func(Secrets, context.Context) error) error {
+	now := s.now()
 	s.mu.Lock()
 	k, down, timeout := s.secrets, s.keyringDown, s.keyringTimeout
+	if down != nil && !now.Before(s.keyringDownAt.Add(KeyringRetryAfter)) {
+		down = nil // time to ask again
+	}
 	s.mu.Unlock()
 	switch {
 	case k == nil:
@@ -82,13 +90,14 @@ func (s *Store) keyringCall(ctx context.Context, op func(Secrets, context.Contex
 	case <-ctx.Done():
 		err = fmt.Errorf("the OS keyring did not answer within %v", timeout)
 	}
-	if err != nil && !errors.Is(err, ErrSecretNotFound) {
-		s.mu.Lock()
-		if s.keyringDown == nil {
-			s.keyringDown = err
-		}
-		s.mu.Unlock()
+	s.mu.Lock()
+	switch {
+	case err == nil || errors.Is(err, ErrSecretNotFound):
+		s.keyringDown = nil // it answered
+	case s.keyringDown == nil || !now.Before(s.keyringDownAt.Add(KeyringRetryAfter)):
+		s.keyringDown, s.keyringDownAt = err, now
 	}
+	s.mu.Unlock()
 	return err
 }
 

@@ -33,7 +33,8 @@ type Store struct {
 	bufs     [][]byte        // reused buffers; see takeBuf
 
 	secrets        Secrets       // the OS keyring, or nil; see UseSecrets
-	keyringDown    error         // why the keyring is not used any more
+	keyringDown    error         // why the keyring is not asked now
+	keyringDownAt  time.Time     // since when; see KeyringRetryAfter
 	keyringTimeout time.Duration // 0: KeyringTimeout; a test seam
 }
 
