@@ -215,8 +215,12 @@ func TestKeyringUnreadableAccount(t *testing.T) {
 	for range 5 { // past every retry time and both tokens' expiry
 		d.advance(3*time.Hour, clk)
 	}
+	loads := svc.count("Load")
 	d.key("r")
 	d.has("Cannot refresh @alice.test: its tokens are in the OS keyring, which failed")
+	if svc.count("Load") != loads+1 {
+		t.Fatal("r on an unreadable account did not read the accounts (and so the keyring) again")
+	}
 	d.key("i")
 	d.has("kept in the OS keyring, unreadable now", "the collection is locked")
 	d.key("esc")

@@ -188,8 +188,10 @@ func (m Model) refreshSelected() (Model, tea.Cmd) {
 		return m, nil
 	}
 	if err := r.acct.SecretsErr(); err != nil {
-		m.setStatus(fmt.Sprintf("Cannot refresh @%s: %v", r.acct.Handle, err), true)
-		return m, nil
+		// Nothing to refresh with; but the keyring may answer now
+		// (unlocked meanwhile): read the accounts again.
+		m.setStatus(fmt.Sprintf("Cannot refresh @%s: %v (asking the keyring again)", r.acct.Handle, err), true)
+		return m, loadCmd(m.svc)
 	}
 	rt := m.rtOf(r.acct.DID)
 	if rt.busy != "" {
