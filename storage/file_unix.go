@@ -33,7 +33,7 @@ func mapFile(f *os.File, size int64) ([]byte, func(), error) {
 	if size == 0 {
 		return nil, func() {}, nil
 	}
-	data, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_PRIVATE)
+	data, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, mapFlags)
 	if err != nil {
 		return readFile(f, size)
 	}

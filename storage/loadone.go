@@ -17,30 +17,14 @@ func (s *Store) LoadAccount(ctx context.Context, ident string) (a *Account, ok b
 		return nil, false, err
 	}
 	defer release()
-	f, size, err := s.open()
-	if err != nil || f == nil {
+	var keyringID string
+	err = s.mapped(func(data []byte) (err error) {
+		a, keyringID, ok, err = decodeOneWith(s.path, data, ident)
+		return err
+	})
+	if err != nil {
 		return nil, false, err
 	}
-	defer f.Close()
-	data, unmap, err := mapFile(f, size)
-	if err != nil {
-		return nil, false, s.readErr(err)
-	}
-	defer unmap()
-	// A mapped file cut short in place (by another program: skyswitch only
-	// ever renames a new file over it) faults when read; SetPanicOnFault
-	// turns that into a panic recovered here, instead of a crash.
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer func() {
-		if p := recover(); p != nil {
-			if _, fault := p.(interface{ Addr() uintptr }); !fault {
-				panic(p)
-			}
-			a, ok, err = nil, false, fileErr(s.path, ErrCorrupt, "it was cut short while being read")
-		}
-	}()
-	testHookMapped()
-	a, keyringID, ok, err := decodeOneWith(s.path, data, ident)
 	if ok && a.Secrets == SecretsKeyring {
 		// Only now, and only for an account kept there: a file
 		// without such accounts never connects to the keyring.
@@ -48,7 +32,7 @@ func (s *Store) LoadAccount(ctx context.Context, ident string) (a *Account, ok b
 			s.warnOnce("cannot read the tokens of @%s: %v", a.Handle, err)
 		}
 	}
-	return a, ok, err
+	return a, ok, nil
 }
 
 // decodeOne is decode for one account: every account is read and checked
@@ -110,6 +94,36 @@ func decodeOneWith(path string, data []byte, ident string) (*Account, string, bo
 		return a, strings.Clone(st.KeyringID), true, nil
 	}
 	return nil, "", false, nil
+}
+
+// mapped calls read with the accounts file's bytes, mapped into memory
+// (see mapFile), which read must not keep: they are gone when it returns.
+// It does not call read when there is no file. A file cut short in place
+// while mapped (by another program: skyswitch only ever renames a new file
+// over it) faults when read; SetPanicOnFault turns that into a panic
+// recovered here, and an error, instead of a crash.
+func (s *Store) mapped(read func(data []byte) error) (err error) {
+	f, size, err := s.open()
+	if err != nil || f == nil {
+		return err
+	}
+	defer f.Close()
+	data, unmap, err := mapFile(f, size)
+	if err != nil {
+		return s.readErr(err)
+	}
+	defer unmap()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if p := recover(); p != nil {
+			if _, fault := p.(interface{ Addr() uintptr }); !fault {
+				panic(p)
+			}
+			err = fileErr(s.path, ErrCorrupt, "it was cut short while being read")
+		}
+	}()
+	testHookMapped()
+	return read(data)
 }
 
 // testHookMapped, set only by tests, runs once LoadAccount has mapped the

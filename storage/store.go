@@ -113,12 +113,19 @@ func (s *Store) LoadContext(ctx context.Context) (*State, error) {
 		return NewState(), nil
 	}
 	defer release()
-	st, data, err := s.read()
-	s.giveBuf(data)
-	if err == nil {
-		s.fetchAll(ctx, st)
+	var st *State
+	err = s.mapped(func(data []byte) (err error) {
+		st, err = decode(s.path, data)
+		return err
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case st == nil: // no file
+		return NewState(), nil
 	}
-	return st, err
+	s.fetchAll(ctx, st)
+	return st, nil
 }
 
 // readLock takes the shared lock for a read. It returns a nil release and

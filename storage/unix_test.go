@@ -82,27 +82,36 @@ func TestSharedFoldersAreNotTightened(t *testing.T) {
 	}
 }
 
-// TestLoadAccountSurvivesTheFileCutShortWhileMapped: another program
-// truncating the file in place while LoadAccount has it mapped makes the
-// mapped pages fault; that must be an error, not a crash.
-func TestLoadAccountSurvivesTheFileCutShortWhileMapped(t *testing.T) {
-	s := newStore(t)
-	mustUpdate(t, s, replaceWith(stateWith(200))) // ~340 KB: many pages
-	defer func(old func()) { testHookMapped = old }(testHookMapped)
-	// Cut at a page boundary, so the next byte read is on a page with no
-	// file behind it. (Cut mid-page, the rest of that page reads as zeros
-	// and the reader stops there with a syntax error.)
-	cut := int64(2 * os.Getpagesize())
-	testHookMapped = func() {
-		if err := os.Truncate(s.Path(), cut); err != nil {
-			t.Error(err)
-		}
+// TestLoadSurvivesTheFileCutShortWhileMapped: another program truncating
+// the file in place while Load or LoadAccount has it mapped makes the mapped
+// pages fault; that must be an error, not a crash.
+func TestLoadSurvivesTheFileCutShortWhileMapped(t *testing.T) {
+	loads := map[string]func(s *Store) error{
+		"Load": func(s *Store) error { _, err := s.Load(); return err },
+		"LoadAccount": func(s *Store) error {
+			_, _, err := s.LoadAccount(context.Background(), "user199.bsky.social")
+			return err
+		},
 	}
-	a, ok, err := s.LoadAccount(context.Background(), "user199.bsky.social")
-	if !errors.Is(err, ErrCorrupt) || a != nil || ok {
-		t.Fatalf("got %v, %v, %v; want an ErrCorrupt error", a != nil, ok, err)
-	}
-	if !strings.Contains(err.Error(), "cut short while being read") {
-		t.Fatalf("error %q does not say what happened", err)
+	for name, load := range loads {
+		t.Run(name, func(t *testing.T) {
+			s := newStore(t)
+			mustUpdate(t, s, replaceWith(stateWith(200))) // ~340 KB: many pages
+			defer func(old func()) { testHookMapped = old }(testHookMapped)
+			// Cut at a page boundary, so the next byte read is on a page
+			// with no file behind it. (Cut mid-page, the rest of that page
+			// reads as zeros and the reader stops there with a syntax
+			// error.)
+			cut := int64(2 * os.Getpagesize())
+			testHookMapped = func() {
+				if err := os.Truncate(s.Path(), cut); err != nil {
+					t.Error(err)
+				}
+			}
+			err := load(s)
+			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "cut short while being read") {
+				t.Fatalf("got %v; want an ErrCorrupt error saying the file was cut short", err)
+			}
+		})
 	}
 }
