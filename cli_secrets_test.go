@@ -5,83 +5,19 @@ package main
 // given through cli.keyring (the OS one is never touched).
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/skyswitch/skyswitch/auth/fakepds"
-	"github.com/skyswitch/skyswitch/storage"
+	"github.com/skyswitch/skyswitch/storage/keyringtest"
 )
 
-// memKeyring is an in-memory storage.Secrets; every call fails with fail
-// while it is set.
-type memKeyring struct {
-	mu    sync.Mutex
-	items map[string]string // by user; the service is always skyswitch
-	fail  error
-	calls int
-}
-
-func newMemKeyring() *memKeyring { return &memKeyring{items: map[string]string{}} }
-
-func (k *memKeyring) enter(service string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.calls++
-	if service != storage.KeyringService {
-		return fmt.Errorf("unexpected service %q", service)
-	}
-	return k.fail
-}
-
-func (k *memKeyring) Get(_ context.Context, service, user string) (string, error) {
-	if err := k.enter(service); err != nil {
-		return "", err
-	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	v, ok := k.items[user]
-	if !ok {
-		return "", fmt.Errorf("get: %w", storage.ErrSecretNotFound)
-	}
-	return v, nil
-}
-
-func (k *memKeyring) Set(_ context.Context, service, user, v string) error {
-	if err := k.enter(service); err != nil {
-		return err
-	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.items[user] = v
-	return nil
-}
-
-func (k *memKeyring) Delete(_ context.Context, service, user string) error {
-	if err := k.enter(service); err != nil {
-		return err
-	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if _, ok := k.items[user]; !ok {
-		return fmt.Errorf("delete: %w", storage.ErrSecretNotFound)
-	}
-	delete(k.items, user)
-	return nil
-}
-
-func (k *memKeyring) setFail(err error) { k.mu.Lock(); k.fail = err; k.mu.Unlock() }
-
-func (k *memKeyring) len() int   { k.mu.Lock(); defer k.mu.Unlock(); return len(k.items) }
-func (k *memKeyring) count() int { k.mu.Lock(); defer k.mu.Unlock(); return k.calls }
-
 // runK runs a command line with k as the keyring.
-func (e *cliEnv) runK(k *memKeyring, args ...string) result {
+func (e *cliEnv) runK(k *keyringtest.Keyring, args ...string) result {
 	e.t.Helper()
 	r := e.runCLI(&cli{keyring: k}, args...)
 	e.noteKeyringTokens(k)
@@ -90,12 +26,10 @@ func (e *cliEnv) runK(k *memKeyring, args ...string) result {
 
 // noteKeyringTokens adds the tokens in k to those no output may show
 // (runCLI notes only those in the file).
-func (e *cliEnv) noteKeyringTokens(k *memKeyring) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
+func (e *cliEnv) noteKeyringTokens(k *keyringtest.Keyring) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for _, v := range k.items {
+	for _, v := range k.Values() {
 		for _, part := range strings.Split(v, `"`) {
 			if strings.Count(part, ".") == 2 && len(part) > 40 {
 				e.tokens[part] = true
@@ -116,7 +50,7 @@ func (e *cliEnv) fileText() string {
 
 // secretsEnv is a world with alice.test and bob.test logged in (bob
 // active), their tokens in the file.
-func secretsEnv(t *testing.T) (*cliEnv, *memKeyring, map[string]string) {
+func secretsEnv(t *testing.T) (*cliEnv, *keyringtest.Keyring, map[string]string) {
 	t.Helper()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice, bob := e.addAccount("alice.test"), e.addAccount("bob.test")
@@ -126,7 +60,7 @@ func secretsEnv(t *testing.T) (*cliEnv, *memKeyring, map[string]string) {
 		"alice.test": e.account(alice.DID).AccessJwt,
 		"bob.test":   e.account(bob.DID).AccessJwt,
 	}
-	return e, newMemKeyring(), tokens
+	return e, keyringtest.New(), tokens
 }
 
 func wantLines(t *testing.T, r result, lines ...string) {
@@ -147,7 +81,7 @@ func TestSecretsShowKeyringAndFile(t *testing.T) {
 	r := e.runK(k, "secrets")
 	wantCode(t, r, exitOK)
 	wantLines(t, r, "tokens are kept in: the accounts file", "in the OS keyring: none", "in the accounts file: @alice.test, @bob.test")
-	if calls := k.count(); calls != 0 {
+	if calls := k.Calls(); calls != 0 {
 		t.Errorf("showing a file that keeps no tokens in the keyring made %d keyring calls", calls)
 	}
 
@@ -157,8 +91,8 @@ func TestSecretsShowKeyringAndFile(t *testing.T) {
 	if r.stderr != "" {
 		t.Errorf("a move that worked printed on stderr:\n%s", r)
 	}
-	if k.len() != 2 {
-		t.Fatalf("the keyring holds %d items, want 2", k.len())
+	if k.Len() != 2 {
+		t.Fatalf("the keyring holds %d items, want 2", k.Len())
 	}
 	text := e.fileText()
 	for h, tok := range tokens {
@@ -183,8 +117,8 @@ func TestSecretsShowKeyringAndFile(t *testing.T) {
 	r = e.runK(k, "secrets", "file")
 	wantCode(t, r, exitOK)
 	wantLines(t, r, "tokens are kept in: the accounts file", "in the OS keyring: none", "in the accounts file: @alice.test, @bob.test")
-	if k.len() != 0 {
-		t.Errorf("the keyring still holds %d items after secrets file", k.len())
+	if k.Len() != 0 {
+		t.Errorf("the keyring still holds %d items after secrets file", k.Len())
 	}
 	st := e.state() // read with no keyring: the tokens are in the file
 	for h, tok := range tokens {
@@ -211,7 +145,7 @@ func TestSecretsUsageErrors(t *testing.T) {
 	} {
 		wantError(t, e.runK(k, tc.args...), exitUsage, tc.want)
 	}
-	if e.fileText() != before || k.len() != 0 {
+	if e.fileText() != before || k.Len() != 0 {
 		t.Error("a usage error changed the accounts file or the keyring")
 	}
 }
@@ -221,7 +155,7 @@ func TestSecretsUsageErrors(t *testing.T) {
 // the keyring works, it moves them.
 func TestSecretsKeyringFailsTokensStayInTheFile(t *testing.T) {
 	e, k, tokens := secretsEnv(t)
-	k.setFail(errors.New("org.freedesktop.secrets was not provided by any .service files"))
+	k.Fail(errors.New("org.freedesktop.secrets was not provided by any .service files"))
 
 	r := e.runK(k, "secrets", "keyring")
 	wantCode(t, r, exitFailure)
@@ -239,12 +173,12 @@ func TestSecretsKeyringFailsTokensStayInTheFile(t *testing.T) {
 			t.Errorf("@%s's tokens left the file", h)
 		}
 	}
-	if k.len() != 0 {
-		t.Errorf("the keyring holds %d items", k.len())
+	if k.Len() != 0 {
+		t.Errorf("the keyring holds %d items", k.Len())
 	}
 	wantCode(t, e.runK(k, "token"), exitOK) // from the file
 
-	k.setFail(nil)
+	k.Fail(nil)
 	r = e.runK(k, "secrets", "keyring")
 	wantCode(t, r, exitOK)
 	wantLines(t, r, "in the OS keyring: @alice.test, @bob.test", "in the accounts file: none")
@@ -256,7 +190,7 @@ func TestSecretsKeyringFailsTokensStayInTheFile(t *testing.T) {
 func TestSecretsKeyringUnreadableAccounts(t *testing.T) {
 	e, k, _ := secretsEnv(t)
 	wantCode(t, e.runK(k, "secrets", "keyring"), exitOK)
-	k.setFail(errors.New("prompt dismissed: the collection is locked"))
+	k.Fail(errors.New("prompt dismissed: the collection is locked"))
 
 	r := e.runK(k, "list", "--json")
 	wantCode(t, r, exitOK)
@@ -300,12 +234,12 @@ func TestSecretsKeyringUnreadableAccounts(t *testing.T) {
 	if !strings.Contains(r.stderr, "stay in the OS keyring") {
 		t.Errorf("secrets file does not say the tokens stay:\n%s", r)
 	}
-	if k.len() != 2 {
-		t.Errorf("the keyring holds %d items, want the 2 it could not give", k.len())
+	if k.Len() != 2 {
+		t.Errorf("the keyring holds %d items, want the 2 it could not give", k.Len())
 	}
 
 	// The keyring answers again: a new run reads the tokens.
-	k.setFail(nil)
+	k.Fail(nil)
 	r = e.runK(k, "status", "--json")
 	wantCode(t, r, exitOK)
 	if !strings.Contains(r.stdout, `"state": "valid"`) {

@@ -1,66 +1,21 @@
 package accounts_test
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/skyswitch/skyswitch/auth/fakepds"
 	"github.com/skyswitch/skyswitch/storage"
+	"github.com/skyswitch/skyswitch/storage/keyringtest"
 )
-
-// memKeyring is an in-memory storage.Secrets whose calls fail while fail
-// is set.
-type memKeyring struct {
-	mu    sync.Mutex
-	items map[string]string
-	fail  error
-}
-
-func (k *memKeyring) Get(_ context.Context, _, user string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.fail != nil {
-		return "", k.fail
-	}
-	v, ok := k.items[user]
-	if !ok {
-		return "", fmt.Errorf("%w", storage.ErrSecretNotFound)
-	}
-	return v, nil
-}
-
-func (k *memKeyring) Set(_ context.Context, _, user, v string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.fail != nil {
-		return k.fail
-	}
-	k.items[user] = v
-	return nil
-}
-
-func (k *memKeyring) Delete(_ context.Context, _, user string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.fail != nil {
-		return k.fail
-	}
-	delete(k.items, user)
-	return nil
-}
-
-func (k *memKeyring) len() int { k.mu.Lock(); defer k.mu.Unlock(); return len(k.items) }
 
 // Token, refresh and logout work on accounts whose tokens are in the
 // keyring: the rotated tokens land there, logout empties it.
 func TestKeyringAccountsWork(t *testing.T) {
 	f := setup(t, fakepds.Options{})
-	k := &memKeyring{items: map[string]string{}}
+	k := keyringtest.New()
 	f.m.Store.UseSecrets(k)
 	alice := f.login(t, "alice.test")
 	r, err := f.m.UseSecrets(ctx, "keyring")
@@ -68,8 +23,8 @@ func TestKeyringAccountsWork(t *testing.T) {
 		t.Fatalf("UseSecrets: %+v, %v", r, err)
 	}
 	bob := f.login(t, "bob.test") // a new login under the keyring setting
-	if k.len() != 2 {
-		t.Fatalf("keyring holds %d items, want 2", k.len())
+	if k.Len() != 2 {
+		t.Fatalf("keyring holds %d items, want 2", k.Len())
 	}
 
 	got, err := f.m.Token(ctx, "", time.Minute)
@@ -87,8 +42,8 @@ func TestKeyringAccountsWork(t *testing.T) {
 	if _, err := f.m.Logout(ctx, alice.Handle); err != nil {
 		t.Fatal(err)
 	}
-	if k.len() != 1 {
-		t.Fatalf("keyring holds %d items after logout, want 1", k.len())
+	if k.Len() != 1 {
+		t.Fatalf("keyring holds %d items after logout, want 1", k.Len())
 	}
 }
 
@@ -96,15 +51,13 @@ func TestKeyringAccountsWork(t *testing.T) {
 // token; the tokens are not lost.
 func TestKeyringUnreadableTokenSaysWhy(t *testing.T) {
 	f := setup(t, fakepds.Options{})
-	k := &memKeyring{items: map[string]string{}}
+	k := keyringtest.New()
 	f.m.Store.UseSecrets(k)
 	alice := f.login(t, "alice.test")
 	if _, err := f.m.UseSecrets(ctx, "keyring"); err != nil {
 		t.Fatal(err)
 	}
-	k.mu.Lock()
-	k.fail = errors.New("the collection is locked")
-	k.mu.Unlock()
+	k.Fail(errors.New("the collection is locked"))
 	m := *f.m
 	m.Store = storage.Open(f.m.Store.Path())
 	m.Store.UseSecrets(k)
@@ -113,9 +66,7 @@ func TestKeyringUnreadableTokenSaysWhy(t *testing.T) {
 		strings.Contains(err.Error(), alice.AccessJwt) {
 		t.Fatalf("Token with a locked keyring: %v", err)
 	}
-	k.mu.Lock()
-	k.fail = nil
-	k.mu.Unlock()
+	k.Fail(nil)
 	m.Store = storage.Open(f.m.Store.Path())
 	m.Store.UseSecrets(k)
 	if got, err := m.Token(ctx, "", time.Minute); err != nil || got.AccessJwt != alice.AccessJwt {

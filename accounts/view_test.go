@@ -8,6 +8,7 @@ import (
 	"github.com/skyswitch/skyswitch/accounts"
 	"github.com/skyswitch/skyswitch/auth/fakepds"
 	"github.com/skyswitch/skyswitch/storage"
+	"github.com/skyswitch/skyswitch/storage/keyringtest"
 )
 
 // An account whose tokens the keyring cannot give is keyring-unreadable,
@@ -15,7 +16,7 @@ import (
 // ended; once the keyring answers, the account is valid again.
 func TestSummarizeKeyringUnreadable(t *testing.T) {
 	f := setup(t, fakepds.Options{})
-	k := &memKeyring{items: map[string]string{}}
+	k := keyringtest.New()
 	f.m.Store.UseSecrets(k)
 	alice := f.login(t, "alice.test")
 	if _, err := f.m.UseSecrets(ctx, "keyring"); err != nil {
@@ -37,9 +38,7 @@ func TestSummarizeKeyringUnreadable(t *testing.T) {
 	}
 	now := f.clk.Now()
 
-	k.mu.Lock()
-	k.fail = errors.New("prompt dismissed: the collection is locked")
-	k.mu.Unlock()
+	k.Fail(errors.New("prompt dismissed: the collection is locked"))
 	locked := load()
 	s := accounts.Summarize(locked, true, now)
 	if s.State != accounts.StateKeyringUnreadable || !strings.Contains(s.KeyringError, "the collection is locked") {
@@ -56,9 +55,7 @@ func TestSummarizeKeyringUnreadable(t *testing.T) {
 		t.Fatalf("an ended session whose keyring fails: state %q, want ended", s.State)
 	}
 
-	k.mu.Lock()
-	k.fail = nil
-	k.mu.Unlock()
+	k.Fail(nil)
 	if s := accounts.Summarize(load(), true, now); s.State != accounts.StateValid || s.KeyringError != "" {
 		t.Fatalf("once the keyring answers: state %q, keyringError %q", s.State, s.KeyringError)
 	}

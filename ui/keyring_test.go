@@ -7,9 +7,7 @@ package ui_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,67 +15,16 @@ import (
 
 	"github.com/skyswitch/skyswitch/auth/fakepds"
 	"github.com/skyswitch/skyswitch/storage"
+	"github.com/skyswitch/skyswitch/storage/keyringtest"
 	"github.com/skyswitch/skyswitch/ui"
 )
 
-// testKeyring is an in-memory storage.Secrets: every call fails with fail
-// while it is set, Set also with failSet.
-type testKeyring struct {
-	mu            sync.Mutex
-	items         map[string]string
-	fail, failSet error
-}
-
-func newTestKeyring() *testKeyring { return &testKeyring{items: map[string]string{}} }
-
-func (k *testKeyring) Get(_ context.Context, _, user string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.fail != nil {
-		return "", k.fail
-	}
-	v, ok := k.items[user]
-	if !ok {
-		return "", fmt.Errorf("get: %w", storage.ErrSecretNotFound)
-	}
-	return v, nil
-}
-
-func (k *testKeyring) Set(_ context.Context, _, user, v string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.fail != nil {
-		return k.fail
-	}
-	if k.failSet != nil {
-		return k.failSet
-	}
-	k.items[user] = v
-	return nil
-}
-
-func (k *testKeyring) Delete(_ context.Context, _, user string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.fail != nil {
-		return k.fail
-	}
-	delete(k.items, user)
-	return nil
-}
-
-func (k *testKeyring) set(fail, failSet error) {
-	k.mu.Lock()
-	k.fail, k.failSet = fail, failSet
-	k.mu.Unlock()
-}
-
 // keyringWorld is a world whose accounts (alice.test, bob.test) keep their
 // tokens in k.
-func keyringWorld(t *testing.T) (*world, *testKeyring) {
+func keyringWorld(t *testing.T) (*world, *keyringtest.Keyring) {
 	t.Helper()
 	w := newWorld(t, fakepds.Options{})
-	k := newTestKeyring()
+	k := keyringtest.New()
 	w.mgr.Store.UseSecrets(k)
 	w.login(nil, "alice.test")
 	w.login(nil, "bob.test")
@@ -88,7 +35,7 @@ func keyringWorld(t *testing.T) (*world, *testKeyring) {
 }
 
 // loadWith reads the world's file as a new process would, over k.
-func loadWith(t *testing.T, w *world, k *testKeyring) *storage.State {
+func loadWith(t *testing.T, w *world, k *keyringtest.Keyring) *storage.State {
 	t.Helper()
 	s := storage.Open(w.path)
 	s.UseSecrets(k)
@@ -160,7 +107,7 @@ func TestKeyringFallbackDuringRefreshShowsNote(t *testing.T) {
 	w, k := keyringWorld(t)
 	d := w.start(ui.Options{})
 	d.hasNot("Note:")
-	k.set(nil, errors.New("the collection is locked"))
+	k.FailSet(errors.New("the collection is locked"))
 	d.key("r") // alice.test, on the first row, is selected
 	if n := w.srv.Calls(nsidRefresh); n != 1 {
 		t.Fatalf("%d refreshes, want 1", n)
@@ -200,7 +147,7 @@ func TestKeyringUnreadableAccount(t *testing.T) {
 	}
 	d.has("@alice.test: refresh failed, the server is down; retrying in 0:01")
 
-	k.set(errors.New("prompt dismissed: the collection is locked"), nil)
+	k.Fail(errors.New("prompt dismissed: the collection is locked"))
 	svc.replace(loadWith(t, w, k))
 	d.tick() // reloads: now the tokens are out of reach
 	d.send(tea.WindowSizeMsg{Width: 160, Height: 24})
@@ -233,7 +180,8 @@ func TestKeyringUnreadableAccount(t *testing.T) {
 
 	// The keyring answers again; a reload brings the tokens, and the
 	// scheduler takes them up.
-	k.set(nil, nil)
+	k.Fail(nil)
+	k.FailSet(nil)
 	svc.replace(loadWith(t, w, k))
 	d.tick() // reloads
 	d.hasNot("keyring unreadable")
