@@ -1,0 +1,222 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/skyswitch/skyswitch/accounts"
+	"github.com/skyswitch/skyswitch/auth"
+)
+
+// The account list: one row per account or queued logout, only the rows
+// that fit rendered, each cell styled once per frame.
+
+// Column widths of the list at full width; narrow windows drop columns.
+const (
+	colHandle  = 24
+	colDID     = 16
+	colPDS     = 16
+	colAccess  = 10
+	colRefresh = 5
+)
+
+func (m Model) listView(height int) string {
+	if m.data == nil {
+		if m.loadErr != nil {
+			return m.st.errorText.Render("The accounts file could not be read. Nothing was changed; see above.")
+		}
+		return m.spinner.View() + " loading…"
+	}
+	if m.list.filtering || m.list.filter.Value() != "" {
+		height--
+	}
+	rows := m.rows()
+	var b strings.Builder
+	if len(m.data.Accounts) == 0 && len(m.data.PendingLogouts) == 0 {
+		b.WriteString("\nNo accounts yet.\n\n")
+		b.WriteString("  Press " + m.st.selected.Render("a") + " to add one: your handle and an app password\n")
+		b.WriteString(m.st.muted.Render("  (Bluesky: Settings → Privacy and security → App passwords).") + "\n")
+		b.WriteString(m.st.muted.Render("  Or from a script: skyswitch login --password-stdin") + "\n")
+		return b.String()
+	}
+	// Only the rows that fit are rendered: the list may hold thousands.
+	visible := max(height, 1)
+	offset := max(0, min(m.list.cursor-visible+1, len(rows)-visible))
+	end := min(offset+visible, len(rows))
+	cells := cellMemo{}
+	for i := offset; i < end; i++ {
+		b.WriteString(m.rowView(rows[i], i == m.list.cursor, cells))
+		b.WriteByte('\n')
+	}
+	if len(rows) == 0 {
+		b.WriteString(m.st.muted.Render("  no account matches the filter") + "\n")
+	}
+	if m.list.filtering || m.list.filter.Value() != "" {
+		b.WriteString(m.list.filter.View())
+	}
+	return b.String()
+}
+
+// cellMemo holds the styled cells a frame repeats down the list (the PDS,
+// the state): styling is most of what a row costs, so each is styled once.
+type cellMemo map[string]string
+
+func (c cellMemo) get(key string, render func() string) string {
+	if s, ok := c[key]; ok {
+		return s
+	}
+	s := render()
+	c[key] = s
+	return s
+}
+
+func (m Model) rowView(r row, selected bool, cells cellMemo) string {
+	cursor, active := "  ", "  "
+	if selected {
+		cursor = m.st.selected.Render("> ")
+	}
+	if r.acct != nil && r.acct.DID == m.data.Active {
+		active = m.st.active.Render("● ")
+	}
+	wide, medium := m.width >= 96, m.width >= 72
+	handle := "@" + r.handle()
+	// Narrow windows give the handle what the dropped columns left.
+	handleCol := colHandle
+	if !medium {
+		handleCol = min(max(m.width-(4+colAccess+colRefresh+3+14), 12), colHandle)
+	}
+	cols := []string{cursor + active + pad(truncate(handle, handleCol), handleCol)}
+	if wide {
+		cols = append(cols, m.st.muted.Render(pad(shortDID(r.did(), colDID), colDID)))
+	}
+	pdsURL, access, refresh := "", "", ""
+	// Decoding tokens was most of a frame's cost: each is decoded once.
+	var exp expiries
+	if r.acct != nil {
+		pdsURL = r.acct.Endpoint()
+		at := m.expiry.times(r.acct.AccessJwt)
+		exp = expiries{at.exp, m.expiry.of(r.acct.RefreshJwt)}
+		left := exp.access.Sub(m.now)
+		access = m.st.forUrgency(urgencyOf(left, at.life()))(pad(countdown(left), colAccess))
+		refresh = pad(days(exp.refresh.Sub(m.now)), colRefresh)
+		if r.acct.SessionEnded || r.acct.SecretsErr() != nil {
+			// The server ended it, or the tokens could not be read: a
+			// ticking countdown would suggest otherwise.
+			access, refresh = m.st.muted.Render(pad("—", colAccess)), pad("—", colRefresh)
+		}
+	} else {
+		pdsURL = r.pending.Session.Endpoint()
+		access, refresh = pad("", colAccess), pad("", colRefresh)
+	}
+	if medium {
+		host := truncate(accounts.HostOf(pdsURL), colPDS)
+		cols = append(cols, cells.get("pds\x00"+host, func() string { return m.st.muted.Render(pad(host, colPDS)) }))
+	}
+	cols = append(cols, access, refresh)
+	line := strings.Join(cols, " ") + " "
+	return line + m.stateView(r, exp, max(m.width-lipgloss.Width(line), 8), cells)
+}
+
+// expiries are a row's token expiries (zero when a token cannot be decoded).
+type expiries struct{ access, refresh time.Time }
+
+// expiryMemo remembers what tokens say about their expiry, so a frame
+// decodes only the tokens it has not seen. It only ever records a fact
+// about a token: View, which fills it, stays pure in effect. Shared by the
+// copies of a Model.
+type expiryMemo struct {
+	mu sync.Mutex
+	m  map[string]tokenTimes
+}
+
+// tokenTimes are a token's issue and expiry times (zero when undecodable).
+type tokenTimes struct{ iat, exp time.Time }
+
+func (t tokenTimes) life() time.Duration {
+	if t.iat.IsZero() || t.exp.IsZero() {
+		return 0
+	}
+	return t.exp.Sub(t.iat)
+}
+
+// memoMax bounds the memo; refreshes keep adding tokens, so it starts
+// over when full.
+const memoMax = 4096
+
+func (e *expiryMemo) of(tok string) time.Time { return e.times(tok).exp }
+
+func (e *expiryMemo) times(tok string) tokenTimes {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if t, ok := e.m[tok]; ok {
+		return t
+	}
+	var t tokenTimes
+	if c, err := auth.ParseClaims(tok); err == nil {
+		t = tokenTimes{c.IssuedAt, c.ExpiresAt}
+	}
+	if e.m == nil || len(e.m) >= memoMax {
+		e.m = map[string]tokenTimes{}
+	}
+	e.m[tok] = t
+	return t
+}
+
+// stateView is the last column: what is happening to the account, in full
+// when room allows, else in short.
+func (m Model) stateView(r row, exp expiries, room int, cells cellMemo) string {
+	text, t := m.stateText(r, exp)
+	if lipgloss.Width(text.full) <= room {
+		return cells.get(fmt.Sprint("state\x00", t, "\x00", text.full), func() string { return m.st.tone(t).Render(text.full) })
+	}
+	short := truncate(text.short, room)
+	return cells.get(fmt.Sprint("state\x00", t, "\x00", short), func() string { return m.st.tone(t).Render(short) })
+}
+
+// tone is the style of a state.
+type tone int
+
+const (
+	toneCalm tone = iota
+	toneWarn
+	toneAlarm
+	toneBusy
+)
+
+func (s styles) tone(t tone) lipgloss.Style {
+	return [...]lipgloss.Style{toneCalm: s.calm, toneWarn: s.warn, toneAlarm: s.alarm, toneBusy: s.title}[t]
+}
+
+type stateText struct{ full, short string }
+
+func (m Model) stateText(r row, exp expiries) (stateText, tone) {
+	if r.pending != nil {
+		return stateText{"logout pending", "logout pending"}, toneWarn
+	}
+	a := r.acct
+	rt := m.rt[a.DID]
+	switch {
+	case rt != nil && rt.busy != "":
+		t := m.spinner.View() + " " + rt.busy
+		return stateText{t, t}, toneBusy
+	case a.SessionEnded:
+		return stateText{"session expired – log in again", "log in again"}, toneAlarm
+	case a.SecretsErr() != nil:
+		return stateText{"keyring unreadable – " + keyringWhy(a.SecretsErr()), "keyring unreadable"}, toneAlarm
+	case rt != nil && rt.lastErr != nil && !rt.retryAt.IsZero():
+		in := countdown(rt.retryAt.Sub(m.now))
+		return stateText{"refresh failed – retrying in " + in, "retry in " + in}, toneWarn
+	}
+	// As accounts.Summarize grades them, from the expiries at hand.
+	switch {
+	case !exp.refresh.IsZero() && !m.now.Before(exp.refresh):
+		return stateText{"session expired – log in again", "log in again"}, toneAlarm
+	case !m.now.Before(exp.access):
+		return stateText{"expired – refreshing", "expired"}, toneWarn
+	}
+	return stateText{"valid", "valid"}, toneCalm
+}
