@@ -134,6 +134,10 @@ func (r *reader) account(a *Account) {
 				r.fail("unknown secrets store")
 			}
 			return 1 << 25
+		case "secretsTag":
+			a.SecretsTag = r.str()
+			r.keyring = true
+			return 1 << 26
 		}
 		return r.sessionField(key, &a.SessionData)
 	})

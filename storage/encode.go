@@ -156,6 +156,7 @@ func (e *encoder) account(a *Account) {
 		e.boolean(`"sessionEnded": `, true)
 	}
 	e.optStr(`"secrets": `, a.Secrets)
+	e.optStr(`"secretsTag": `, a.SecretsTag)
 	e.close('}')
 }
 

@@ -25,6 +25,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte(`{"version":1,"previous":"\ud83d\ude00\ud800x\\\"\/\b\f\n\r\t"}`))
 	f.Add([]byte(`{"version":99,"x":1}`))
 	f.Add([]byte(`{"version":1,"accounts":[{"did":"did:plc:a","active":true,"status":null,"didDoc":null}]}`))
+	f.Add([]byte(`{"version":2,"secrets":"keyring","keyringId":"0011","accounts":[{"did":"did:plc:a","secrets":"keyring","secretsTag":"00112233aabbccdd"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st, err := decode("fuzz", data)
 		// (0) reading one account agrees with reading them all.

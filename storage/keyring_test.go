@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -120,6 +121,14 @@ func keyringStore(t *testing.T, f *fakeKeyring, n int) *Store {
 	s.UseSecrets(f)
 	mustUpdate(t, s, replaceWith(stateWith(n)))
 	return s
+}
+
+// reopen is a new store on s's file over f: another process, which has
+// read nothing from the keyring yet.
+func reopen(s *Store, f *fakeKeyring) *Store {
+	n := Open(s.Path())
+	n.UseSecrets(f)
+	return n
 }
 
 func fileText(t *testing.T, s *Store) string {
@@ -288,6 +297,7 @@ func TestKeyringUnreadableKeepsTheTokens(t *testing.T) {
 	s := keyringStore(t, f, 2)
 	mustUpdate(t, s, func(st *State) error { return st.UseSecrets(SecretsKeyring) })
 	f.set(errLocked)
+	s = reopen(s, f) // a process that has not read the tokens yet
 
 	st, err := s.Load()
 	if err != nil {
@@ -470,6 +480,7 @@ func TestKeyringIsAskedAgainAfterAWhile(t *testing.T) {
 	f := newFake(t)
 	s := keyringStore(t, f, 2)
 	mustUpdate(t, s, func(st *State) error { return st.UseSecrets(SecretsKeyring) })
+	s = reopen(s, f) // a process that has not read the tokens yet
 	now := time.Now()
 	s.now = func() time.Time { return now }
 	f.set(errLocked)
@@ -495,4 +506,67 @@ func TestKeyringIsAskedAgainAfterAWhile(t *testing.T) {
 			t.Fatalf("@%s still unreadable after the keyring came back: %v", a.Handle, a.SecretsErr())
 		}
 	}
+}
+
+// A store asks the keyring for an item once while the file names the same
+// tokens (SecretsTag): a switcher reloading after every change does not
+// pay a keyring round trip per account each time. Tokens another process
+// rotated are read again, and only those.
+func TestKeyringItemsAreReadOncePerVersion(t *testing.T) {
+	f := newFake(t)
+	s := keyringStore(t, f, 3)
+	mustUpdate(t, s, func(st *State) error { return st.UseSecrets(SecretsKeyring) })
+	calls := func() int { c, _ := f.count(); return c }
+
+	other := reopen(s, f)
+	first, err := other.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := calls(); n != 3+3 { // the 3 writes, then 3 reads
+		t.Fatalf("%d keyring calls, want 6", n)
+	}
+	for range 3 {
+		again, err := other.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(again.Accounts, first.Accounts) {
+			t.Fatal("a load from what the store remembered differs from the first")
+		}
+	}
+	if _, _, err := other.LoadAccount(context.Background(), account(2).Handle); err != nil {
+		t.Fatal(err)
+	}
+	if n := calls(); n != 6 {
+		t.Fatalf("loads of unchanged tokens asked the keyring %d more times", n-6)
+	}
+
+	// This process rotates account 1's tokens: one write, no read (it
+	// remembers what it wrote, and the file names it).
+	rotated := session(1, t0.Add(time.Hour))
+	mustUpdate(t, s, func(st *State) error {
+		st.Accounts[1].AccessJwt, st.Accounts[1].RefreshJwt = rotated.AccessJwt, rotated.RefreshJwt
+		return nil
+	})
+	if n := calls(); n != 7 {
+		t.Fatalf("the rotation took %d keyring calls, want 1 (the write)", n-6)
+	}
+	// The other process reads that item again, and only that one.
+	got, err := other.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := calls(); n != 8 {
+		t.Fatalf("after another process rotated one account, a load asked the keyring %d times, want 1", n-7)
+	}
+	if got.Accounts[1].RefreshJwt != rotated.RefreshJwt || got.Accounts[0].RefreshJwt != first.Accounts[0].RefreshJwt {
+		t.Fatal("the load does not give the rotated tokens, or changed the others")
+	}
+	// The tags in the file fingerprint the tokens; they are not tokens.
+	text := fileText(t, s)
+	if !strings.Contains(text, `"secretsTag"`) {
+		t.Fatal("no secretsTag in the file")
+	}
+	noTokens(t, "the file", text, 3)
 }

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -110,12 +111,52 @@ type secretItem struct {
 	RefreshJwt string `json:"refreshJwt"`
 }
 
+// tag fingerprints an item's tokens (see Account.SecretsTag).
+func (it secretItem) tag() string {
+	sum := sha256.Sum256([]byte(it.AccessJwt + "\n" + it.RefreshJwt))
+	return hex.EncodeToString(sum[:8])
+}
+
+// remember keeps what the keyring holds for user, as tagged.
+func (s *Store) remember(user string, it secretItem) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seen == nil {
+		s.seen = make(map[string]secretItem)
+	}
+	s.seen[user] = it
+}
+
+// recall returns the tokens this store last put in or read from the
+// keyring for user, if they are the ones tag names.
+func (s *Store) recall(user, tag string) (secretItem, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it, ok := s.seen[user]
+	return it, ok && tag != "" && it.tag() == tag
+}
+
+// forget drops what the store keeps of user's item.
+func (s *Store) forget(user string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.seen, user)
+}
+
 // fetchSecrets reads the tokens of a from the keyring into it, or records
-// in a.secretsErr why it could not.
+// in a.secretsErr why it could not. The keyring is asked only when this
+// store has not yet seen the tokens the file's SecretsTag names: a running
+// switcher reloads many times, and each item read costs a D-Bus round trip
+// (about 4 ms with GNOME Keyring).
 func (s *Store) fetchSecrets(ctx context.Context, keyringID string, a *Account) error {
+	user := keyringUser(keyringID, a.DID)
+	if it, ok := s.recall(user, a.SecretsTag); ok {
+		a.AccessJwt, a.RefreshJwt, a.secretsErr = it.AccessJwt, it.RefreshJwt, nil
+		return nil
+	}
 	var v string
 	err := s.keyringCall(ctx, func(k Secrets, ctx context.Context) (err error) {
-		v, err = k.Get(ctx, KeyringService, keyringUser(keyringID, a.DID))
+		v, err = k.Get(ctx, KeyringService, user)
 		return err
 	})
 	var item secretItem
@@ -131,6 +172,7 @@ func (s *Store) fetchSecrets(ctx context.Context, keyringID string, a *Account) 
 		a.secretsErr = err
 		return err
 	}
+	s.remember(user, item)
 	a.AccessJwt, a.RefreshJwt, a.secretsErr = item.AccessJwt, item.RefreshJwt, nil
 	return nil
 }
@@ -200,7 +242,7 @@ func snapshotSecrets(st *State) map[string]before {
 func (s *Store) placeSecrets(ctx context.Context, st *State, was map[string]before) (stale []string) {
 	if was == nil && st.Secrets == "" && !st.moveSecrets {
 		for i := range st.Accounts {
-			st.Accounts[i].Secrets = "" // fn cannot put tokens in the keyring
+			st.Accounts[i].Secrets, st.Accounts[i].SecretsTag = "", "" // fn cannot put tokens in the keyring
 		}
 		return nil
 	}
@@ -224,12 +266,12 @@ func (s *Store) placeSecrets(ctx context.Context, st *State, was map[string]befo
 		case want == SecretsKeyring && b.keyring && !changed:
 			a.Secrets = SecretsKeyring // already there (or unreadable: left there)
 		case want == SecretsKeyring && a.AccessJwt == "" && a.RefreshJwt == "":
-			a.Secrets = "" // nothing to keep
+			a.Secrets, a.SecretsTag = "", "" // nothing to keep
 		case want == SecretsKeyring:
 			if err := s.storeSecrets(ctx, st, a); err != nil {
 				// The tokens stay in the file. (Had the keyring
 				// older ones, they stay there until it works.)
-				a.Secrets = ""
+				a.Secrets, a.SecretsTag = "", ""
 				fellBack, fellErr = append(fellBack, "@"+a.Handle), err
 				break
 			}
@@ -239,10 +281,10 @@ func (s *Store) placeSecrets(ctx context.Context, st *State, was map[string]befo
 			a.Secrets = SecretsKeyring
 			stuck, stuckErr = append(stuck, "@"+a.Handle), a.secretsErr
 		case b.keyring:
-			a.Secrets = ""
+			a.Secrets, a.SecretsTag = "", ""
 			stale = append(stale, keyringUser(st.KeyringID, a.DID))
 		default:
-			a.Secrets = ""
+			a.Secrets, a.SecretsTag = "", ""
 		}
 	}
 	for did, b := range was {
@@ -271,7 +313,8 @@ func (s *Store) placeSecrets(ctx context.Context, st *State, was map[string]befo
 // storeSecrets puts a's tokens in the keyring, naming this file with a new
 // KeyringID if it has none.
 func (s *Store) storeSecrets(ctx context.Context, st *State, a *Account) error {
-	v, _ := json.Marshal(secretItem{a.AccessJwt, a.RefreshJwt})
+	item := secretItem{a.AccessJwt, a.RefreshJwt}
+	v, _ := json.Marshal(item)
 	if len(v) > maxSecretSize {
 		return fmt.Errorf("the tokens take %d bytes, more than a keyring item holds everywhere (%d)", len(v), maxSecretSize)
 	}
@@ -280,13 +323,17 @@ func (s *Store) storeSecrets(ctx context.Context, st *State, a *Account) error {
 		rand.Read(id)
 		st.KeyringID = hex.EncodeToString(id)
 	}
+	user := keyringUser(st.KeyringID, a.DID)
 	err := s.keyringCall(ctx, func(k Secrets, ctx context.Context) error {
-		return k.Set(ctx, KeyringService, keyringUser(st.KeyringID, a.DID), string(v))
+		return k.Set(ctx, KeyringService, user, string(v))
 	})
-	if err == nil {
-		a.secretsErr = nil
+	if err != nil {
+		s.forget(user) // the item may hold either
+		return err
 	}
-	return err
+	s.remember(user, item)
+	a.SecretsTag, a.secretsErr = item.tag(), nil
+	return nil
 }
 
 // deleteSecrets removes keyring items whose tokens the file no longer
@@ -294,6 +341,7 @@ func (s *Store) storeSecrets(ctx context.Context, st *State, a *Account) error {
 // tokens of a session that is moved to the file or logged out.
 func (s *Store) deleteSecrets(ctx context.Context, users []string) {
 	for _, u := range users {
+		s.forget(u)
 		err := s.keyringCall(ctx, func(k Secrets, ctx context.Context) error {
 			return k.Delete(ctx, KeyringService, u)
 		})

@@ -70,6 +70,12 @@ type Account struct {
 	// RefreshJwt, and writes them back there; callers leave it alone and
 	// use State.UseSecrets to move tokens.
 	Secrets string `json:"secrets,omitempty"`
+	// SecretsTag fingerprints the tokens this account last put in the
+	// keyring (16 hex digits of their SHA-256: nothing to learn a token
+	// from), so that a store that has read them once need not ask the
+	// keyring again while the file names the same tokens. The store sets
+	// it; callers leave it alone.
+	SecretsTag string `json:"secretsTag,omitempty"`
 
 	// secretsErr is why the tokens could not be read from the keyring.
 	secretsErr error
@@ -105,7 +111,7 @@ func (s *State) formatVersion() int {
 		return 2
 	}
 	for i := range s.Accounts {
-		if s.Accounts[i].Secrets != "" {
+		if s.Accounts[i].Secrets != "" || s.Accounts[i].SecretsTag != "" {
 			return 2
 		}
 	}
@@ -182,7 +188,7 @@ func (s *State) Upsert(a Account) (added bool) {
 		if a.AddedAt.IsZero() {
 			a.AddedAt = old.AddedAt
 		}
-		a.Secrets = old.Secrets
+		a.Secrets, a.SecretsTag = old.Secrets, old.SecretsTag
 		*old = a
 		return false
 	}

@@ -32,10 +32,11 @@ type Store struct {
 	told     map[string]bool // warnings already given, for warnOnce
 	bufs     [][]byte        // reused buffers; see takeBuf
 
-	secrets        Secrets       // the OS keyring, or nil; see UseSecrets
-	keyringDown    error         // why the keyring is not asked now
-	keyringDownAt  time.Time     // since when; see KeyringRetryAfter
-	keyringTimeout time.Duration // 0: KeyringTimeout; a test seam
+	secrets        Secrets               // the OS keyring, or nil; see UseSecrets
+	keyringDown    error                 // why the keyring is not asked now
+	keyringDownAt  time.Time             // since when; see KeyringRetryAfter
+	keyringTimeout time.Duration         // 0: KeyringTimeout; a test seam
+	seen           map[string]secretItem // keyring items by user, as last read or written
 }
 
 // Open returns the store for the accounts file at path. It touches nothing:

@@ -112,17 +112,17 @@ func TestKeyringFallbackDuringRefreshShowsNote(t *testing.T) {
 	if n := w.srv.Calls(nsidRefresh); n != 1 {
 		t.Fatalf("%d refreshes, want 1", n)
 	}
-	d.has("Note: the OS keyring failed (the collection is locked): the tokens of @alice.test are kept in the accounts file instead",
-		"(1 more; esc shows the next)")
+	d.has("Note: the OS keyring failed (the collection is locked): the tokens of @alice.test are kept in the accounts file instead")
 	alice := w.account("alice.test") // read without a keyring: they are in the file
 	if alice.Secrets != "" || alice.RefreshJwt == "" || !w.srv.RefreshTokenValid(alice.RefreshJwt) {
 		t.Fatalf("the refreshed tokens are not in the accounts file (secrets %q)", alice.Secrets)
 	}
-	// The store gives up on a keyring that failed once: the reload that
-	// followed could not read bob's tokens, and says so next.
-	d.key("esc")
-	d.has("Note: cannot read the tokens of @bob.test")
-	if row := d.row("bob.test"); !strings.Contains(row, "keyring unread") {
+	// Bob's tokens, which this process already had, stay usable: the
+	// reload that followed takes them from what the store remembers of
+	// the keyring (the file names the same tokens), not from the keyring
+	// that just failed.
+	d.hasNot("more; esc shows the next", "cannot read the tokens of @bob.test")
+	if row := d.row("bob.test"); !strings.Contains(row, "valid") {
 		t.Fatalf("bob's row: %q", row)
 	}
 }
