@@ -74,7 +74,7 @@ func oneAgrees(t *testing.T, data []byte, st *State, err error) {
 		}
 	}
 	for _, ident := range idents {
-		a, ok, oneErr := decodeOne("fuzz", data, ident)
+		a, _, ok, oneErr := decodeOne("fuzz", data, ident)
 		if (err == nil) != (oneErr == nil) || err != nil && err.Error() != oneErr.Error() {
 			t.Fatalf("decodeOne(%q) error %v, decode error %v", ident, oneErr, err)
 		}

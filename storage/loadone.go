@@ -19,7 +19,7 @@ func (s *Store) LoadAccount(ctx context.Context, ident string) (a *Account, ok b
 	defer release()
 	var keyringID string
 	err = s.mapped(func(data []byte) (err error) {
-		a, keyringID, ok, err = decodeOneWith(s.path, data, ident)
+		a, keyringID, ok, err = decodeOne(s.path, data, ident)
 		return err
 	})
 	if err != nil {
@@ -37,14 +37,9 @@ func (s *Store) LoadAccount(ctx context.Context, ident string) (a *Account, ok b
 
 // decodeOne is decode for one account: every account is read and checked
 // as decode does, but in borrow mode, and only the one that matches ident is
-// decoded again into copies, so nothing returned points into data.
-func decodeOne(path string, data []byte, ident string) (*Account, bool, error) {
-	a, _, ok, err := decodeOneWith(path, data, ident)
-	return a, ok, err
-}
-
-// decodeOneWith is decodeOne that also returns the file's KeyringID.
-func decodeOneWith(path string, data []byte, ident string) (*Account, string, bool, error) {
+// decoded again into copies, so nothing returned points into data. It also
+// returns the file's KeyringID.
+func decodeOne(path string, data []byte, ident string) (*Account, string, bool, error) {
 	type entry struct {
 		did, handle string // borrowed from data
 		start, end  int
