@@ -99,16 +99,11 @@ func fromOverride(err error, source string) error {
 
 // pick finds the chosen account in st, or says why not (exit 4).
 func pick(st *storage.State, ident, source string) (*storage.Account, error) {
-	if ident == "" {
-		if a, ok := st.ActiveAccount(); ok {
-			return a, nil
-		}
-		return nil, &exitError{exitNoSession, errors.New("no active account: add one with skyswitch login")}
+	a, err := accounts.Find(st, ident)
+	if err != nil {
+		return nil, &exitError{exitNoSession, fromOverride(err, source)}
 	}
-	if a, ok := st.Find(ident); ok {
-		return a, nil
-	}
-	return nil, &exitError{exitNoSession, fromOverride(fmt.Errorf("%s is not a saved account (skyswitch list shows them): %w", ident, accounts.ErrNoAccount), source)}
+	return a, nil
 }
 
 // sourceText names where the account came from, for people.

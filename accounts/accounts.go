@@ -54,8 +54,9 @@ type noAccount string
 func (e noAccount) Error() string        { return string(e) }
 func (e noAccount) Is(target error) bool { return target == ErrNoAccount }
 
-// find resolves a handle, DID or "" (the active account) in st.
-func find(st *storage.State, ident string) (*storage.Account, error) {
+// Find resolves a handle, DID or "" (the active account) in st; an error
+// wrapping ErrNoAccount says, in words for people, that none answers.
+func Find(st *storage.State, ident string) (*storage.Account, error) {
 	a, ok := st.Find(ident)
 	if ident == "" {
 		a, ok = st.ActiveAccount()
@@ -152,7 +153,7 @@ func (m *Manager) Switch(ctx context.Context, ident string) (storage.Account, er
 			}
 			ident = st.Previous
 		}
-		a, err := find(st, ident)
+		a, err := Find(st, ident)
 		if err != nil {
 			return err
 		}
