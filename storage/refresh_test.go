@@ -176,14 +176,15 @@ func TestConcurrentRefreshersNeverLoseTheLiveToken(t *testing.T) {
 
 	var wg sync.WaitGroup
 	var stale sync.Map // results already written once, replayed later
+	// Refreshing processes go on until each has won three times, so the
+	// run always has rotations to lose. How many attempts that takes
+	// depends on the scheduling, so the bound is time, not attempts.
+	deadline := time.Now().Add(30 * time.Second)
 	for p := range 6 {
 		wg.Go(func() {
 			s := Open(path)
-			// Refreshing processes go on until each has won three times
-			// (bounded), so the run always has rotations to lose; how
-			// many attempts that takes depends on the scheduling.
 			won := 0
-			for i := 0; i < 25 || (p%3 != 2 && won < 3 && i < 2000); i++ {
+			for i := 0; i < 25 || (p%3 != 2 && won < 3 && time.Now().Before(deadline)); i++ {
 				st, err := s.Load()
 				if err != nil {
 					t.Error(err)
@@ -203,7 +204,14 @@ func TestConcurrentRefreshersNeverLoseTheLiveToken(t *testing.T) {
 				}
 				fresh, err := srv.refresh(used) // network, outside the lock
 				if err != nil {
-					continue // the loser re-reads and adopts the winner's tokens
+					// The loser re-reads and adopts the winner's
+					// tokens, after a pause as a real one waits on the
+					// refresh lock: a loop of reads with no pause holds
+					// shared locks back to back, and the winner's
+					// Update could not get its exclusive one (seen:
+					// 10 s lock timeouts on a loaded machine).
+					time.Sleep(time.Millisecond)
+					continue
 				}
 				won++
 				stale.Store(i%5, [2]any{used, fresh})
