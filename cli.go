@@ -12,6 +12,7 @@ import (
 
 	"github.com/skyswitch/skyswitch/accounts"
 	"github.com/skyswitch/skyswitch/auth"
+	"github.com/skyswitch/skyswitch/internal/sanitize"
 	"github.com/skyswitch/skyswitch/storage"
 )
 
@@ -111,8 +112,15 @@ Accounts file: $XDG_CONFIG_HOME/skyswitch/accounts.json (usually ~/.config).
 `)
 }
 
-// run executes one command line and returns the exit code.
+// run executes one command line and returns the exit code. Everything it
+// writes passes the one sanitiser: server answers, certificate names, Go's
+// error texts and the accounts file's strings are all outside text, and
+// nothing but our own words may act on the terminal.
 func (c *cli) run(ctx context.Context, args []string) int {
+	out, errOut := sanitized(c.stdout), sanitized(c.stderr)
+	c.stdout, c.stderr = out, errOut
+	defer out.Flush()
+	defer errOut.Flush()
 	err := c.dispatch(ctx, args)
 	if err == nil {
 		return exitOK
@@ -170,6 +178,14 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 	}
 	c.usage(c.stderr)
 	return usageErr("unknown command %q", args[0])
+}
+
+// sanitized wraps w in the sanitiser, once.
+func sanitized(w io.Writer) *sanitize.Writer {
+	if sw, ok := w.(*sanitize.Writer); ok {
+		return sw
+	}
+	return sanitize.NewWriter(w)
 }
 
 // setup opens the accounts file and the client, once.

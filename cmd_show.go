@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/skyswitch/skyswitch/accounts"
 	"github.com/skyswitch/skyswitch/auth"
+	"github.com/skyswitch/skyswitch/internal/sanitize"
 	"github.com/skyswitch/skyswitch/storage"
 )
 
@@ -213,10 +215,17 @@ func left(t, now time.Time) string {
 	return fmt.Sprintf("0:%02d", int(d.Seconds()))
 }
 
+// writeJSON prints v indented, with every rune a terminal could act on
+// escaped (\u001b, \u202e): still valid JSON, and the same values.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(sanitize.JSON(buf.Bytes()))
+	return err
 }
 
 func (c *cli) switchTo(ctx context.Context, args []string) error {
