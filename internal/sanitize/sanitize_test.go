@@ -42,9 +42,9 @@ func TestLine(t *testing.T) {
 }
 
 func TestFrameKeepsColoursOnly(t *testing.T) {
-	in := "\x1b[1;38;2;10;20;30mtitle\x1b[0m\n" +
+	in := "skyswitch\n\x1b[1;38;2;10;20;30mtitle\x1b[0m\n" +
 		"@evil \x1b]0;title\x07 \x1b]52;c;ZXZpbA==\x1b\\ \x1b[2J \x1b[?1049l \u202eok\r\n"
-	want := "\x1b[1;38;2;10;20;30mtitle\x1b[0m\n" +
+	want := "skyswitch\n\x1b[1;38;2;10;20;30mtitle\x1b[0m\n" +
 		"@evil ]0;title ]52;c;ZXZpbA==\\ [2J [?1049l ok\n"
 	if got := Frame(in); got != want {
 		t.Errorf("Frame:\n got %q\nwant %q", got, want)

@@ -23,6 +23,7 @@ func Frame(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s))
+	b.WriteString(s[:i])
 	for i < len(s) {
 		if n := sgrLen(s[i:]); n > 0 {
 			b.WriteString(s[i : i+n])
