@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
-
-	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/skyswitch/skyswitch/accounts"
 	"github.com/skyswitch/skyswitch/auth"
@@ -124,10 +121,5 @@ func (c *cli) runDemo(ctx context.Context) error {
 		return err
 	}
 	defer d.close()
-	m := ui.New(d.mgr, ui.Options{Banner: d.banner()})
-	_, err = tea.NewProgram(ui.Program(m), tea.WithAltScreen(), tea.WithContext(ctx), tea.WithFPS(120)).Run()
-	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
-		return nil
-	}
-	return err
+	return runSwitcher(ctx, ui.New(d.mgr, ui.Options{Banner: d.banner()}))
 }

@@ -19,8 +19,11 @@ import (
 var version = "dev"
 
 func main() {
+	// The one owner of these signals: the first cancels ctx, and every
+	// command (the switcher included) ends; a second one, once ctx is done,
+	// gets the default action and ends the process at once.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer stop()
+	context.AfterFunc(ctx, stop)
 	c := &cli{
 		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
 		getenv:      os.Getenv,

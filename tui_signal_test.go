@@ -1,0 +1,138 @@
+package main
+
+// Signals end the switcher, every time: SIGTERM, SIGINT and SIGHUP, sent
+// at random moments after the first frame, for 100 rounds in a real
+// terminal (tmux). After each, the shell gets the terminal back in cooked
+// mode, with echo on and the alternate screen left.
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/skyswitch/skyswitch/auth/fakepds"
+	"github.com/skyswitch/skyswitch/storage"
+)
+
+// signalRounds is how many times the switcher is started and signalled.
+const signalRounds = 100
+
+// roundScript runs the switcher once per round under sh: each round writes
+// the switcher's PID (sh execs it) for the test to signal, then reports the
+// exit status and whether the terminal was left raw or without echo, and
+// reads a line the test types (which the terminal must echo) before the
+// next round.
+const roundScript = `i=0
+while [ "$i" -lt "$ROUNDS" ]; do
+	sh -c 'echo $$ >"$PIDFILE.tmp" && mv "$PIDFILE.tmp" "$PIDFILE" && exec "$BIN"'
+	st=$?
+	flags=$(stty -a | tr ' ;' '\n\n' | grep -x -e -echo -e -icanon | tr '\n' ' ')
+	echo "round $i exit $st ${flags:-cooked}"
+	read -r reply
+	i=$((i + 1))
+done
+echo "all rounds done"
+`
+
+func TestSignalsEndTheSwitcher(t *testing.T) {
+	lookTool(t, "tmux", "the signal rounds of the switcher")
+	srv := newProcServer(t, fakepds.Options{})
+	srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: testPassword})
+	p := newProcEnv(t, srv)
+	p.login("alice.test")
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	tt := startShell(t, p, roundScript,
+		"ROUNDS="+strconv.Itoa(signalRounds), "PIDFILE="+pidFile, "BIN="+p.bin)
+
+	signals := []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP}
+	var took []time.Duration
+	for i := range signalRounds {
+		sig := signals[i%len(signals)]
+		pid := waitPID(t, tt, pidFile)
+		// The first frame, then a random moment up to 300 ms later: the
+		// hang this guards against depended on timing.
+		tt.waitFor(fmt.Sprintf("round %d: the switcher's first frame", i), func(s string) bool {
+			return tt.alternate() && strings.Contains(s, "@alice.test")
+		})
+		time.Sleep(time.Duration(rand.IntN(300)) * time.Millisecond)
+		sent := time.Now()
+		if err := syscall.Kill(pid, sig); err != nil {
+			t.Fatalf("round %d: %v", i, err)
+		}
+		line := fmt.Sprintf("round %d exit ", i)
+		s := tt.waitFor(fmt.Sprintf("round %d: the switcher to end after %v", i, sig), func(s string) bool {
+			return strings.Contains(s, line) && !tt.alternate()
+		})
+		took = append(took, time.Since(sent))
+		got := s[strings.Index(s, line):]
+		got, _, _ = strings.Cut(got, "\n")
+		if want := line + "0 cooked"; strings.TrimSpace(got) != want {
+			t.Fatalf("after %v: %q, want %q (exit 0, terminal restored)", sig, got, want)
+		}
+		// What the next person types shows as they type it.
+		typed := fmt.Sprintf("typed-after-round-%d", i)
+		tt.typ(typed)
+		tt.waitText(typed)
+		tt.keys("Enter")
+	}
+	tt.waitText("all rounds done")
+	slices.Sort(took)
+	t.Logf("%d rounds: from signal to the shell's line, median %v, slowest %v", len(took), took[len(took)/2], took[len(took)-1])
+	if _, err := storage.Open(p.path()).Load(); err != nil {
+		t.Errorf("the accounts file after the rounds: %v", err)
+	}
+}
+
+// startShell runs script under sh in tmux (80×24), with the procEnv's
+// environment and env added.
+func startShell(t *testing.T, p *procEnv, script string, env ...string) *tmuxTerm {
+	t.Helper()
+	tt := &tmuxTerm{t: t, socket: fmt.Sprintf("skyswitch-sig-%d-%d", os.Getpid(), tmuxSeq.Add(1)), dir: t.TempDir()}
+	conf := filepath.Join(tt.dir, "tmux.conf")
+	if err := os.WriteFile(conf, []byte("set -g remain-on-exit on\nset -g status off\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-f", conf, "new-session", "-d", "-s", "main", "-x", "80", "-y", "24", "env"}
+	args = append(args, p.environ()...)
+	args = append(args, "CI=", "PATH="+os.Getenv("PATH"))
+	args = append(args, env...)
+	args = append(args, "sh", "-c", script)
+	t.Cleanup(func() { _ = tt.tmux("kill-server") })
+	if err := tt.tmux(args...); err != nil {
+		t.Fatalf("tmux new-session: %v", err)
+	}
+	return tt
+}
+
+// alternate reports whether the pane shows the alternate screen.
+func (tt *tmuxTerm) alternate() bool {
+	out, err := tt.command("display-message", "-p", "-t", "main", "#{alternate_on}").Output()
+	return err == nil && strings.TrimSpace(string(out)) == "1"
+}
+
+// waitPID waits for the round's PID file, takes it and removes it.
+func waitPID(t *testing.T, tt *tmuxTerm, path string) int {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if b, err := os.ReadFile(path); err == nil {
+			os.Remove(path)
+			pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+			if err != nil {
+				t.Fatalf("pid file: %v", err)
+			}
+			return pid
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no switcher started within 20 s; the screen:\n%s", tt.screen(false))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
