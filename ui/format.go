@@ -67,13 +67,15 @@ func (s styles) forUrgency(u urgency) func(...string) string {
 	return s.calm.Render
 }
 
-// shortDID keeps a DID recognisable in a narrow column.
+// shortDID keeps a DID recognisable in a narrow column. It cuts between
+// runes: a DID from the file may hold any.
 func shortDID(did string, width int) string {
-	if len(did) <= width || width < 8 {
+	r := []rune(did)
+	if len(r) <= width || width < 8 {
 		return did
 	}
 	keep := width - 1
-	return did[:keep/2+keep%2] + "…" + did[len(did)-keep/2:]
+	return string(r[:keep/2+keep%2]) + "…" + string(r[len(r)-keep/2:])
 }
 
 // backoff is the delay before retry n (1-based) of a failed refresh:

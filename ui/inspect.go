@@ -12,6 +12,7 @@ import (
 
 	"github.com/skyswitch/skyswitch/accounts"
 	"github.com/skyswitch/skyswitch/auth"
+	"github.com/skyswitch/skyswitch/storage"
 )
 
 // inspectModel shows one account in detail.
@@ -66,11 +67,12 @@ func (m Model) inspectView() string {
 	if m.data == nil {
 		return ""
 	}
-	a, ok := m.data.Account(m.inspect.did)
+	saved, ok := m.data.Account(m.inspect.did)
 	if !ok {
 		return m.st.muted.Render("This account is no longer saved. Press esc.")
 	}
-	s := accounts.Summarize(*a, a.DID == m.data.Active, m.now)
+	a := shownAccount(*saved)
+	s := accounts.Summarize(a, saved.DID == m.data.Active, m.now)
 	var b strings.Builder
 	title := "@" + a.Handle
 	if s.Active {
@@ -105,7 +107,7 @@ func (m Model) inspectView() string {
 		kind += " (can read DMs)"
 	}
 	if c, err := auth.ParseClaims(a.AccessJwt); err == nil && c.Scope != "" {
-		kind += m.st.muted.Render(" (scope " + c.Scope + ")")
+		kind += m.st.muted.Render(" (scope " + shown(c.Scope) + ")")
 	}
 	field("Token kind", kind)
 	if s.TokenKind == "full" {
@@ -135,6 +137,15 @@ func (m Model) inspectView() string {
 	}
 	b.WriteString(m.st.hint.Render("\n  The scope is informational: servers may change what their tokens say.") + "\n")
 	return b.String()
+}
+
+// shownAccount is a copy of a whose text fields are as the screen shows
+// them (see shown); its tokens are left as they are, never shown.
+func shownAccount(a storage.Account) storage.Account {
+	for _, f := range []*string{&a.DID, &a.Handle, &a.Email, &a.Status, &a.Service, &a.PDSURL, &a.LastRefreshError} {
+		*f = shown(*f)
+	}
+	return a
 }
 
 // tokenLine shows a token's issue and expiry times with a bar of the life
@@ -170,11 +181,12 @@ func shortTime(t, now time.Time) string {
 	return t.Format("Jan 2 15:04")
 }
 
-// under writes text on lines of its own under a field's value, wrapped to
-// the window and, when maxLines > 0, cut to that many lines.
+// under writes text (an error's, often) on lines of its own under a
+// field's value, wrapped to the window and, when maxLines > 0, cut to that
+// many lines.
 func (m Model) under(b *strings.Builder, style lipgloss.Style, text string, maxLines int) {
 	width := max(m.width-19, 20)
-	lines := strings.Split(lipgloss.NewStyle().Width(width).Render(text), "\n")
+	lines := strings.Split(lipgloss.NewStyle().Width(width).Render(shown(text)), "\n")
 	if maxLines > 0 && len(lines) > maxLines {
 		lines = lines[:maxLines]
 		lines[maxLines-1] = truncate(strings.TrimRight(lines[maxLines-1], " ")+" …", width)

@@ -213,7 +213,7 @@ func (m Model) loginView() string {
 	case l.busy:
 		b.WriteString("  " + m.spinner.View() + " signing in…\n")
 	case l.err != "":
-		b.WriteString(m.st.errorText.Render(indent(wrapTo(l.err, m.width-4), "  ")) + "\n")
+		b.WriteString(m.st.errorText.Render(indent(wrapTo(shown(l.err), m.width-4), "  ")) + "\n")
 	}
 	return b.String()
 }

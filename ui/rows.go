@@ -83,7 +83,7 @@ func (m Model) rowView(r row, selected bool, cells cellMemo) string {
 		active = m.st.active.Render("● ")
 	}
 	wide, medium := m.width >= 96, m.width >= 72
-	handle := "@" + r.handle()
+	handle := "@" + shown(r.handle())
 	// Narrow windows give the handle what the dropped columns left.
 	handleCol := colHandle
 	if !medium {
@@ -91,7 +91,7 @@ func (m Model) rowView(r row, selected bool, cells cellMemo) string {
 	}
 	cols := []string{cursor + active + pad(truncate(handle, handleCol), handleCol)}
 	if wide {
-		cols = append(cols, m.st.muted.Render(pad(shortDID(r.did(), colDID), colDID)))
+		cols = append(cols, m.st.muted.Render(pad(shortDID(shown(r.did()), colDID), colDID)))
 	}
 	pdsURL, access, refresh := "", "", ""
 	// Decoding tokens was most of a frame's cost: each is decoded once.
@@ -113,7 +113,7 @@ func (m Model) rowView(r row, selected bool, cells cellMemo) string {
 		access, refresh = pad("", colAccess), pad("", colRefresh)
 	}
 	if medium {
-		host := truncate(accounts.HostOf(pdsURL), colPDS)
+		host := truncate(shown(accounts.HostOf(pdsURL)), colPDS)
 		cols = append(cols, cells.get("pds\x00"+host, func() string { return m.st.muted.Render(pad(host, colPDS)) }))
 	}
 	cols = append(cols, access, refresh)

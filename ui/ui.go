@@ -265,8 +265,9 @@ func (m Model) startDueRefreshes(cmds []tea.Cmd) (Model, int, []tea.Cmd) {
 	return m, started, cmds
 }
 
+// setStatus sets the status line; its text quotes handles and errors.
 func (m *Model) setStatus(text string, isErr bool) {
-	m.status, m.statusErr = text, isErr
+	m.status, m.statusErr = shown(text), isErr
 }
 
 // maxNotes bounds the queue of notes; later ones are dropped.
@@ -275,6 +276,7 @@ const maxNotes = 20
 // addNotes queues the store's warnings behind those shown, each once.
 func (m Model) addNotes(notes []string) Model {
 	for _, n := range notes {
+		n = shown(n)
 		if len(m.notes) < maxNotes && !slices.Contains(m.notes, n) {
 			m.notes = append(slices.Clip(m.notes), n)
 		}

@@ -7,10 +7,19 @@ import (
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/lipgloss"
+
+	"github.com/skyswitch/skyswitch/internal/sanitize"
 )
 
-// View draws the screen from the model; it changes nothing.
+// View draws the screen from the model; it changes nothing. The frame
+// passes sanitize.Frame on its way out: whatever text a path forgot to
+// clean, nothing but colours reaches the terminal.
 func (m Model) View() string {
+	return sanitize.Frame(m.draw())
+}
+
+// draw lays out the frame.
+func (m Model) draw() string {
 	if m.quitting {
 		return ""
 	}
@@ -56,26 +65,26 @@ func (m Model) headerView() string {
 func (m Model) bannersView() string {
 	var out []string
 	if m.loadErr != nil {
-		out = append(out, m.st.bannerError.Render(truncate("Cannot read the accounts file: "+m.loadErr.Error(), m.width-4)))
+		out = append(out, m.banner(m.st.bannerError, "Cannot read the accounts file: "+m.loadErr.Error()))
 	}
 	if m.data != nil {
 		for _, a := range m.data.Accounts {
 			r := m.rt[a.DID]
 			switch {
 			case a.SessionEnded:
-				out = append(out, m.st.bannerError.Render(truncate(fmt.Sprintf("@%s: session expired or revoked; press enter on it to log in again", a.Handle), m.width-4)))
+				out = append(out, m.banner(m.st.bannerError, fmt.Sprintf("@%s: session expired or revoked; press enter on it to log in again", a.Handle)))
 			case a.SecretsErr() != nil:
 				// Not refreshed, whatever retry was planned, until a reload
 				// can read them.
 				text := fmt.Sprintf("@%s: keyring unreadable, not refreshed: %v", a.Handle, keyringWhy(a.SecretsErr()))
-				out = append(out, m.st.bannerWarn.Render(truncate(text, m.width-4)))
+				out = append(out, m.banner(m.st.bannerWarn, text))
 			case r != nil && r.lastErr != nil && !r.retryAt.IsZero():
 				when := "in " + countdown(r.retryAt.Sub(m.now))
 				if r.busy == "refreshing" {
 					when = "now"
 				}
 				text := fmt.Sprintf("@%s: refresh failed, %s; retrying %s", a.Handle, humanError(r.lastErr, m.now), when)
-				out = append(out, m.st.bannerWarn.Render(truncate(text, m.width-4)))
+				out = append(out, m.banner(m.st.bannerWarn, text))
 			}
 		}
 	}
@@ -83,6 +92,12 @@ func (m Model) bannersView() string {
 		out = append(out[:3], m.st.muted.Render(fmt.Sprintf("  …and %d more", len(out)-3)))
 	}
 	return strings.Join(out, "\n")
+}
+
+// banner is one line of outside text (handles, errors) in a banner's
+// style, cut to the window.
+func (m Model) banner(style lipgloss.Style, text string) string {
+	return style.Render(truncate(shown(text), m.width-4))
 }
 
 func (m Model) footerView() string {
@@ -153,10 +168,18 @@ func (m Model) helpView(keys help.KeyMap) string {
 // the inspector shows the whole sentence.
 func keyringWhy(err error) string {
 	if cause := errors.Unwrap(err); cause != nil {
-		return cause.Error()
+		return shown(cause.Error())
 	}
-	return err.Error()
+	return shown(err.Error())
 }
+
+// shown is text from outside (a field of the accounts file, a server's
+// words, an error, a note) as the screen draws it: on one line, with every
+// rune a terminal could act on, or that hides or reorders text, made
+// visible (\x1b, \u202e), so that the layout measures what is drawn and
+// tampering shows. Only what is drawn passes here, never the model's data:
+// DIDs and handles are keys for the service.
+func shown(s string) string { return sanitize.Line(s) }
 
 func plural(n int) string {
 	if n == 1 {
