@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/skyswitch/skyswitch/auth"
@@ -34,6 +35,9 @@ type Manager struct {
 	Client *auth.Client
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+
+	mu    sync.Mutex
+	notes []string // see Warnings
 }
 
 func (m *Manager) now() time.Time {
@@ -115,20 +119,44 @@ func (m *Manager) lockAccount(ctx context.Context, ident string) (a *storage.Acc
 // Login signs in, saves the account and makes it the active identity. If
 // the session cannot be saved it is revoked on the server again, so no
 // session is left behind that nobody holds.
+//
+// One DID has one live session here: logging in again to a saved account
+// replaces its session, and the replaced one is revoked where it lived (on
+// its own PDS, which may not be this login's). It is queued as a pending
+// logout in the same transaction that saves the new one, so it is revoked
+// later if its server cannot be reached now; a note says so, and says when
+// the account's PDS changed.
 func (m *Manager) Login(ctx context.Context, in auth.LoginInput) (storage.Account, error) {
 	s, err := m.Client.Login(ctx, in, auth.SessionOptions{})
 	if err != nil {
 		return storage.Account{}, err
 	}
-	return m.save(ctx, s.Data())
+	acct, replaced, err := m.save(ctx, s.Data())
+	if err != nil || replaced == nil {
+		return acct, err
+	}
+	if moved := HostOf(replaced.Endpoint()); moved != HostOf(acct.Endpoint()) {
+		m.note(fmt.Sprintf("@%s now lives on %s, not %s as saved before: the server this login used says so", acct.Handle, HostOf(acct.Endpoint()), moved))
+	}
+	m.revokeReplaced(ctx, *replaced)
+	return acct, nil
 }
 
-func (m *Manager) save(ctx context.Context, d auth.SessionData) (storage.Account, error) {
+// save stores the session as the active account and returns the live
+// session it replaced (queued for logout in the same write), if any.
+func (m *Manager) save(ctx context.Context, d auth.SessionData) (storage.Account, *auth.SessionData, error) {
 	now := m.now().UTC()
 	acct := storage.Account{SessionData: d, AddedAt: now, LastUsedAt: now}
+	var replaced *auth.SessionData
 	err := m.Store.UpdateContext(ctx, func(st *storage.State) error {
+		replaced = nil
 		if old, ok := st.Account(d.DID); ok {
 			acct.AddedAt = old.AddedAt
+			if old.RefreshJwt != d.RefreshJwt && !old.SessionEnded && !refreshExpired(old.RefreshExpiry(), now) {
+				was := old.SessionData
+				replaced = &was
+				st.QueueLogout(was, now)
+			}
 		}
 		st.Upsert(acct)
 		return st.SetActive(d.DID)
@@ -137,9 +165,22 @@ func (m *Manager) save(ctx context.Context, d auth.SessionData) (storage.Account
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		_ = m.Client.DeleteSession(rctx, d)
-		return storage.Account{}, fmt.Errorf("logged in, but could not save the session (it was revoked again): %w", err)
+		return storage.Account{}, nil, fmt.Errorf("logged in, but could not save the session (it was revoked again): %w", err)
 	}
-	return acct, nil
+	return acct, replaced, nil
+}
+
+// revokeReplaced revokes the session a login replaced, now; it stays in
+// the pending-logout queue when its server cannot be reached.
+func (m *Manager) revokeReplaced(ctx context.Context, old auth.SessionData) {
+	err := m.Client.DeleteSession(ctx, old)
+	_, _, serr := m.settle(ctx, map[string]error{old.RefreshJwt: err}, m.now())
+	switch {
+	case err != nil:
+		m.note(fmt.Sprintf("the session @%s had before this login could not be revoked on %s (%v); skyswitch will retry", old.Handle, HostOf(old.Endpoint()), err))
+	case serr != nil:
+		m.note(fmt.Sprintf("the session @%s had before this login was revoked, but the accounts file still lists it for logout: %v", old.Handle, serr))
+	}
 }
 
 // Switch makes the named account the active identity; "-" goes back to the

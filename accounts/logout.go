@@ -72,6 +72,14 @@ func (m *Manager) RetryPendingLogouts(ctx context.Context) (revoked, left int, e
 		}
 		results[p.Session.RefreshJwt] = m.Client.DeleteSession(ctx, p.Session)
 	}
+	return m.settle(ctx, results, now)
+}
+
+// settle records the revocation attempts results holds (by refresh token):
+// a revoked session leaves the queue, a failed one counts the attempt and
+// keeps its error. It returns how many were revoked and how many remain
+// queued.
+func (m *Manager) settle(ctx context.Context, results map[string]error, now time.Time) (revoked, left int, err error) {
 	err = m.Store.UpdateContext(context.WithoutCancel(ctx), func(st *storage.State) error {
 		revoked, left = 0, 0
 		for tok, rerr := range results {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/skyswitch/skyswitch/accounts"
 	"github.com/skyswitch/skyswitch/auth/fakepds"
 	"github.com/skyswitch/skyswitch/storage"
 	"github.com/skyswitch/skyswitch/storage/keyringtest"
@@ -58,8 +59,7 @@ func TestKeyringUnreadableTokenSaysWhy(t *testing.T) {
 		t.Fatal(err)
 	}
 	k.Fail(errors.New("the collection is locked"))
-	m := *f.m
-	m.Store = storage.Open(f.m.Store.Path())
+	m := &accounts.Manager{Store: storage.Open(f.m.Store.Path()), Client: f.m.Client, Now: f.m.Now}
 	m.Store.UseSecrets(k)
 	_, err := m.Token(ctx, "", time.Minute)
 	if err == nil || !strings.Contains(err.Error(), "@alice.test") || !strings.Contains(err.Error(), "locked") ||

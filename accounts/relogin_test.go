@@ -1,0 +1,85 @@
+package accounts_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/skyswitch/skyswitch/accounts"
+	"github.com/skyswitch/skyswitch/auth"
+	"github.com/skyswitch/skyswitch/auth/fakepds"
+)
+
+// Logging in again to a saved account revokes the session it replaces: one
+// DID, one live session, and nothing left in the queue.
+func TestLoginAgainRevokesTheReplacedSession(t *testing.T) {
+	f := setup(t, fakepds.Options{})
+	first := f.login(t, "alice.test")
+	second := f.login(t, "alice.test")
+	if f.srv.RefreshTokenValid(first.RefreshJwt) {
+		t.Error("the replaced session still works on the server")
+	}
+	if !f.srv.RefreshTokenValid(second.RefreshJwt) {
+		t.Error("the new session does not work")
+	}
+	if n := f.srv.ActiveSessions(first.DID); n != 1 {
+		t.Errorf("%d live sessions on the server, want 1", n)
+	}
+	st, err := f.m.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.PendingLogouts) != 0 || len(st.Accounts) != 1 {
+		t.Errorf("after the second login: %d accounts, %d pending logouts", len(st.Accounts), len(st.PendingLogouts))
+	}
+	if ws := f.m.Warnings(); len(ws) != 0 {
+		t.Errorf("notes for a plain login again: %q", ws)
+	}
+}
+
+// A login on another server whose answer claims a DID already saved from a
+// different PDS: the person is told the PDS changed, and the old session
+// is revoked on the old PDS, or queued for it while that one is down.
+func TestLoginElsewhereForASavedDIDSaysSoAndRevokesTheOld(t *testing.T) {
+	f := setup(t, fakepds.Options{})
+	old := f.login(t, "alice.test")
+	other := fakepds.New(fakepds.Options{Now: f.clk.Now, IncludeDIDDoc: true})
+	t.Cleanup(other.Close)
+	other.AddAccount(fakepds.Account{DID: old.DID, Handle: "alice.test", Email: "alice.test@example.com", Password: password})
+	f.srv.Inject("com.atproto.server.deleteSession", fakepds.Fault{Kind: fakepds.FaultDrop, Times: 1})
+
+	a, err := f.m.Login(ctx, auth.LoginInput{Service: other.URL(), Identifier: "alice.test", Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.PDSURL != other.URL() {
+		t.Fatalf("the account's PDS is %s, want the new one %s", a.PDSURL, other.URL())
+	}
+	notes := strings.Join(f.m.Warnings(), "\n")
+	for _, want := range []string{"now lives on " + accounts.HostOf(other.URL()), "could not be revoked", "will retry"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("the notes do not say %q:\n%s", want, notes)
+		}
+	}
+	if strings.Contains(notes, old.RefreshJwt) || strings.Contains(notes, old.AccessJwt) {
+		t.Error("a note quotes a token")
+	}
+	st, err := f.m.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, ok := st.PendingLogout(old.RefreshJwt)
+	if !ok || p.Attempts != 1 || p.Session.Endpoint() != old.Endpoint() {
+		t.Fatalf("the old session is not queued for its own PDS: %+v", st.PendingLogouts)
+	}
+	if !f.srv.RefreshTokenValid(old.RefreshJwt) {
+		t.Fatal("the old server revoked the session although its answer was dropped")
+	}
+	// Later, the queue revokes it on the old PDS.
+	f.clk.Advance(accounts.PendingBackoff(1))
+	if revoked, left, err := f.m.RetryPendingLogouts(ctx); err != nil || revoked != 1 || left != 0 {
+		t.Fatalf("RetryPendingLogouts: %d revoked, %d left, %v", revoked, left, err)
+	}
+	if f.srv.RefreshTokenValid(old.RefreshJwt) {
+		t.Error("the old session still works on the old PDS")
+	}
+}
