@@ -72,10 +72,23 @@ const (
 	// Fault.Status (default 502) holding the message. The message is sent
 	// as is: not escaped, not cut. The request is not processed.
 	FaultQuoteCredentials
+	// FaultEchoRequest answers, on the raw connection, with the request's
+	// body bytes as they came and a blank line, then closes it: not HTTP,
+	// so a Go client fails with "malformed HTTP response" quoting the body
+	// (for createSession, the password; a body with a space gives
+	// "malformed HTTP status code" quoting what follows it). A bodiless
+	// request gets the blank line alone. The request is not processed.
+	FaultEchoRequest
+	// FaultEchoAuthorization answers, on the raw connection,
+	// "HTTP/1.1 200 OK", a header line "X-Echo <the Authorization header>"
+	// that lacks its colon, and a blank line, then closes it: a Go client
+	// fails with "malformed MIME header: missing colon" quoting the bearer
+	// token. The request is not processed.
+	FaultEchoAuthorization
 )
 
 var faultNames = [...]string{"status", "delay", "drop", "garbage", "html", "oversized", "truncated", "rate-limit",
-	"lost-response", "quote-credentials"}
+	"lost-response", "quote-credentials", "echo-request", "echo-authorization"}
 
 // String names the kind, e.g. "lost-response".
 func (k FaultKind) String() string {
@@ -240,6 +253,15 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault, bod
 			return
 		}
 		writeError(w, &xrpcError{cmp.Or(f.Status, http.StatusInternalServerError), f.Name, msg})
+	case FaultEchoRequest:
+		hijack(w, func(buf *bytes.Buffer) {
+			buf.Write(body)
+			buf.WriteString("\r\n\r\n")
+		})
+	case FaultEchoAuthorization:
+		hijack(w, func(buf *bytes.Buffer) {
+			fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nX-Echo %s\r\n\r\n", r.Header.Get("Authorization"))
+		})
 	case FaultTruncated, FaultLostResponse:
 		rec := httptest.NewRecorder()
 		s.serve(rec, r, body)

@@ -334,3 +334,43 @@ func TestFaultQuoteCredentials(t *testing.T) {
 		t.Errorf("createSession requests faulted: %v", faulted)
 	}
 }
+
+// The raw-answer faults: what a Go client gets back is not HTTP, and the
+// error net/http makes of it quotes the credential the request carried.
+func TestFaultEchoes(t *testing.T) {
+	s, _, alice := newServer(t, fakepds.Options{Grace: fakepds.NoGrace})
+	sess := mustLogin(t, s, "alice.test", testPassword)
+	const create, refreshNSID = "com.atproto.server.createSession", "com.atproto.server.refreshSession"
+
+	// FaultEchoRequest: the body comes back as the status line (whole, in
+	// the error, when it holds no space).
+	const spaceless = "no-spaces-in-this-password"
+	bob := s.AddAccount(fakepds.Account{Handle: "bob.test", Password: spaceless})
+	s.Inject(create, fakepds.Fault{Kind: fakepds.FaultEchoRequest, Times: 1})
+	body := `{"identifier":"bob.test","password":"` + spaceless + `"}`
+	resp, err := s.Client().Post(s.URL()+"/xrpc/"+create, "application/json", strings.NewReader(body))
+	if err == nil {
+		resp.Body.Close()
+		t.Fatal("an echoed body was taken for an answer")
+	}
+	if !strings.Contains(err.Error(), "malformed HTTP response") || !strings.Contains(err.Error(), spaceless) {
+		t.Errorf("echo-request: the error does not quote the echoed body (%d bytes)", len(err.Error()))
+	}
+
+	// FaultEchoAuthorization: the Authorization header comes back as a header line.
+	s.Inject(refreshNSID, fakepds.Fault{Kind: fakepds.FaultEchoAuthorization, Times: 1})
+	if _, _, err := rawDo(s, "POST", refreshNSID, sess.RefreshJwt); err == nil ||
+		!strings.Contains(err.Error(), "malformed MIME header") || !strings.Contains(err.Error(), sess.RefreshJwt) {
+		t.Errorf("echo-authorization: the error does not quote the token (%v)", err != nil)
+	}
+
+	// Neither was processed: no session was made, the token did not rotate.
+	if !s.RefreshTokenValid(sess.RefreshJwt) || s.ActiveSessions(alice.DID) != 1 || s.ActiveSessions(bob.DID) != 0 {
+		t.Error("an echoing fault let the request through")
+	}
+	for k, want := range map[fakepds.FaultKind]string{fakepds.FaultEchoRequest: "echo-request", fakepds.FaultEchoAuthorization: "echo-authorization"} {
+		if got := k.String(); got != want {
+			t.Errorf("String = %q, want %q", got, want)
+		}
+	}
+}
