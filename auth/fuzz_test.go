@@ -17,10 +17,14 @@ func FuzzDecodeError(f *testing.F) {
 		resp := &http.Response{StatusCode: status, Header: http.Header{}}
 		resp.Header.Set("Retry-After", retryAfter)
 		resp.Header.Set("RateLimit-Reset", reset)
-		err := decodeError("x.y.z", resp, body, time.Unix(1_800_000_000, 0))
+		now := time.Unix(1_800_000_000, 0)
+		err := decodeError("x.y.z", resp, body, now, requestCredentials("fuzz-bearer-token-0123456789", nil))
 		xe := err.(*Error)
-		if xe.RetryAfter < 0 {
-			t.Fatalf("negative Retry-After %v", xe.RetryAfter)
+		if xe.RetryAfter < 0 || xe.RetryAfter > MaxRetryWait {
+			t.Fatalf("Retry-After %v out of [0, MaxRetryWait]", xe.RetryAfter)
+		}
+		if xe.RateLimitReset.After(now.Add(MaxRetryWait)) {
+			t.Fatalf("RateLimit-Reset %v beyond MaxRetryWait", xe.RateLimitReset)
 		}
 		for _, r := range xe.Error() {
 			if unicode.IsControl(r) {

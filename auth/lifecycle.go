@@ -114,7 +114,7 @@ func (c *Client) DeleteSession(ctx context.Context, d SessionData) error {
 	if d.RefreshJwt == "" {
 		return nil
 	}
-	err := c.Procedure(ctx, d.Endpoint(), "com.atproto.server.deleteSession", d.RefreshJwt, nil, nil)
+	err := c.do(ctx, refreshTokenCall("com.atproto.server.deleteSession", d), nil)
 	if EndsSession(err) {
 		return nil
 	}

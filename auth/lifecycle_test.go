@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -382,20 +383,75 @@ func TestCallbacksCannotDeadlock(t *testing.T) {
 	}
 }
 
+// Every call fails under every fault, with the error that fault means, and
+// no error quotes a password or token: not the request's own, not the
+// session's other token, not one split by invisible characters.
 func TestSecretsNeverInErrors(t *testing.T) {
 	e := setup(t, fakepds.Options{})
 	s := e.login(t)
-	d := s.Data()
-	secrets := []string{password, d.AccessJwt, d.RefreshJwt}
-	for _, f := range []fakepds.Fault{{Kind: fakepds.FaultDrop}, {Kind: fakepds.FaultGarbage}, {Kind: fakepds.FaultHTML}, {Kind: fakepds.FaultStatus, Status: 401}} {
-		f.Times = 2
-		e.srv.Inject(fakepds.AllEndpoints, f)
-		_, err := s.GetSession(ctx)
+	var te *auth.TransportError
+	var xe *auth.Error
+	status := func(code int) func(error) bool {
+		return func(err error) bool { return errors.As(err, &xe) && xe.Status == code }
+	}
+	malformed := func(err error) bool {
+		return errors.As(err, &te) && te.Kind == auth.TransportMalformed && errors.Is(err, auth.ErrBadResponse) && auth.IsTransient(err)
+	}
+	faults := []struct {
+		name string
+		f    fakepds.Fault
+		is   func(error) bool // the error this fault must give
+	}{
+		{"drop", fakepds.Fault{Kind: fakepds.FaultDrop}, func(err error) bool { return errors.As(err, &te) && auth.IsTransient(err) }},
+		{"garbage", fakepds.Fault{Kind: fakepds.FaultGarbage}, func(err error) bool {
+			return errors.Is(err, auth.ErrBadResponse) && auth.IsTransient(err) && !errors.As(err, &xe)
+		}},
+		{"html 502", fakepds.Fault{Kind: fakepds.FaultHTML}, status(502)},
+		{"401", fakepds.Fault{Kind: fakepds.FaultStatus, Status: 401}, status(401)},
+		{"quoting the request", fakepds.Fault{Kind: fakepds.FaultQuoteCredentials, Status: 400, Name: "InvalidRequest"}, func(err error) bool {
+			return status(400)(err) && strings.Contains(xe.Message, "withheld")
+		}},
+		{"echoing the body", fakepds.Fault{Kind: fakepds.FaultEchoRequest}, malformed},
+		{"echoing the Authorization header", fakepds.Fault{Kind: fakepds.FaultEchoAuthorization}, malformed},
+	}
+	calls := []struct {
+		name, nsid string
+		do         func() error
+	}{
+		{"getSession", "com.atproto.server.getSession", func() error { _, err := s.GetSession(ctx); return err }},
+		{"refresh", "com.atproto.server.refreshSession", func() error { return s.Refresh(ctx) }},
+		{"login", "com.atproto.server.createSession", func() error {
+			_, err := e.client.Login(ctx, auth.LoginInput{Service: e.srv.URL(), Identifier: "alice.test", Password: password}, auth.SessionOptions{})
+			return err
+		}},
+		{"logout", "com.atproto.server.deleteSession", func() error { return e.client.DeleteSession(ctx, s.Data()) }},
+	}
+	var errs []error
+	for _, f := range faults {
+		for _, c := range calls {
+			if f.name == "garbage" && c.name == "logout" {
+				continue // deleteSession's 200 is success, whatever its body
+			}
+			e.srv.Inject(c.nsid, f.f) // every request to it, retries included
+			err := c.do()
+			e.srv.ClearFaults()
+			errs = append(errs, err)
+			switch {
+			case err == nil:
+				t.Errorf("%s under %s: no error", c.name, f.name)
+			case !f.is(err):
+				t.Errorf("%s under %s: not the error the fault means (%T)", c.name, f.name, err)
+			}
+		}
+	}
+	if s.Err() != nil {
+		t.Fatal("a fault ended the session")
+	}
+	secrets := e.srv.Secrets()
+	if len(secrets) < 3 {
+		t.Fatalf("only %d secrets known", len(secrets))
+	}
+	for _, err := range errs {
 		noSecrets(t, err, secrets...)
-		err = s.Refresh(ctx)
-		noSecrets(t, err, secrets...)
-		_, err = e.client.Login(ctx, auth.LoginInput{Service: e.srv.URL(), Identifier: "alice.test", Password: password}, auth.SessionOptions{})
-		noSecrets(t, err, secrets...)
-		e.srv.ClearFaults()
 	}
 }

@@ -116,13 +116,17 @@ func (r *Resolver) get(ctx context.Context, u string) ([]byte, error) {
 	req.Header.Set("User-Agent", "skyswitch/"+Version)
 	resp, err := r.http().Do(req)
 	if err != nil {
-		return nil, scrubURLError(err)
+		return nil, transportError("", req.URL.Host, err, false)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("%s answered HTTP %d", req.URL.Host, resp.StatusCode)
 	}
-	return readCapped(resp.Body, maxDocBytes)
+	body, err := readCapped(resp.Body, maxDocBytes)
+	if err != nil && !errors.Is(err, errTooLarge) {
+		return nil, transportError("", req.URL.Host, err, true)
+	}
+	return body, err
 }
 
 type didDocument struct {

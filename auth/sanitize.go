@@ -2,9 +2,10 @@ package auth
 
 import (
 	"encoding/json"
-	"errors"
 	"strings"
 	"unicode"
+
+	"github.com/skyswitch/skyswitch/internal/sanitize"
 )
 
 // printable drops control characters (C0, DEL, C1: ESC starts terminal
@@ -44,45 +45,71 @@ func handleOrInvalid(h string) string {
 }
 
 // withheld replaces a server's error message that quoted a credential.
-const withheld = "(message withheld: it quoted a credential sent with the request)"
+const withheld = "(message withheld: it quoted a credential)"
 
 // quoteLen is the length of a credential's piece that counts as a quote.
 const quoteLen = 16
 
-// withholdCredentials drops from an XRPC error the message (and the name)
-// when it quotes a credential the request carried: its bearer token, or the
-// password or sign-in code in its body, whole or any quoteLen-byte piece.
-// A server or proxy echoing the request must not make skyswitch print
-// those, or save them as a session's last error.
-func withholdCredentials(err error, bearer string, body []byte) error {
-	var e *Error
-	if !errors.As(err, &e) {
-		return err
-	}
-	creds := []string{bearer}
+// credentials are the secrets in flight for one call: the bearer token, the
+// password and sign-in code of its body, and for a session's calls the
+// session's other token. Each is kept folded (sanitize.Fold).
+type credentials []string
+
+// requestCredentials lists what a request carries (bearer, and the password
+// and authFactorToken fields of a JSON body) and what else is named.
+func requestCredentials(bearer string, body []byte, more ...string) credentials {
+	all := append([]string{bearer}, more...)
 	var fields struct{ Password, AuthFactorToken string }
-	if json.Unmarshal(body, &fields) == nil {
-		creds = append(creds, fields.Password, fields.AuthFactorToken)
+	if len(body) > 0 && json.Unmarshal(body, &fields) == nil {
+		all = append(all, fields.Password, fields.AuthFactorToken)
 	}
-	if quotesAny(e.Message, creds) {
-		e.Message = withheld
+	var cs credentials
+	for _, c := range all {
+		if f := sanitize.Fold(c); f != "" {
+			cs = append(cs, f)
+		}
 	}
-	if quotesAny(e.Name, creds) {
-		e.Name = ""
-	}
-	return err
+	return cs
 }
 
-// quotesAny reports whether text holds any quoteLen-byte piece of a
-// credential (the whole of a shorter one).
-func quotesAny(text string, creds []string) bool {
-	for _, c := range creds {
+// quotedIn reports whether text holds any quoteLen-byte piece of a
+// credential (the whole of a shorter one). Both sides are compared folded,
+// so a credential split by zero-width characters or spaces is still found.
+func (cs credentials) quotedIn(text string) bool {
+	if len(cs) == 0 || text == "" {
+		return false
+	}
+	text = sanitize.Fold(text)
+	for _, c := range cs {
 		n := min(len(c), quoteLen)
-		for i := 0; n > 0 && i+n <= len(c); i++ {
+		for i := 0; i+n <= len(c); i++ {
 			if strings.Contains(text, c[i:i+n]) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// withheldError is an error whose text quoted a credential in flight. It
+// says so in its place; errors.Is and errors.As still see the original.
+type withheldError struct {
+	Method string // NSID of the call
+	Err    error  // the original; its text must not be shown
+}
+
+func (e *withheldError) Error() string { return e.Method + ": " + withheld }
+
+// Unwrap gives the original error, for errors.Is and errors.As only.
+func (e *withheldError) Unwrap() error { return e.Err }
+
+// withholdCredentials is the last check on every error a call returns: one
+// whose text quotes a credential in flight is replaced by a withheldError.
+// A server or proxy echoing the request must not make skyswitch print a
+// credential, or save it as a session's last error.
+func withholdCredentials(nsid string, err error, cs credentials) error {
+	if err == nil || !cs.quotedIn(err.Error()) {
+		return err
+	}
+	return &withheldError{Method: nsid, Err: err}
 }

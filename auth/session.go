@@ -205,7 +205,7 @@ func (c *Client) RefreshSession(ctx context.Context, d SessionData) (SessionData
 		return d, fmt.Errorf("%w: no refresh token", ErrLoggedOut)
 	}
 	var w wireSession
-	if err := c.Procedure(ctx, d.Endpoint(), "com.atproto.server.refreshSession", d.RefreshJwt, nil, &w); err != nil {
+	if err := c.do(ctx, refreshTokenCall("com.atproto.server.refreshSession", d), &w); err != nil {
 		return d, err
 	}
 	if w.AccessJwt == "" || w.RefreshJwt == "" {
@@ -258,7 +258,7 @@ func (s *Session) call(ctx context.Context, method, nsid string, params url.Valu
 			return err
 		}
 	}
-	err = s.c.do(ctx, method, d.Endpoint(), nsid, d.AccessJwt, params, body, out)
+	err = s.c.do(ctx, sessionCall(method, nsid, d, params, body), out)
 	if !tokenRejected(err) {
 		return err
 	}
@@ -268,7 +268,20 @@ func (s *Session) call(ctx context.Context, method, nsid string, params url.Valu
 	if d, err = s.usable(); err != nil {
 		return err
 	}
-	return s.c.do(ctx, method, d.Endpoint(), nsid, d.AccessJwt, params, body, out)
+	return s.c.do(ctx, sessionCall(method, nsid, d, params, body), out)
+}
+
+// sessionCall is a call with d's access token, whose errors may quote
+// neither of d's tokens.
+func sessionCall(method, nsid string, d SessionData, params url.Values, body []byte) call {
+	return call{method: method, base: d.Endpoint(), nsid: nsid, bearer: d.AccessJwt, params: params, body: body,
+		also: []string{d.RefreshJwt}}
+}
+
+// refreshTokenCall is a bodiless procedure with d's refresh token
+// (refreshSession, deleteSession), whose errors may quote neither token.
+func refreshTokenCall(nsid string, d SessionData) call {
+	return call{method: http.MethodPost, base: d.Endpoint(), nsid: nsid, bearer: d.RefreshJwt, also: []string{d.AccessJwt}}
 }
 
 func (s *Session) usable() (SessionData, error) {

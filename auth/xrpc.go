@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/skyswitch/skyswitch/internal/sanitize"
 )
 
 // Defaults for a zero Client.
@@ -86,83 +88,144 @@ func (c *Client) userAgent() string {
 // Query makes an XRPC query (GET) to base and decodes the JSON answer into out
 // (nil discards it). bearer, when set, goes into the Authorization header.
 func (c *Client) Query(ctx context.Context, base, nsid, bearer string, params url.Values, out any) error {
-	return c.do(ctx, http.MethodGet, base, nsid, bearer, params, nil, out)
+	return c.do(ctx, call{method: http.MethodGet, base: base, nsid: nsid, bearer: bearer, params: params}, out)
 }
 
 // Procedure makes an XRPC procedure (POST) with in as its JSON body (nil for
 // none) and decodes the answer into out (nil discards it).
 func (c *Client) Procedure(ctx context.Context, base, nsid, bearer string, in, out any) error {
-	var body []byte
-	if in != nil {
-		var err error
-		if body, err = json.Marshal(in); err != nil {
-			return fmt.Errorf("%s: encoding request: %w", nsid, err)
-		}
-	}
-	return c.do(ctx, http.MethodPost, base, nsid, bearer, nil, body, out)
+	return c.procedure(ctx, call{method: http.MethodPost, base: base, nsid: nsid, bearer: bearer}, in, out)
 }
 
-func (c *Client) do(ctx context.Context, method, base, nsid, bearer string, params url.Values, body []byte, out any) error {
+// procedure encodes in as r's body and makes the call.
+func (c *Client) procedure(ctx context.Context, r call, in, out any) error {
+	if in != nil {
+		var err error
+		if r.body, err = json.Marshal(in); err != nil {
+			return fmt.Errorf("%s: encoding request: %w", r.nsid, err)
+		}
+	}
+	return c.do(ctx, r, out)
+}
+
+// call is one XRPC request.
+type call struct {
+	method, base, nsid string
+	bearer             string // the Authorization header's token, if any
+	params             url.Values
+	body               []byte // JSON, or nil
+	// also are credentials the request does not carry but which its errors
+	// must not quote either: a session's other token.
+	also []string
+}
+
+// do makes the call. Whatever error it returns has been checked against
+// every credential in flight (withholdCredentials).
+func (c *Client) do(ctx context.Context, r call, out any) error {
+	cs := requestCredentials(r.bearer, r.body, r.also...)
+	if len(cs) > 0 {
+		if err := credentialURLCheck(r.nsid, r.base); err != nil {
+			return err
+		}
+	}
+	return withholdCredentials(r.nsid, c.send(ctx, r, cs, out), cs)
+}
+
+func (c *Client) send(ctx context.Context, r call, cs credentials, out any) error {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.timeout())
 		defer cancel()
 	}
-	u := strings.TrimRight(base, "/") + "/xrpc/" + nsid
-	if len(params) > 0 {
-		u += "?" + params.Encode()
-	}
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	req, err := c.newRequest(ctx, r)
 	if err != nil {
-		return fmt.Errorf("%s: %w", nsid, err)
-	}
-	req.Header.Set("User-Agent", c.userAgent())
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+bearer)
+		return err
 	}
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
-		return fmt.Errorf("%s: %s: %w", nsid, req.URL.Host, scrubURLError(err))
+		return transportError(r.nsid, req.URL.Host, err, false)
 	}
 	defer resp.Body.Close()
 	data, err := readCapped(resp.Body, c.maxBytes())
+	if errors.Is(err, errTooLarge) {
+		return fmt.Errorf("%s: %w: %w", r.nsid, ErrBadResponse, err)
+	}
 	if err != nil {
-		return fmt.Errorf("%s: %w: %w", nsid, ErrBadResponse, err)
+		return transportError(r.nsid, req.URL.Host, err, true)
 	}
 	if resp.StatusCode >= 300 {
-		return withholdCredentials(decodeError(nsid, resp, data, c.now()), bearer, body)
+		return decodeError(r.nsid, resp, data, c.now(), cs)
 	}
 	if out == nil {
 		return nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("%s: %w: body is not the JSON expected", nsid, ErrBadResponse)
+		return fmt.Errorf("%s: %w: body is not the JSON expected", r.nsid, ErrBadResponse)
 	}
 	return nil
 }
 
-// readCapped reads a body of at most max bytes; a longer one is an error, so
-// a hostile server cannot make us hold an unbounded answer.
+// newRequest builds r's HTTP request with its headers.
+func (c *Client) newRequest(ctx context.Context, r call) (*http.Request, error) {
+	u := strings.TrimRight(r.base, "/") + "/xrpc/" + r.nsid
+	if len(r.params) > 0 {
+		u += "?" + r.params.Encode()
+	}
+	var rd io.Reader
+	if r.body != nil {
+		rd = bytes.NewReader(r.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, u, rd)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w: %s", r.nsid, ErrBadURL, clip(sanitize.Line(r.base), maxDetailLen))
+	}
+	req.Header.Set("User-Agent", c.userAgent())
+	req.Header.Set("Accept", "application/json")
+	if r.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if r.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+r.bearer)
+	}
+	return req, nil
+}
+
+// credentialURLCheck refuses a base URL that NormalizeServiceURL would refuse
+// (plain http to anything but loopback, a user, a path…) for a request
+// carrying a credential. URLs read from the accounts file are held to the
+// same rules as those typed or found on the network, before any byte is sent.
+func credentialURLCheck(nsid, base string) error {
+	_, err := NormalizeServiceURL(base)
+	if err == nil && !strings.Contains(base, "://") {
+		err = fmt.Errorf("%w: no scheme", ErrBadURL)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: refusing to send credentials to %s: %w", nsid, clip(sanitize.Line(strings.TrimSpace(base)), maxDetailLen), err)
+	}
+	return nil
+}
+
+// errTooLarge is readCapped's error for a body over its cap.
+var errTooLarge = errors.New("body too large")
+
+// readCapped reads a body of at most max bytes; a longer one is an error
+// (errTooLarge), so a hostile server cannot make us hold an unbounded answer.
+// A read error is returned as it is: its text may quote the server.
 func readCapped(r io.Reader, max int64) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err != nil {
-		return nil, fmt.Errorf("reading body: %w", err)
+		return nil, err
 	}
 	if int64(len(data)) > max {
-		return nil, fmt.Errorf("body larger than %d bytes", max)
+		return nil, fmt.Errorf("%w: more than %d bytes", errTooLarge, max)
 	}
 	return data, nil
 }
 
-func decodeError(nsid string, resp *http.Response, data []byte, now time.Time) error {
+// decodeError makes an *Error of an answer of status 300 or more. Its
+// name and message are checked against the credentials in flight before
+// they are cleaned: a message that quotes one is withheld.
+func decodeError(nsid string, resp *http.Response, data []byte, now time.Time, cs credentials) error {
 	e := &Error{Method: nsid, Status: resp.StatusCode}
 	var body struct {
 		Error   string `json:"error"`
@@ -170,30 +233,60 @@ func decodeError(nsid string, resp *http.Response, data []byte, now time.Time) e
 	}
 	if json.Unmarshal(data, &body) == nil {
 		e.Name = word(body.Error, 64)
-		e.Message = printable(body.Message, maxMessageLen)
+		e.Message = clip(sanitize.Line(body.Message), maxMessageLen)
+		if cs.quotedIn(body.Error) || cs.quotedIn(e.Name) {
+			e.Name = ""
+		}
+		if cs.quotedIn(body.Message) || cs.quotedIn(e.Message) {
+			e.Message = withheld
+		}
 	}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		e.Message = "unexpected redirect (not followed)"
 	}
 	e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), now)
-	if s, err := strconv.ParseInt(strings.TrimSpace(resp.Header.Get("RateLimit-Reset")), 10, 64); err == nil && s > 0 {
-		e.RateLimitReset = time.Unix(s, 0).UTC()
-	}
+	e.RateLimitReset = parseRateLimitReset(resp.Header.Get("RateLimit-Reset"), now)
 	return e
 }
 
+// MaxRetryWait is the longest wait a server's Retry-After or RateLimit-Reset
+// is taken to ask for: anything further is clamped to it, so that no
+// header, however absurd, overflows a duration.
+const MaxRetryWait = 365 * 24 * time.Hour
+
+// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.
+// It is zero when absent, unreadable, negative or past, and at most
+// MaxRetryWait.
 func parseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+	if secs, err := strconv.ParseUint(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		if secs > uint64(MaxRetryWait/time.Second) {
+			return MaxRetryWait
+		}
 		return time.Duration(secs) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
+		return min(t.Sub(now), MaxRetryWait)
 	}
 	return 0
+}
+
+// parseRateLimitReset reads a RateLimit-Reset header in unix seconds, as
+// Bluesky sends it. It is the zero time when absent, unreadable or not
+// positive, and at most MaxRetryWait after now.
+func parseRateLimitReset(v string, now time.Time) time.Time {
+	s, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) || s <= 0 {
+		return time.Time{}
+	}
+	limit := now.Add(MaxRetryWait).Truncate(time.Second).UTC()
+	if s > limit.Unix() {
+		return limit
+	}
+	return time.Unix(s, 0).UTC()
 }
 
 // clip cuts s to n bytes on a rune boundary.
@@ -208,13 +301,3 @@ func clip(s string, n int) string {
 }
 
 func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
-
-// scrubURLError drops the URL from a transport error's text (the caller names
-// the host): query strings are where secrets would appear first.
-func scrubURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
-}

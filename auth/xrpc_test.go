@@ -61,6 +61,7 @@ func TestErrorDecoding(t *testing.T) {
 		{"expired", 400, `{"error":"ExpiredToken","message":"Token has been revoked"}`, nil, ErrExpiredToken, false, "ExpiredToken", ""},
 		{"invalid", 400, `{"error":"InvalidToken","message":"Invalid token type"}`, nil, ErrInvalidToken, false, "InvalidToken", ""},
 		{"rate limited", 429, `{"error":"RateLimitExceeded","message":"Rate Limit Exceeded"}`, map[string]string{"Retry-After": "30", "RateLimit-Reset": "0"}, ErrRateLimited, true, "RateLimitExceeded", ""},
+		{"request timeout", 408, `{"error":"RequestTimeout","message":"Request Timeout"}`, nil, nil, true, "RequestTimeout", "Request Timeout"},
 		{"html 502", 502, `<html><body>Bad Gateway</body></html>`, nil, nil, true, "", ""},
 		{"empty 500", 500, ``, nil, nil, true, "", ""},
 		{"empty 400", 400, ``, nil, nil, false, "", ""},
