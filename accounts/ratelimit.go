@@ -23,26 +23,41 @@ func LoginRateLimited(err error) bool {
 
 // RetryAtText says when a rate-limited request may be made again, from the
 // server's RateLimit-Reset (or Retry-After): "17:42 (in 12 minutes)", with
-// the date when that is not today (local time). It is "" when the server
-// did not say. The time is rounded up to the minute, so that trying again
-// at the minute it names is never too early.
+// the date when that is not today (local time) and the year when that is
+// not this year. It is "" when the server did not say. The time is rounded
+// up to the minute, so that trying again at the minute it names is never
+// too early. A wait over a day is said in days, and one of auth.MaxRetryWait
+// or more (however absurd the header) as "a year or more".
 func RetryAtText(err error, now time.Time) string {
 	at := auth.RetryAt(err, now)
 	if at.IsZero() {
 		return ""
 	}
+	if limit := now.Add(auth.MaxRetryWait); at.After(limit) {
+		at = limit
+	}
 	wait := at.Sub(now)
 	at = at.Add(time.Minute - time.Nanosecond).Truncate(time.Minute).Local()
+	today := now.Local()
 	layout := "15:04"
-	if y, m, d := at.Date(); y != now.Local().Year() || m != now.Local().Month() || d != now.Local().Day() {
+	switch y, m, d := at.Date(); {
+	case y != today.Year():
+		layout = "Jan 2 2006 15:04"
+	case m != today.Month() || d != today.Day():
 		layout = "Jan 2 15:04"
 	}
 	return at.Format(layout) + " (in " + inText(wait) + ")"
 }
 
-// inText is a wait, rounded up: "42 seconds", "12 minutes", "3h05m".
+// inText is a wait, rounded up: "42 seconds", "12 minutes", "3h05m",
+// "3 days", "a year or more".
 func inText(d time.Duration) string {
+	const day = 24 * time.Hour
 	switch {
+	case d >= auth.MaxRetryWait:
+		return "a year or more"
+	case d > day:
+		return fmt.Sprintf("%d days", int((d+day-1)/day))
 	case d >= time.Hour:
 		m := int((d + time.Minute - 1) / time.Minute)
 		return fmt.Sprintf("%dh%02dm", m/60, m%60)
