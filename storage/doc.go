@@ -56,7 +56,11 @@
 //   - Cross-process safety: every change is Store.Update, a read-modify-write
 //     under an exclusive lock (flock on Unix, LockFileEx on Windows) that
 //     re-reads the file, so concurrent skyswitch processes never lose each
-//     other's changes. Waiting for the lock has a deadline.
+//     other's changes. Waiting for a lock is bounded, whatever the context
+//     (DefaultLockTimeout, DefaultAccountLockTimeout, Store.SetLockWaits):
+//     a stopped or stuck holder gives a *LockError naming the lock, its
+//     file and the holder (an exclusive holder writes "pid N: command"
+//     into the lock file, and empties it on release).
 //   - Rotated tokens are never lost: State.ApplyRefresh, called inside
 //     Update, replaces an account's tokens only over the refresh token that
 //     was used, or with a newer one; a slow process cannot write stale
@@ -67,8 +71,12 @@
 //     The file is left byte for byte as it was and nothing writes over it.
 //   - Strict permissions: a file or folder that others can read is
 //     tightened to 0600 or 0700 when read, and Store.Warnings says so once.
-//     Folders shared with other programs (home, the config home, the temp
-//     folder) are never changed.
+//     The folder is judged by what it is, not by a symlink to it: a folder
+//     of another user is refused. Folders shared with other programs (home,
+//     the config home, the temp folder) are never changed.
+//   - No redirection: the accounts file and every lock file are never
+//     opened through a symlink (O_NOFOLLOW on Unix), and a "locks" folder
+//     that is a symlink is refused.
 //   - A missing file is an empty store; the folder is created by the first
 //     Update.
 //

@@ -19,9 +19,9 @@ var (
 	// ErrTooLarge: the file is larger than MaxFileSize.
 	ErrTooLarge = errors.New("accounts file too large")
 
-	// ErrLockTimeout: another process held the lock for longer than the
+	// ErrLockTimeout: another process held a lock for longer than the
 	// caller was willing to wait.
-	ErrLockTimeout = errors.New("timed out waiting for the accounts lock")
+	ErrLockTimeout = errors.New("timed out waiting for a lock")
 	// ErrInvalidState: an Update produced a state that breaks an invariant
 	// (duplicate DIDs, an active identity that is not saved, ...). Nothing
 	// was written.

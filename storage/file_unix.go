@@ -4,6 +4,7 @@ package storage
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"syscall"
 )
@@ -38,4 +39,13 @@ func mapFile(f *os.File, size int64) ([]byte, func(), error) {
 		return readFile(f, size)
 	}
 	return data, func() { syscall.Munmap(data) }, nil
+}
+
+// fileOwner is the user ID that owns fi.
+func fileOwner(fi fs.FileInfo) (uid int, ok bool) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0, false
+	}
+	return int(st.Uid), true
 }

@@ -2,7 +2,10 @@
 
 package storage
 
-import "os"
+import (
+	"io/fs"
+	"os"
+)
 
 // openFlags: Windows opens neither symlinks-as-links nor pipes here.
 const openFlags = 0
@@ -16,3 +19,7 @@ func syncDir(string) error { return nil }
 func mapFile(f *os.File, size int64) ([]byte, func(), error) {
 	return readFile(f, size)
 }
+
+// fileOwner is not known on Windows, whose folders are guarded by ACLs
+// rather than an owner and mode bits.
+func fileOwner(fs.FileInfo) (uid int, ok bool) { return 0, false }

@@ -46,9 +46,9 @@ func (s *Store) read() (*State, []byte, error) {
 
 // open opens the accounts file for reading and returns its size, after
 // tightening loose permissions and refusing anything but a regular file of
-// at most MaxFileSize. No file gives a nil *os.File and no error.
+// at most MaxFileSize. No file gives a nil *os.File and no error. The
+// caller has checked the folder (checkDir) and holds the lock.
 func (s *Store) open() (*os.File, int64, error) {
-	s.tightenDir(filepath.Dir(s.path))
 	fi, err := os.Lstat(s.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, 0, nil
@@ -174,18 +174,103 @@ func (s *Store) tighten(path string, mode, want fs.FileMode) {
 	s.warn("%s was readable by others (mode %04o); tightened to %04o", path, mode.Perm(), want)
 }
 
-// tightenDir tightens the accounts folder, unless it is a folder the user
-// shares with other programs (home, the config home, a root): a --config
-// path there must not change their permissions.
-func (s *Store) tightenDir(dir string) {
-	if shared(dir) {
-		return
+// checkDir checks the accounts folder before anything in it is read or
+// written, going by the real folder when dir is (or passes through) a
+// symlink: it must belong to the user running skyswitch and is tightened
+// to 0700, with a note, when others may read or write it. A folder of
+// another user, or one others may write that cannot be tightened, is
+// refused with an error saying what to do. A folder the user shares with
+// other programs (home, the config home, a root, the temp folder) is left
+// alone: a --config path there must not change its permissions. A missing
+// folder is no error.
+func (s *Store) checkDir(dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("storage: %w", err)
+	case !fi.IsDir():
+		return fmt.Errorf("storage: %s is not a folder", dir)
+	}
+	target := realPath(dir)
+	if shared(dir) || shared(target) {
+		return nil
+	}
+	name := dir
+	if abs, err := filepath.Abs(dir); err != nil || abs != target {
+		name = fmt.Sprintf("%s (a link to %s)", dir, target)
+	}
+	return s.checkFolder(target, name, fi)
+}
+
+// makeLocksDir creates the folder of the account locks and checks it as
+// checkDir does. A symlink in its place is refused: the locks would be
+// taken wherever it points, perhaps where other users can reach them.
+func (s *Store) makeLocksDir() error {
+	dir := s.locksDir()
+	if err := os.MkdirAll(filepath.Dir(dir), dirMode); err != nil {
+		return fmt.Errorf("storage: create folder: %w", err)
+	}
+	if err := s.checkDir(filepath.Dir(dir)); err != nil {
+		return err
+	}
+	if err := os.Mkdir(dir, dirMode); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("storage: create lock folder: %w", err)
 	}
 	fi, err := os.Lstat(dir)
-	if err != nil || !fi.IsDir() {
-		return
+	switch {
+	case err != nil:
+		return fmt.Errorf("storage: lock folder: %w", err)
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("storage: the lock folder %s is a symbolic link, and skyswitch keeps its locks only in a real folder; remove the link and skyswitch makes the folder", dir)
+	case !fi.IsDir():
+		return fmt.Errorf("storage: the lock folder %s is not a folder; remove it and skyswitch makes the folder", dir)
 	}
-	s.tighten(dir, fi.Mode(), dirMode)
+	return s.checkFolder(dir, dir, fi)
+}
+
+// checkFolder refuses a folder of another user and tightens one open to
+// others (path is the real folder, name how to call it).
+func (s *Store) checkFolder(path, name string, fi fs.FileInfo) error {
+	if uid, ok := fileOwner(fi); ok && uid != os.Geteuid() {
+		return fmt.Errorf("storage: the folder %s belongs to another user (uid %d), who could read or replace the tokens kept there; skyswitch keeps them only in a folder of your own: remove it (or the link) and skyswitch makes a new one", name, uid)
+	}
+	mode := fi.Mode().Perm()
+	if runtime.GOOS == "windows" || mode&0o077 == 0 {
+		return nil
+	}
+	err := os.Chmod(path, dirMode)
+	switch {
+	case err == nil:
+		s.warn("%s was %s by others (mode %04o); tightened to %04o", name, openTo(mode), mode, dirMode)
+	case mode&0o022 != 0:
+		return fmt.Errorf("storage: the folder %s is writable by others (mode %04o), who could replace the tokens kept there, and could not be tightened to %04o: %w; tighten it (chmod 700) or remove it", name, mode, dirMode, err)
+	default:
+		s.warn("%s is readable by others (mode %04o) and could not be tightened to %04o: %v", name, mode, dirMode, err)
+	}
+	return nil
+}
+
+func openTo(mode fs.FileMode) string {
+	if mode&0o022 != 0 {
+		return "writable"
+	}
+	return "readable"
+}
+
+// realPath is dir with every symlink resolved, or dir (made absolute) if
+// that fails.
+func realPath(dir string) string {
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		if abs, err := filepath.Abs(real); err == nil {
+			return abs
+		}
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return filepath.Clean(dir)
 }
 
 func shared(dir string) bool {
@@ -210,7 +295,8 @@ func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-"
 
 // writeAtomic replaces path with data: a temporary file in the same folder
 // is written, synced and renamed over path, then the folder is synced. A
-// crash at any point leaves the old file or the new one, never a mix.
+// crash at any point leaves the old file or the new one, never a mix. Each
+// step runs through step, which tells testHookWrite its name.
 func writeAtomic(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, tempPrefix(path)+"*") // mode 0600
@@ -226,36 +312,49 @@ func writeAtomic(path string, data []byte) (err error) {
 		}
 	}()
 	for rest := data; len(rest) > 0; {
-		n := min(len(rest), 64<<10)
-		if _, err = f.Write(rest[:n]); err != nil {
+		chunk := rest[:min(len(rest), 64<<10)]
+		rest = rest[len(chunk):]
+		if err = step(stepWrite, func() error { _, err := f.Write(chunk); return err }); err != nil {
 			return err
 		}
-		rest = rest[n:]
-		hookWrite()
 	}
-	if err = f.Sync(); err != nil {
+	if err = step(stepSync, f.Sync); err != nil {
 		return err
 	}
-	if err = f.Close(); err != nil {
+	if err = step(stepClose, f.Close); err != nil {
 		return err
 	}
-	hookWrite()
-	if err = os.Rename(tmp, path); err != nil {
+	if err = step(stepRename, func() error { return os.Rename(tmp, path) }); err != nil {
 		return err
 	}
-	hookWrite()
-	return syncDir(dir)
+	return step(stepSyncDir, func() error { return syncDir(dir) })
 }
 
-// testHookWrite, set only by tests, runs between the steps of writeAtomic,
-// so the SIGKILL test can stretch the moments a kill could corrupt a file.
-var testHookWrite func()
+// The steps of writeAtomic, in their order.
+const (
+	stepWrite   = "write"       // a chunk of the temporary file
+	stepSync    = "sync file"   // the temporary file reaches the disk
+	stepClose   = "close"       // and is closed
+	stepRename  = "rename"      // over the accounts file
+	stepSyncDir = "sync folder" // the rename reaches the disk
+)
 
-func hookWrite() {
+// step runs one step of writeAtomic and then testHookWrite, if set, with
+// its name.
+func step(name string, do func() error) error {
+	if err := do(); err != nil {
+		return err
+	}
 	if testHookWrite != nil {
-		testHookWrite()
+		testHookWrite(name)
 	}
+	return nil
 }
+
+// testHookWrite, set only by tests, runs after each step of writeAtomic
+// with its name: the durability test records the order, and the SIGKILL
+// test stretches the moments a kill could corrupt a file.
+var testHookWrite func(step string)
 
 // removeStaleTemps deletes temporary files left by writers that died
 // mid-write. The caller holds the exclusive lock, so no live writer owns

@@ -30,3 +30,7 @@ func tryLock(f *os.File, exclusive bool) (bool, error) {
 }
 
 func unlock(f *os.File) { _ = unix.Flock(int(f.Fd()), unix.LOCK_UN) }
+
+// lockOpenFlags keep a lock file from being opened through a symlink, or
+// from blocking when something else was put in its place.
+const lockOpenFlags = unix.O_NOFOLLOW | unix.O_NONBLOCK

@@ -29,3 +29,7 @@ func tryLock(f *os.File, exclusive bool) (bool, error) {
 func unlock(f *os.File) {
 	_ = windows.UnlockFileEx(windows.Handle(f.Fd()), 0, 1, 0, new(windows.Overlapped))
 }
+
+// lockOpenFlags: Windows has no O_NOFOLLOW; openLock's Lstat refuses a
+// symlink before the file is opened.
+const lockOpenFlags = 0

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -45,6 +46,8 @@ func TestHelperProcess(t *testing.T) {
 		err = helperAdd(s, arg(0), arg(1))
 	case "churn":
 		err = helperChurn(s)
+	case "hold-account", "hold-file", "hold-hostile":
+		err = helperHold(s, mode, os.Getenv("HELPER_ARG0"))
 	default:
 		err = fmt.Errorf("unknown helper mode %q", mode)
 	}
@@ -88,7 +91,7 @@ func churnMarker(gen int) string { return "generation " + strconv.Itoa(gen) }
 // parent kills it with SIGKILL.
 func helperChurn(s *Store) error {
 	// Pause inside writes, so that most kills land in the middle of one.
-	testHookWrite = func() { time.Sleep(time.Duration(rand.IntN(2000)) * time.Microsecond) }
+	testHookWrite = func(string) { time.Sleep(time.Duration(rand.IntN(2000)) * time.Microsecond) }
 	out := bufio.NewWriter(os.Stdout)
 	for i := 0; ; i++ {
 		err := s.Update(func(st *State) error {
@@ -116,3 +119,31 @@ func helperChurn(s *Store) error {
 		}
 	}
 }
+
+// helperHold takes the refresh lock of the account did ("hold-account"),
+// the accounts file's lock ("hold-file"), or the account's lock and then
+// writes hostileHolder into its file ("hold-hostile"), says "held" and
+// keeps the lock until it is killed, as a stuck or stopped process would.
+func helperHold(s *Store, mode, did string) error {
+	l := s.accountLock(did)
+	if mode == "hold-file" {
+		l = s.fileLock()
+	} else if err := s.makeLocksDir(); err != nil {
+		return err
+	}
+	if _, err := acquire(context.Background(), l, true); err != nil {
+		return err
+	}
+	if mode == "hold-hostile" {
+		if err := os.WriteFile(l.path, []byte(hostileHolder), 0o600); err != nil {
+			return err
+		}
+	}
+	fmt.Println("held")
+	time.Sleep(time.Hour)
+	return nil
+}
+
+// hostileHolder is what a hostile holder writes into a lock file: a
+// terminal title and clipboard write, then 10 KB.
+var hostileHolder = "pid 1: \x1b]0;owned\x07\x1b]52;c;ZXZpbA==\x07\u202e" + strings.Repeat("A", 10_000) + "\nsecond line"

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,11 +15,20 @@ import (
 	"time"
 
 	"github.com/adrg/xdg"
+
+	"github.com/skyswitch/skyswitch/auth"
 )
 
-// DefaultLockTimeout is how long Load, Update and MoveAside wait for another
-// process to release the lock before failing with ErrLockTimeout.
+// DefaultLockTimeout is how long Load, Update and MoveAside (and their
+// Context forms, whatever the context) wait for another process to release
+// the accounts file's lock before failing with a *LockError.
 const DefaultLockTimeout = 10 * time.Second
+
+// DefaultAccountLockTimeout is how long LockAccount waits for an account's
+// refresh lock: a few seconds past the network timeout, by which a live
+// holder's call has ended. A holder that is stopped or stuck is named in
+// the *LockError instead of being waited for without end.
+const DefaultAccountLockTimeout = auth.DefaultTimeout + 5*time.Second
 
 // Store is one accounts file and its sibling lock file (the same name plus
 // ".lock", created 0600 and never deleted). It is safe for use by several
@@ -36,6 +46,8 @@ type Store struct {
 	keyringDown    error                 // why the keyring is not asked now
 	keyringDownAt  time.Time             // since when; see KeyringRetryAfter
 	keyringTimeout time.Duration         // 0: KeyringTimeout; a test seam
+	fileWait       time.Duration         // 0: DefaultLockTimeout; see SetLockWaits
+	accountWait    time.Duration         // 0: DefaultAccountLockTimeout
 	seen           map[string]secretItem // keyring items by user, as last read or written
 }
 
@@ -60,6 +72,32 @@ func DefaultPath() (string, error) {
 func (s *Store) Path() string { return s.path }
 
 func (s *Store) lockPath() string { return s.path + ".lock" }
+
+// SetLockWaits sets how long the store waits for the accounts file's lock
+// and for an account's refresh lock before giving up; zero keeps the
+// default (DefaultLockTimeout, DefaultAccountLockTimeout). Tests shorten
+// them. Call it before the store is used.
+func (s *Store) SetLockWaits(file, account time.Duration) {
+	s.fileWait, s.accountWait = file, account
+}
+
+// fileLock is the accounts file's lock.
+func (s *Store) fileLock() lockFile {
+	return lockFile{path: s.lockPath(), what: "the lock of the accounts file", wait: cmp.Or(s.fileWait, DefaultLockTimeout)}
+}
+
+// accountLock is the refresh lock of the account did: a file in the
+// "locks" folder named by a hash of the DID.
+func (s *Store) accountLock(did string) lockFile {
+	sum := sha256.Sum256([]byte(did))
+	return lockFile{
+		path: filepath.Join(s.locksDir(), hex.EncodeToString(sum[:12])+".lock"),
+		what: "the refresh lock of " + did,
+		wait: cmp.Or(s.accountWait, DefaultAccountLockTimeout),
+	}
+}
+
+func (s *Store) locksDir() string { return filepath.Join(filepath.Dir(s.path), "locks") }
 
 // Warnings returns the notices gathered since the last call, and forgets
 // them, so the caller shows each once. Today these say that a file or
@@ -99,12 +137,10 @@ func (s *Store) warnOnce(format string, args ...any) {
 // at most DefaultLockTimeout for it. A missing file is an empty State. A file
 // that cannot be understood gives a *FileError and is left untouched.
 func (s *Store) Load() (*State, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), DefaultLockTimeout)
-	defer cancel()
-	return s.LoadContext(ctx)
+	return s.LoadContext(context.Background())
 }
 
-// LoadContext is Load waiting for the lock until ctx is done.
+// LoadContext is Load, giving up early when ctx is done.
 func (s *Store) LoadContext(ctx context.Context) (*State, error) {
 	release, err := s.readLock(ctx)
 	if err != nil {
@@ -129,15 +165,19 @@ func (s *Store) LoadContext(ctx context.Context) (*State, error) {
 	return st, nil
 }
 
-// readLock takes the shared lock for a read. It returns a nil release and
-// no error when there is nothing to read (no folder), and a release that
-// does nothing when the folder is read-only: the file is still only ever
-// replaced by rename, so an unlocked read sees a whole file.
+// readLock checks the folder and takes the shared lock for a read. It
+// returns a nil release and no error when there is nothing to read (no
+// folder), and a release that does nothing when the folder is read-only:
+// the file is still only ever replaced by rename, so an unlocked read sees
+// a whole file.
 func (s *Store) readLock(ctx context.Context) (release func(), err error) {
 	if _, err := os.Stat(filepath.Dir(s.path)); errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
-	l, err := acquire(ctx, s.lockPath(), false)
+	if err := s.checkDir(filepath.Dir(s.path)); err != nil {
+		return nil, err
+	}
+	l, err := acquire(ctx, s.fileLock(), false)
 	switch {
 	case errors.Is(err, fs.ErrPermission):
 		return func() {}, nil
@@ -155,17 +195,18 @@ func (s *Store) readLock(ctx context.Context) (release func(), err error) {
 // ErrInvalidState and nothing is written. fn runs under the lock: it must be
 // quick and must not do network I/O.
 func (s *Store) Update(fn func(*State) error) error {
-	ctx, cancel := context.WithTimeout(context.Background(), DefaultLockTimeout)
-	defer cancel()
-	return s.UpdateContext(ctx, fn)
+	return s.UpdateContext(context.Background(), fn)
 }
 
-// UpdateContext is Update waiting for the lock until ctx is done.
+// UpdateContext is Update, giving up early when ctx is done.
 func (s *Store) UpdateContext(ctx context.Context, fn func(*State) error) error {
 	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
 		return fmt.Errorf("storage: create folder: %w", err)
 	}
-	l, err := acquire(ctx, s.lockPath(), true)
+	if err := s.checkDir(filepath.Dir(s.path)); err != nil {
+		return err
+	}
+	l, err := acquire(ctx, s.fileLock(), true)
 	if err != nil {
 		return err
 	}
@@ -212,12 +253,13 @@ func (s *Store) UpdateContext(ctx context.Context, fn func(*State) error) error 
 // path. Nothing is ever deleted; the next Load sees an empty store. It fails
 // with an error wrapping fs.ErrNotExist when there is no file.
 func (s *Store) MoveAside() (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), DefaultLockTimeout)
-	defer cancel()
 	if _, err := os.Lstat(s.path); err != nil {
 		return "", fmt.Errorf("storage: nothing to move aside: %w", err)
 	}
-	l, err := acquire(ctx, s.lockPath(), true)
+	if err := s.checkDir(filepath.Dir(s.path)); err != nil {
+		return "", err
+	}
+	l, err := acquire(context.Background(), s.fileLock(), true)
 	if err != nil {
 		return "", err
 	}
@@ -239,21 +281,21 @@ func (s *Store) MoveAside() (string, error) {
 	return dest, nil
 }
 
-// LockAccount takes the refresh lock of one account, waiting until ctx is
-// done, and returns its release. A refresh holds it across its network call,
-// so two processes never spend the same rotating refresh token: the second
+// LockAccount takes the refresh lock of one account, waiting at most
+// DefaultAccountLockTimeout (see SetLockWaits) or until ctx is done, and
+// returns its release. A refresh holds it across its network call, so two
+// processes never spend the same rotating refresh token: the second
 // re-reads the file after the first one's release and finds the new tokens.
 // It is separate from the file's own lock, which is never held across
 // network I/O, and each account has its own, so a slow server delays no
 // other account. The lock files live in a "locks" folder beside the
-// accounts file and are never deleted.
+// accounts file and are never deleted. A wait that gives up is a
+// *LockError naming the holder; a "locks" that is a symlink is refused.
 func (s *Store) LockAccount(ctx context.Context, did string) (release func(), err error) {
-	dir := filepath.Join(filepath.Dir(s.path), "locks")
-	if err := os.MkdirAll(dir, dirMode); err != nil {
-		return nil, fmt.Errorf("storage: create lock folder: %w", err)
+	if err := s.makeLocksDir(); err != nil {
+		return nil, err
 	}
-	sum := sha256.Sum256([]byte(did))
-	l, err := acquire(ctx, filepath.Join(dir, hex.EncodeToString(sum[:12])+".lock"), true)
+	l, err := acquire(ctx, s.accountLock(did), true)
 	if err != nil {
 		return nil, err
 	}

@@ -103,7 +103,7 @@ func TestUnchangedStateIsNotRewritten(t *testing.T) {
 func TestLockTimeout(t *testing.T) {
 	s := newStore(t)
 	mustUpdate(t, s, replaceWith(stateWith(1)))
-	held, err := acquire(context.Background(), s.lockPath(), true)
+	held, err := acquire(context.Background(), s.fileLock(), true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func TestLockTimeout(t *testing.T) {
 func TestSharedLocksDoNotExcludeEachOther(t *testing.T) {
 	s := newStore(t)
 	mustUpdate(t, s, replaceWith(stateWith(1)))
-	held, err := acquire(context.Background(), s.lockPath(), false)
+	held, err := acquire(context.Background(), s.fileLock(), false)
 	if err != nil {
 		t.Fatal(err)
 	}
