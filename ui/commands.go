@@ -45,8 +45,9 @@ type switchedMsg struct {
 }
 
 type loginDoneMsg struct {
-	acct storage.Account
-	err  error
+	attempt int // the login's number: a cancelled one's result is dropped
+	acct    storage.Account
+	err     error
 }
 
 type checkedMsg struct {
@@ -130,13 +131,13 @@ func switchCmd(svc Service, did string) tea.Cmd {
 }
 
 // loginCmd takes the input by value: the password lives in this closure
-// only until the call returns.
-func loginCmd(svc Service, in auth.LoginInput) tea.Cmd {
+// only until the call returns. Its context is the model's, which cancels
+// it when the user presses esc; cancel releases it when the call returns.
+func loginCmd(ctx context.Context, cancel context.CancelFunc, svc Service, in auth.LoginInput, attempt int) tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), networkTimeout)
 		defer cancel()
 		a, err := svc.Login(ctx, in)
-		return noted(svc, loginDoneMsg{acct: a, err: err})
+		return noted(svc, loginDoneMsg{attempt: attempt, acct: a, err: err})
 	}
 }
 

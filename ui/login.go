@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -45,6 +46,11 @@ type loginModel struct {
 	needCode bool
 	busy     bool
 	err      string
+	// attempt is the login in flight (Model.logins when it was sent), and
+	// cancel ends its request: esc while busy calls it and forgets the
+	// attempt, so its result, whenever it comes, is dropped.
+	attempt int
+	cancel  context.CancelFunc
 }
 
 func newLoginModel() loginModel {
@@ -98,8 +104,13 @@ func (m Model) updateLogin(msg tea.KeyMsg) (Model, tea.Cmd) {
 	l := &m.login
 	switch {
 	case key.Matches(msg, l.keys.Quit):
+		l.stop()
 		m.quitting = true
 		return m, nil
+	case l.busy && key.Matches(msg, l.keys.Back):
+		l.stop()
+		l.err = "Sign-in cancelled."
+		return m, l.focusCmd()
 	case l.busy:
 		return m, nil
 	case key.Matches(msg, l.keys.Back):
@@ -156,13 +167,27 @@ func (m Model) submitLogin() (Model, tea.Cmd) {
 	default:
 		in.AuthFactorToken = ""
 	}
-	l.busy, l.err = true, ""
-	return m, tea.Batch(loginCmd(m.svc, in), m.spinner.Tick)
+	// The model owns the request's context, so that esc can end it.
+	ctx, cancel := context.WithTimeout(context.Background(), networkTimeout)
+	m.logins++
+	l.busy, l.err, l.attempt, l.cancel = true, "", m.logins, cancel
+	return m, tea.Batch(loginCmd(ctx, cancel, m.svc, in, l.attempt), m.spinner.Tick)
+}
+
+// stop cancels the login in flight, if any; its result will be dropped.
+func (l *loginModel) stop() {
+	if l.cancel != nil {
+		l.cancel()
+	}
+	l.busy, l.attempt, l.cancel = false, 0, nil
 }
 
 func (m Model) onLoginDone(msg loginDoneMsg) (Model, tea.Cmd) {
 	l := &m.login
-	l.busy = false
+	if !l.busy || msg.attempt != l.attempt {
+		return m, nil // cancelled: the form has moved on
+	}
+	l.busy, l.attempt, l.cancel = false, 0, nil
 	switch {
 	case msg.err == nil:
 		m.login = newLoginModel()
@@ -211,7 +236,7 @@ func (m Model) loginView() string {
 	b.WriteByte('\n')
 	switch {
 	case l.busy:
-		b.WriteString("  " + m.spinner.View() + " signing in…\n")
+		b.WriteString("  " + m.spinner.View() + " signing in… " + m.st.muted.Render("(esc cancels)") + "\n")
 	case l.err != "":
 		b.WriteString(m.st.errorText.Render(indent(wrapTo(shown(l.err), m.width-4), "  ")) + "\n")
 	}

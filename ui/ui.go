@@ -81,6 +81,7 @@ type Model struct {
 	login   loginModel
 	inspect inspectModel
 
+	logins    int // logins sent so far, numbering each attempt
 	status    string
 	statusErr bool
 	notes     []string // the store's warnings, oldest first; the first shows
