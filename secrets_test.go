@@ -199,6 +199,27 @@ func quoting(status int, name string, q fakepds.Quote) fakepds.Fault {
 	return fakepds.Fault{Kind: fakepds.FaultQuoteCredentials, Status: status, Name: name, Quote: q}
 }
 
+// echoing is a hostile raw answer: not HTTP, and Go's error about it
+// quotes the request body (FaultEchoRequest) or its Authorization header
+// (FaultEchoAuthorization).
+func echoing(kind fakepds.FaultKind) fakepds.Fault { return fakepds.Fault{Kind: kind} }
+
+// saysMalformed checks that a raw answer is said in our words: the
+// server sent a malformed answer (never what it sent).
+func saysMalformed(t *testing.T, s *sweep, r result) {
+	if !strings.Contains(r.stderr, "the server sent a malformed answer") {
+		t.Errorf("skyswitch %s: stderr does not say the answer was malformed (%d bytes)", strings.Join(r.args, " "), len(r.stderr))
+	}
+}
+
+// savedMalformed checks that the saved last error of a raw answer is
+// our sentence too.
+func savedMalformed(t *testing.T, s *sweep, r result) {
+	if !strings.Contains(r.stdout, "the server sent a malformed answer") {
+		t.Errorf("skyswitch %s: stdout does not show the last error as a malformed answer (%d bytes)", strings.Join(r.args, " "), len(r.stdout))
+	}
+}
+
 // sweep is the world of TestSecretSweep.
 type sweep struct {
 	*cliEnv
@@ -306,6 +327,12 @@ func TestSecretSweep(t *testing.T) {
 			before: on(nsidCreate, quoting(500, "InternalServerError", fakepds.QuoteRequest))},
 		{name: "login: an HTML page quotes the password", stdin: pw, args: login("alice.test"), code: exitFailure,
 			before: on(nsidCreate, quoting(502, "", fakepds.QuoteRequest))},
+		{name: "login: the server echoes the body (password) raw", stdin: pw, args: login("alice.test"), code: exitFailure,
+			check:  saysMalformed,
+			before: on(nsidCreate, echoing(fakepds.FaultEchoRequest))},
+		{name: "login: the server echoes the Authorization header raw", stdin: pw, args: login("alice.test"), code: exitFailure,
+			check:  saysMalformed,
+			before: on(nsidCreate, echoing(fakepds.FaultEchoAuthorization))},
 		{name: "login", stdin: pw, args: login("alice.test")},
 		{name: "login: 2FA required", stdin: pw, args: login("carol.test"), code: exitNeedsCode},
 		{name: "login: wrong code", stdin: pw, args: login("carol.test", "--auth-factor-token", "AAAAA-BBBBB"), code: exitFailure},
@@ -343,6 +370,17 @@ func TestSecretSweep(t *testing.T) {
 			before: on(nsidRefresh, quoting(400, "InvalidRequest", fakepds.QuoteTail))},
 		{name: "refresh: an HTML page quotes the token", args: []string{"refresh", "alice.test"}, code: exitFailure,
 			before: on(nsidRefresh, quoting(502, "", fakepds.QuoteRequest))},
+		{name: "refresh: the server echoes the Authorization header (the refresh token) raw", args: []string{"refresh", "alice.test"}, code: exitFailure,
+			check:  saysMalformed,
+			before: on(nsidRefresh, echoing(fakepds.FaultEchoAuthorization))},
+		{name: "status shows the last error after an echo", args: []string{"status", "alice.test"}, check: savedMalformed},
+		{name: "list --json shows the last error after an echo", args: []string{"list", "--json"}, check: savedMalformed},
+		{name: "refresh: the server echoes the (empty) body raw", args: []string{"refresh", "alice.test"}, code: exitFailure,
+			check:  saysMalformed,
+			before: on(nsidRefresh, echoing(fakepds.FaultEchoRequest))},
+		{name: "refresh --all: the server echoes the Authorization header raw", args: []string{"refresh", "--all"}, code: exitFailure,
+			check:  saysMalformed,
+			before: on(nsidRefresh, echoing(fakepds.FaultEchoAuthorization))},
 		{name: "refresh --all: the server quotes the token (503)", args: []string{"refresh", "--all"}, code: exitFailure,
 			before: on(nsidRefresh, quoting(503, "NotEnoughResources", fakepds.QuoteTail))},
 		{name: "token: refresh due, the server quotes the token", args: []string{"token"}, code: exitFailure,
@@ -351,6 +389,13 @@ func TestSecretSweep(t *testing.T) {
 				on(nsidRefresh, quoting(500, "InternalServerError", fakepds.QuoteTail))(s)
 			}},
 		{name: "token: refreshed", args: []string{"token"}, tokenOut: true},
+		{name: "token: refresh due, the server echoes the Authorization header raw", args: []string{"token"}, code: exitFailure,
+			check: saysMalformed,
+			before: func(s *sweep) {
+				later(2 * time.Hour)(s)
+				on(nsidRefresh, echoing(fakepds.FaultEchoAuthorization))(s)
+			}},
+		{name: "token: refreshed after the echo", args: []string{"token"}, tokenOut: true},
 		{name: "refresh: revoked on the server", args: []string{"refresh", "carol.test"}, code: exitNoSession,
 			before: revoke("carol.test")},
 		{name: "status of an ended session", args: []string{"status", "carol.test"}, code: exitNoSession},
@@ -364,6 +409,11 @@ func TestSecretSweep(t *testing.T) {
 		{name: "logout: the server quotes the token", args: []string{"logout"}, code: exitFailure,
 			before: on(nsidDelete, quoting(500, "InternalServerError", fakepds.QuoteTail))},
 		{name: "list --json with a pending logout", args: []string{"list", "--json"}},
+		{name: "login again", stdin: pw, args: login("alice.test")},
+		{name: "logout: the server echoes the Authorization header raw", args: []string{"logout"}, code: exitFailure,
+			check:  saysMalformed,
+			before: on(nsidDelete, echoing(fakepds.FaultEchoAuthorization))},
+		{name: "list --json with a pending logout after an echo", args: []string{"list", "--json"}},
 		{name: "login again", stdin: pw, args: login("alice.test")},
 		{name: "logout", args: []string{"logout", "alice.test"}},
 		{name: "login again", stdin: pw, args: login("alice.test")},

@@ -149,6 +149,11 @@ func quoting(status int, name string, q fakepds.Quote) fakepds.Fault {
 	return fakepds.Fault{Kind: fakepds.FaultQuoteCredentials, Status: status, Name: name, Quote: q}
 }
 
+// echoing is a hostile raw answer: not HTTP, and Go's error about it
+// quotes the request body (FaultEchoRequest) or its Authorization header
+// (FaultEchoAuthorization).
+func echoing(kind fakepds.FaultKind) fakepds.Fault { return fakepds.Fault{Kind: kind} }
+
 // framer drives the model like driver.send, but renders a frame after
 // every Update and keeps it, to be checked at the end against every secret
 // known by then.
@@ -277,6 +282,10 @@ func TestTUISecretSweep(t *testing.T) {
 	step("login, the server quotes the password (401)", nsidCreate, quoting(401, "AuthenticationRequired", fakepds.QuoteRequest), "enter")
 	step("login, an HTML page quotes the password", nsidCreate, quoting(502, "", fakepds.QuoteRequest), "enter")
 	f.expect("Add an account")
+	step("login, the server echoes the body (password) raw", nsidCreate, echoing(fakepds.FaultEchoRequest), "enter")
+	f.expect("Add an account")
+	step("login, the server echoes the Authorization header raw", nsidCreate, echoing(fakepds.FaultEchoAuthorization), "enter")
+	f.expect("Add an account")
 	step("login", "", fakepds.Fault{}, "enter")
 	f.expect("Added @alice.test")
 
@@ -307,11 +316,16 @@ func TestTUISecretSweep(t *testing.T) {
 	if !strings.Contains(v, "withheld") {
 		t.Error("the status check error is not the withheld message")
 	}
+	step("inspect again, the status check is echoed raw", nsidGet, echoing(fakepds.FaultEchoAuthorization), "esc", "i")
+	f.expect("Status check")
 	step("refresh in the inspector", "", fakepds.Fault{}, "r")
 	step("refresh, the server quotes the token (500)", nsidRefresh, quoting(500, "InternalServerError", fakepds.QuoteTail), "r")
 	f.expect("Last error")
 	step("refresh, the server quotes the token (400)", nsidRefresh, quoting(400, "InvalidRequest", fakepds.QuoteTail), "r")
 	f.expect("refresh failed")
+	step("refresh, the server echoes the Authorization header raw", nsidRefresh, echoing(fakepds.FaultEchoAuthorization), "r")
+	f.expect("Last error")
+	step("refresh, the server echoes the (empty) body raw", nsidRefresh, echoing(fakepds.FaultEchoRequest), "r")
 	step("refresh, an HTML page quotes the token", nsidRefresh, quoting(502, "", fakepds.QuoteRequest), "r")
 	f.key("esc")
 	step("refresh, revoked, the server quotes the signature", nsidRefresh, quoting(400, "ExpiredToken", fakepds.QuoteSignature), "r")
@@ -322,6 +336,19 @@ func TestTUISecretSweep(t *testing.T) {
 	step("logout, the server quotes the token", nsidDelete, quoting(500, "InternalServerError", fakepds.QuoteTail), "x")
 	f.expect("logout is pending")
 	step("logout", "", fakepds.Fault{}, "j", "x")
+
+	// Back in, then a logout whose answer echoes the refresh token raw.
+	f.key("a")
+	f.key("shift+tab")
+	f.typ(w.srv.URL())
+	f.key("tab")
+	f.typ("alice.test")
+	f.key("tab")
+	f.typ(sweepPassword)
+	f.key("enter")
+	f.expect("Added @alice.test")
+	step("logout, the server echoes the Authorization header raw", nsidDelete, echoing(fakepds.FaultEchoAuthorization), "x")
+	f.expect("logout is pending")
 
 	if n := leaks.count(); n < 4 {
 		t.Fatalf("only %d tokens known: the sweep is not watching", n)
