@@ -9,6 +9,7 @@ import (
 
 	"github.com/skyswitch/skyswitch/accounts"
 	"github.com/skyswitch/skyswitch/auth"
+	"github.com/skyswitch/skyswitch/storage"
 )
 
 // onResult applies what a command brought back.
@@ -162,6 +163,9 @@ func humanError(err error, now time.Time) string {
 		return "could not find the PDS for that handle; enter the server (e.g. https://bsky.social)"
 	case errors.As(err, &xe) && xe.Status >= 500:
 		return fmt.Sprintf("server error %d", xe.Status)
+	case errors.Is(err, storage.ErrLockTimeout):
+		// No request was sent: the sentence names the lock and its holder.
+		return err.Error()
 	case auth.IsTransient(err):
 		return "cannot reach the server"
 	}
