@@ -42,14 +42,16 @@ type LockError struct {
 	Waited time.Duration // how long the wait lasted
 }
 
-// Error names the lock and its holder and says what to do.
+// Error names the holder, then the lock, and says what to do. The holder
+// comes first: the switcher shows the sentence on one line cut to the
+// window.
 func (e *LockError) Error() string {
 	who := "another skyswitch process"
 	if e.Holder != "" {
 		who = e.Holder
 	}
-	return fmt.Sprintf("gave up after %s waiting for %s: it is held by %s (lock file %s); if that process is stuck, end it and try again",
-		roundWait(e.Waited), e.What, who, e.Path)
+	return fmt.Sprintf("locked by %s; gave up after %s waiting for %s (lock file %s); if that process is stuck, end it and try again",
+		who, roundWait(e.Waited), e.What, e.Path)
 }
 
 // Unwrap returns ErrLockTimeout.

@@ -88,7 +88,7 @@ func TestHeldAccountLockGivesUpNamingTheHolder(t *testing.T) {
 	if d := time.Since(start); d < 300*time.Millisecond {
 		t.Errorf("gave up after %v, before the bound", d)
 	}
-	checkLockError(t, err, s.accountLock(did), fmt.Sprintf("held by pid %d: storage.test", cmd.Process.Pid), did)
+	checkLockError(t, err, s.accountLock(did), fmt.Sprintf("locked by pid %d: storage.test", cmd.Process.Pid), did)
 
 	// The holder dies: its lock goes with it, and the next holder names itself.
 	cmd.Process.Kill()
@@ -114,7 +114,7 @@ func TestHeldFileLockGivesUpNamingTheHolder(t *testing.T) {
 	mustUpdate(t, s, replaceWith(stateWith(1)))
 	cmd := holder(t, s, "hold-file", "")
 	s.SetLockWaits(200*time.Millisecond, 0)
-	want := fmt.Sprintf("held by pid %d: storage.test", cmd.Process.Pid)
+	want := fmt.Sprintf("locked by pid %d: storage.test", cmd.Process.Pid)
 	err := within(t, func() error { return s.Update(func(*State) error { return errors.New("ran without the lock") }) })
 	checkLockError(t, err, s.fileLock(), want)
 	err = within(t, func() error { _, err := s.Load(); return err })
@@ -143,7 +143,7 @@ func TestHostileHolderLineIsCutAndMadeSafe(t *testing.T) {
 	holder(t, s, "hold-hostile", did)
 	s.SetLockWaits(0, 100*time.Millisecond)
 	err := within(t, func() error { _, err := s.LockAccount(context.Background(), did); return err })
-	checkLockError(t, err, s.accountLock(did), "held by pid 1: ")
+	checkLockError(t, err, s.accountLock(did), "locked by pid 1: ")
 	msg := err.Error()
 	if sanitize.Line(msg) != msg {
 		t.Errorf("the sentence carries terminal controls: %q", msg)
