@@ -92,6 +92,8 @@ type cliEnv struct {
 	path   string // the accounts file
 	guard  *netGuard
 	client *auth.Client
+	// deadline bounds each command; 0 means 30 s.
+	deadline time.Duration
 
 	mu        sync.Mutex
 	runs      []result
@@ -190,7 +192,11 @@ func (e *cliEnv) runCLI(c *cli, args ...string) result {
 	}
 	c.now = e.clock.Now
 	c.mgr = &accounts.Manager{Store: storage.Open(e.path), Client: e.client, Now: e.clock.Now}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	deadline := e.deadline
+	if deadline == 0 {
+		deadline = 30 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
 	defer cancel()
 	code := c.run(ctx, args)
 	r := result{args: args, code: code, stdout: stdout.String(), stderr: stderr.String()}

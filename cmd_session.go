@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/skyswitch/skyswitch/accounts"
@@ -31,30 +33,30 @@ func (c *cli) token(ctx context.Context, args []string) error {
 }
 
 func (c *cli) refresh(ctx context.Context, args []string) error {
-	return c.eachAccount(ctx, "refresh", args, true, func(ident string) error {
+	return c.eachAccount(ctx, "refresh", args, true, func(w io.Writer, ident string) error {
 		a, err := c.mgr.Refresh(ctx, ident)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stderr, "Refreshed @%s: access token valid for %s.\n", a.Handle, left(a.AccessExpiry(), c.clock()))
+		fmt.Fprintf(w, "Refreshed @%s: access token valid for %s.\n", a.Handle, left(a.AccessExpiry(), c.clock()))
 		return nil
 	})
 }
 
 func (c *cli) logout(ctx context.Context, args []string) error {
-	return c.eachAccount(ctx, "logout", args, false, func(ident string) error {
+	return c.eachAccount(ctx, "logout", args, false, func(w io.Writer, ident string) error {
 		res, err := c.mgr.Logout(ctx, ident)
 		if err != nil {
 			return err
 		}
 		a := res.Account
 		if res.Queued {
-			fmt.Fprintf(c.stderr, "Removed @%s here, but its server could not be reached to revoke the session (%v); skyswitch will retry.\n", a.Handle, res.Err)
+			fmt.Fprintf(w, "Removed @%s here, but its server could not be reached to revoke the session (%v); skyswitch will retry.\n", a.Handle, res.Err)
 		} else {
-			fmt.Fprintf(c.stderr, "Logged out @%s: the session is revoked on its server.\n", a.Handle)
+			fmt.Fprintf(w, "Logged out @%s: the session is revoked on its server.\n", a.Handle)
 		}
 		if exp := res.AccessValidUntil; c.clock().Before(exp) {
-			fmt.Fprintf(c.stderr, "Its current access token stays valid until %s (access tokens cannot be revoked).\n", exp.Local().Format(time.Kitchen))
+			fmt.Fprintf(w, "Its current access token stays valid until %s (access tokens cannot be revoked).\n", exp.Local().Format(time.Kitchen))
 		}
 		if res.Queued {
 			return &exitError{exitFailure, fmt.Errorf("revocation of @%s is pending", a.Handle)}
@@ -65,11 +67,14 @@ func (c *cli) logout(ctx context.Context, args []string) error {
 
 // eachAccount runs fn for the named account, the active one, or --all,
 // after retrying the logouts still owed to a server (refresh and logout
-// talk to servers anyway). With override, --account and SKYSWITCH_ACCOUNT
+// talk to servers anyway). fn writes what it has to say to w. With --all,
+// up to allAtOnce accounts are handled at once, so servers that never
+// answer cost about one timeout in all, not one each; what each says is
+// printed in the saved order all the same. With override, --account and SKYSWITCH_ACCOUNT
 // choose the account when none is named; without, a command that would
 // otherwise act on the saved active account while SKYSWITCH_ACCOUNT pins
 // the shell to another asks for the account's name instead of guessing.
-func (c *cli) eachAccount(ctx context.Context, name string, args []string, override bool, fn func(ident string) error) error {
+func (c *cli) eachAccount(ctx context.Context, name string, args []string, override bool, fn func(w io.Writer, ident string) error) error {
 	usage := "[<account> | --all]"
 	if override {
 		usage = "[--account <account>] " + usage
@@ -96,7 +101,7 @@ func (c *cli) eachAccount(ctx context.Context, name string, args []string, overr
 	}
 	c.retryPending(ctx)
 	if !*all {
-		err := fromOverride(fn(ident), source)
+		err := fromOverride(fn(c.stderr, ident), source)
 		c.warnings()
 		return err
 	}
@@ -104,18 +109,50 @@ func (c *cli) eachAccount(ctx context.Context, name string, args []string, overr
 	if err != nil {
 		return err
 	}
-	var failed []error
-	for _, a := range st.Accounts {
-		if err := fn(a.DID); err != nil {
-			fmt.Fprintf(c.stderr, "skyswitch: @%s: %s\n", a.Handle, sentence(err, c.clock()))
-			failed = append(failed, err)
+	failed := 0
+	inOrder(len(st.Accounts), allAtOnce, func(i int, w io.Writer) error {
+		return fn(w, st.Accounts[i].DID)
+	}, func(i int, out []byte, err error) {
+		c.stderr.Write(out)
+		if err != nil {
+			fmt.Fprintf(c.stderr, "skyswitch: @%s: %s\n", st.Accounts[i].Handle, sentence(err, c.clock()))
+			failed++
 		}
-	}
+	})
 	c.warnings()
-	if len(failed) > 0 {
-		return &exitError{exitFailure, fmt.Errorf("%s failed for %d of %d accounts", name, len(failed), len(st.Accounts))}
+	if failed > 0 {
+		return &exitError{exitFailure, fmt.Errorf("%s failed for %d of %d accounts", name, failed, len(st.Accounts))}
 	}
 	return nil
+}
+
+// allAtOnce is how many accounts refresh --all and logout --all handle at
+// once.
+const allAtOnce = 8
+
+// inOrder runs work(i) for i in [0, n), up to limit at once, and calls
+// done for each in order of i as soon as it and all before it have ended,
+// with what work wrote and its error.
+func inOrder(n, limit int, work func(i int, w io.Writer) error, done func(i int, out []byte, err error)) {
+	type result struct {
+		out bytes.Buffer
+		err error
+		end chan struct{}
+	}
+	results := make([]result, n)
+	slots := make(chan struct{}, limit)
+	for i := range results {
+		results[i].end = make(chan struct{})
+		go func() {
+			slots <- struct{}{}
+			defer func() { <-slots; close(results[i].end) }()
+			results[i].err = work(i, &results[i].out)
+		}()
+	}
+	for i := range results {
+		<-results[i].end
+		done(i, results[i].out.Bytes(), results[i].err)
+	}
 }
 
 // retryPending tries owed revocations again; failures stay queued quietly.
