@@ -23,3 +23,9 @@ func LoadedMsg(svc Service) tea.Msg { return loadCmd(svc)() }
 
 // HumanError is the sentence the screen shows for err.
 func HumanError(err error, now time.Time) string { return humanError(err, now) }
+
+// ThemeColours are the theme's error and warning colours as a dark
+// terminal shows them (the tests set a dark background).
+func ThemeColours() (alarm, warn string) {
+	return defaultTheme.alarm.Dark, defaultTheme.warn.Dark
+}

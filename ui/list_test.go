@@ -9,7 +9,9 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
+	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/auth/fakepds"
+	"github.com/skyswitch/skyswitch/storage"
 	"github.com/skyswitch/skyswitch/ui"
 )
 
@@ -301,5 +303,25 @@ func TestKeysArrivingTogetherEachCount(t *testing.T) {
 	d.has("/bo")
 	if got := d.selectedRow(); got != "bob.test" {
 		t.Fatalf("filtering \"bo\" selected %q", got)
+	}
+}
+
+// The filter ignores case: CAROL finds carol.test, by handle and by DID.
+func TestFilterIgnoresCase(t *testing.T) {
+	st := storage.NewState()
+	for _, h := range []string{"alice.test", "bob.test", "carol.test"} {
+		st.Accounts = append(st.Accounts, account(h, auth.ScopeAppPass))
+	}
+	for _, query := range []string{"CAROL", "Carol.Test", strings.ToUpper(did("carol.test"))} {
+		d := newDriver(t, &stub{st: st}, newClock(), ui.Options{})
+		d.boot()
+		d.key("/")
+		d.typ(query)
+		d.key("enter")
+		d.has("@carol.test")
+		d.hasNot("@alice.test", "@bob.test", "no account matches")
+		if got := d.selectedRow(); got != "carol.test" {
+			t.Errorf("%q: selected %q", query, got)
+		}
 	}
 }

@@ -110,15 +110,20 @@ func (s *stub) Check(_ context.Context, ident string) (storage.Account, error) {
 }
 
 // fakeJWT is a token with the claims skyswitch reads; no server would
-// accept it.
+// accept it. An access token's scope is an app password's.
 func fakeJWT(typ, sub string, iat time.Time, life time.Duration) string {
+	scope := auth.ScopeAppPass
+	if typ == "refresh+jwt" {
+		scope = auth.ScopeRefresh
+	}
+	return scopedJWT(typ, scope, sub, iat, life)
+}
+
+// scopedJWT is fakeJWT with the scope given.
+func scopedJWT(typ, scope, sub string, iat time.Time, life time.Duration) string {
 	enc := func(v any) string {
 		b, _ := json.Marshal(v)
 		return base64.RawURLEncoding.EncodeToString(b)
-	}
-	scope := "com.atproto.appPass"
-	if typ == "refresh+jwt" {
-		scope = "com.atproto.refresh"
 	}
 	return enc(map[string]string{"typ": typ, "alg": "HS256"}) + "." +
 		enc(map[string]any{"scope": scope, "sub": sub, "iat": iat.Unix(), "exp": iat.Add(life).Unix()}) +
