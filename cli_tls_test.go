@@ -1,0 +1,203 @@
+package main
+
+// The built binary against what the network and the file can say about
+// where credentials go: a TLS server on loopback whose certificate (made
+// here, trusted through SSL_CERT_FILE) names terminal escape sequences, and
+// an accounts file whose pdsUrl is plain http to another host.
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"io"
+	"log"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/skyswitch/skyswitch/auth/fakepds"
+	"github.com/skyswitch/skyswitch/storage"
+)
+
+// certNames are a certificate's DNS names that a terminal would act on: a
+// window title, a clipboard write (OSC 52), a screen clear.
+var certNames = []string{"\x1b]0;pwned\x07", "\x1b]52;c;cHduZWQ=\x07", "\x1b[2J", "evil.example"}
+
+// hostileTLSServer starts a TLS server on 127.0.0.1 whose certificate,
+// issued by a CA made for the test, holds certNames and no IP address.
+// It returns the port and the path of the CA's PEM file.
+func hostileTLSServer(t *testing.T) (port, caFile string) {
+	t.Helper()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	caTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "skyswitch test CA"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(caDER)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leafTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: certNames[0]}, DNSNames: certNames,
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caFile = filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("a request got through the certificate check: %s %s", r.Method, r.URL.Path)
+	}))
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER}, PrivateKey: key}}}
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	_, port, _ = net.SplitHostPort(srv.Listener.Addr().String())
+	return port, caFile
+}
+
+// runEnv runs the binary like procEnv.run, with more environment
+// variables (later ones win).
+func (p *procEnv) runEnv(extra []string, stdin string, args ...string) result {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, p.bin, args...)
+	cmd.Env = append(p.environ(), extra...)
+	cmd.Dir = p.config
+	cmd.Stdin = strings.NewReader(stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := result{args: args, stdout: stdout.String(), stderr: stderr.String()}
+	var ee *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		p.t.Fatalf("skyswitch %s did not end within 60 s", strings.Join(args, " "))
+	case errors.As(err, &ee):
+		r.code = ee.ExitCode()
+	case err != nil:
+		p.t.Fatalf("running skyswitch: %v", err)
+	}
+	return r
+}
+
+// A certificate's names never reach the terminal: login says, in our
+// words, that the certificate is not valid for the host, and prints no
+// escape, BEL or other unsafe rune (nor the names made harmless: a cleaned
+// quote would still be the server's text, not ours).
+func TestProcessLoginHostileCertificate(t *testing.T) {
+	port, caFile := hostileTLSServer(t)
+	p := newProcEnv(t, nil)
+	for _, host := range []string{"localhost", "127.0.0.1"} {
+		r := p.runEnv([]string{"SSL_CERT_FILE=" + caFile, "SSL_CERT_DIR=" + filepath.Dir(caFile)}, testPassword+"\n",
+			"login", "--service", "https://"+host+":"+port, "--identifier", "alice.test", "--password-stdin")
+		out := r.stdout + r.stderr
+		if c := unsafeRune(out); c != -1 {
+			t.Errorf("login at %s: the output holds %U", host, c)
+		}
+		for _, quoted := range []string{"pwned", "52;c", "[2J", "evil.example"} {
+			if strings.Contains(out, quoted) {
+				t.Errorf("login at %s: the output quotes the certificate (%q):\n%q", host, quoted, out)
+			}
+		}
+		wantError(t, r, exitFailure, "certificate is not valid for this host", host+":"+port)
+	}
+	if _, err := os.Stat(p.path()); err == nil {
+		if st, err := storage.Open(p.path()).Load(); err == nil && len(st.Accounts) > 0 {
+			t.Error("a login refused by TLS saved an account")
+		}
+	}
+}
+
+// proxyRecorder is an HTTP proxy on loopback that answers nothing and
+// counts what reached it: the binary sends plain-http requests to other
+// hosts through HTTP_PROXY, so a request to the file's http pdsUrl would
+// arrive here.
+type proxyRecorder struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (p *proxyRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	p.n++
+	p.mu.Unlock()
+	http.Error(w, "test proxy: no", http.StatusBadGateway)
+}
+
+func (p *proxyRecorder) requests() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.n
+}
+
+// A pdsUrl read from the file is held to the network's rules: refresh
+// refuses to send the refresh token to plain http on another host, says
+// why and names the URL, sends nothing, and the file keeps its tokens.
+func TestProcessRefreshRefusesPlainHTTPFromFile(t *testing.T) {
+	srv := newProcServer(t, fakepds.Options{})
+	srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: testPassword})
+	p := newProcEnv(t, srv)
+	p.login("alice.test")
+	const plain = "http://pds.example.com"
+	var before storage.Account
+	err := storage.Open(p.path()).Update(func(st *storage.State) error {
+		st.Accounts[0].PDSURL = plain
+		before = st.Accounts[0]
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := &proxyRecorder{}
+	ps := httptest.NewServer(proxy)
+	t.Cleanup(ps.Close)
+	refreshes := srv.Calls("com.atproto.server.refreshSession")
+
+	r := p.runEnv([]string{"HTTP_PROXY=" + ps.URL, "http_proxy=" + ps.URL}, "", "refresh")
+	wantError(t, r, exitFailure, "refusing to send credentials to "+plain, "plain http")
+	if n := proxy.requests(); n != 0 {
+		t.Errorf("%d requests went out to the plain-http URL", n)
+	}
+	if n := srv.Calls("com.atproto.server.refreshSession"); n != refreshes {
+		t.Errorf("%d refreshes reached the fake PDS", n-refreshes)
+	}
+	after, ok := storage.Open(p.path()).Load()
+	if ok != nil || len(after.Accounts) != 1 {
+		t.Fatalf("the account is gone: %v", ok)
+	}
+	if a := after.Accounts[0]; a.AccessJwt != before.AccessJwt || a.RefreshJwt != before.RefreshJwt || a.RefreshJwt == "" {
+		t.Error("the file lost or changed its tokens")
+	}
+}
