@@ -26,8 +26,8 @@ func LoginRateLimited(err error) bool {
 // the date when that is not today (local time) and the year when that is
 // not this year. It is "" when the server did not say. The time is rounded
 // up to the minute, so that trying again at the minute it names is never
-// too early. A wait over a day is said in days, and one of auth.MaxRetryWait
-// or more (however absurd the header) as "a year or more".
+// too early. A wait over two days is said in days, and one of
+// auth.MaxRetryWait or more (however absurd the header) as "a year or more".
 func RetryAtText(err error, now time.Time) string {
 	at := auth.RetryAt(err, now)
 	if at.IsZero() {
@@ -49,14 +49,14 @@ func RetryAtText(err error, now time.Time) string {
 	return at.Format(layout) + " (in " + inText(wait) + ")"
 }
 
-// inText is a wait, rounded up: "42 seconds", "12 minutes", "3h05m",
-// "3 days", "a year or more".
+// inText is a wait, rounded up: "42 seconds", "12 minutes", "3h05m" (up to
+// two days), "3 days", "a year or more".
 func inText(d time.Duration) string {
 	const day = 24 * time.Hour
 	switch {
 	case d >= auth.MaxRetryWait:
 		return "a year or more"
-	case d > day:
+	case d > 2*day:
 		return fmt.Sprintf("%d days", int((d+day-1)/day))
 	case d >= time.Hour:
 		m := int((d + time.Minute - 1) / time.Minute)
