@@ -201,3 +201,38 @@ func TestProcessRefreshRefusesPlainHTTPFromFile(t *testing.T) {
 		t.Error("the file lost or changed its tokens")
 	}
 }
+
+// A refresh refused by TLS is saved as the account's last error in our
+// words, so status and list --json show no certificate name either.
+func TestProcessRefreshHostileCertificateSavedInOurWords(t *testing.T) {
+	port, caFile := hostileTLSServer(t)
+	srv := newProcServer(t, fakepds.Options{})
+	srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: testPassword})
+	p := newProcEnv(t, srv)
+	p.login("alice.test")
+	err := storage.Open(p.path()).Update(func(st *storage.State) error {
+		st.Accounts[0].PDSURL = "https://localhost:" + port
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"SSL_CERT_FILE=" + caFile, "SSL_CERT_DIR=" + filepath.Dir(caFile)}
+	wantError(t, p.runEnv(env, "", "refresh"), exitFailure, "certificate is not valid for this host")
+	st, err := storage.Open(p.path()).Load()
+	if err != nil || len(st.Accounts) != 1 || !strings.Contains(st.Accounts[0].LastRefreshError, "certificate is not valid for this host") {
+		t.Fatalf("the last error saved is not ours (%v)", err)
+	}
+	for _, args := range [][]string{{"status"}, {"list", "--json"}} {
+		r := p.runEnv(env, "", args...)
+		out := r.stdout + r.stderr
+		if !strings.Contains(out, "certificate is not valid for this host") {
+			t.Errorf("skyswitch %s does not show the last error:\n%s", strings.Join(args, " "), out)
+		}
+		for _, quoted := range []string{"pwned", "52;c", "[2J", "evil.example"} {
+			if strings.Contains(out, quoted) {
+				t.Errorf("skyswitch %s quotes the certificate (%q)", strings.Join(args, " "), quoted)
+			}
+		}
+	}
+}
