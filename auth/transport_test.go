@@ -225,7 +225,7 @@ func TestCredentialsOnlyOverHTTPS(t *testing.T) {
 			_, errs["refresh"] = c.RefreshSession(ctx(t), d)
 			errs["logout"] = c.DeleteSession(ctx(t), d)
 			_, errs["getSession"] = c.NewSession(d, SessionOptions{}).GetSession(ctx(t))
-			errs["password"] = c.Procedure(ctx(t), bad, "com.atproto.server.createSession", "", map[string]string{"password": "pw"}, nil)
+			errs["password"] = c.Procedure(ctx(t), bad, "com.atproto.server.createSession", "", map[string]string{"password": "Pw-long-enough-to-be-real"}, nil)
 			errs["bearer"] = c.Query(ctx(t), bad, "x.y.z", access, nil, nil)
 			for call, err := range errs {
 				if !errors.Is(err, ErrBadURL) || !strings.Contains(err.Error(), "refusing to send credentials to "+sanitize.Line(bad)) {

@@ -123,12 +123,14 @@ type call struct {
 // every credential in flight (withholdCredentials).
 func (c *Client) do(ctx context.Context, r call, out any) error {
 	cs := requestCredentials(r.bearer, r.body, r.also...)
+	var err error
 	if len(cs) > 0 {
-		if err := credentialURLCheck(r.nsid, r.base); err != nil {
-			return err
-		}
+		err = credentialURLCheck(r.nsid, r.base)
 	}
-	return withholdCredentials(r.nsid, c.send(ctx, r, cs, out), cs)
+	if err == nil {
+		err = c.send(ctx, r, cs, out)
+	}
+	return withholdCredentials(r.nsid, err, cs)
 }
 
 func (c *Client) send(ctx context.Context, r call, cs credentials, out any) error {
