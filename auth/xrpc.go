@@ -133,6 +133,8 @@ func (c *Client) do(ctx context.Context, r call, out any) error {
 	return withholdCredentials(r.nsid, err, cs)
 }
 
+// send makes the request and reads its answer. Transport failures come
+// back as *TransportError, error answers as *Error with cs withheld.
 func (c *Client) send(ctx context.Context, r call, cs credentials, out any) error {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
