@@ -131,6 +131,12 @@ func (m *Manager) Login(ctx context.Context, in auth.LoginInput) (storage.Accoun
 	if err != nil {
 		return storage.Account{}, err
 	}
+	if err := ctx.Err(); err != nil {
+		// Cancelled (esc in the form) after the server made the session:
+		// the person asked for nothing to be saved, so it is revoked.
+		m.revoke(ctx, s.Data())
+		return storage.Account{}, err
+	}
 	acct, replaced, err := m.save(ctx, s.Data())
 	if err != nil || replaced == nil {
 		return acct, err
@@ -162,12 +168,17 @@ func (m *Manager) save(ctx context.Context, d auth.SessionData) (storage.Account
 		return st.SetActive(d.DID)
 	})
 	if err != nil {
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		_ = m.Client.DeleteSession(rctx, d)
+		m.revoke(ctx, d)
 		return storage.Account{}, nil, fmt.Errorf("logged in, but could not save the session (it was revoked again): %w", err)
 	}
 	return acct, replaced, nil
+}
+
+// revoke ends a session nobody will hold, even when ctx is already done.
+func (m *Manager) revoke(ctx context.Context, d auth.SessionData) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	_ = m.Client.DeleteSession(rctx, d)
 }
 
 // revokeReplaced revokes the session a login replaced, now; it stays in

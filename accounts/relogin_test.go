@@ -1,6 +1,11 @@
 package accounts_test
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -81,5 +86,50 @@ func TestLoginElsewhereForASavedDIDSaysSoAndRevokesTheOld(t *testing.T) {
 	}
 	if f.srv.RefreshTokenValid(old.RefreshJwt) {
 		t.Error("the old session still works on the old PDS")
+	}
+}
+
+// cancelAfter is a transport that reads each whole answer, then cancels
+// the request's context (as esc in the form would, the moment the server
+// has answered) before handing the answer on.
+type cancelAfter struct {
+	next   http.RoundTripper
+	cancel context.CancelFunc
+	nsid   string
+}
+
+func (c *cancelAfter) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := c.next.RoundTrip(req)
+	if err != nil || !strings.HasSuffix(req.URL.Path, c.nsid) {
+		return resp, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	c.cancel()
+	return resp, nil
+}
+
+// A login cancelled once the server had made the session saves nothing and
+// leaves no session alive on the server.
+func TestLoginCancelledAfterTheServerAnsweredIsRevoked(t *testing.T) {
+	f := setup(t, fakepds.Options{})
+	carol := f.srv.AddAccount(fakepds.Account{Handle: "carol.test", Email: "carol@example.com", Password: password})
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	f.m.Client.HTTP = &http.Client{Transport: &cancelAfter{next: http.DefaultTransport, cancel: cancel, nsid: "com.atproto.server.createSession"}}
+	_, err := f.m.Login(cctx, auth.LoginInput{Service: f.srv.URL(), Identifier: "carol.test", Password: password})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Login: %v, want context.Canceled", err)
+	}
+	st, err := f.m.Load(ctx)
+	if err != nil || len(st.Accounts) != 0 {
+		t.Fatalf("saved after a cancel: %v, %d accounts", err, len(st.Accounts))
+	}
+	if n := f.srv.ActiveSessions(carol.DID); n != 0 {
+		t.Errorf("%d sessions left alive on the server", n)
 	}
 }
