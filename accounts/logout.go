@@ -92,9 +92,7 @@ func (m *Manager) settle(ctx context.Context, results map[string]error, now time
 				revoked++
 				continue
 			}
-			p.Attempts++
-			p.LastAttemptAt = now.UTC()
-			p.LastError = rerr.Error()
+			p.RecordAttempt(rerr, now.UTC())
 		}
 		left = len(st.PendingLogouts)
 		return nil

@@ -43,8 +43,8 @@ func (s *State) ApplyRefresh(usedRefreshJwt string, fresh auth.SessionData) (app
 	return true
 }
 
-// RecordRefreshError notes a failed refresh made with usedRefreshJwt, only
-// if that token is still the stored one: a late failure must not mark an
+// RecordRefreshError notes a failed refresh made with usedRefreshJwt (msg
+// is kept as savedText makes it), only if that token is still the stored one: a late failure must not mark an
 // account that another process has meanwhile refreshed. It reports whether
 // the error was recorded.
 func (s *State) RecordRefreshError(did, usedRefreshJwt, msg string, at time.Time) bool {
@@ -52,7 +52,7 @@ func (s *State) RecordRefreshError(did, usedRefreshJwt, msg string, at time.Time
 	if !ok || a.RefreshJwt != usedRefreshJwt {
 		return false
 	}
-	a.LastRefreshError, a.LastRefreshErrorAt = msg, at
+	a.LastRefreshError, a.LastRefreshErrorAt = savedText(msg), at
 	return true
 }
 

@@ -5,8 +5,10 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/skyswitch/skyswitch/auth"
+	"github.com/skyswitch/skyswitch/internal/sanitize"
 )
 
 // CurrentVersion is the newest format version this build reads and writes.
@@ -123,9 +125,34 @@ type PendingLogout struct {
 	Session   auth.SessionData `json:"session"`           // what to revoke
 	QueuedAt  time.Time        `json:"queuedAt,omitzero"` // when logout was asked
 	Attempts  int              `json:"attempts"`          // failed revocations so far
-	LastError string           `json:"lastError,omitempty"`
+	LastError string           `json:"lastError,omitempty"` // why the last one failed
 	// LastAttemptAt is when the revocation was last tried, for backoff.
-	LastAttemptAt time.Time `json:"lastAttemptAt,omitzero"` // why the last one failed
+	LastAttemptAt time.Time `json:"lastAttemptAt,omitzero"`
+}
+
+// RecordAttempt notes a failed revocation: one more attempt, when, and why.
+func (p *PendingLogout) RecordAttempt(err error, at time.Time) {
+	p.Attempts++
+	p.LastAttemptAt = at
+	p.LastError = savedText(err.Error())
+}
+
+// maxSavedText bounds an error saved in the file, in bytes.
+const maxSavedText = 512
+
+// savedText is an error's text as the file keeps it: on one line, with
+// every rune a terminal could act on made visible (the rule every sink
+// applies; see internal/sanitize), and cut to maxSavedText.
+func savedText(s string) string {
+	s = sanitize.Line(s)
+	if len(s) <= maxSavedText {
+		return s
+	}
+	cut := maxSavedText
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // NewState returns an empty state: what a missing file loads as. Its
