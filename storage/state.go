@@ -122,9 +122,9 @@ func (s *State) formatVersion() int {
 
 // PendingLogout is a session still to be revoked on its server.
 type PendingLogout struct {
-	Session   auth.SessionData `json:"session"`           // what to revoke
-	QueuedAt  time.Time        `json:"queuedAt,omitzero"` // when logout was asked
-	Attempts  int              `json:"attempts"`          // failed revocations so far
+	Session   auth.SessionData `json:"session"`             // what to revoke
+	QueuedAt  time.Time        `json:"queuedAt,omitzero"`   // when logout was asked
+	Attempts  int              `json:"attempts"`            // failed revocations so far
 	LastError string           `json:"lastError,omitempty"` // why the last one failed
 	// LastAttemptAt is when the revocation was last tried, for backoff.
 	LastAttemptAt time.Time `json:"lastAttemptAt,omitzero"`
