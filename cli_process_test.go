@@ -91,10 +91,16 @@ func (p *procEnv) environ() []string {
 // ended after 60 s is killed and fails the test (a hang, not a timing).
 func (p *procEnv) run(stdin io.Reader, args ...string) result {
 	p.t.Helper()
+	return p.runEnv(nil, stdin, args...)
+}
+
+// runEnv is run with more environment variables (later ones win).
+func (p *procEnv) runEnv(extra []string, stdin io.Reader, args ...string) result {
+	p.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, p.bin, args...)
-	cmd.Env = p.environ()
+	cmd.Env = append(p.environ(), extra...)
 	cmd.Dir = p.config
 	cmd.Stdin = stdin
 	var stdout, stderr bytes.Buffer

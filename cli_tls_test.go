@@ -6,24 +6,9 @@ package main
 // an accounts file whose pdsUrl is plain http to another host.
 
 import (
-	"bytes"
-	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"errors"
-	"io"
-	"log"
-	"math/big"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -31,85 +16,22 @@ import (
 	"time"
 
 	"github.com/skyswitch/skyswitch/auth/fakepds"
+	"github.com/skyswitch/skyswitch/internal/testcert"
 	"github.com/skyswitch/skyswitch/storage"
 )
 
-// certNames are a certificate's DNS names that a terminal would act on: a
-// window title, a clipboard write (OSC 52), a screen clear.
-var certNames = []string{"\x1b]0;pwned\x07", "\x1b]52;c;cHduZWQ=\x07", "\x1b[2J", "evil.example"}
-
 // hostileTLSServer starts a TLS server on 127.0.0.1 whose certificate,
-// issued by a CA made for the test, holds certNames and no IP address.
-// It returns the port and the path of the CA's PEM file.
+// issued by a CA made for the test, names testcert.Hostile and no IP
+// address. It returns the port and the path of the CA's PEM file.
 func hostileTLSServer(t *testing.T) (port, caFile string) {
 	t.Helper()
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ca := testcert.NewCA(t)
 	now := time.Now()
-	caTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "skyswitch test CA"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, _ := x509.ParseCertificate(caDER)
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leafTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: certNames[0]}, DNSNames: certNames,
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caFile = filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	cert := ca.Leaf(t, testcert.Hostile, nil, now.Add(-time.Hour), now.Add(time.Hour))
+	port = testcert.Serve(t, cert, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t.Errorf("a request got through the certificate check: %s %s", r.Method, r.URL.Path)
 	}))
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER}, PrivateKey: key}}}
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	_, port, _ = net.SplitHostPort(srv.Listener.Addr().String())
-	return port, caFile
-}
-
-// runEnv runs the binary like procEnv.run, with more environment
-// variables (later ones win).
-func (p *procEnv) runEnv(extra []string, stdin string, args ...string) result {
-	p.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, p.bin, args...)
-	cmd.Env = append(p.environ(), extra...)
-	cmd.Dir = p.config
-	cmd.Stdin = strings.NewReader(stdin)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := result{args: args, stdout: stdout.String(), stderr: stderr.String()}
-	var ee *exec.ExitError
-	switch {
-	case ctx.Err() != nil:
-		p.t.Fatalf("skyswitch %s did not end within 60 s", strings.Join(args, " "))
-	case errors.As(err, &ee):
-		r.code = ee.ExitCode()
-	case err != nil:
-		p.t.Fatalf("running skyswitch: %v", err)
-	}
-	return r
+	return port, ca.PEMFile(t)
 }
 
 // A certificate's names never reach the terminal: login says, in our
@@ -120,7 +42,7 @@ func TestProcessLoginHostileCertificate(t *testing.T) {
 	port, caFile := hostileTLSServer(t)
 	p := newProcEnv(t, nil)
 	for _, host := range []string{"localhost", "127.0.0.1"} {
-		r := p.runEnv([]string{"SSL_CERT_FILE=" + caFile, "SSL_CERT_DIR=" + filepath.Dir(caFile)}, testPassword+"\n",
+		r := p.runEnv([]string{"SSL_CERT_FILE=" + caFile, "SSL_CERT_DIR=" + filepath.Dir(caFile)}, strings.NewReader(testPassword+"\n"),
 			"login", "--service", "https://"+host+":"+port, "--identifier", "alice.test", "--password-stdin")
 		out := r.stdout + r.stderr
 		if c := unsafeRune(out); c != -1 {
@@ -185,7 +107,7 @@ func TestProcessRefreshRefusesPlainHTTPFromFile(t *testing.T) {
 	t.Cleanup(ps.Close)
 	refreshes := srv.Calls("com.atproto.server.refreshSession")
 
-	r := p.runEnv([]string{"HTTP_PROXY=" + ps.URL, "http_proxy=" + ps.URL}, "", "refresh")
+	r := p.runEnv([]string{"HTTP_PROXY=" + ps.URL, "http_proxy=" + ps.URL}, nil, "refresh")
 	wantError(t, r, exitFailure, "refusing to send credentials to "+plain, "plain http")
 	if n := proxy.requests(); n != 0 {
 		t.Errorf("%d requests went out to the plain-http URL", n)
@@ -218,13 +140,13 @@ func TestProcessRefreshHostileCertificateSavedInOurWords(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := []string{"SSL_CERT_FILE=" + caFile, "SSL_CERT_DIR=" + filepath.Dir(caFile)}
-	wantError(t, p.runEnv(env, "", "refresh"), exitFailure, "certificate is not valid for this host")
+	wantError(t, p.runEnv(env, nil, "refresh"), exitFailure, "certificate is not valid for this host")
 	st, err := storage.Open(p.path()).Load()
 	if err != nil || len(st.Accounts) != 1 || !strings.Contains(st.Accounts[0].LastRefreshError, "certificate is not valid for this host") {
 		t.Fatalf("the last error saved is not ours (%v)", err)
 	}
 	for _, args := range [][]string{{"status"}, {"list", "--json"}} {
-		r := p.runEnv(env, "", args...)
+		r := p.runEnv(env, nil, args...)
 		out := r.stdout + r.stderr
 		if !strings.Contains(out, "certificate is not valid for this host") {
 			t.Errorf("skyswitch %s does not show the last error:\n%s", strings.Join(args, " "), out)

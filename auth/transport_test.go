@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/skyswitch/skyswitch/internal/sanitize"
+	"github.com/skyswitch/skyswitch/internal/testcert"
 )
 
 // unsafeIn describes the first rune of s a terminal could act on, or "".
@@ -29,18 +30,18 @@ func unsafeIn(s string) string {
 // TLS connection chooses never reach the error text: each failure is said
 // in our words, and the error still tells callers what it is.
 func TestCertificateErrorsSayOurWords(t *testing.T) {
-	ca := newTestCA(t)
+	ca := testcert.NewCA(t)
 	now := time.Now()
 	hour := time.Hour
 	loopback := []net.IP{net.IPv4(127, 0, 0, 1)}
-	hostile := serveTLS(t, ca.leaf(t, hostileNames, nil, now.Add(-hour), now.Add(hour)))
-	expired := serveTLS(t, ca.leaf(t, []string{"localhost"}, loopback, now.Add(-2*hour), now.Add(-hour)))
-	good := serveTLS(t, ca.leaf(t, []string{"localhost"}, loopback, now.Add(-hour), now.Add(hour)))
+	hostile := serveTLS(t, ca.Leaf(t, testcert.Hostile, nil, now.Add(-hour), now.Add(hour)))
+	expired := serveTLS(t, ca.Leaf(t, []string{"localhost"}, loopback, now.Add(-2*hour), now.Add(-hour)))
+	good := serveTLS(t, ca.Leaf(t, []string{"localhost"}, loopback, now.Add(-hour), now.Add(hour)))
 	plain := strings.TrimPrefix(serve(t, func(w http.ResponseWriter, r *http.Request) {}), "http://")
 	in := map[string]string{"identifier": "alice.test", "password": "Pw-7f3k-not-in-any-error"}
 
 	// The world is right: a good certificate from the same CA works.
-	if err := (&Client{HTTP: trusting(ca.pool)}).Procedure(ctx(t), "https://localhost:"+good, "x.y.z", "", in, nil); err != nil {
+	if err := (&Client{HTTP: trusting(ca.Pool)}).Procedure(ctx(t), "https://localhost:"+good, "x.y.z", "", in, nil); err != nil {
 		t.Fatalf("a valid certificate was refused: %v", err)
 	}
 	for _, tc := range []struct {
@@ -56,9 +57,9 @@ func TestCertificateErrorsSayOurWords(t *testing.T) {
 		{"not TLS", "https://" + plain, true, TransportNotTLS, "did not speak TLS"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			hc := trusting(ca.pool)
+			hc := trusting(ca.Pool)
 			if !tc.pool {
-				hc = trusting(newTestCA(t).pool) // another CA: ours is unknown
+				hc = trusting(testcert.NewCA(t).Pool) // another CA: ours is unknown
 			}
 			err := (&Client{HTTP: hc}).Procedure(ctx(t), tc.base, "com.atproto.server.createSession", "", in, nil)
 			var te *TransportError
