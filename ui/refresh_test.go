@@ -284,6 +284,32 @@ func TestRateLimitedLoginMessage(t *testing.T) {
 	}
 }
 
+// A refresh answered by something that is not the server's answer — an
+// echo of the request, a certificate for other names — is said for what
+// it is, not as "cannot reach the server"; a dead server still is.
+func TestTransportFailuresInTheBanner(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	a := w.login(nil, "alice.test")
+	for _, tc := range []struct {
+		fault fakepds.Fault
+		want  string
+	}{
+		{fakepds.Fault{Kind: fakepds.FaultEchoAuthorization, Times: 1}, "the server sent a malformed answer"},
+		{fakepds.Fault{Kind: fakepds.FaultEchoRequest, Times: 1}, "the server sent a malformed answer"},
+		{fakepds.Fault{Kind: fakepds.FaultDrop, Times: 1}, "cannot reach the server"},
+	} {
+		w.srv.Inject(nsidRefresh, tc.fault)
+		_, err := w.mgr.Refresh(context.Background(), a.DID)
+		if got := ui.HumanError(err, t0); got != tc.want {
+			t.Errorf("%v: %q, want %q", tc.fault.Kind, got, tc.want)
+		}
+	}
+	cert := &auth.TransportError{Method: nsidRefresh, Host: "pds.example", Kind: auth.TransportCertName}
+	if got := ui.HumanError(cert, t0); got != "the server's certificate is not valid for this host" {
+		t.Errorf("certificate: %q", got)
+	}
+}
+
 func TestPermanentFailureMarksRowAndEnterLogsInAgain(t *testing.T) {
 	w := newWorld(t, fakepds.Options{})
 	w.login(nil, "alice.test")

@@ -138,6 +138,7 @@ func (m Model) onChecked(msg checkedMsg) (Model, tea.Cmd) {
 // humanError turns an error into a plain sentence for the screen.
 func humanError(err error, now time.Time) string {
 	var xe *auth.Error
+	var te *auth.TransportError
 	switch {
 	case errors.Is(err, accounts.ErrSessionEnded):
 		return "session expired or revoked – log in again"
@@ -166,6 +167,9 @@ func humanError(err error, now time.Time) string {
 	case errors.Is(err, storage.ErrLockTimeout):
 		// No request was sent: the sentence names the lock and its holder.
 		return err.Error()
+	case errors.As(err, &te) && te.Kind != auth.TransportNetwork && te.Kind != auth.TransportClosed:
+		// A bad certificate or a malformed answer is not "cannot reach".
+		return te.Kind.String()
 	case auth.IsTransient(err):
 		return "cannot reach the server"
 	}
