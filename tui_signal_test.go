@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 // Signals end the switcher, every time: SIGTERM, SIGINT and SIGHUP, sent
