@@ -13,8 +13,8 @@ type SessionData struct {
 	DID             string          `json:"did"`
 	Handle          string          `json:"handle"`
 	Email           string          `json:"email,omitempty"`
-	EmailConfirmed  bool            `json:"emailConfirmed,omitempty"`
-	EmailAuthFactor bool            `json:"emailAuthFactor,omitempty"`
+	EmailConfirmed  bool            `json:"emailConfirmed,omitzero"`
+	EmailAuthFactor bool            `json:"emailAuthFactor,omitzero"`
 	Active          bool            `json:"active"`
 	Status          string          `json:"status,omitempty"`
 	DIDDoc          json.RawMessage `json:"didDoc,omitempty"`

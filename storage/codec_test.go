@@ -2,7 +2,6 @@ package storage
 
 import (
 	"encoding/json"
-	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -73,90 +72,77 @@ func TestCodecCoversEveryField(t *testing.T) {
 	}
 }
 
-func TestAppendString(t *testing.T) {
+// withString is a valid document whose active account's handle is the
+// JSON string literal lit.
+func withString(lit string) []byte {
+	return []byte(`{"version":1,"active":"did:plc:a","accounts":[{"did":"did:plc:a","handle":` + lit + `}]}`)
+}
+
+// TestStringsRoundTrip: strings of every kind are written so that
+// encoding/json and the reader both read them back unchanged.
+func TestStringsRoundTrip(t *testing.T) {
 	tests := []string{
 		"", "plain ascii that is longer than eight bytes", `quote " and backslash \`,
-		"\x00\x01\x1f\n\r\t", "é 日本 😀", "mixed 12345678\"12345678\\12345678\x7f",
-		"<html>&amp;", "\u2028\u2029", strings.Repeat("abcdefgh", 9) + "\"",
+		"\x00\x01\x1f\n\r\t\b\f", "é 日本 😀", "mixed 12345678\"12345678\\12345678\x7f",
+		"<html>&amp;", "\u2028\u2029", strings.Repeat("abcdefgh", 9) + "\"", `a\bc \f`,
 	}
 	for _, s := range tests {
-		out := appendString(nil, s)
-		var back string
-		if err := json.Unmarshal(out, &back); err != nil || back != s {
-			t.Errorf("appendString(%q) = %s, reads back as %q (%v)", s, out, back, err)
+		st := stateWith(1)
+		st.Accounts[0].Handle = s
+		out, err := encode(st, nil)
+		if err != nil {
+			t.Fatal(err)
 		}
-		r := &reader{data: out}
-		if got := r.str(); got != s || r.err != nil {
-			t.Errorf("reader reads %s as %q (%v)", out, got, r.err)
+		var std State
+		if err := json.Unmarshal(out, &std); err != nil || std.Accounts[0].Handle != s {
+			t.Errorf("%q is written so that encoding/json reads %q (%v)", s, std.Accounts[0].Handle, err)
+		}
+		back, err := decode("t", out)
+		if err != nil || back.Accounts[0].Handle != s {
+			t.Errorf("%q is written so that it reads back as %v (%v)", s, back, err)
 		}
 	}
 	// Invalid UTF-8 becomes U+FFFD, as encoding/json does.
 	bad := "a\xffb\xc3"
 	std, _ := json.Marshal(bad)
-	var want, got string
+	var want string
 	json.Unmarshal(std, &want)
-	json.Unmarshal(appendString(nil, bad), &got)
-	if got != want || !utf8.ValidString(got) {
-		t.Errorf("invalid UTF-8 written as %q, encoding/json writes %q", got, want)
+	st := stateWith(1)
+	st.Accounts[0].Handle = bad
+	out, err := encode(st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := decode("t", out)
+	if err != nil || back.Accounts[0].Handle != want || !utf8.ValidString(back.Accounts[0].Handle) {
+		t.Errorf("invalid UTF-8 written as %v (%v), encoding/json writes %q", back, err, want)
 	}
 }
 
+// TestReaderStringsMatchEncodingJSON: the reader reads escapes as
+// encoding/json does, and refuses what it refuses; it also refuses lone
+// surrogates, which encoding/json turns into U+FFFD.
 func TestReaderStringsMatchEncodingJSON(t *testing.T) {
 	tests := []struct {
 		in string
 		ok bool
 	}{
 		{`"abc"`, true}, {`"a\"b\\c\/d"`, true}, {`"\b\f\n\r\t"`, true},
-		{`"\u00e9\u65e5"`, true}, {`"\ud83d\ude00"`, true}, {`"\ud800"`, true},
-		{`"\ud800\u0041"`, true}, {`"\udc00\ud800"`, true}, {`"x\ud83d"`, true},
+		{`"\u00e9\u65e5"`, true}, {`"\ud83d\ude00"`, true}, {`"\ud800"`, false},
+		{`"\ud800\u0041"`, false}, {`"\udc00\ud800"`, false}, {`"x\ud83d"`, false},
 		{`"\u12"`, false}, {`"\x41"`, false}, {`"\u+123"`, false}, {`"abc`, false},
 		{`"a` + "\x01" + `"`, false}, {`"\`, false}, {`"\u00G0"`, false},
 	}
 	for _, tt := range tests {
-		r := &reader{data: []byte(tt.in)}
-		got := r.str()
+		st, err := decode("t", withString(tt.in))
 		var want string
 		stdErr := json.Unmarshal([]byte(tt.in), &want)
-		if ok := r.err == nil; ok != tt.ok || ok != (stdErr == nil) {
-			t.Errorf("%s: reader err %v, encoding/json err %v, want ok=%v", tt.in, r.err, stdErr, tt.ok)
+		if ok := err == nil; ok != tt.ok || ok && stdErr != nil {
+			t.Errorf("%s: reader err %v, encoding/json err %v, want ok=%v", tt.in, err, stdErr, tt.ok)
 			continue
 		}
-		if tt.ok && got != want {
-			t.Errorf("%s: reader %q, encoding/json %q", tt.in, got, want)
-		}
-	}
-}
-
-// TestPlainWord checks the 8-byte fast path against the byte table.
-func TestPlainWord(t *testing.T) {
-	word := func(b []byte) uint64 {
-		var w uint64
-		for i := 7; i >= 0; i-- {
-			w = w<<8 | uint64(b[i])
-		}
-		return w
-	}
-	for c := range 256 {
-		for pos := range 8 {
-			b := []byte("abcdefgh")
-			b[pos] = byte(c)
-			if got := plainWord(word(b)); got != plain[c] {
-				t.Fatalf("byte %#x at %d: plainWord %v, table %v", c, pos, got, plain[c])
-			}
-		}
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	for range 100000 {
-		b := make([]byte, 8)
-		for i := range b {
-			b[i] = byte(rng.IntN(256))
-		}
-		want := true
-		for _, c := range b {
-			want = want && plain[c]
-		}
-		if got := plainWord(word(b)); got != want {
-			t.Fatalf("%q: plainWord %v, table %v", b, got, want)
+		if tt.ok && st.Accounts[0].Handle != want {
+			t.Errorf("%s: reader %q, encoding/json %q", tt.in, st.Accounts[0].Handle, want)
 		}
 	}
 }
@@ -167,18 +153,42 @@ func TestIntegers(t *testing.T) {
 		want int
 		ok   bool
 	}{
-		{"0", 0, true}, {"-0", 0, true}, {"42", 42, true}, {"-7", -7, true}, {"null", 0, true},
+		{"0", 0, true}, {"-0", 0, true}, {"42", 42, true}, {"null", 0, true},
 		{"01", 0, false}, {"1.0", 0, false}, {"1e2", 0, false}, {"+1", 0, false},
 		{"99999999999999999999", 0, false}, {"-", 0, false}, {`"1"`, 0, false},
 	}
 	for _, tt := range tests {
-		r := &reader{data: []byte(tt.in)}
-		got := r.integer()
-		if r.err == nil && r.peek() != 0 {
-			r.fail("trailing")
+		doc := `{"version":1,"pendingLogouts":[{"session":{"refreshJwt":"r"},"attempts":` + tt.in + `}]}`
+		st, err := decode("t", []byte(doc))
+		if (err == nil) != tt.ok || tt.ok && st.PendingLogouts[0].Attempts != tt.want {
+			t.Errorf("attempts %s: %+v, %v", tt.in, st, err)
 		}
-		if (r.err == nil) != tt.ok || tt.ok && got != tt.want {
-			t.Errorf("integer(%s) = %d, %v", tt.in, got, r.err)
-		}
+	}
+}
+
+// TestDIDDocumentAsReceived: a DID document is the server's: it is kept
+// byte for byte, white space, escapes, number forms and a name twice
+// included, though the same in our own fields is refused.
+func TestDIDDocumentAsReceived(t *testing.T) {
+	doc := "{ \"id\":\"did:plc:a\",\n \"n\": 1.50E+2, \"s\": \"\\u00e9\", \"id\": \"again\" }"
+	in := `{"version":1,"active":"did:plc:a","accounts":[{"did":"did:plc:a","didDoc":` + doc + `}]}`
+	st, err := decode("t", []byte(in))
+	if err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	if string(st.Accounts[0].DIDDoc) != doc {
+		t.Fatalf("didDoc read as %s", st.Accounts[0].DIDDoc)
+	}
+	a, _, ok, err := decodeOne("t", []byte(in), "")
+	if err != nil || !ok || string(a.DIDDoc) != doc {
+		t.Fatalf("decodeOne: %v, %v, %+v", err, ok, a)
+	}
+	out, err := encode(st, nil)
+	if err != nil || !strings.Contains(string(out), `"didDoc": `+doc+",\n") {
+		t.Fatalf("written as (%v)\n%s", err, out)
+	}
+	twice := strings.Replace(in, `"did":"did:plc:a"`, `"did":"did:plc:a","did":"did:plc:a"`, 1)
+	if _, err := decode("t", []byte(twice)); err == nil || !strings.Contains(err.Error(), "accounts[0].did: field appears twice") {
+		t.Fatalf("a name twice in an account: %v", err)
 	}
 }

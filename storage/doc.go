@@ -87,12 +87,18 @@
 // empty. Nothing is ever deleted: the old file stays for the user to
 // inspect or restore.
 //
-// # Speed
+// # The codec
 //
-// The JSON codec is hand-written for this one document (reader in
-// jsonread.go, jsonstring.go, jsonvalue.go; writer in encode.go): with
-// encoding/json a store of 1,000 accounts took ~30 ms to load on a 2-core
-// machine. It reads a strict subset of what encoding/json reads, to the
-// same values, and its output is standard JSON; FuzzLoad and
-// TestCodecCoversEveryField check both against encoding/json.
+// JSON v2 (github.com/go-json-experiment/json, codec.go) reads and writes
+// the file; the struct tags are the one place that names a field. It reads
+// strictly: unknown members, a name twice, names in another case and
+// invalid UTF-8 are refused. It writes exactly the bytes the hand-written
+// codec before it wrote (testdata/compat holds files of that build), with
+// a DID document kept as received. LoadAccount walks the accounts with
+// jsontext, checking each as Load does, and reads only the one asked for
+// into the result. With 1,000 accounts a load takes about 4 ms on a
+// 2-core machine (encoding/json v1 took 18 to 30). FuzzLoad and
+// TestCodecCoversEveryField check both directions against encoding/json.
+// Once Go ships encoding/json/v2 as stable, switching to it is the import
+// paths only.
 package storage

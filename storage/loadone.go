@@ -1,9 +1,14 @@
 package storage
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"runtime/debug"
-	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // LoadAccount returns the account that Load followed by State.Find(ident)
@@ -36,38 +41,13 @@ func (s *Store) LoadAccount(ctx context.Context, ident string) (a *Account, ok b
 }
 
 // decodeOne is decode for one account: every account is read and checked
-// as decode does, but in borrow mode, and only the one that matches ident is
-// decoded again into copies, so nothing returned points into data. It also
-// returns the file's KeyringID.
+// as decode does (indexAccounts), and only the one that matches ident is
+// read again, from its bytes, to return. It also returns the file's
+// KeyringID. Nothing returned points into data.
 func decodeOne(path string, data []byte, ident string) (*Account, string, bool, error) {
-	type entry struct {
-		did, handle string // borrowed from data
-		start, end  int
-	}
-	var (
-		r       = &reader{data: data, borrow: true}
-		st      = new(State) // all but the accounts
-		entries []entry
-		scratch Account
-	)
-	err := r.document(path, st, func() {
-		start := r.pos
-		scratch = Account{}
-		r.account(&scratch)
-		entries = append(entries, entry{scratch.DID, scratch.Handle, start, r.pos})
-	})
+	st, spans, err := indexAccounts(path, data)
 	if err != nil {
 		return nil, "", false, err
-	}
-	err = st.validateWith(func(yield func(int, string) bool) {
-		for i, e := range entries {
-			if !yield(i, e.did) {
-				return
-			}
-		}
-	})
-	if err != nil {
-		return nil, "", false, fileErr(path, ErrCorrupt, "%v", err)
 	}
 	match := matcher(ident)
 	if ident == "" && st.Active != "" {
@@ -76,19 +56,101 @@ func decodeOne(path string, data []byte, ident string) (*Account, string, bool, 
 	if match == nil {
 		return nil, "", false, nil
 	}
-	for _, e := range entries {
-		if !match(e.did, e.handle) {
+	for _, sp := range spans {
+		if !match(sp.did, sp.handle) {
 			continue
 		}
 		a := new(Account)
-		r := &reader{data: data[:e.end], pos: e.start}
-		if r.account(a); r.err != nil { // cannot happen: the first pass read it
-			return nil, "", false, fileErr(path, ErrCorrupt, "%v", r.err)
+		if err := jsonv2.Unmarshal(data[sp.start:sp.end], a, readOptions); err != nil {
+			// Cannot happen: indexAccounts read it.
+			return nil, "", false, fileErr(path, ErrCorrupt, "%s", describe(err))
 		}
-		// st is borrowed from data; the keyring call may outlive it.
-		return a, strings.Clone(st.KeyringID), true, nil
+		return a, st.KeyringID, true, nil
 	}
 	return nil, "", false, nil
+}
+
+// accountSpan is where an account is in the file, and what finds it.
+type accountSpan struct {
+	did, handle string
+	start, end  int64
+}
+
+// indexAccounts reads and checks a document as decode does, but keeps of
+// each account only its span: every account is read into one scratch
+// Account, whose strings but the four that find it and say where its
+// tokens are are checked and skipped, as is its DID document. It returns
+// the state without its accounts.
+func indexAccounts(path string, data []byte) (*State, []accountSpan, error) {
+	var (
+		st      = new(State)
+		spans   []accountSpan
+		scratch Account
+		keyring keyringCheck
+	)
+	skip := checkOnly(&scratch)
+	err := readDocument(path, data, st, func(dec *jsontext.Decoder) error {
+		before := dec.InputOffset()
+		scratch = Account{}
+		if err := jsonv2.UnmarshalDecode(dec, &scratch, skip); err != nil {
+			return err
+		}
+		end := dec.InputOffset()
+		start := before + int64(max(0, bytes.IndexByte(data[before:end], '{')))
+		keyring.add(&scratch)
+		spans = append(spans, accountSpan{scratch.DID, scratch.Handle, start, end})
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	err = keyring.err(st)
+	if err == nil {
+		err = st.validateWith(func(yield func(int, string) bool) {
+			for i, sp := range spans {
+				if !yield(i, sp.did) {
+					return
+				}
+			}
+		})
+	}
+	if err != nil {
+		return nil, nil, fileErr(path, ErrCorrupt, "%v", err)
+	}
+	return st, spans, nil
+}
+
+// checkOnly are the options reading into a, which check every string and
+// DID document as usual but keep only a's DID, handle, Secrets and
+// SecretsTag.
+func checkOnly(a *Account) jsonv2.Options {
+	var doc jsontext.Value
+	return jsonv2.WithUnmarshalers(jsonv2.JoinUnmarshalers(
+		jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, s *string) error {
+			switch s {
+			case &a.DID, &a.Handle, &a.Secrets, &a.SecretsTag:
+				return errors.ErrUnsupported // read as usual
+			}
+			return skipString(dec)
+		}),
+		jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, _ *json.RawMessage) error {
+			if dec.PeekKind() == 'n' {
+				return errors.ErrUnsupported
+			}
+			return readDoc(dec, &doc)
+		}),
+	))
+}
+
+// skipString checks the next value, when it is a string, as reading it
+// would, without keeping it. Other kinds are left to the usual reading,
+// which reports them.
+func skipString(dec *jsontext.Decoder) error {
+	if dec.PeekKind() != '"' {
+		return errors.ErrUnsupported
+	}
+	_, err := dec.ReadValue()
+	return err
 }
 
 // mapped calls read with the accounts file's bytes, mapped into memory

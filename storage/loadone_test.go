@@ -65,7 +65,13 @@ func TestLoadAccountRefusesWhatLoadRefuses(t *testing.T) {
 	}
 	third := strings.LastIndex(string(good), `"emailConfirmed": true`)
 	files := map[string]string{
-		"another account's field has the wrong type": string(good[:third]) + `"emailConfirmed": "yes"` + string(good[third+len(`"emailConfirmed": true`):]),
+		"another account's field has the wrong type":        string(good[:third]) + `"emailConfirmed": "yes"` + string(good[third+len(`"emailConfirmed": true`):]),
+		"another account's string field has the wrong type": strings.Replace(string(good), `"email": "user2@example.com"`, `"email": 2`, 1),
+		"another account's DID document nests too deeply": func() string {
+			doc := strings.LastIndex(string(good), `"didDoc": `)
+			end := doc + strings.Index(string(good[doc:]), ",\n")
+			return string(good[:doc]) + `"didDoc": ` + strings.Repeat("[", 600) + strings.Repeat("]", 600) + string(good[end:])
+		}(),
 		"duplicate DID":     strings.Replace(string(good), "did:plc:000000000000000000000002", "did:plc:000000000000000000000001", 2),
 		"cut short":         string(good[:len(good)-40]),
 		"too new":           `{"version": 99, "accounts": "whatever"}`,

@@ -65,7 +65,7 @@ type Account struct {
 	// SessionEnded: the server refused the refresh token for good
 	// (expired, revoked, taken down); only a new login revives the account.
 	// Set by MarkEnded, cleared by ApplyRefresh and by Upsert of a new login.
-	SessionEnded bool `json:"sessionEnded,omitempty"`
+	SessionEnded bool `json:"sessionEnded,omitzero"`
 	// Secrets is where this account's two tokens live: "" in this file,
 	// SecretsKeyring in the OS keyring (the file then holds them empty).
 	// The store sets it: it reads the tokens from there into AccessJwt and
