@@ -247,6 +247,9 @@ func located(p jsontext.Pointer, offset int64, reason string) string {
 	var b strings.Builder
 	var parent string
 	for tok := range p.Tokens() {
+		if !nameLike(tok) {
+			tok = "(a name)"
+		}
 		switch {
 		case parent == "accounts" || parent == "pendingLogouts":
 			b.WriteString("[" + tok + "]")
@@ -265,6 +268,20 @@ func located(p jsontext.Pointer, offset int64, reason string) string {
 	}
 	fmt.Fprintf(&b, "%s (at byte %d)", reason, offset)
 	return b.String()
+}
+
+// nameLike tells whether a member name may be shown in an error: a short
+// plain word, not the start of a token.
+func nameLike(s string) bool {
+	if len(s) == 0 || len(s) > 32 || strings.HasPrefix(s, "eyJ") {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 func semanticReason(e *jsonv2.SemanticError) string {

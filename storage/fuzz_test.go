@@ -12,7 +12,8 @@ import (
 	"time"
 )
 
-// FuzzLoad feeds arbitrary bytes to the loader. It must never panic, and
+// FuzzLoad feeds arbitrary bytes to the loader. It must never panic, its
+// errors must never quote a token-like value ("eyJ…") of the file, and
 // whatever it accepts must (1) be read the same by encoding/json, strict,
 // and (2) survive a write and a read unchanged. The committed corpus is
 // under testdata/fuzz/FuzzLoad.
@@ -24,6 +25,8 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte(`{"version":1,"pendingLogouts":[{"session":{"refreshJwt":"r","did":"d"},"attempts":3,"queuedAt":"2025-06-01T12:00:00+02:00"}]}`))
 	f.Add([]byte(`{"version":1,"previous":"\ud83d\ude00\ud800x\\\"\/\b\f\n\r\t"}`))
 	f.Add([]byte(`{"version":99,"x":1}`))
+	f.Add([]byte(`{"version":1,"active":"eyJhbGciOi.eyJzdWIi.c2ln"}`))
+	f.Add([]byte(`{"version":1,"accounts":[{"did":"did:plc:a","eyJhbGciOi":"x"}]}`))
 	f.Add([]byte(`{"version":1,"accounts":[{"did":"did:plc:a","active":true,"status":null,"didDoc":null}]}`))
 	f.Add([]byte(`{"version":2,"secrets":"keyring","keyringId":"0011","accounts":[{"did":"did:plc:a","secrets":"keyring","secretsTag":"00112233aabbccdd"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -33,6 +36,10 @@ func FuzzLoad(f *testing.F) {
 		if err != nil {
 			if _, ok := err.(*FileError); !ok {
 				t.Fatalf("error of type %T: %v", err, err)
+			}
+			// (0b) an error never quotes what may be a token.
+			if bytes.Contains(data, []byte("eyJ")) && strings.Contains(err.Error(), "eyJ") {
+				t.Fatalf("the error quotes a token-like value: %v", err)
 			}
 			return
 		}

@@ -30,7 +30,7 @@ func (s *State) validate() error {
 		case SecretsKeyring:
 			keyring = true
 		default:
-			return fmt.Errorf("account %d: unknown secrets store %q", i, s.Accounts[i].Secrets)
+			return fmt.Errorf("account %d: unknown secrets store", i)
 		}
 	}
 	return s.checkSecrets(keyring)
@@ -41,7 +41,7 @@ func (s *State) validate() error {
 func (s *State) checkSecrets(keyring bool) error {
 	switch {
 	case s.Secrets != "" && s.Secrets != SecretsKeyring:
-		return fmt.Errorf("unknown secrets store %q", s.Secrets)
+		return fmt.Errorf("unknown secrets store")
 	case keyring && s.KeyringID == "":
 		return fmt.Errorf("an account keeps its tokens in the keyring, but keyringId is missing")
 	case s.Version < 2 && (keyring || s.Secrets != "" || s.KeyringID != ""):
@@ -62,15 +62,15 @@ func (s *State) validateWith(dids iter.Seq2[int, string]) error {
 			return fmt.Errorf("account %d: missing or malformed did", i)
 		}
 		if seen[did] {
-			return fmt.Errorf("account %d: duplicate did %s", i, did)
+			return fmt.Errorf("account %d: duplicate did %s", i, shownDID(did))
 		}
 		seen[did] = true
 	}
 	if s.Active != "" && !seen[s.Active] {
-		return fmt.Errorf("active identity %s is not a saved account", s.Active)
+		return fmt.Errorf("active identity %s is not a saved account", shownDID(s.Active))
 	}
 	if s.Previous != "" && (!seen[s.Previous] || s.Previous == s.Active) {
-		return fmt.Errorf("previous identity %s is not a saved inactive account", s.Previous)
+		return fmt.Errorf("previous identity %s is not a saved inactive account", shownDID(s.Previous))
 	}
 	for i, p := range s.PendingLogouts {
 		if p.Session.RefreshJwt == "" {
@@ -81,4 +81,20 @@ func (s *State) validateWith(dids iter.Seq2[int, string]) error {
 		}
 	}
 	return nil
+}
+
+// shownDID is did for an error message when it looks like a DID, and a
+// placeholder when it does not: a file's content that may be a token is
+// never quoted.
+func shownDID(did string) string {
+	rest, ok := strings.CutPrefix(did, "did:")
+	if !ok || len(did) > 256 || strings.Contains(did, "eyJ") {
+		return "(not a DID)"
+	}
+	for _, c := range []byte(rest) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(":._%-", c) >= 0) {
+			return "(not a DID)"
+		}
+	}
+	return did
 }
