@@ -26,8 +26,12 @@ import (
 // maxDepth bounds the nesting of a DID document.
 const maxDepth = 512
 
-// errTooDeep: a DID document nested more than maxDepth deep.
-var errTooDeep = errors.New("nested too deeply")
+var (
+	// errTooDeep: a DID document nested more than maxDepth deep.
+	errTooDeep = errors.New("nested too deeply")
+	// errBadDoc: a DID document to write is not valid JSON.
+	errBadDoc = errors.New("not valid JSON")
+)
 
 // rawReader reads DID documents (see readRaw).
 var rawReader = jsonv2.UnmarshalFromFunc(readRaw)
@@ -422,7 +426,7 @@ func (w *docWriter) raw(enc *jsontext.Encoder, doc json.RawMessage) error {
 		return enc.WriteToken(jsontext.Null) // left out by omitempty
 	}
 	if !jsontext.Value(doc).IsValid(docOptions) || tooDeep(doc) {
-		return errors.New("didDoc is not valid JSON")
+		return errBadDoc
 	}
 	if err := enc.WriteToken(jsontext.Int(0)); err != nil {
 		return err
@@ -485,10 +489,11 @@ func describeWrite(err error) string {
 		return "cannot encode"
 	}
 	reason := "cannot encode"
-	if sem.GoType == reflect.TypeFor[time.Time]() {
+	switch {
+	case errors.Is(sem.Err, errBadDoc):
+		reason = errBadDoc.Error()
+	case sem.GoType == reflect.TypeFor[time.Time]():
 		reason = "time out of range"
-	} else if sem.Err != nil && strings.Contains(sem.Err.Error(), "didDoc") {
-		reason = "didDoc is not valid JSON"
 	}
 	return located(sem.JSONPointer, sem.ByteOffset, reason)
 }

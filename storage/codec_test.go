@@ -2,6 +2,7 @@ package storage
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -190,5 +191,29 @@ func TestDIDDocumentAsReceived(t *testing.T) {
 	twice := strings.Replace(in, `"did":"did:plc:a"`, `"did":"did:plc:a","did":"did:plc:a"`, 1)
 	if _, err := decode("t", []byte(twice)); err == nil || !strings.Contains(err.Error(), "accounts[0].did: field appears twice") {
 		t.Fatalf("a name twice in an account: %v", err)
+	}
+}
+
+// TestEncodeRefusesWhatCannotBeRead: a DID document that is not JSON, or
+// nests too deeply, and a time outside the years 0 to 9999 are not
+// written; the error names the member.
+func TestEncodeRefusesWhatCannotBeRead(t *testing.T) {
+	tests := []struct {
+		name, want string
+		change     func(a *Account)
+	}{
+		{"didDoc cut short", "accounts[1].didDoc: not valid JSON", func(a *Account) { a.DIDDoc = json.RawMessage(`{"id":`) }},
+		{"didDoc deep", "accounts[1].didDoc: not valid JSON", func(a *Account) {
+			a.DIDDoc = json.RawMessage(strings.Repeat("[", 600) + strings.Repeat("]", 600))
+		}},
+		{"year 10000", "accounts[1].addedAt: time out of range", func(a *Account) { a.AddedAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }},
+	}
+	for _, tt := range tests {
+		st := stateWith(2)
+		tt.change(&st.Accounts[1])
+		_, err := encode(st, nil)
+		if !errors.Is(err, ErrInvalidState) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want ErrInvalidState saying %q", tt.name, err, tt.want)
+		}
 	}
 }
