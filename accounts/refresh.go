@@ -27,18 +27,18 @@ func (m *Manager) Token(ctx context.Context, ident string, minLeft time.Duration
 	if lasts(a.AccessJwt, m.now(), minLeft) {
 		return *a, nil
 	}
-	return m.refresh(ctx, a.DID, minLeft)
+	return m.refresh(ctx, a.DID, func(a *storage.Account) bool { return lasts(a.AccessJwt, m.now(), minLeft) })
 }
 
 // Refresh renews the named account's tokens now, whatever their age.
 func (m *Manager) Refresh(ctx context.Context, ident string) (storage.Account, error) {
-	return m.refresh(ctx, ident, -1)
+	return m.refresh(ctx, ident, nil)
 }
 
 // refresh renews the account's tokens under its refresh lock. It re-reads the file
-// first: when another process refreshed meanwhile and the token has minLeft
-// (minLeft < 0: never), that result is adopted with no network call.
-func (m *Manager) refresh(ctx context.Context, ident string, minLeft time.Duration) (storage.Account, error) {
+// first: when another process refreshed meanwhile and the stored tokens are
+// good enough (good; nil: never), they are adopted with no network call.
+func (m *Manager) refresh(ctx context.Context, ident string, good func(*storage.Account) bool) (storage.Account, error) {
 	a, release, err := m.lockAccount(ctx, ident)
 	if err != nil {
 		return storage.Account{}, err
@@ -47,7 +47,7 @@ func (m *Manager) refresh(ctx context.Context, ident string, minLeft time.Durati
 	if err := usable(a, m.now()); err != nil {
 		return *a, err
 	}
-	if minLeft >= 0 && lasts(a.AccessJwt, m.now(), minLeft) {
+	if good != nil && good(a) {
 		return *a, nil
 	}
 	used := a.SessionData

@@ -259,7 +259,7 @@ func (s *Session) call(ctx context.Context, method, nsid string, params url.Valu
 		}
 	}
 	err = s.c.do(ctx, sessionCall(method, nsid, d, params, body), out)
-	if !tokenRejected(err) {
+	if !TokenRejected(err) {
 		return err
 	}
 	if rerr := s.refresh(ctx, d.AccessJwt); rerr != nil {
@@ -290,7 +290,9 @@ func (s *Session) usable() (SessionData, error) {
 	return s.data, s.ended
 }
 
-func tokenRejected(err error) bool {
+// TokenRejected reports whether err is the server refusing an access token
+// (401, or ExpiredToken): refresh once, then try again.
+func TokenRejected(err error) bool {
 	var xe *Error
 	return errors.As(err, &xe) && (xe.Status == http.StatusUnauthorized || xe.Name == "ExpiredToken")
 }

@@ -1,0 +1,64 @@
+package accounts
+
+import (
+	"context"
+	"errors"
+
+	"github.com/skyswitch/skyswitch/auth"
+	"github.com/skyswitch/skyswitch/storage"
+)
+
+// Call makes r as the named account (or the active one, for ""), as
+// Bluesky's own clients do: the access token is refreshed first when it is
+// about to expire (auth.DefaultRefreshMargin, scaled to short-lived tokens),
+// and once more when the server rejects it (401, ExpiredToken), after which
+// the request is sent again, once. Every refresh runs under the account's
+// lock and adopts another process's refresh when it finds one, so no
+// refresh token is ever spent twice. Call never logs in: an ended session
+// is ErrSessionEnded. It returns the account as it was used.
+func (m *Manager) Call(ctx context.Context, ident string, r auth.RawRequest) (*auth.RawResponse, storage.Account, error) {
+	a, err := m.callable(ctx, ident)
+	if err != nil {
+		return nil, a, err
+	}
+	resp, err := m.Client.Raw(ctx, a.Endpoint(), a.AccessJwt, r)
+	if !auth.TokenRejected(err) {
+		return resp, a, err
+	}
+	// Tokens another process stored since are adopted (refresh tokens
+	// rotate on every refresh; access tokens minted in the same second
+	// may be identical).
+	used := a.RefreshJwt
+	a, err = m.refresh(ctx, a.DID, func(s *storage.Account) bool { return s.RefreshJwt != used })
+	if err != nil {
+		return nil, a, err
+	}
+	resp, err = m.Client.Raw(ctx, a.Endpoint(), a.AccessJwt, r)
+	return resp, a, err
+}
+
+// callable is the account with an access token fit for a call: refreshed
+// first when due. A refresh that fails without ending the session leaves
+// the old token in use while it has not expired.
+func (m *Manager) callable(ctx context.Context, ident string) (storage.Account, error) {
+	a, err := m.lookup(ctx, ident)
+	if err != nil {
+		return storage.Account{}, err
+	}
+	if err := usable(a, m.now()); err != nil {
+		return *a, err
+	}
+	if !auth.RefreshDue(a.AccessJwt, m.now(), auth.DefaultRefreshMargin) {
+		return *a, nil
+	}
+	fresh, err := m.refresh(ctx, a.DID, func(s *storage.Account) bool {
+		return !auth.RefreshDue(s.AccessJwt, m.now(), auth.DefaultRefreshMargin)
+	})
+	switch {
+	case err == nil:
+		return fresh, nil
+	case errors.Is(err, ErrSessionEnded), !lasts(a.AccessJwt, m.now(), 0):
+		return fresh, err
+	}
+	return *a, nil
+}

@@ -1,0 +1,159 @@
+package auth
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+)
+
+// RawRequest is an XRPC request sent as given, whose answer is wanted as it
+// comes: what `skyswitch api` makes.
+type RawRequest struct {
+	Method string     // http.MethodGet (a query) or http.MethodPost (a procedure)
+	NSID   string     // checked with ValidNSID before anything is sent
+	Params url.Values // the query string
+	// Body is sent as it is, with ContentType ("" means
+	// application/json); nil sends none. Kept whole, so a retry can send
+	// it again.
+	Body        []byte
+	ContentType string
+	// Proxy is the atproto-proxy header ("did:web:api.bsky.chat#bsky_chat"),
+	// checked with ValidProxy; "" sends none.
+	Proxy string
+}
+
+// RawResponse is a successful answer (2xx): its status, its headers (any
+// header quoting a credential of the request withheld) and its body, which
+// the caller reads, unbounded, and must close.
+type RawResponse struct {
+	Status int
+	Header http.Header
+	Body   io.ReadCloser
+}
+
+// ErrBadNSID is returned for a RawRequest whose NSID is not one.
+var ErrBadNSID = errors.New("not an NSID (such as app.bsky.actor.getProfile)")
+
+// ErrBadProxy is returned for a RawRequest whose Proxy is not did#service.
+var ErrBadProxy = errors.New("not a service reference (did#service_id, such as did:web:api.bsky.chat#bsky_chat)")
+
+var (
+	nsidRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[a-zA-Z]([a-zA-Z0-9-]{0,62})?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,62})?)+\.[a-zA-Z]([a-zA-Z0-9]{0,62})?$`)
+	})
+	serviceIDRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_.-]{0,63}$`) })
+)
+
+// ValidNSID reports whether s is an NSID: a domain authority of at least two
+// segments, reversed, then a name (com.atproto.server.getSession).
+func ValidNSID(s string) bool { return len(s) <= 317 && nsidRE().MatchString(s) }
+
+// ValidProxy reports whether s is an atproto-proxy value: a DID, "#", and a
+// service id.
+func ValidProxy(s string) bool {
+	did, id, ok := strings.Cut(s, "#")
+	return ok && ValidDID(did) && serviceIDRE().MatchString(id)
+}
+
+// Raw sends r to base with bearer (the access token, or "") and returns a
+// 2xx answer as it came. Any other status is an *Error, with its message
+// checked against the request's credentials as every call's is, and a
+// failure to get an answer a *TransportError. The call's timeout
+// (c.Timeout, when ctx has no deadline) bounds the reading of the body too.
+func (c *Client) Raw(ctx context.Context, base, bearer string, r RawRequest) (*RawResponse, error) {
+	switch {
+	case !ValidNSID(r.NSID):
+		return nil, fmt.Errorf("%q: %w", clip(r.NSID, 80), ErrBadNSID)
+	case r.Proxy != "" && !ValidProxy(r.Proxy):
+		return nil, fmt.Errorf("--proxy %q: %w", clip(r.Proxy, 80), ErrBadProxy)
+	case r.Method != http.MethodGet && r.Method != http.MethodPost:
+		return nil, fmt.Errorf("%s: method %q: only GET (queries) and POST (procedures)", r.NSID, clip(r.Method, 16))
+	}
+	cs := requestCredentials(bearer, nil)
+	if len(cs) > 0 {
+		if err := credentialURLCheck(r.NSID, base); err != nil {
+			return nil, err
+		}
+	}
+	resp, err := c.sendRaw(ctx, base, bearer, r, cs)
+	return resp, withholdCredentials(r.NSID, err, cs)
+}
+
+func (c *Client) sendRaw(ctx context.Context, base, bearer string, r RawRequest, cs credentials) (*RawResponse, error) {
+	cancel := context.CancelFunc(func() {})
+	if _, ok := ctx.Deadline(); !ok {
+		ctx, cancel = context.WithTimeout(ctx, c.timeout())
+	}
+	req, err := c.newRequest(ctx, call{method: r.Method, base: base, nsid: r.NSID, bearer: bearer, params: r.Params})
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	if r.Body != nil {
+		req.Body = io.NopCloser(bytes.NewReader(r.Body))
+		req.ContentLength = int64(len(r.Body))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(r.Body)), nil }
+		req.Header.Set("Content-Type", orDefault(r.ContentType, "application/json"))
+	}
+	req.Header.Set("Accept", "*/*") // blobs and CAR files too
+	if r.Proxy != "" {
+		req.Header.Set("Atproto-Proxy", r.Proxy)
+	}
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		cancel()
+		return nil, transportError(r.NSID, req.URL.Host, err, false)
+	}
+	if resp.StatusCode >= 300 {
+		defer cancel()
+		defer resp.Body.Close()
+		data, err := readCapped(resp.Body, c.maxBytes())
+		if err != nil && !errors.Is(err, errTooLarge) {
+			return nil, transportError(r.NSID, req.URL.Host, err, true)
+		}
+		return nil, decodeError(r.NSID, resp, data, c.now(), cs)
+	}
+	return &RawResponse{Status: resp.StatusCode, Header: withheldHeaders(resp.Header, cs), Body: &cancelOnClose{resp.Body, cancel}}, nil
+}
+
+// withheldHeaders is h with the value of every header that quotes a
+// credential replaced: a server or proxy echoing the request must not make
+// `api -i` print a token.
+func withheldHeaders(h http.Header, cs credentials) http.Header {
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		for _, v := range vs {
+			if cs.quotedIn(v) || cs.quotedIn(k) {
+				v = "(withheld: it quoted a credential sent with the request)"
+			}
+			out[k] = append(out[k], v)
+		}
+	}
+	return out
+}
+
+// cancelOnClose ends the call's context when its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
