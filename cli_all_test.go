@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/skyswitch/skyswitch/auth/fakepds"
+	"github.com/skyswitch/skyswitch/internal/fakepds"
 )
 
 // inFlight is a transport that counts the requests under way at once and

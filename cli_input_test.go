@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/skyswitch/skyswitch/auth/fakepds"
+	"github.com/skyswitch/skyswitch/internal/fakepds"
 )
 
 // countingReader is an endless stream of one byte that counts what was

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/skyswitch/skyswitch/auth/fakepds"
+	"github.com/skyswitch/skyswitch/internal/fakepds"
 )
 
 // commandOf is the command of a command line, after the global --account.

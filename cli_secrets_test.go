@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/skyswitch/skyswitch/auth/fakepds"
+	"github.com/skyswitch/skyswitch/internal/fakepds"
 	"github.com/skyswitch/skyswitch/storage/keyringtest"
 )
 

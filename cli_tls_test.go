@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/skyswitch/skyswitch/auth/fakepds"
+	"github.com/skyswitch/skyswitch/internal/fakepds"
 	"github.com/skyswitch/skyswitch/internal/testcert"
 	"github.com/skyswitch/skyswitch/storage"
 )

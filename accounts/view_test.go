@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/skyswitch/skyswitch/accounts"
-	"github.com/skyswitch/skyswitch/auth/fakepds"
+	"github.com/skyswitch/skyswitch/internal/fakepds"
 	"github.com/skyswitch/skyswitch/storage"
 	"github.com/skyswitch/skyswitch/storage/keyringtest"
 )

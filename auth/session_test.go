@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/skyswitch/skyswitch/auth"
-	"github.com/skyswitch/skyswitch/auth/fakepds"
+	"github.com/skyswitch/skyswitch/internal/fakepds"
 	"github.com/skyswitch/skyswitch/internal/sanitize"
 )
 

@@ -24,7 +24,7 @@ import (
 
 	"github.com/charmbracelet/x/exp/teatest"
 
-	"github.com/skyswitch/skyswitch/auth/fakepds"
+	"github.com/skyswitch/skyswitch/internal/fakepds"
 	"github.com/skyswitch/skyswitch/storage"
 	"github.com/skyswitch/skyswitch/ui"
 )

@@ -13,7 +13,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/skyswitch/skyswitch/auth/fakepds"
+	"github.com/skyswitch/skyswitch/internal/fakepds"
 	"github.com/skyswitch/skyswitch/storage"
 	"github.com/skyswitch/skyswitch/storage/keyringtest"
 	"github.com/skyswitch/skyswitch/ui"

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/skyswitch/skyswitch/auth/fakepds"
+	"github.com/skyswitch/skyswitch/internal/fakepds"
 )
 
 func TestRefreshRotationAndGrace(t *testing.T) {

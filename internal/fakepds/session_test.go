@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/skyswitch/skyswitch/auth"
-	"github.com/skyswitch/skyswitch/auth/fakepds"
+	"github.com/skyswitch/skyswitch/internal/fakepds"
 )
 
 func claims(t *testing.T, tok string) auth.Claims {

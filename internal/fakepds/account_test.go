@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/skyswitch/skyswitch/auth"
-	"github.com/skyswitch/skyswitch/auth/fakepds"
+	"github.com/skyswitch/skyswitch/internal/fakepds"
 )
 
 var plcDID = regexp.MustCompile(`^did:plc:[a-z2-7]{24}$`)

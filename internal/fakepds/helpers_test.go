@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/skyswitch/skyswitch/auth/fakepds"
+	"github.com/skyswitch/skyswitch/internal/fakepds"
 )
 
 // testPassword is a fixed password for test accounts.
