@@ -200,7 +200,6 @@ func (c *cli) setup() error {
 	if err != nil {
 		return err
 	}
-	auth.Version = version
 	client, err := newClient(c.getenv)
 	if err != nil {
 		return err
@@ -219,7 +218,7 @@ func newClient(getenv func(string) string) (*auth.Client, error) {
 			return nil, usageErr("SKYSWITCH_PLC_URL: %v", err)
 		}
 	}
-	return &auth.Client{Resolver: &auth.Resolver{PLCURL: plc}}, nil
+	return &auth.Client{Version: version, Resolver: &auth.Resolver{PLCURL: plc, Version: version}}, nil
 }
 
 // flags parses interleaved flags and arguments ("status @a --json"). On a

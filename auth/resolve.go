@@ -25,6 +25,9 @@ type Resolver struct {
 	HTTP *http.Client
 	// LookupTXT answers DNS TXT queries; nil means net.DefaultResolver.
 	LookupTXT func(ctx context.Context, name string) ([]string, error)
+	// Version is the build's version, for the User-Agent as in Client;
+	// "" means DefaultVersion.
+	Version string
 }
 
 var resolverHTTP = &http.Client{Timeout: 10 * time.Second}
@@ -36,6 +39,13 @@ func (r *Resolver) http() *http.Client {
 		return r.HTTP
 	}
 	return resolverHTTP
+}
+
+func (r *Resolver) version() string {
+	if r != nil {
+		return r.Version
+	}
+	return ""
 }
 
 func (r *Resolver) plcURL() string {
@@ -113,7 +123,7 @@ func (r *Resolver) get(ctx context.Context, u string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("User-Agent", "skyswitch/"+Version)
+	req.Header.Set("User-Agent", userAgent(r.version()))
 	resp, err := r.http().Do(req)
 	if err != nil {
 		return nil, transportError("", req.URL.Host, err, false)

@@ -24,8 +24,17 @@ const (
 	maxMessageLen           = 300
 )
 
-// Version goes into the User-Agent; main sets it from the build.
-var Version = "dev"
+// DefaultVersion is the version a client without one names in its
+// User-Agent.
+const DefaultVersion = "dev"
+
+// userAgent is "skyswitch/<version>", DefaultVersion when version is "".
+func userAgent(version string) string {
+	if version == "" {
+		version = DefaultVersion
+	}
+	return "skyswitch/" + version
+}
 
 // Client makes XRPC calls and resolves identities. The zero value is ready to
 // use; it is safe for concurrent use once its fields are set.
@@ -36,6 +45,9 @@ type Client struct {
 	Timeout time.Duration
 	// MaxResponseBytes caps a response body; 0 means DefaultMaxResponseBytes.
 	MaxResponseBytes int64
+	// Version is the build's version, sent as "skyswitch/<Version>" in the
+	// User-Agent; "" means DefaultVersion.
+	Version string
 	// UserAgent overrides "skyswitch/<Version>".
 	UserAgent string
 	// Resolver finds PDSes; nil means DNS and HTTPS with plc.directory.
@@ -82,7 +94,10 @@ func (c *Client) userAgent() string {
 	if c != nil && c.UserAgent != "" {
 		return c.UserAgent
 	}
-	return "skyswitch/" + Version
+	if c == nil {
+		return userAgent("")
+	}
+	return userAgent(c.Version)
 }
 
 // Query makes an XRPC query (GET) to base and decodes the JSON answer into out

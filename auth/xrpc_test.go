@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -34,7 +35,7 @@ func TestQuerySendsUserAgentBearerAndParams(t *testing.T) {
 	if got.URL.Path != "/xrpc/com.atproto.identity.resolveHandle" || got.URL.Query().Get("handle") != "a.test" {
 		t.Errorf("request %s", got.URL)
 	}
-	if ua := got.Header.Get("User-Agent"); ua != "skyswitch/"+Version {
+	if ua := got.Header.Get("User-Agent"); ua != "skyswitch/"+DefaultVersion {
 		t.Errorf("User-Agent %q", ua)
 	}
 	if a := got.Header.Get("Authorization"); a != "Bearer tok" {
@@ -237,5 +238,31 @@ func TestRefreshDueScalesMarginToLifetime(t *testing.T) {
 	}
 	if RefreshDue("opaque-token", iat, time.Minute) {
 		t.Error("an opaque token must not be due (the server's 401 decides)")
+	}
+}
+
+// The version a client is given names it in the User-Agent of its calls
+// and of its resolver's requests; none set is DefaultVersion.
+func TestUserAgentNamesTheVersion(t *testing.T) {
+	var uas []string
+	base := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		uas = append(uas, r.Header.Get("User-Agent"))
+		w.Write([]byte(`{"id":"did:web:x"}`))
+	})
+	c := &Client{Version: "1.2.3"}
+	if err := c.Query(context.Background(), base, "com.atproto.server.describeServer", "", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	r := &Resolver{Version: "1.2.3"}
+	if _, err := r.get(context.Background(), base+"/.well-known/did.json"); err != nil {
+		t.Fatal(err)
+	}
+	var none *Resolver
+	if _, err := none.get(context.Background(), base+"/.well-known/did.json"); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"skyswitch/1.2.3", "skyswitch/1.2.3", "skyswitch/" + DefaultVersion}
+	if !slices.Equal(uas, want) {
+		t.Errorf("User-Agents %q, want %q", uas, want)
 	}
 }
