@@ -100,7 +100,7 @@ func (c *cli) login(ctx context.Context, args []string) error {
 	}
 	c.warnings()
 	fmt.Fprintf(c.stderr, "Logged in as @%s (%s); it is now the active account.\n", acct.Handle, acct.DID)
-	if accounts.TokenKind(acct.AccessJwt) == "full" {
+	if accounts.TokenKind(acct.AccessJwt) == auth.KindFull {
 		fmt.Fprintln(c.stderr, "Note: this session has full account access. An app password (Settings → App passwords) is safer for tools.")
 	}
 	c.retryPending(ctx)

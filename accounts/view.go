@@ -24,21 +24,21 @@ const (
 // Summary is an account as scripts see it (`list --json`, `status --json`).
 // It never holds a token.
 type Summary struct {
-	DID              string    `json:"did"`
-	Handle           string    `json:"handle"`
-	Service          string    `json:"service"`
-	PDSURL           string    `json:"pdsUrl"`
-	Active           bool      `json:"active"`
-	AccessExpiresAt  time.Time `json:"accessExpiresAt,omitzero"`
-	RefreshExpiresAt time.Time `json:"refreshExpiresAt,omitzero"`
-	State            string    `json:"state"`
-	TokenKind        string    `json:"tokenKind"`
-	AccountStatus    string    `json:"accountStatus"`
-	Email            string    `json:"email,omitempty"`
-	EmailConfirmed   bool      `json:"emailConfirmed"`
-	EmailAuthFactor  bool      `json:"emailAuthFactor"`
-	RefreshedAt      time.Time `json:"refreshedAt,omitzero"`
-	LastRefreshError string    `json:"lastRefreshError,omitempty"`
+	DID              string         `json:"did"`
+	Handle           string         `json:"handle"`
+	Service          string         `json:"service"`
+	PDSURL           string         `json:"pdsUrl"`
+	Active           bool           `json:"active"`
+	AccessExpiresAt  time.Time      `json:"accessExpiresAt,omitzero"`
+	RefreshExpiresAt time.Time      `json:"refreshExpiresAt,omitzero"`
+	State            string         `json:"state"`
+	TokenKind        auth.TokenKind `json:"tokenKind"`
+	AccountStatus    string         `json:"accountStatus"`
+	Email            string         `json:"email,omitempty"`
+	EmailConfirmed   bool           `json:"emailConfirmed"`
+	EmailAuthFactor  bool           `json:"emailAuthFactor"`
+	RefreshedAt      time.Time      `json:"refreshedAt,omitzero"`
+	LastRefreshError string         `json:"lastRefreshError,omitempty"`
 	// KeyringError is why the tokens could not be read from the OS
 	// keyring (state keyring-unreadable). It names no token.
 	KeyringError string `json:"keyringError,omitempty"`
@@ -73,7 +73,7 @@ func summarize(d auth.SessionData, now time.Time) Summary {
 	s := Summary{
 		DID: d.DID, Handle: d.Handle, Service: d.Service, PDSURL: d.Endpoint(),
 		AccessExpiresAt: access.ExpiresAt, RefreshExpiresAt: d.RefreshExpiry(),
-		TokenKind: kindCode(access.Kind()), AccountStatus: AccountStatus(d),
+		TokenKind: AccessKind(access), AccountStatus: AccountStatus(d),
 		Email: d.Email, EmailConfirmed: d.EmailConfirmed, EmailAuthFactor: d.EmailAuthFactor,
 		RefreshedAt: d.RefreshedAt, State: StateValid,
 	}
@@ -83,37 +83,31 @@ func summarize(d auth.SessionData, now time.Time) Summary {
 	return s
 }
 
-// TokenKind names what an access token may do, from its scope claim:
-// "app-password", "app-password-privileged", "full" or "unknown".
-func TokenKind(accessJwt string) string {
+// TokenKind is what an access token may do, from its scope claim:
+// auth.KindAppPassword, auth.KindAppPasswordPrivileged, auth.KindFull or
+// auth.KindUnknown.
+func TokenKind(accessJwt string) auth.TokenKind {
 	c, err := auth.ParseClaims(accessJwt)
 	if err != nil {
-		return "unknown"
+		return auth.KindUnknown
 	}
-	return kindCode(c.Kind())
+	return AccessKind(c)
 }
 
-func kindCode(k auth.TokenKind) string {
-	switch k {
-	case auth.KindAppPassword:
-		return "app-password"
-	case auth.KindAppPasswordPrivileged:
-		return "app-password-privileged"
-	case auth.KindFull:
-		return "full"
+// AccessKind is the kind of an access token with these claims; one scoped
+// as a refresh token is of no kind an access token can be.
+func AccessKind(c auth.Claims) auth.TokenKind {
+	if k := c.Kind(); k != auth.KindRefresh {
+		return k
 	}
-	return "unknown"
+	return auth.KindUnknown
 }
 
-// KindText is a TokenKind in words, for people.
-func KindText(kind string) string {
+// KindText is an access token's kind in words, for people.
+func KindText(kind auth.TokenKind) string {
 	switch kind {
-	case "app-password":
-		return "app password"
-	case "app-password-privileged":
-		return "privileged app password"
-	case "full":
-		return "full account access"
+	case auth.KindAppPassword, auth.KindAppPasswordPrivileged, auth.KindFull:
+		return kind.String()
 	}
 	return "unknown kind"
 }

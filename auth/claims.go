@@ -62,6 +62,23 @@ func (k TokenKind) String() string {
 	return "unknown"
 }
 
+// MarshalText is the kind's code in JSON (list --json's tokenKind):
+// "full", "app-password", "app-password-privileged", "refresh" or
+// "unknown".
+func (k TokenKind) MarshalText() ([]byte, error) {
+	switch k {
+	case KindFull:
+		return []byte("full"), nil
+	case KindAppPassword:
+		return []byte("app-password"), nil
+	case KindAppPasswordPrivileged:
+		return []byte("app-password-privileged"), nil
+	case KindRefresh:
+		return []byte("refresh"), nil
+	}
+	return []byte("unknown"), nil
+}
+
 // Kind classifies the token by its scope claim.
 func (c Claims) Kind() TokenKind {
 	switch c.Scope {

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -93,4 +94,16 @@ func FuzzParseClaims(f *testing.F) {
 			t.Fatalf("negative expiry accepted: %v", c.ExpiresAt)
 		}
 	})
+}
+
+// A kind is its code in JSON, as list --json and status --json print it.
+func TestTokenKindJSON(t *testing.T) {
+	for k, want := range map[TokenKind]string{
+		KindFull: `"full"`, KindAppPassword: `"app-password"`, KindAppPasswordPrivileged: `"app-password-privileged"`,
+		KindRefresh: `"refresh"`, KindUnknown: `"unknown"`, TokenKind(99): `"unknown"`,
+	} {
+		if got, err := json.Marshal(k); err != nil || string(got) != want {
+			t.Errorf("%v: got %s, %v; want %s", k, got, err, want)
+		}
+	}
 }

@@ -103,14 +103,14 @@ func (m Model) inspectView() string {
 	}
 	field("Server status", status)
 	kind := accounts.KindText(s.TokenKind)
-	if s.TokenKind == "app-password-privileged" {
+	if s.TokenKind == auth.KindAppPasswordPrivileged {
 		kind += " (can read DMs)"
 	}
 	if c, err := auth.ParseClaims(a.AccessJwt); err == nil && c.Scope != "" {
 		kind += m.st.muted.Render(" (scope " + shown(c.Scope) + ")")
 	}
 	field("Token kind", kind)
-	if s.TokenKind == "full" {
+	if s.TokenKind == auth.KindFull {
 		// On lines of its own under the value: beside it, 80 columns cut it.
 		m.under(&b, m.st.warn, "⚠ can do anything, even delete the account: prefer an app password", 0)
 	}
