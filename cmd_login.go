@@ -15,17 +15,27 @@ import (
 // maxSecretLen bounds a password read from standard input or a prompt.
 const maxSecretLen = auth.MaxPasswordLen
 
-// The longest values of login's flags, checked before anything is read or
-// sent (a megabyte argument must not be echoed in an error, or sent); what
-// is valid, auth decides.
-var loginArgLimits = []struct {
-	flag string
-	max  int
-	val  func(*auth.LoginInput) string
-}{
-	{"--service", auth.MaxServiceLen, func(in *auth.LoginInput) string { return in.Service }},
-	{"--identifier", auth.MaxIdentifierLen, func(in *auth.LoginInput) string { return in.Identifier }},
-	{"--auth-factor-token", auth.MaxSignInCodeLen, func(in *auth.LoginInput) string { return in.AuthFactorToken }},
+// loginFlags names the flag each login field is given with.
+var loginFlags = map[auth.LoginField]string{
+	auth.FieldService: "--service", auth.FieldIdentifier: "--identifier", auth.FieldSignInCode: "--auth-factor-token",
+}
+
+// checkLengths is auth's one length check of the login input, said in the
+// command's words: the flag that was too long, or, for what was typed at
+// a prompt (prompted), the field. It runs before anything is read further,
+// echoed or sent (a megabyte argument must not be).
+func checkLengths(in *auth.LoginInput, prompted auth.LoginField) error {
+	var tl *auth.TooLongError
+	if !errors.As(in.CheckLengths(), &tl) {
+		return nil
+	}
+	if flag, ok := loginFlags[tl.Field]; ok && tl.Field != prompted {
+		return usageErr("login: %s is too long: at most %d characters", flag, tl.Max)
+	}
+	if tl.Field == auth.FieldPassword {
+		return usageErr("login: the password is too long: at most %d bytes", tl.Max)
+	}
+	return usageErr("login: %v", tl)
 }
 
 var errSecretTooLong = errors.New("longer than any password")
@@ -42,6 +52,7 @@ func (c *cli) login(ctx context.Context, args []string) error {
 		return err
 	}
 	var err error
+	prompted := auth.LoginField(-1) // none
 	if in.Identifier == "" {
 		if !c.interactive {
 			return usageErr("login: --identifier is required when not run in a terminal")
@@ -49,14 +60,10 @@ func (c *cli) login(ctx context.Context, args []string) error {
 		if in.Identifier, err = c.prompt("Handle, email or DID: "); err != nil {
 			return err
 		}
-		if len(in.Identifier) > auth.MaxIdentifierLen {
-			return usageErr("login: the handle, email or DID is too long: at most %d characters", auth.MaxIdentifierLen)
-		}
+		prompted = auth.FieldIdentifier
 	}
-	for _, l := range loginArgLimits {
-		if len(l.val(&in)) > l.max {
-			return usageErr("login: %s is too long: at most %d characters", l.flag, l.max)
-		}
+	if err := checkLengths(&in, prompted); err != nil {
+		return err
 	}
 	switch {
 	case fromStdin:
@@ -74,11 +81,11 @@ func (c *cli) login(ctx context.Context, args []string) error {
 	default:
 		return usageErr("login: give the password with --password-stdin (it is never accepted as an argument)")
 	}
-	switch {
-	case in.Password == "":
+	if in.Password == "" {
 		return usageErr("login: the password is empty")
-	case len(in.Password) > maxSecretLen: // typed at the prompt
-		return usageErr("login: the password is too long: at most %d bytes", maxSecretLen)
+	}
+	if err := checkLengths(&in, auth.FieldPassword); err != nil { // typed at the prompt
+		return err
 	}
 	acct, err := c.mgr.Login(ctx, in)
 	if errors.Is(err, auth.ErrAuthFactorTokenRequired) && c.interactive && !fromStdin {
@@ -86,8 +93,8 @@ func (c *cli) login(ctx context.Context, args []string) error {
 		if in.AuthFactorToken, err = c.prompt("Sign-in code: "); err != nil {
 			return err
 		}
-		if len(in.AuthFactorToken) > auth.MaxSignInCodeLen {
-			return usageErr("login: the sign-in code is too long: at most %d characters", auth.MaxSignInCodeLen)
+		if err := checkLengths(&in, auth.FieldSignInCode); err != nil {
+			return err
 		}
 		acct, err = c.mgr.Login(ctx, in)
 	}

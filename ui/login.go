@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -144,12 +143,14 @@ func (m Model) submitLogin() (Model, tea.Cmd) {
 	l := &m.login
 	in := l.input()
 	if !l.needCode {
-		names := [fieldCount]string{"service URL", "handle, email or DID", "password"}
-		for i, limit := range [fieldCount]int{maxServiceLen, maxIdentLen, maxPasswordLen} {
-			if n := utf8.RuneCountInString(l.fields[i].Value()); n > limit {
-				l.err, l.focus = fmt.Sprintf("The %s is too long: at most %d characters.", names[i], limit), i
-				return m, l.focusCmd()
-			}
+		// As typed: a paste cut at a field's limit is too long even when
+		// it ends in spaces.
+		typed := auth.LoginInput{Service: l.fields[fieldService].Value(), Identifier: l.fields[fieldIdentifier].Value(), Password: in.Password}
+		var tl *auth.TooLongError
+		if errors.As(typed.CheckLengths(), &tl) {
+			field := map[auth.LoginField]int{auth.FieldService: fieldService, auth.FieldIdentifier: fieldIdentifier, auth.FieldPassword: fieldPassword}
+			l.err, l.focus = "T"+strings.TrimPrefix(tl.Error(), "t")+".", field[tl.Field]
+			return m, l.focusCmd()
 		}
 	}
 	switch {
