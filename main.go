@@ -1,9 +1,9 @@
 // Command skyswitch switches between AT Protocol (Bluesky) accounts: a TUI
 // for people and subcommands for scripts, sharing one accounts file.
 //
-// main parses arguments and wires auth (the network), storage (the file)
-// and accounts (what the two do together) into the command that was asked
-// for. Everything else lives in those packages and in ui.
+// main only wires the process (its streams, terminal and signals) to the
+// command line, package cli; everything else lives there and in auth,
+// storage, accounts and ui.
 package main
 
 import (
@@ -13,6 +13,8 @@ import (
 	"syscall"
 
 	"golang.org/x/term"
+
+	"github.com/skyswitch/skyswitch/cli"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -24,14 +26,11 @@ func main() {
 	// gets the default action and ends the process at once.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	context.AfterFunc(ctx, stop)
-	c := &cli{
-		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
-		getenv:      os.Getenv,
-		interactive: term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stderr.Fd())),
-		readSecret: func() (string, error) {
-			b, err := term.ReadPassword(int(os.Stdin.Fd()))
-			return string(b), err
-		},
+	in := int(os.Stdin.Fd())
+	app := &cli.App{
+		Version: version, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
+		Interactive: term.IsTerminal(in) && term.IsTerminal(int(os.Stderr.Fd())),
+		ReadSecret:  func() (string, error) { b, err := term.ReadPassword(in); return string(b), err },
 	}
-	os.Exit(c.run(ctx, os.Args[1:]))
+	os.Exit(app.Run(ctx, os.Args[1:]))
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 // The per-command and per-shell account override: --account and
 // SKYSWITCH_ACCOUNT choose the account token, status, refresh, env and the
@@ -7,7 +7,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 
@@ -17,7 +16,7 @@ import (
 
 // globalFlags takes --account <account> (or --account=<account>) from the
 // front of the command line.
-func (c *cli) globalFlags(args []string) ([]string, error) {
+func (e *env) globalFlags(args []string) ([]string, error) {
 	for len(args) > 0 {
 		name, value, hasValue := strings.Cut(args[0], "=")
 		if name != "--account" && name != "-account" {
@@ -29,7 +28,7 @@ func (c *cli) globalFlags(args []string) ([]string, error) {
 			}
 			value, args = args[1], args[1:]
 		}
-		if err := c.setAccount(value); err != nil {
+		if err := e.setAccount(value); err != nil {
 			return nil, err
 		}
 		args = args[1:]
@@ -37,18 +36,13 @@ func (c *cli) globalFlags(args []string) ([]string, error) {
 	return args, nil
 }
 
-func (c *cli) setAccount(v string) error {
+func (e *env) setAccount(v string) error {
 	v = strings.TrimSpace(v)
 	if v == "" || strings.HasPrefix(v, "-") {
 		return usageErr("--account needs a handle or DID")
 	}
-	c.account = v
+	e.account = v
 	return nil
-}
-
-// accountFlag lets a command take --account among its own flags too.
-func (c *cli) accountFlag(fs *flag.FlagSet) {
-	fs.Func("account", "the account to use (a handle or DID) instead of the active one", c.setAccount)
 }
 
 // envAccount is the environment variable that pins a shell to an account.
@@ -65,21 +59,21 @@ const (
 // choose picks the account a command acts on: the one named as argument,
 // else --account, else SKYSWITCH_ACCOUNT (empty means unset), else "" for
 // the saved active one.
-func (c *cli) choose(named string) (ident, source string) {
+func (e *env) choose(named string) (ident, source string) {
 	switch {
 	case named != "":
 		return named, sourceArgument
-	case c.account != "":
-		return c.account, sourceFlag
+	case e.account != "":
+		return e.account, sourceFlag
 	}
-	if v := c.pinned(); v != "" {
+	if v := e.pinned(); v != "" {
 		return v, sourceEnv
 	}
 	return "", sourceSaved
 }
 
 // pinned is SKYSWITCH_ACCOUNT, or "" when it is unset or empty.
-func (c *cli) pinned() string { return strings.TrimSpace(c.getenv(envAccount)) }
+func (e *env) pinned() string { return strings.TrimSpace(e.getenv(envAccount)) }
 
 // fromOverride makes an unknown account chosen by --account or
 // SKYSWITCH_ACCOUNT say where its name came from. It stays an

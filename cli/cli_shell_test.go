@@ -1,4 +1,4 @@
-package main
+package cli
 
 // Tests of the shell integration with real shells: the output of
 // `skyswitch env` evaluated by bash and fish, and the completion scripts

@@ -1,4 +1,4 @@
-package main
+package cli
 
 // Over-long input on the command line: arguments of a megabyte and a
 // password of 10 MB on standard input get a clear one-line error, quickly,
@@ -71,7 +71,7 @@ func TestCLILoginOverlongInput(t *testing.T) {
 			calls := e.guard.requests()
 			in := &countingReader{b: 'p', left: tc.stdin}
 			start := time.Now()
-			r := e.runCLI(&cli{stdin: in}, append([]string{"login", "--password-stdin"}, tc.args...)...)
+			r := e.runCLI(&App{Stdin: in}, append([]string{"login", "--password-stdin"}, tc.args...)...)
 			if took := time.Since(start); took > 5*time.Second {
 				t.Errorf("took %v", took)
 			}
@@ -102,7 +102,7 @@ func TestCLILoginOverlongInput(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			calls := e.srv.Calls(nsidCreate)
-			r := e.runCLI(&cli{stdin: &countingReader{b: 'p', left: tc.stdin}},
+			r := e.runCLI(&App{Stdin: &countingReader{b: 'p', left: tc.stdin}},
 				append([]string{"login", "--password-stdin", "--service", svc}, tc.args...)...)
 			checkErr(t, r, exitFailure, "wrong identifier or password")
 			if n := e.srv.Calls(nsidCreate) - calls; n != 1 {
@@ -130,8 +130,8 @@ func TestCLILoginOverlongAtThePrompt(t *testing.T) {
 			if tc.typed == "" {
 				args = append(args, "--identifier", "alice.test")
 			}
-			r := e.runCLI(&cli{interactive: true, stdin: strings.NewReader(tc.typed),
-				readSecret: func() (string, error) { return tc.secret, nil }}, args...)
+			r := e.runCLI(&App{Interactive: true, Stdin: strings.NewReader(tc.typed),
+				ReadSecret: func() (string, error) { return tc.secret, nil }}, args...)
 			// The prompts come first on stderr, then the error.
 			i := strings.LastIndex(r.stderr, "skyswitch: ")
 			if i < 0 {

@@ -1,4 +1,4 @@
-package main
+package cli
 
 // Outside text reaching the terminal through the command line: a
 // hand-edited accounts file whose strings hold escape sequences, bidi

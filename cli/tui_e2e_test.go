@@ -1,4 +1,4 @@
-package main
+package cli
 
 // End-to-end tests of the switcher: the built binary in a real terminal
 // (tmux, 80×24), against the fake PDS running in the test process. Keys go

@@ -1,4 +1,4 @@
-package main
+package cli
 
 // Tests of the per-shell and per-command account override (--account,
 // SKYSWITCH_ACCOUNT), the env and completion commands, and the rate-limit
@@ -33,7 +33,7 @@ func commandOf(args []string) string {
 // runEnv runs one command line with these environment variables.
 func (e *cliEnv) runEnv(env map[string]string, args ...string) result {
 	e.t.Helper()
-	return e.runCLI(&cli{stdin: strings.NewReader(""), getenv: func(k string) string { return env[k] }}, args...)
+	return e.runCLI(&App{Stdin: strings.NewReader(""), Getenv: func(k string) string { return env[k] }}, args...)
 }
 
 // threeSaved logs in alice, bob and carol; carol, the last, is active.
@@ -259,17 +259,24 @@ func TestEnvQuoting(t *testing.T) {
 	}
 }
 
-// The completion table holds every command, in the usage's order, with
-// exactly the flags its --help lists, and knows which take a value.
+// The completion offers every command, in the usage's order, with exactly
+// the flags its --help lists, and knows which take a value. (One table
+// drives them all; this holds the scripts to what --help says.)
 func TestCompletionMatchesTheCommands(t *testing.T) {
-	var names []string
-	for _, cmd := range commands {
-		names = append(names, cmd.name)
-	}
-	if !slices.Equal(names, completionOrder) {
-		t.Fatalf("completionOrder %v, commands %v", completionOrder, names)
-	}
 	e := newCLIEnv(t, fakepds.Options{})
+	bash := e.run("", "completion", "bash").stdout
+	var names []string
+	for _, m := range regexp.MustCompile(`(?m)^  skyswitch ([a-z][a-z-]*).*\n      \S`).FindAllStringSubmatch(e.run("", "--help").stdout, -1) {
+		names = append(names, m[1])
+	}
+	if want := "\t'') _skyswitch_add " + strings.Join(names, " ") + " help version ;;\n"; len(names) < 11 || !strings.Contains(bash, want) {
+		t.Fatalf("the usage lists %v; the completion does not offer them in that order:\n%s", names, bash)
+	}
+	m := regexp.MustCompile(`(?m)^\t\t(--[^)]*)\|=\) \(\(i\+\+\)\) ;;$`).FindStringSubmatch(bash)
+	if m == nil {
+		t.Fatalf("no value flags in the bash completion:\n%s", bash)
+	}
+	valueFlags := strings.Split(m[1], "|")
 	flagLine := regexp.MustCompile(`(?m)^  -(\S+)( \S+)?$`)
 	for _, name := range names {
 		r := e.run("", name, "--help")
@@ -281,11 +288,18 @@ func TestCompletionMatchesTheCommands(t *testing.T) {
 				t.Errorf("%s %s: takes a value %v, but valueFlags says otherwise", name, f, takesValue)
 			}
 		}
-		want := slices.Clone(completions[name].flags)
+		var offered []string
+		if m := regexp.MustCompile(`(?m)^\t\t` + name + `\) _skyswitch_add ([^;]*)`).FindStringSubmatch(bash); m != nil {
+			for _, w := range strings.Fields(m[1]) {
+				if strings.HasPrefix(w, "--") {
+					offered = append(offered, w)
+				}
+			}
+		}
 		slices.Sort(listed)
-		slices.Sort(want)
-		if !slices.Equal(listed, want) {
-			t.Errorf("%s: --help lists %v, completion offers %v", name, listed, want)
+		slices.Sort(offered)
+		if !slices.Equal(listed, offered) {
+			t.Errorf("%s: --help lists %v, completion offers %v", name, listed, offered)
 		}
 	}
 }
@@ -361,8 +375,8 @@ func TestOverrideSelectsInTheSwitcher(t *testing.T) {
 		{"@bob.test", "", "SKYSWITCH_ACCOUNT chooses @bob.test in this shell; ● marks the saved active account."},
 		{"carol.test", bob.DID, "--account chooses @bob.test; ● marks the saved active account."},
 	} {
-		c := &cli{account: tc.flag, getenv: func(k string) string { return map[string]string{envAccount: tc.env}[k] }}
-		opts, err := c.tuiOptions(e.state())
+		run := &env{app: &App{Getenv: func(k string) string { return map[string]string{envAccount: tc.env}[k] }}, account: tc.flag}
+		opts, err := run.tuiOptions(e.state())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 // A round trip of the script commands against the real Bluesky reference
 // PDS started by testdata/pds/run (see auth/realpds_test.go).
@@ -50,13 +50,13 @@ func TestRealPDSCLIRoundTrip(t *testing.T) {
 	run := func(stdin string, args ...string) result {
 		t.Helper()
 		var stdout, stderr bytes.Buffer
-		c := &cli{
-			stdin: strings.NewReader(stdin), stdout: &stdout, stderr: &stderr,
-			getenv:     func(string) string { return "" },
-			readSecret: func() (string, error) { t.Error("readSecret called"); return "", io.EOF },
-			mgr:        &accounts.Manager{Store: storage.Open(path), Client: client},
+		c := &App{
+			Stdin: strings.NewReader(stdin), Stdout: &stdout, Stderr: &stderr,
+			Getenv:     func(string) string { return "" },
+			ReadSecret: func() (string, error) { t.Error("readSecret called"); return "", io.EOF },
+			Manager:    &accounts.Manager{Store: storage.Open(path), Client: client},
 		}
-		r := result{args: args, code: c.run(ctx, args), stdout: stdout.String(), stderr: stderr.String()}
+		r := result{args: args, code: c.Run(ctx, args), stdout: stdout.String(), stderr: stderr.String()}
 		if strings.Contains(r.stdout+r.stderr, password) {
 			t.Errorf("skyswitch %s printed the password", strings.Join(args, " "))
 		}

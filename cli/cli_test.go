@@ -1,4 +1,4 @@
-package main
+package cli
 
 // Tests of the script commands, run as command functions: a cli with
 // buffers for its streams, a temp accounts file and the in-process fake PDS.
@@ -30,6 +30,10 @@ import (
 	"github.com/skyswitch/skyswitch/internal/fakepds"
 	"github.com/skyswitch/skyswitch/storage"
 )
+
+// version is the version the tests give the App, and the binary's when
+// built without -ldflags.
+const version = "dev"
 
 // testPassword is the password of every fake account.
 const testPassword = "correct horse battery staple"
@@ -161,21 +165,23 @@ func (e *cliEnv) addAccount(handle string) fakepds.Account {
 
 // run runs one command line non-interactively with stdin.
 func (e *cliEnv) run(stdin string, args ...string) result {
-	return e.runCLI(&cli{stdin: strings.NewReader(stdin)}, args...)
+	return e.runCLI(&App{Stdin: strings.NewReader(stdin)}, args...)
 }
 
-// runCLI runs one command line with c, whose streams, clock and manager
-// it sets (stdin and readSecret only when c left them nil). Each run gets
-// its own Manager over the same file, as separate processes would.
-func (e *cliEnv) runCLI(c *cli, args ...string) result {
+// runCLI runs one command line with a, whose streams, clock, version and
+// manager it sets (Stdin and ReadSecret only when a left them nil). Each
+// run gets its own Manager over the same file, as separate processes
+// would.
+func (e *cliEnv) runCLI(a *App, args ...string) result {
 	e.t.Helper()
 	var stdout, stderr bytes.Buffer
-	c.stdout, c.stderr = &stdout, &stderr
-	if c.stdin == nil {
-		c.stdin = strings.NewReader("")
+	a.Stdout, a.Stderr = &stdout, &stderr
+	a.Version = version
+	if a.Stdin == nil {
+		a.Stdin = strings.NewReader("")
 	}
-	getenv := c.getenv // a test's own variables, if it set any
-	c.getenv = func(k string) string {
+	getenv := a.Getenv // a test's own variables, if it set any
+	a.Getenv = func(k string) string {
 		if k == "XDG_CONFIG_HOME" {
 			return e.config
 		}
@@ -184,21 +190,21 @@ func (e *cliEnv) runCLI(c *cli, args ...string) result {
 		}
 		return ""
 	}
-	if c.readSecret == nil {
-		c.readSecret = func() (string, error) {
-			e.t.Error("readSecret called in a non-interactive run")
+	if a.ReadSecret == nil {
+		a.ReadSecret = func() (string, error) {
+			e.t.Error("ReadSecret called in a non-interactive run")
 			return "", io.EOF
 		}
 	}
-	c.now = e.clock.Now
-	c.mgr = &accounts.Manager{Store: storage.Open(e.path), Client: e.client, Now: e.clock.Now}
+	a.Now = e.clock.Now
+	a.Manager = &accounts.Manager{Store: storage.Open(e.path), Client: e.client, Now: e.clock.Now}
 	deadline := e.deadline
 	if deadline == 0 {
 		deadline = 30 * time.Second
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), deadline)
 	defer cancel()
-	code := c.run(ctx, args)
+	code := a.Run(ctx, args)
 	r := result{args: args, code: code, stdout: stdout.String(), stderr: stderr.String()}
 	e.mu.Lock()
 	e.runs = append(e.runs, r)
@@ -358,7 +364,7 @@ func TestCLIHelpAndVersion(t *testing.T) {
 	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}} {
 		r := e.run("", args...)
 		wantCode(t, r, exitOK)
-		for _, cmd := range commands {
+		for _, cmd := range table() {
 			if line := "skyswitch " + cmd.name; !strings.Contains(r.stdout, line+" ") && !strings.Contains(r.stdout, line+"\n") {
 				t.Errorf("%v: usage does not show %q:\n%s", args, cmd.name, r.stdout)
 			}
@@ -375,7 +381,7 @@ func TestCLIHelpAndVersion(t *testing.T) {
 		}
 	}
 	// A command's --help shows its flags and succeeds.
-	for _, cmd := range commands {
+	for _, cmd := range table() {
 		r := e.run("", cmd.name, "--help")
 		wantCode(t, r, exitOK)
 		if !strings.Contains(r.stderr, "Usage: skyswitch "+cmd.name) || r.stdout != "" {
@@ -656,13 +662,13 @@ func TestCLILoginInteractive(t *testing.T) {
 	e := newCLIEnv(t, fakepds.Options{})
 	carol := e.srv.AddAccount(fakepds.Account{Handle: "carol.test", Email: "carol@example.com", Password: testPassword, EmailAuthFactor: true})
 	secrets := 0
-	c := &cli{
-		interactive: true,
-		stdin: &stepReader{steps: []func() string{
+	c := &App{
+		Interactive: true,
+		Stdin: &stepReader{steps: []func() string{
 			func() string { return "carol.test\n" },
 			func() string { return strings.ToLower(e.srv.SignInCode(carol.DID)) + "\n" },
 		}},
-		readSecret: func() (string, error) { secrets++; return testPassword, nil },
+		ReadSecret: func() (string, error) { secrets++; return testPassword, nil },
 	}
 	r := e.runCLI(c, "login", "--service", e.srv.URL())
 	wantCode(t, r, exitOK)
@@ -676,7 +682,7 @@ func TestCLILoginInteractive(t *testing.T) {
 	}
 	// Interactive, but the password comes from stdin: no prompt, and a
 	// missing code is exit 3 (stdin is spent), not a prompt.
-	c = &cli{interactive: true, stdin: strings.NewReader(testPassword + "\n")}
+	c = &App{Interactive: true, Stdin: strings.NewReader(testPassword + "\n")}
 	r = e.runCLI(c, "login", "--service", e.srv.URL(), "--identifier", "carol.test", "--password-stdin")
 	wantError(t, r, exitNeedsCode, "--auth-factor-token")
 }
@@ -1392,15 +1398,15 @@ func TestPLCDirectoryFromEnvironment(t *testing.T) {
 			return ""
 		}
 	}
-	c, err := newClient(env(""))
+	c, err := newClient(env(""), version)
 	if err != nil || c.Resolver.PLCURL != "" {
 		t.Fatalf("unset: %q, %v", c.Resolver.PLCURL, err)
 	}
-	if c, err = newClient(env("http://127.0.0.1:2582/")); err != nil || c.Resolver.PLCURL != "http://127.0.0.1:2582" {
+	if c, err = newClient(env("http://127.0.0.1:2582/"), version); err != nil || c.Resolver.PLCURL != "http://127.0.0.1:2582" {
 		t.Fatalf("loopback: %v", err)
 	}
 	var ee *exitError
-	if _, err := newClient(env("http://plc.example")); !errors.As(err, &ee) || ee.code != exitUsage {
+	if _, err := newClient(env("http://plc.example"), version); !errors.As(err, &ee) || ee.code != exitUsage {
 		t.Fatalf("plain http on a public host: %v", err)
 	}
 }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package cli
 
 // Signals end the switcher, every time: SIGTERM, SIGINT and SIGHUP, sent
 // at random moments after the first frame, for 100 rounds in a real

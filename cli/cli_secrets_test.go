@@ -1,4 +1,4 @@
-package main
+package cli
 
 // Tests of `skyswitch secrets [file|keyring]`, and of the commands over
 // accounts whose tokens are in the keyring, with an in-memory keyring
@@ -19,7 +19,7 @@ import (
 // runK runs a command line with k as the keyring.
 func (e *cliEnv) runK(k *keyringtest.Keyring, args ...string) result {
 	e.t.Helper()
-	r := e.runCLI(&cli{keyring: k}, args...)
+	r := e.runCLI(&App{Keyring: k}, args...)
 	e.noteKeyringTokens(k)
 	return r
 }

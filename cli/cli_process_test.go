@@ -1,4 +1,4 @@
-package main
+package cli
 
 // Tests of the built binary, as scripts run it: separate processes sharing
 // one accounts file, against the fake PDS running in the test process.
@@ -50,7 +50,7 @@ func skyswitchBinary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(binDir, "skyswitch")
-		cmd := exec.Command(goTool, "build", "-o", binPath, ".")
+		cmd := exec.Command(goTool, "build", "-o", binPath, "github.com/skyswitch/skyswitch")
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Run(); err != nil {

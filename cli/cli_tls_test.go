@@ -1,4 +1,4 @@
-package main
+package cli
 
 // The built binary against what the network and the file can say about
 // where credentials go: a TLS server on loopback whose certificate (made

@@ -1,4 +1,4 @@
-package main
+package cli
 
 // The secret hygiene sweep: every command, on its success and failure
 // paths, with a hostile server that quotes the credentials it was sent back
@@ -428,7 +428,7 @@ func TestSecretSweep(t *testing.T) {
 		{name: "list after move-aside", args: []string{"list", "--json"}},
 	}
 	// Every command's help.
-	for _, cmd := range commands {
+	for _, cmd := range table() {
 		steps = append(steps, sweepStep{name: cmd.name + " --help", args: []string{cmd.name, "--help"}})
 	}
 
@@ -444,7 +444,7 @@ func TestSecretSweep(t *testing.T) {
 			args[j] = strings.ReplaceAll(a, "{code}", e.srv.SignInCode(s.carol.DID))
 		}
 		env := st.env
-		r := e.runCLI(&cli{stdin: strings.NewReader(st.stdin), getenv: func(k string) string { return env[k] }}, args...)
+		r := e.runCLI(&App{Stdin: strings.NewReader(st.stdin), Getenv: func(k string) string { return env[k] }}, args...)
 		e.srv.ClearFaults()
 		s.learnFile()
 		if r.code != st.code {

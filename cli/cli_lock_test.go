@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package cli
 
 import (
 	"bytes"
@@ -95,19 +95,19 @@ func runWithLockWait(t *testing.T, p *procEnv, now func() time.Time, wait time.D
 	store := storage.Open(p.path())
 	store.SetLockWaits(0, wait)
 	var stdout, stderr bytes.Buffer
-	c := &cli{
-		stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr,
-		getenv: func(k string) string {
+	c := &App{
+		Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
+		Getenv: func(k string) string {
 			if k == "XDG_CONFIG_HOME" {
 				return p.config
 			}
 			return ""
 		},
-		now: now,
-		mgr: &accounts.Manager{Store: store, Client: &auth.Client{Now: now, Timeout: 5 * time.Second}, Now: now},
+		Now:     now,
+		Manager: &accounts.Manager{Store: store, Client: &auth.Client{Now: now, Timeout: 5 * time.Second}, Now: now},
 	}
 	done := make(chan int, 1)
-	go func() { done <- c.run(context.Background(), args) }()
+	go func() { done <- c.Run(context.Background(), args) }()
 	select {
 	case code := <-done:
 		return result{args: args, code: code, stdout: stdout.String(), stderr: stderr.String()}

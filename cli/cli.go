@@ -1,0 +1,179 @@
+// Package cli is skyswitch's command line: one table of commands (table)
+// drives dispatch, the usage, each command's --help and the bash, zsh and
+// fish completion. Each command parses its flags into an options struct,
+// then runs as run<Name>(ctx, opts, env), which tests call without a
+// process.
+//
+// Everything a run writes passes the one sanitiser (internal/sanitize):
+// server answers, certificate names, Go's error texts and the accounts
+// file's strings are all outside text, and nothing but our own words may
+// act on the terminal.
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/skyswitch/skyswitch/accounts"
+	"github.com/skyswitch/skyswitch/auth"
+	"github.com/skyswitch/skyswitch/internal/sanitize"
+	"github.com/skyswitch/skyswitch/storage"
+)
+
+// Exit codes, documented in the README and in usage.
+const (
+	exitOK        = 0
+	exitFailure   = 1
+	exitUsage     = 2
+	exitNeedsCode = 3
+	exitNoSession = 4
+)
+
+// App is the command line's configuration: the streams, environment and
+// terminal of the process, and what it runs against. main builds it from
+// the process; tests from buffers, a temp accounts file and the fake
+// server. Run never changes it: what one run learns lives in its env.
+type App struct {
+	// Version is the build's version, for --version, the usage and the
+	// User-Agent.
+	Version        string
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// Interactive: stdin and stderr are terminals, so prompts are allowed.
+	Interactive bool
+	// ReadSecret reads a line without echo.
+	ReadSecret func() (string, error)
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Keyring, when set, is the keyring the store uses instead of the OS
+	// one (tests give a fake), also for a Manager a test set.
+	Keyring storage.Secrets
+	// Manager, when set, is used instead of one opened on the default
+	// accounts file (tests set one with the fake server's client).
+	Manager *accounts.Manager
+}
+
+// env is one run: the App's streams behind the sanitiser, and what the run
+// learns as it goes: the account --account names, the manager once the
+// accounts file is opened, the reader of prompted lines.
+type env struct {
+	app            *App
+	stdout, stderr io.Writer
+	account        string            // --account, before the command or among its flags
+	mgr            *accounts.Manager // set by open
+	input          *bufio.Reader     // prompted lines, once a prompt read one
+}
+
+// exitError carries an exit code with the sentence to print.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErr(format string, args ...any) error {
+	return &exitError{exitUsage, fmt.Errorf(format, args...)}
+}
+
+// Run executes one command line and returns the exit code.
+func (a *App) Run(ctx context.Context, args []string) int {
+	out, errOut := sanitized(a.Stdout), sanitized(a.Stderr)
+	defer out.Flush()
+	defer errOut.Flush()
+	e := &env{app: a, stdout: out, stderr: errOut}
+	err := e.dispatch(ctx, args)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	fmt.Fprintf(e.stderr, "skyswitch: %s\n", sentence(err, e.clock()))
+	return exitCode(err)
+}
+
+// exitCode is the exit code an error ends a run with.
+func exitCode(err error) int {
+	var ee *exitError
+	switch {
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.Is(err, auth.ErrAuthFactorTokenRequired):
+		return exitNeedsCode
+	case errors.Is(err, accounts.ErrNoAccount), errors.Is(err, accounts.ErrSessionEnded):
+		return exitNoSession
+	}
+	return exitFailure
+}
+
+// sanitized wraps w in the sanitiser, once.
+func sanitized(w io.Writer) *sanitize.Writer {
+	if sw, ok := w.(*sanitize.Writer); ok {
+		return sw
+	}
+	return sanitize.NewWriter(w)
+}
+
+func (e *env) clock() time.Time {
+	if e.app.Now != nil {
+		return e.app.Now()
+	}
+	return time.Now()
+}
+
+func (e *env) getenv(k string) string {
+	if e.app.Getenv == nil {
+		return ""
+	}
+	return e.app.Getenv(k)
+}
+
+// warnings prints, once, what the store noticed (permissions tightened, a
+// keyring that failed), and returns it.
+func (e *env) warnings() []string {
+	ws := e.mgr.Warnings()
+	for _, w := range ws {
+		fmt.Fprintf(e.stderr, "skyswitch: note: %s\n", w)
+	}
+	return ws
+}
+
+// sentence turns an error into one plain sentence for stderr.
+func sentence(err error, now time.Time) string {
+	var xe *auth.Error
+	switch {
+	case errors.Is(err, auth.ErrAuthenticationRequired) && errors.As(err, &xe) && strings.Contains(xe.Method, "createSession"):
+		return "wrong identifier or password"
+	case (errors.Is(err, auth.ErrInvalidToken) || errors.Is(err, auth.ErrExpiredToken)) && errors.As(err, &xe) && strings.Contains(xe.Method, "createSession"):
+		// At login the only token is the emailed sign-in code.
+		return "the sign-in code is wrong or has expired (run login without --auth-factor-token to get a new one)"
+	case errors.Is(err, auth.ErrAccountTakedown):
+		return "this account has been taken down by its server"
+	case errors.Is(err, auth.ErrRateLimited):
+		return rateLimitText(err, now)
+	}
+	var fe *storage.FileError
+	if errors.As(err, &fe) {
+		return err.Error() + `; "skyswitch move-aside" renames it`
+	}
+	return err.Error()
+}
+
+// rateLimitText says when to try again, from the server's RateLimit-Reset,
+// and after a refused login that logins are far scarcer than refreshes.
+func rateLimitText(err error, now time.Time) string {
+	s := "rate limited by the server; try again later"
+	if at := accounts.RetryAtText(err, now); at != "" {
+		s = "rate limited by the server; try again after " + at
+	}
+	if accounts.LoginRateLimited(err) {
+		s += ": " + accounts.LoginLimitHint + " (skyswitch refresh)"
+	}
+	return s
+}

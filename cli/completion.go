@@ -1,0 +1,397 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+func completionCommand() command {
+	return command{
+		name: "completion", args: "bash|zsh|fish",
+		summary: "print the shell completion script",
+		maxArgs: 1, words: shells(), noStore: true,
+		run: func(_ context.Context, e *env, p *parsed) error {
+			return runCompletion(completionOptions{shell: p.arg()}, e)
+		},
+	}
+}
+
+// completionOptions: the shell whose script to print.
+type completionOptions struct{ shell string }
+
+// runCompletion prints the completion script of a shell.
+func runCompletion(opts completionOptions, e *env) error {
+	var script string
+	switch opts.shell {
+	case "bash":
+		script = bashCompletion()
+	case "zsh":
+		script = zshCompletion()
+	case "fish":
+		script = fishCompletion()
+	default:
+		return usageErr("completion: name the shell: bash, zsh or fish")
+	}
+	_, err := fmt.Fprint(e.stdout, script)
+	return err
+}
+
+// shells are the shells completion and env --shell name.
+func shells() []string { return []string{"bash", "zsh", "fish"} }
+
+// topFlags are globalFlags' names and the top-level words with dashes,
+// offered before the command; --account completes with the handles.
+func topFlags() []flagSpec {
+	return []flagSpec{accountSpec(), {name: "demo"}, {name: "help"}, {name: "version"}}
+}
+
+// topWords are the commands, then the aliases that take no flags.
+func topWords() []string {
+	var words []string
+	for _, cmd := range table() {
+		words = append(words, cmd.name)
+	}
+	return append(words, "help", "version")
+}
+
+// cmdFlags are the flags a command's completion offers: its own, then
+// --account for the override commands, as --help lists them.
+func (cmd *command) cmdFlags() []flagSpec {
+	if cmd.override {
+		return append(slices.Clone(cmd.flags), accountSpec())
+	}
+	return cmd.flags
+}
+
+// valueFlags are the flags that take a value, each once: first those whose
+// value completes (handles for --account, the shells for --shell), then
+// the free-text ones, in the table's order.
+func valueFlags() []flagSpec {
+	var all []flagSpec
+	seen := map[string]bool{}
+	for _, f := range slices.Concat(topFlags(), allCmdFlags()) {
+		if f.value != "" && !seen[f.name] {
+			seen[f.name] = true
+			all = append(all, f)
+		}
+	}
+	slices.SortStableFunc(all, func(a, b flagSpec) int {
+		return cmpBool(!a.completes(), !b.completes())
+	})
+	return all
+}
+
+func allCmdFlags() []flagSpec {
+	var all []flagSpec
+	for _, cmd := range table() {
+		all = append(all, cmd.cmdFlags()...)
+	}
+	return all
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+// completes says whether a value flag's value completes with something.
+func (f flagSpec) completes() bool { return f.value == "account" || len(f.complete) > 0 }
+
+// dashed is --name.
+func (f flagSpec) dashed() string { return "--" + f.name }
+
+func dashedAll(fs []flagSpec) []string {
+	var names []string
+	for _, f := range fs {
+		names = append(names, f.dashed())
+	}
+	return names
+}
+
+// split separates words that start with a dash from the others.
+func split(words []string) (dash, other []string) {
+	for _, w := range words {
+		if strings.HasPrefix(w, "-") {
+			dash = append(dash, w)
+		} else {
+			other = append(other, w)
+		}
+	}
+	return dash, other
+}
+
+// The scripts ask `skyswitch list --handles` for the handles each time, as
+// the person typed the command (so ./skyswitch completes from itself), and
+// ignore its errors: a completion never prints anything of its own.
+
+// caseScript fills the slots of a bash or zsh script: the value flags
+// (@VALUEFLAGS@ to skip, @VALUECASES@ to complete), and the case arms that
+// complete, per command, its flags (@DASHCASES@) and its argument
+// (@WORDCASES@). add is how the shell offers words: "_skyswitch_add" or
+// "compadd --"; ret is how a completion function returns.
+func caseScript(script, add, ret string) string {
+	offer := func(words []string) string { return add + " " + strings.Join(words, " ") }
+	dashCases, wordCases := commandArms(offer)
+	skip, valueCases := valueArms(offer, ret)
+	return strings.NewReplacer(
+		"@VALUEFLAGS@", strings.Join(skip, "|"),
+		"@VALUECASES@", valueCases,
+		"@DASHCASES@", dashCases,
+		"@WORDCASES@", wordCases,
+	).Replace(script)
+}
+
+// commandArms are the case arms that complete, per command (and before
+// any), its flags and its argument.
+func commandArms(offer func([]string) string) (dashCases, wordCases string) {
+	var dash, word strings.Builder
+	fmt.Fprintf(&dash, "\t\t'') %s ;;\n", offer(dashedAll(topFlags())))
+	fmt.Fprintf(&word, "\t'') %s ;;\n", offer(topWords()))
+	for _, cmd := range table() {
+		dashWords, other := split(cmd.words)
+		var flagActs []string
+		if flags := cmd.cmdFlags(); len(flags) > 0 {
+			flagActs = append(flagActs, offer(dashedAll(flags)))
+		}
+		if len(dashWords) > 0 {
+			flagActs = append(flagActs, "((args == 0)) && "+offer(dashWords))
+		}
+		if len(flagActs) > 0 {
+			fmt.Fprintf(&dash, "\t\t%s) %s ;;\n", cmd.name, strings.Join(flagActs, "; "))
+		}
+		var acts []string
+		if cmd.handles {
+			acts = append(acts, "_skyswitch_handles")
+		}
+		if len(other) > 0 {
+			acts = append(acts, offer(other))
+		}
+		if len(acts) > 0 {
+			fmt.Fprintf(&word, "\t%s) %s ;;\n", cmd.name, strings.Join(acts, "; "))
+		}
+	}
+	return dash.String(), word.String()
+}
+
+// valueArms are the words that give a flag taking a value (the flags,
+// then their aliases), which the scripts skip with their value, and the
+// case arms that complete each value.
+func valueArms(offer func([]string) string, ret string) (skip []string, cases string) {
+	var b strings.Builder
+	var aliases, free []string
+	for _, f := range valueFlags() {
+		skip, aliases = append(skip, f.dashed()), append(aliases, f.aliases()...)
+		switch {
+		case f.value == "account":
+			fmt.Fprintf(&b, "\t%s) _skyswitch_handles; %s ;;\n", strings.Join(f.patterns(), "|"), ret)
+		case len(f.complete) > 0:
+			fmt.Fprintf(&b, "\t%s) %s; %s ;;\n", strings.Join(f.patterns(), "|"), offer(f.complete), ret)
+		default:
+			free = append(free, f.patterns()...)
+		}
+	}
+	if len(free) > 0 {
+		fmt.Fprintf(&b, "\t%s) %s ;;\n", strings.Join(free, "|"), ret)
+	}
+	return append(skip, aliases...), b.String()
+}
+
+// patterns are the words that give the flag: --name, and its aliases.
+func (f flagSpec) patterns() []string { return append([]string{f.dashed()}, f.aliases()...) }
+
+// aliases are the flag's other spellings the scripts know: -account, which
+// globalFlags takes too.
+func (f flagSpec) aliases() []string {
+	if f.value == "account" {
+		return []string{"-" + f.name}
+	}
+	return nil
+}
+
+func bashCompletion() string { return caseScript(bashScript, "_skyswitch_add", "return 0") }
+
+const bashScript = `# bash completion for skyswitch: commands, flags and saved handles.
+# Load it with   source <(skyswitch completion bash)   in ~/.bashrc, or save
+# it as ~/.local/share/bash-completion/completions/skyswitch.
+
+# _skyswitch_add offers the words that start with what is typed.
+_skyswitch_add() {
+	local w
+	for w in "$@"; do
+		[[ $w == "$cur"* ]] && COMPREPLY+=("$w")
+	done
+}
+
+# _skyswitch_handles offers the saved handles, with @ when it is typed.
+_skyswitch_handles() {
+	local h prefix= bin=${COMP_WORDS[0]/#\~/$HOME}
+	[[ $cur == @* ]] && prefix=@
+	while IFS= read -r h; do
+		[[ $prefix$h == "$cur"* ]] && COMPREPLY+=("$prefix$h")
+	done < <("$bin" list --handles 2>/dev/null)
+}
+
+_skyswitch() {
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+	local cmd= args=0 i
+	COMPREPLY=()
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		@VALUEFLAGS@|=) ((i++)) ;;
+		-*) ;;
+		*) if [[ -z $cmd ]]; then cmd=${COMP_WORDS[i]}; else ((args++)); fi ;;
+		esac
+	done
+	case $prev in
+@VALUECASES@	esac
+	if [[ $cur == -* ]]; then
+		case $cmd in
+@DASHCASES@		esac
+		return 0
+	fi
+	((args > 0)) && return 0
+	case $cmd in
+@WORDCASES@	esac
+	return 0
+}
+
+complete -F _skyswitch skyswitch
+`
+
+func zshCompletion() string { return caseScript(zshScript, "compadd --", "return") }
+
+const zshScript = `#compdef skyswitch
+# zsh completion for skyswitch: commands, flags and saved handles.
+# Load it with   source <(skyswitch completion zsh)   in ~/.zshrc after
+# compinit, or save it as _skyswitch in a directory of $fpath.
+
+# _skyswitch_handles offers the saved handles, with @ when it is typed.
+_skyswitch_handles() {
+	local -a handles
+	handles=(${(f)"$(${~words[1]} list --handles 2>/dev/null)"})
+	[[ $PREFIX == @* ]] && handles=(${handles/#/@})
+	(( $#handles )) && compadd -- $handles
+}
+
+_skyswitch() {
+	local cmd= args=0 i
+	for ((i = 2; i < CURRENT; i++)); do
+		case ${words[i]} in
+		@VALUEFLAGS@) ((i++)) ;;
+		-*) ;;
+		*) if [[ -z $cmd ]]; then cmd=${words[i]}; else ((args++)); fi ;;
+		esac
+	done
+	case ${words[CURRENT-1]} in
+@VALUECASES@	esac
+	if [[ $PREFIX == -* ]]; then
+		case $cmd in
+@DASHCASES@		esac
+		return
+	fi
+	((args > 0)) && return
+	case $cmd in
+@WORDCASES@	esac
+}
+
+if [[ $zsh_eval_context[-1] == loadautofunc ]]; then
+	_skyswitch "$@"
+else
+	compdef _skyswitch skyswitch
+fi
+`
+
+func fishCompletion() string {
+	var b strings.Builder
+	var values []string
+	for _, f := range valueFlags() {
+		values = append(values, f.patterns()...)
+	}
+	b.WriteString(strings.Replace(fishScript, "@VALUEFLAGS@", strings.Join(values, " "), 1))
+	fmt.Fprintf(&b, "complete -c skyswitch -n 'not __skyswitch_cmd' -f -a '%s'\n", strings.Join(topWords(), " "))
+	for _, f := range topFlags() {
+		b.WriteString(fishFlag("not __skyswitch_cmd", f))
+	}
+	for _, cmd := range table() {
+		cond := "__skyswitch_using " + cmd.name
+		for _, f := range cmd.cmdFlags() {
+			b.WriteString(fishFlag(cond, f))
+		}
+		if cmd.handles {
+			fmt.Fprintf(&b, "complete -c skyswitch -n '%s; and __skyswitch_no_arg' -f -a '(__skyswitch_handles)'\n", cond)
+		}
+		if len(cmd.words) > 0 {
+			fmt.Fprintf(&b, "complete -c skyswitch -n '%s; and __skyswitch_no_arg' -f -a '%s'\n", cond, strings.Join(cmd.words, " "))
+		}
+	}
+	return b.String()
+}
+
+// fishFlag is the fish completion of a flag under a condition: what its
+// value completes with, if it takes one.
+func fishFlag(cond string, f flagSpec) string {
+	line := fmt.Sprintf("complete -c skyswitch -n '%s' -l %s", cond, f.name)
+	switch {
+	case f.value == "account":
+		line += " -x -a '(__skyswitch_handles)'"
+	case len(f.complete) > 0:
+		line += " -x -a '" + strings.Join(f.complete, " ") + "'"
+	case f.value != "":
+		line += " -x"
+	}
+	return line + "\n"
+}
+
+const fishScript = `# fish completion for skyswitch: commands, flags and saved handles.
+# Load it with   skyswitch completion fish | source   or save it as
+# ~/.config/fish/completions/skyswitch.fish.
+
+# __skyswitch_words prints the words typed before the cursor, less the
+# program and the flags with their values.
+function __skyswitch_words
+    set -l words (commandline -opc)
+    set -e words[1]
+    while set -q words[1]
+        switch $words[1]
+            case @VALUEFLAGS@
+                set -e words[1]
+            case '-*'
+            case '*'
+                echo -- $words[1]
+        end
+        set -e words[1]
+    end
+end
+
+# __skyswitch_cmd prints the command typed, if any.
+function __skyswitch_cmd
+    set -l words (__skyswitch_words)
+    set -q words[1]; or return 1
+    echo -- $words[1]
+end
+
+function __skyswitch_using
+    contains -- (__skyswitch_cmd) $argv
+end
+
+# __skyswitch_no_arg: the command has no argument yet.
+function __skyswitch_no_arg
+    set -l words (__skyswitch_words)
+    test (count $words) -le 1
+end
+
+function __skyswitch_handles
+    set -l bin (commandline -opc)[1]
+    test -n "$bin"; or set bin skyswitch
+    command $bin list --handles 2>/dev/null
+end
+
+complete -c skyswitch -f
+`

@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/skyswitch/skyswitch/auth"
+)
+
+func envCommand() command {
+	return command{
+		name: "env", args: "[<account>] [--shell bash|zsh|fish] [--unset]",
+		summary: "print the shell command that pins this shell to an account",
+		flags: []flagSpec{
+			{name: "shell", value: "string", def: "bash", usage: "the shell whose syntax to print: bash, zsh, sh or fish", complete: shells()},
+			{name: "unset", usage: "print the command that removes the pin instead"},
+		},
+		maxArgs: 1, handles: true, override: true,
+		run: func(ctx context.Context, e *env, p *parsed) error {
+			opts := envOptions{account: p.arg(), unset: p.on("unset")}
+			switch p.str("shell") {
+			case "bash", "zsh", "sh":
+			case "fish":
+				opts.fish = true
+			default:
+				return usageErr("env: --shell is bash, zsh, sh or fish, not %q", p.str("shell"))
+			}
+			return runEnv(ctx, opts, e)
+		},
+	}
+}
+
+// envOptions: the account named as argument, if any; fish's syntax or
+// the others'; --unset.
+type envOptions struct {
+	account     string
+	fish, unset bool
+}
+
+// runEnv prints the shell command that pins the current shell to an
+// account, for eval "$(skyswitch env @work.example)". The variable holds
+// the DID, which stays the same when the handle changes; a comment names
+// the handle for people reading the output.
+func runEnv(ctx context.Context, opts envOptions, e *env) error {
+	if opts.unset {
+		if opts.account != "" || e.account != "" {
+			return usageErr("env: give an account or --unset, not both")
+		}
+		_, err := fmt.Fprintln(e.stdout, unsetLine(opts.fish))
+		return err
+	}
+	st, err := e.mgr.Load(ctx)
+	if err != nil {
+		return err
+	}
+	e.warnings()
+	ident, source := e.choose(opts.account)
+	a, err := pick(st, ident, source)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprint(e.stdout, envLines(a.Handle, a.DID, opts.fish))
+	return err
+}
+
+// envLines is what env prints for an account: one line, the export and a
+// comment naming the handle. One line, so that an unquoted
+// eval $(skyswitch env …), which joins lines, still runs the export. The
+// comment is left out when the handle is not a valid one, so that nothing
+// from the file can end it.
+func envLines(handle, did string, fish bool) string {
+	var line string
+	if fish {
+		line = fmt.Sprintf("set -gx %s %s", envAccount, fishQuote(did))
+	} else {
+		line = fmt.Sprintf("export %s=%s", envAccount, shQuote(did))
+	}
+	if auth.ValidHandle(handle) {
+		line += "  # @" + handle
+	}
+	return line + "\n"
+}
+
+func unsetLine(fish bool) string {
+	if fish {
+		return "set -e " + envAccount
+	}
+	return "unset " + envAccount
+}
+
+// shQuote quotes s for bash, zsh and sh: inside single quotes nothing is
+// special but the single quote, which is written by closing the quotes,
+// adding an escaped quote and opening them again.
+func shQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// fishQuote quotes s for fish: inside single quotes only \ and ' are
+// special, and both are escaped with a backslash.
+func fishQuote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}

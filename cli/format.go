@@ -1,0 +1,61 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/skyswitch/skyswitch/internal/sanitize"
+)
+
+// mask shows that a token exists without revealing it.
+func mask(tok string) string {
+	if len(tok) < 8 {
+		return "none"
+	}
+	return tok[:3] + strings.Repeat("*", 12)
+}
+
+func expiryText(t, now time.Time) string {
+	if t.IsZero() {
+		return "unknown expiry"
+	}
+	if !now.Before(t) {
+		return "expired " + t.Local().Format(time.RFC3339)
+	}
+	return "expires in " + left(t, now) + " (" + t.Local().Format(time.RFC3339) + ")"
+}
+
+// left is the time until t, compact: 1h59m, 4m07s, 0:42, 89d.
+func left(t, now time.Time) string {
+	d := t.Sub(now)
+	switch {
+	case t.IsZero():
+		return "?"
+	case d <= 0:
+		return "expired"
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	case d >= time.Minute:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	return fmt.Sprintf("0:%02d", int(d.Seconds()))
+}
+
+// writeJSON prints v indented, with every rune a terminal could act on
+// escaped (\u001b, \u202e): still valid JSON, and the same values.
+func writeJSON(w io.Writer, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(sanitize.JSON(buf.Bytes()))
+	return err
+}

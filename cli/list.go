@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/skyswitch/skyswitch/accounts"
+	"github.com/skyswitch/skyswitch/auth"
+	"github.com/skyswitch/skyswitch/storage"
+)
+
+func listCommand() command {
+	return command{
+		name: "list", args: "[--json | --handles]",
+		summary: "list saved accounts, the active one first",
+		flags: []flagSpec{
+			{name: "json", usage: "print a JSON array"},
+			{name: "handles", usage: "print only the handles, one a line (for shell completion)"},
+		},
+		run: func(ctx context.Context, e *env, p *parsed) error {
+			return runList(ctx, listOptions{json: p.on("json"), handles: p.on("handles")}, e)
+		},
+	}
+}
+
+// listOptions: --json, --handles.
+type listOptions struct{ json, handles bool }
+
+// runList prints the saved accounts: a table, a JSON array or the handles.
+func runList(ctx context.Context, opts listOptions, e *env) error {
+	if opts.json && opts.handles {
+		return usageErr("list: give --json or --handles, not both")
+	}
+	st, err := e.mgr.Load(ctx)
+	if err != nil {
+		return err
+	}
+	e.warnings()
+	if opts.handles {
+		return writeHandles(e.stdout, st)
+	}
+	all := summaries(st, e.clock())
+	if opts.json {
+		return writeJSON(e.stdout, all)
+	}
+	if len(all) == 0 {
+		fmt.Fprintln(e.stderr, "No saved accounts. Add one with: skyswitch login")
+		return nil
+	}
+	return writeList(e.stdout, all, e.clock())
+}
+
+// writeList is list's table.
+func writeList(w io.Writer, all []accounts.Summary, now time.Time) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\tHANDLE\tDID\tPDS\tACCESS\tSTATE")
+	for _, s := range all {
+		mark := " "
+		if s.Active {
+			mark = "*"
+		}
+		fmt.Fprintf(tw, "%s\t@%s\t%s\t%s\t%s\t%s\n", mark, s.Handle, s.DID, accounts.HostOf(s.PDSURL), left(s.AccessExpiresAt, now), s.State)
+	}
+	return tw.Flush()
+}
+
+// writeHandles prints the saved accounts' handles, the active one first.
+// Completion scripts read them, so only valid handles are printed: a file
+// edited by hand cannot slip shell syntax into a completion.
+func writeHandles(w io.Writer, st *storage.State) error {
+	var b strings.Builder
+	add := func(a storage.Account) {
+		if auth.ValidHandle(a.Handle) {
+			b.WriteString(a.Handle + "\n")
+		}
+	}
+	if a, ok := st.ActiveAccount(); ok {
+		add(*a)
+	}
+	for _, a := range st.Accounts {
+		if a.DID != st.Active {
+			add(a)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// summaries lists the active account first, then the others as saved, then
+// the logouts still owed to a server.
+func summaries(st *storage.State, now time.Time) []accounts.Summary {
+	all := []accounts.Summary{}
+	if a, ok := st.ActiveAccount(); ok {
+		all = append(all, accounts.Summarize(*a, true, now))
+	}
+	for _, a := range st.Accounts {
+		if a.DID != st.Active {
+			all = append(all, accounts.Summarize(a, false, now))
+		}
+	}
+	for _, p := range st.PendingLogouts {
+		all = append(all, accounts.SummarizePending(p, now))
+	}
+	return all
+}

@@ -1,0 +1,44 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+)
+
+func logoutCommand() command {
+	return command{
+		name: "logout", args: "[<account> | --all]",
+		summary: "revoke the session on the server and remove the account",
+		flags:   []flagSpec{allSpec()},
+		maxArgs: 1, handles: true,
+		run: func(ctx context.Context, e *env, p *parsed) error {
+			return runLogout(ctx, eachOptions{name: "logout", account: p.arg(), all: p.on("all")}, e)
+		},
+	}
+}
+
+// runLogout revokes the session of one account, or of every one, and
+// removes it; a revocation the server could not take is queued.
+func runLogout(ctx context.Context, opts eachOptions, e *env) error {
+	return e.eachAccount(ctx, opts, func(w io.Writer, ident string) error {
+		res, err := e.mgr.Logout(ctx, ident)
+		if err != nil {
+			return err
+		}
+		a := res.Account
+		if res.Queued {
+			fmt.Fprintf(w, "Removed @%s here, but its server could not be reached to revoke the session (%v); skyswitch will retry.\n", a.Handle, res.Err)
+		} else {
+			fmt.Fprintf(w, "Logged out @%s: the session is revoked on its server.\n", a.Handle)
+		}
+		if exp := res.AccessValidUntil; e.clock().Before(exp) {
+			fmt.Fprintf(w, "Its current access token stays valid until %s (access tokens cannot be revoked).\n", exp.Local().Format(time.Kitchen))
+		}
+		if res.Queued {
+			return &exitError{exitFailure, fmt.Errorf("revocation of @%s is pending", a.Handle)}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,27 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+)
+
+func moveAsideCommand() command {
+	return command{
+		name:    "move-aside",
+		summary: "start afresh: rename an unreadable accounts file (never deletes it)",
+		run: func(_ context.Context, e *env, _ *parsed) error {
+			return runMoveAside(e)
+		},
+	}
+}
+
+// runMoveAside renames the accounts file out of the way, for a fresh start
+// after skyswitch refused a file it cannot read. Nothing is deleted.
+func runMoveAside(e *env) error {
+	dest, err := e.mgr.Store.MoveAside()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "Moved %s to %s. skyswitch starts with no accounts; the old file is kept.\n", e.mgr.Store.Path(), dest)
+	return nil
+}

@@ -1,0 +1,111 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/skyswitch/skyswitch/accounts"
+	"github.com/skyswitch/skyswitch/storage"
+)
+
+func statusCommand() command {
+	return command{
+		name: "status", args: "[--json] [<account>]", helpArgs: "[--json] [--account <account>] [<account>]",
+		summary: "show which account is used, the PDS and the tokens' time left",
+		flags:   []flagSpec{{name: "json", usage: "print one JSON object"}},
+		maxArgs: 1, handles: true, override: true,
+		run: func(ctx context.Context, e *env, p *parsed) error {
+			return runStatus(ctx, statusOptions{account: p.arg(), json: p.on("json")}, e)
+		},
+	}
+}
+
+// statusOptions: the account named as argument, if any, and --json.
+type statusOptions struct {
+	account string
+	json    bool
+}
+
+// statusJSON is `status --json`: the account's summary, and where the
+// choice of account came from.
+type statusJSON struct {
+	accounts.Summary
+	ActiveSource string `json:"activeSource"`
+}
+
+// runStatus shows the chosen account; it fails (after showing it) when its
+// session has ended or its tokens are out of reach.
+func runStatus(ctx context.Context, opts statusOptions, e *env) error {
+	st, err := e.mgr.Load(ctx)
+	if err != nil {
+		return err
+	}
+	e.warnings()
+	ident, source := e.choose(opts.account)
+	a, err := pick(st, ident, source)
+	if err != nil {
+		return err
+	}
+	now := e.clock()
+	s := accounts.Summarize(*a, a.DID == st.Active, now)
+	if opts.json {
+		err = writeJSON(e.stdout, statusJSON{s, source})
+	} else {
+		writeStatus(e.stdout, s, statusTitle(st, s, source), a.AccessJwt, now)
+	}
+	switch {
+	case err != nil:
+	case s.State == accounts.StateEnded:
+		return &exitError{exitNoSession, fmt.Errorf("the session of @%s has ended: log in again", s.Handle)}
+	case s.State == accounts.StateKeyringUnreadable:
+		// As token says: the tokens are there, out of reach for now.
+		return &exitError{exitFailure, fmt.Errorf("@%s: %s", s.Handle, s.KeyringError)}
+	}
+	return err
+}
+
+// statusTitle is status's first line: the handle, whether it is the saved
+// active account and, when an override chose it, which one.
+func statusTitle(st *storage.State, s accounts.Summary, source string) string {
+	title := "@" + s.Handle
+	var notes []string
+	if s.Active {
+		notes = append(notes, "active")
+	}
+	if from := sourceText(source); from != "" {
+		note := "from " + from
+		if saved, ok := st.ActiveAccount(); ok && !s.Active {
+			note += "; the saved active account is @" + saved.Handle
+		}
+		notes = append(notes, note)
+	}
+	if len(notes) > 0 {
+		title += " (" + strings.Join(notes, ", ") + ")"
+	}
+	return title
+}
+
+func writeStatus(w io.Writer, s accounts.Summary, title, accessJwt string, now time.Time) {
+	fmt.Fprintln(w, title)
+	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
+	row := func(k, v string) { fmt.Fprintf(tw, "  %s:\t%s\n", k, v) }
+	row("DID", s.DID)
+	row("PDS", s.PDSURL)
+	row("Service", s.Service)
+	row("Token", fmt.Sprintf("%s (%s)", accounts.KindText(s.TokenKind), mask(accessJwt)))
+	row("Access token", expiryText(s.AccessExpiresAt, now))
+	row("Refresh token", expiryText(s.RefreshExpiresAt, now))
+	row("Account", s.AccountStatus)
+	row("State", s.State)
+	if s.KeyringError != "" {
+		row("Keyring", s.KeyringError)
+	}
+	if s.LastRefreshError != "" {
+		row("Last error", s.LastRefreshError)
+	}
+	tw.Flush()
+}

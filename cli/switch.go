@@ -1,0 +1,37 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+)
+
+func switchCommand() command {
+	return command{
+		name: "switch", args: "<account> | -",
+		summary: "make an account the active identity (- goes back)",
+		maxArgs: 1, handles: true, words: []string{"-"},
+		run: func(ctx context.Context, e *env, p *parsed) error {
+			if len(p.args) != 1 {
+				return usageErr("switch: name the account (handle or DID), or - for the previous one")
+			}
+			return runSwitch(ctx, switchOptions{account: p.arg()}, e)
+		},
+	}
+}
+
+// switchOptions: the account to make active, or "-" for the previous one.
+type switchOptions struct{ account string }
+
+// runSwitch makes the account the saved active one.
+func runSwitch(ctx context.Context, opts switchOptions, e *env) error {
+	a, err := e.mgr.Switch(ctx, opts.account)
+	if err != nil {
+		return err
+	}
+	e.warnings()
+	fmt.Fprintf(e.stderr, "Active account: @%s (%s)\n", a.Handle, a.DID)
+	if v := e.pinned(); v != "" {
+		fmt.Fprintf(e.stderr, "Note: %s=%s still chooses the account in this shell (unset %s to follow the active one).\n", envAccount, v, envAccount)
+	}
+	return nil
+}

@@ -1,0 +1,210 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// command is one row of the table: what dispatch runs, what the usage and
+// --help say, and what completion offers.
+type command struct {
+	name string
+	// args is the usage's synopsis; helpArgs, when set, is --help's (it
+	// names --account too).
+	args, helpArgs string
+	summary        string
+	flags          []flagSpec
+	// maxArgs is how many positional arguments it takes (0 or 1).
+	maxArgs int
+	// What completes its argument: saved handles, fixed words, or both.
+	handles bool
+	words   []string
+	// override: --account and SKYSWITCH_ACCOUNT choose the account it acts
+	// on when none is named; it takes --account among its flags too.
+	override bool
+	// noStore: it never opens the accounts file.
+	noStore bool
+	run     func(ctx context.Context, e *env, p *parsed) error
+}
+
+// flagSpec is one flag of a command: a bool when value is "", else one that
+// takes a value, completed by complete.
+type flagSpec struct {
+	name, usage string
+	value       string // "string" for free text, "account" for --account
+	def         string // a string flag's default
+	complete    []string
+}
+
+// accountSpec is the account flag, which override commands take among
+// their own, and which completes with the saved handles.
+func accountSpec() flagSpec {
+	return flagSpec{name: "account", value: "account", usage: "the account to use (a handle or DID) instead of the active one"}
+}
+
+// table is the commands, in the usage's order. It is a function, not a
+// variable: completion reads it, and it names completion.
+func table() []command {
+	return []command{
+		loginCommand(), listCommand(), switchCommand(), statusCommand(), tokenCommand(),
+		refreshCommand(), logoutCommand(), envCommand(), completionCommand(), moveAsideCommand(),
+		secretsCommand(),
+	}
+}
+
+// flagSet is the command's flags, as its --help lists them.
+func (cmd *command) flagSet(e *env, p *parsed) *flag.FlagSet {
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	args := cmd.helpArgs
+	if args == "" {
+		args = cmd.args
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: skyswitch %s %s\n", cmd.name, args)
+		fs.PrintDefaults()
+	}
+	for _, f := range cmd.cmdFlags() {
+		switch f.value {
+		case "":
+			p.bools[f.name] = fs.Bool(f.name, false, f.usage)
+		case "account":
+			fs.Func(f.name, f.usage, e.setAccount)
+		default:
+			p.strings[f.name] = fs.String(f.name, f.def, f.usage)
+		}
+	}
+	return fs
+}
+
+// parsed is a command line parsed by a command's flags.
+type parsed struct {
+	bools   map[string]*bool
+	strings map[string]*string
+	args    []string
+}
+
+func (p *parsed) on(name string) bool    { return *p.bools[name] }
+func (p *parsed) str(name string) string { return *p.strings[name] }
+
+// arg is the first positional argument, or "".
+func (p *parsed) arg() string {
+	if len(p.args) == 0 {
+		return ""
+	}
+	return p.args[0]
+}
+
+// parse parses interleaved flags and arguments ("status @a --json"). On a
+// bad flag it prints the command's usage; the error itself is printed once,
+// by Run, as the last line.
+func (cmd *command) parse(e *env, args []string) (*parsed, error) {
+	p := &parsed{bools: map[string]*bool{}, strings: map[string]*string{}}
+	fs := cmd.flagSet(e, p)
+	fs.SetOutput(io.Discard) // the flag package would print the error too
+	for {
+		if err := fs.Parse(args); err != nil {
+			fs.SetOutput(e.stderr)
+			fs.Usage()
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, &exitError{exitUsage, err}
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		p.args = append(p.args, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(p.args) > cmd.maxArgs {
+		return nil, usageErr("%s: too many arguments", cmd.name)
+	}
+	return p, nil
+}
+
+// dispatch runs one command line: the global flags, then the switcher, the
+// top-level words, or the command the table names.
+func (e *env) dispatch(ctx context.Context, args []string) error {
+	args, err := e.globalFlags(args)
+	if err != nil {
+		return err
+	}
+	if len(args) == 0 {
+		return e.tui(ctx)
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		e.usage(e.stdout)
+		return nil
+	case "--demo":
+		if e.account != "" {
+			return usageErr("--account does not apply to --demo (its accounts are made up)")
+		}
+		return e.demo(ctx)
+	case "-v", "--version", "version":
+		fmt.Fprintf(e.stdout, "skyswitch %s\n", e.app.Version)
+		return nil
+	}
+	for _, cmd := range table() {
+		if cmd.name == args[0] {
+			return e.runCommand(ctx, &cmd, args[1:])
+		}
+	}
+	e.usage(e.stderr)
+	return usageErr("unknown command %q", args[0])
+}
+
+// runCommand checks the command may run as asked, parses its flags, opens
+// the accounts file unless it needs none, and runs it.
+func (e *env) runCommand(ctx context.Context, cmd *command, args []string) error {
+	if e.account != "" && !cmd.override {
+		return usageErr("--account applies to token, status, refresh, env and the switcher, not to %s", cmd.name)
+	}
+	if !cmd.noStore {
+		if err := e.open(); err != nil {
+			return err
+		}
+	}
+	p, err := cmd.parse(e, args)
+	if err != nil {
+		return err
+	}
+	return cmd.run(ctx, e, p)
+}
+
+func (e *env) usage(w io.Writer) {
+	fmt.Fprintf(w, "skyswitch %s: switch between AT Protocol (Bluesky) accounts\n\nUsage:\n", e.app.Version)
+	fmt.Fprintf(w, "  %-18s %s\n", "skyswitch", "open the account switcher")
+	fmt.Fprintf(w, "  %s\n      %s\n", "skyswitch --account <account> [<command>]", "use an account for this command only (see below)")
+	fmt.Fprintf(w, "  %-18s %s\n", "skyswitch --demo", "try it on sandbox servers (nothing real is touched)")
+	for _, cmd := range table() {
+		fmt.Fprintf(w, "  %s\n      %s\n", strings.TrimSpace("skyswitch "+cmd.name+" "+cmd.args), cmd.summary)
+	}
+	fmt.Fprint(w, usageNotes)
+}
+
+const usageNotes = `
+An <account> is a handle or DID, with or without a leading @; the default
+is the active account. Run "skyswitch <command> --help" for its flags.
+
+Which account token, status, refresh, env and the switcher use: the one
+named as argument, else --account, else $SKYSWITCH_ACCOUNT, else the saved
+active account; an override never changes the saved one. To pin a shell:
+  eval "$(skyswitch env @work.example)"               (bash, zsh)
+  skyswitch env --shell fish @work.example | source   (fish)
+Completion: source <(skyswitch completion bash) in ~/.bashrc (or zsh);
+  skyswitch completion fish | source   in fish.
+A rate-limited request (429) says when to try again; skyswitch never logs
+in again by itself.
+Tokens are kept in the accounts file unless "skyswitch secrets keyring"
+moves them to the OS keyring; if it fails, they stay in the file and a
+note says so.
+
+Exit codes: 0 ok, 1 failure, 2 usage, 3 sign-in code required,
+4 no usable session.
+Accounts file: $XDG_CONFIG_HOME/skyswitch/accounts.json (usually ~/.config).
+`

@@ -1,0 +1,40 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/skyswitch/skyswitch/accounts"
+)
+
+func tokenCommand() command {
+	return command{
+		name: "token", args: "[<account>]", helpArgs: "[--account <account>] [<account>]",
+		summary: "print a valid access token (refreshed if under 60 s left)",
+		maxArgs: 1, handles: true, override: true,
+		run: func(ctx context.Context, e *env, p *parsed) error {
+			return runToken(ctx, tokenOptions{account: p.arg()}, e)
+		},
+	}
+}
+
+// tokenOptions: the account named as argument, if any.
+type tokenOptions struct{ account string }
+
+// runToken prints the chosen account's access token, refreshed first when
+// under accounts.TokenMinLeft is left.
+func runToken(ctx context.Context, opts tokenOptions, e *env) error {
+	ident, source := e.choose(opts.account)
+	a, err := e.mgr.Token(ctx, ident, accounts.TokenMinLeft)
+	if err != nil {
+		err = fromOverride(err, source)
+		if errors.Is(err, accounts.ErrNoAccount) || errors.Is(err, accounts.ErrSessionEnded) {
+			return &exitError{exitNoSession, err}
+		}
+		return err
+	}
+	e.warnings()
+	_, err = fmt.Fprintln(e.stdout, a.AccessJwt)
+	return err
+}
