@@ -53,7 +53,6 @@ var docOptions = jsontext.AllowDuplicateNames(true)
 var writeOptions = jsonv2.JoinOptions(
 	jsontext.Multiline(true),
 	jsontext.WithIndent("  "),
-	jsontext.PreserveRawStrings(true),
 	jsontext.AllowInvalidUTF8(true),
 )
 
@@ -382,14 +381,11 @@ func encode(s *State, buf []byte) ([]byte, error) {
 	w := docWriter{}
 	out := bytes.NewBuffer(buf[:0])
 	enc := jsontext.NewEncoder(out, writeOptions)
-	err := jsonv2.MarshalEncode(enc, tokenless(s), writeOptions, jsonv2.WithMarshalers(jsonv2.JoinMarshalers(
-		jsonv2.MarshalToFunc(w.raw),
-		jsonv2.MarshalToFunc(writeString),
-	)))
+	err := jsonv2.MarshalEncode(enc, tokenless(s), writeOptions, jsonv2.WithMarshalers(jsonv2.MarshalToFunc(w.raw)))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidState, describeWrite(err))
 	}
-	return w.splice(out.Bytes()), nil // the encoder ends it with a newline
+	return w.splice(w.legacyEscapes(out.Bytes())), nil // the encoder ends it with a newline
 }
 
 // tokenless is s, with the tokens of accounts kept in the keyring left
@@ -453,32 +449,43 @@ func (w *docWriter) splice(out []byte) []byte {
 	return out
 }
 
-// writeString writes a string holding a backspace or a form feed as the
-// hand codec did (\u0008, \u000c, not \b, \f), so that such files are
-// written back byte for byte; every other string is JSON v2's.
-func writeString(enc *jsontext.Encoder, s string) error {
-	if strings.IndexByte(s, '\b') < 0 && strings.IndexByte(s, '\f') < 0 {
-		return errors.ErrUnsupported
-	}
-	quoted, _ := jsontext.AppendQuote(nil, s) // invalid UTF-8 as U+FFFD
-	out := make([]byte, 0, len(quoted)+8)
-	for i := 0; i < len(quoted); i++ {
-		c := quoted[i]
-		if c != '\\' {
-			out = append(out, c)
+// legacyEscapes rewrites JSON v2's \b and \f escapes as the hand codec
+// wrote them, \u0008 and \u000c, so that such strings are written back
+// byte for byte, and moves the stand-ins to match. Every backslash in out
+// starts an escape in a string: the DID documents are not in yet.
+func (w *docWriter) legacyEscapes(out []byte) []byte {
+	var fixed []byte // nil while there is nothing to rewrite
+	last, shift, d := 0, int64(0), 0
+	for i := 0; i < len(out); {
+		j := bytes.IndexByte(out[i:], '\\')
+		if j < 0 {
+			break
+		}
+		i += j
+		esc := out[i+1]
+		if esc != 'b' && esc != 'f' {
+			i += 2
 			continue
 		}
-		i++
-		switch quoted[i] {
-		case 'b':
-			out = append(out, `\u0008`...)
-		case 'f':
-			out = append(out, `\u000c`...)
-		default:
-			out = append(out, c, quoted[i])
+		for ; d < len(w.docs) && w.docs[d].at < int64(i); d++ {
+			w.docs[d].at += shift
 		}
+		fixed = append(fixed, out[last:i]...)
+		if esc == 'b' {
+			fixed = append(fixed, `\u0008`...)
+		} else {
+			fixed = append(fixed, `\u000c`...)
+		}
+		i += 2
+		last, shift = i, shift+4
 	}
-	return enc.WriteValue(out)
+	if fixed == nil {
+		return out
+	}
+	for ; d < len(w.docs); d++ {
+		w.docs[d].at += shift
+	}
+	return append(fixed, out[last:]...)
 }
 
 // describeWrite names what could not be written: the member and why (a
