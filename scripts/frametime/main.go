@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command frametime measures how long a full-screen program takes from
 // its start to its first frame: it runs the program on a new pseudo-terminal
 // (80×24 unless told), reads what the program writes, and prints the
@@ -9,7 +11,8 @@
 //
 // Like a terminal emulator, it answers the queries a program may send
 // before drawing (background colour, device attributes, cursor position),
-// unless -silent. Linux only (it opens /dev/ptmx itself).
+// unless -silent. Linux only (it opens /dev/ptmx itself, with Linux's ioctls);
+// elsewhere it builds to a stub that says so (main_other.go).
 package main
 
 import (
