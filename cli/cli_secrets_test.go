@@ -80,14 +80,16 @@ func TestSecretsShowKeyringAndFile(t *testing.T) {
 
 	r := e.runK(k, "secrets")
 	wantCode(t, r, exitOK)
-	wantLines(t, r, "tokens are kept in: the accounts file", "in the OS keyring: none", "in the accounts file: @alice.test, @bob.test")
+	wantLines(t, r, "tokens are kept in: the accounts file", "in the OS keyring: none", "in the accounts file: @alice.test, @bob.test",
+		"the accounts file: "+e.path)
 	if calls := k.Calls(); calls != 0 {
 		t.Errorf("showing a file that keeps no tokens in the keyring made %d keyring calls", calls)
 	}
 
 	r = e.runK(k, "secrets", "keyring")
 	wantCode(t, r, exitOK)
-	wantLines(t, r, "tokens are kept in: the OS keyring", "in the OS keyring: @alice.test, @bob.test", "in the accounts file: none")
+	wantLines(t, r, "tokens are kept in: the OS keyring", "in the OS keyring: @alice.test, @bob.test", "in the accounts file: none",
+		"the accounts file: "+e.path)
 	if r.stderr != "" {
 		t.Errorf("a move that worked printed on stderr:\n%s", r)
 	}

@@ -829,7 +829,7 @@ func TestCLIStatus(t *testing.T) {
 
 	r := e.run("", "status")
 	wantCode(t, r, exitOK)
-	for _, w := range []string{"@bob.test (active)", bob.DID, "PDS:", e.srv.URL(), "full account access", "expires in 2h00m", "State:", "valid", "***"} {
+	for _, w := range []string{"@bob.test (active)", bob.DID, "PDS:", e.srv.URL(), "full account access", "expires in 2h00m", "State:", "valid", "***", "Accounts file: " + e.path + "\n"} {
 		if !strings.Contains(r.stdout, w) {
 			t.Errorf("status lacks %q:\n%s", w, r.stdout)
 		}
@@ -854,7 +854,12 @@ func TestCLIStatus(t *testing.T) {
 		if source := map[bool]string{true: "saved", false: "argument"}[i == 0]; got["activeSource"] != source {
 			t.Errorf("%v: activeSource %v, want %s", args, got["activeSource"], source)
 		}
+		// And the accounts file it was read from.
+		if got["accountsFile"] != e.path {
+			t.Errorf("%v: accountsFile %v, want %s", args, got["accountsFile"], e.path)
+		}
 		delete(got, "activeSource")
+		delete(got, "accountsFile")
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("%v:\n got %v\nwant %v", args, got, want)
 		}

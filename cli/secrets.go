@@ -27,8 +27,8 @@ func secretsCommand() command {
 type secretsOptions struct{ use string }
 
 // runSecrets shows where tokens are kept, or chooses and moves every
-// account's tokens there. It fails when some account's tokens could not be
-// moved; the notes above the error say why.
+// account's tokens there, and names the accounts file. It fails when some
+// account's tokens could not be moved; the notes above the error say why.
 func runSecrets(ctx context.Context, opts secretsOptions, e *env) error {
 	var r accounts.SecretsReport
 	var err error
@@ -49,6 +49,7 @@ func runSecrets(ctx context.Context, opts secretsOptions, e *env) error {
 		return "@" + strings.Join(hs, ", @")
 	}
 	fmt.Fprintf(e.stdout, "in the OS keyring: %s\nin the accounts file: %s\n", handles(r.InKeyring), handles(r.InFile))
+	fmt.Fprintf(e.stdout, "the accounts file: %s\n", e.mgr.Store.Path())
 	if !r.Settled() {
 		return fmt.Errorf("not every account's tokens are in %s yet; run skyswitch secrets %s again once the keyring works", map[string]string{"file": "the file", "keyring": "the keyring"}[r.Setting], r.Setting)
 	}

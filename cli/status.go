@@ -30,11 +30,12 @@ type statusOptions struct {
 	json    bool
 }
 
-// statusJSON is `status --json`: the account's summary, and where the
-// choice of account came from.
+// statusJSON is `status --json`: the account's summary, where the choice
+// of account came from, and the accounts file it was read from.
 type statusJSON struct {
 	accounts.Summary
 	ActiveSource string `json:"activeSource"`
+	AccountsFile string `json:"accountsFile"`
 }
 
 // runStatus shows the chosen account; it fails (after showing it) when its
@@ -52,10 +53,11 @@ func runStatus(ctx context.Context, opts statusOptions, e *env) error {
 	}
 	now := e.clock()
 	s := accounts.Summarize(*a, a.DID == st.Active, now)
+	file := e.mgr.Store.Path()
 	if opts.json {
-		err = writeJSON(e.stdout, statusJSON{s, source})
+		err = writeJSON(e.stdout, statusJSON{s, source, file})
 	} else {
-		writeStatus(e.stdout, s, statusTitle(st, s, source), a.AccessJwt, now)
+		writeStatus(e.stdout, s, statusTitle(st, s, source), a.AccessJwt, file, now)
 	}
 	switch {
 	case err != nil:
@@ -89,7 +91,9 @@ func statusTitle(st *storage.State, s accounts.Summary, source string) string {
 	return title
 }
 
-func writeStatus(w io.Writer, s accounts.Summary, title, accessJwt string, now time.Time) {
+// writeStatus writes status's text: the title, then one row per fact of
+// the account, the last naming the accounts file.
+func writeStatus(w io.Writer, s accounts.Summary, title, accessJwt, file string, now time.Time) {
 	fmt.Fprintln(w, title)
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
 	row := func(k, v string) { fmt.Fprintf(tw, "  %s:\t%s\n", k, v) }
@@ -107,5 +111,6 @@ func writeStatus(w io.Writer, s accounts.Summary, title, accessJwt string, now t
 	if s.LastRefreshError != "" {
 		row("Last error", s.LastRefreshError)
 	}
+	row("Accounts file", file)
 	tw.Flush()
 }
