@@ -1,6 +1,8 @@
 package storage
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -32,5 +34,22 @@ func TestWriteAtomicStepsInDurableOrder(t *testing.T) {
 		if st != stepWrite {
 			t.Errorf("step %q before the last write", st)
 		}
+	}
+}
+
+// A replace over an existing, longer file leaves exactly the new bytes and
+// no temporary file: the old file is replaced, never written over.
+func TestWriteAtomicReplacesALongerFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "accounts.json")
+	for _, data := range []string{"a much longer first version", "short"} {
+		if err := writeAtomic(path, []byte(data)); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := os.ReadFile(path); string(got) != data {
+			t.Errorf("the file holds %q, want %q", got, data)
+		}
+	}
+	if temps, _ := filepath.Glob(filepath.Join(filepath.Dir(path), tempPrefix(path)+"*")); len(temps) > 0 {
+		t.Errorf("temporary files left: %v", temps)
 	}
 }

@@ -142,6 +142,12 @@ func symlinkedLock(path string) error {
 // written by whoever can write the file, so it is treated as untrusted.
 const maxHolder = 256
 
+// lockedByte is the offset of the one byte Windows locks (lock_windows.go),
+// 4 GiB in: past any holder line, whose bytes must stay readable by a
+// waiter while the lock is held. flock on Unix locks the whole file and
+// ignores it.
+const lockedByte int64 = 1 << 32
+
 // holderLine is what a holder writes into its lock file: its PID and its
 // command, e.g. "pid 1234: skyswitch refresh".
 func holderLine() string {

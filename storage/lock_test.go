@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -165,5 +166,74 @@ func TestCommandKeepsOnlyPlainWords(t *testing.T) {
 		if got := command(strings.Fields(args)); got != want {
 			t.Errorf("command(%q) = %q, want %q", args, got, want)
 		}
+	}
+}
+
+// A lock belongs to an open handle, not to a process: two handles of one
+// process exclude each other as two processes do (flock on Unix, LockFileEx
+// on Windows), shared locks go together, and an exclusive one goes alone.
+func TestLockExcludesOtherHandles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "test.lock")
+	open := func() *os.File {
+		f, err := openLock(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
+	}
+	lock := func(f *os.File, exclusive bool) bool {
+		ok, err := tryLock(f, exclusive)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	a, b := open(), open()
+	if !lock(a, false) || !lock(b, false) {
+		t.Fatal("two shared locks exclude each other")
+	}
+	unlock(b)
+	if lock(b, true) {
+		t.Fatal("an exclusive lock was taken beside a shared one")
+	}
+	unlock(a)
+	if !lock(b, true) {
+		t.Fatal("an exclusive lock was refused on a free file")
+	}
+	if lock(a, false) || lock(a, true) {
+		t.Fatal("a lock was taken beside an exclusive one")
+	}
+	unlock(b)
+	if !lock(a, true) {
+		t.Fatal("an unlocked file stays locked")
+	}
+	unlock(a)
+}
+
+// While an exclusive lock is held, another handle reads the holder's line:
+// the waiter that gives up names the holder with it. On Windows, whose
+// locks forbid other handles to read the locked bytes, this holds because
+// the lock is on lockedByte, past anything a holder writes.
+func TestHolderLineReadableWhileLocked(t *testing.T) {
+	if lockedByte < maxHolder || lockedByte < int64(len(hostileHolder)) {
+		t.Fatalf("lockedByte %d lies within what a holder writes and a waiter reads", lockedByte)
+	}
+	l := lockFile{path: filepath.Join(t.TempDir(), "test.lock"), what: "a test lock", wait: time.Second}
+	held, err := acquire(context.Background(), l, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.release()
+	f, err := os.Open(l.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got, want := readHolder(f), strings.TrimSpace(holderLine()); got != want {
+		t.Errorf("a waiter reads the holder as %q, want %q", got, want)
+	}
+	if _, err := acquire(context.Background(), lockFile{path: l.path, what: l.what, wait: 50 * time.Millisecond}, false); !errors.Is(err, ErrLockTimeout) {
+		t.Errorf("a second handle got a lock beside an exclusive one: %v", err)
 	}
 }
