@@ -24,6 +24,14 @@ func main() {
 	// The one owner of these signals: the first cancels ctx, and every
 	// command (the switcher included) ends; a second one, once ctx is done,
 	// gets the default action and ends the process at once.
+	//
+	// On Windows the same list does the same: ctrl+c and ctrl+break come
+	// as os.Interrupt, and closing the console window (or logging off, or
+	// shutting down) as syscall.SIGTERM, which Go's runtime makes of
+	// CTRL_CLOSE_EVENT, holding Windows off (for about 5 s) while the
+	// process ends (os/signal's doc, runtime/os_windows.go ctrlHandler).
+	// SIGHUP never comes there. In the switcher the console is raw, so
+	// ctrl+c is a key, which quits.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	context.AfterFunc(ctx, stop)
 	in := int(os.Stdin.Fd())
