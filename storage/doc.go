@@ -3,8 +3,9 @@
 //
 // # The file
 //
-// One file, $XDG_CONFIG_HOME/skyswitch/accounts.json by default (see
-// DefaultPath), in a folder of mode 0700, itself of mode 0600, beside a
+// One file, skyswitch/accounts.json in the config folder by default
+// (~/.config, or $XDG_CONFIG_HOME, on Linux; see DefaultPath for macOS and
+// Windows), in a folder of mode 0700, itself of mode 0600, beside a
 // lock file of the same name plus ".lock". It is a versioned JSON document:
 //
 //	{

@@ -58,9 +58,12 @@ func Open(path string) *Store {
 	return &Store{path: filepath.Clean(path), now: time.Now}
 }
 
-// DefaultPath is $XDG_CONFIG_HOME/skyswitch/accounts.json (usually
-// ~/.config/skyswitch/accounts.json), as the environment was when the
-// program started. It creates nothing.
+// DefaultPath is $XDG_CONFIG_HOME/skyswitch/accounts.json when
+// XDG_CONFIG_HOME holds an absolute path, on every system; otherwise the
+// system's config folder, as adrg/xdg finds it: ~/.config on Linux and the
+// BSDs, ~/Library/Application Support on macOS, %LOCALAPPDATA% on Windows.
+// It reads the environment as it was when the program started, and creates
+// nothing.
 func DefaultPath() (string, error) {
 	if xdg.ConfigHome == "" {
 		return "", errors.New("storage: cannot find the config folder: set XDG_CONFIG_HOME or HOME")

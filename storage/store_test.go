@@ -193,6 +193,32 @@ func TestStaleTempFilesAreRemoved(t *testing.T) {
 	}
 }
 
+// Without XDG_CONFIG_HOME (or with a relative one, which the XDG spec
+// says to ignore), the file is in the system's own config folder, as the
+// README's "Where data lives" says.
+func TestDefaultPathPerSystem(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Cleanup(xdg.Reload)
+	var want string
+	switch runtime.GOOS {
+	case "darwin":
+		want = filepath.Join(home, "Library", "Application Support", "skyswitch", "accounts.json")
+	case "windows":
+		// The Known Folder API answers first; it agrees with the variable.
+		want = filepath.Join(os.Getenv("LOCALAPPDATA"), "skyswitch", "accounts.json")
+	default:
+		want = filepath.Join(home, ".config", "skyswitch", "accounts.json")
+	}
+	for _, v := range []string{"", "relative/config"} {
+		t.Setenv("XDG_CONFIG_HOME", v)
+		xdg.Reload()
+		if got, err := DefaultPath(); err != nil || got != want {
+			t.Errorf("XDG_CONFIG_HOME=%q: DefaultPath() = %s, %v; want %s", v, got, err, want)
+		}
+	}
+}
+
 func TestDefaultPath(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", dir)
