@@ -24,7 +24,8 @@ func TestRealKeyring(t *testing.T) {
 	if os.Getenv("SKYSWITCH_TEST_KEYRING") != "1" {
 		t.Skip("set SKYSWITCH_TEST_KEYRING=1 to test against this session's OS keyring (it writes to it); " +
 			`Linux: dbus-run-session -- sh -c 'printf pw | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null; ` +
-			`SKYSWITCH_TEST_KEYRING=1 go test ./storage/oskeyring -run TestRealKeyring'`)
+			`SKYSWITCH_TEST_KEYRING=1 go test ./storage/oskeyring -run TestRealKeyring'; ` +
+			`macOS (the login Keychain) and Windows (the Credential Manager): SKYSWITCH_TEST_KEYRING=1 go test ./storage/oskeyring -run TestRealKeyring`)
 	}
 	ctx := context.Background()
 	k := New()
