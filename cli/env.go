@@ -50,13 +50,7 @@ func runEnv(ctx context.Context, opts envOptions, e *env) error {
 		_, err := fmt.Fprintln(e.stdout, unsetLine(opts.fish))
 		return err
 	}
-	st, err := e.mgr.Load(ctx)
-	if err != nil {
-		return err
-	}
-	e.warnings()
-	ident, source := e.choose(opts.account)
-	a, err := pick(st, ident, source)
+	_, a, _, err := e.loadChosen(ctx, opts.account)
 	if err != nil {
 		return err
 	}

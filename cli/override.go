@@ -6,6 +6,7 @@ package cli
 // which of them chose it (activeSource).
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -98,6 +99,21 @@ func pick(st *storage.State, ident, source string) (*storage.Account, error) {
 		return nil, &exitError{exitNoSession, fromOverride(err, source)}
 	}
 	return a, nil
+}
+
+// loadChosen reads the saved accounts (printing the store's notes) and
+// finds the one the override rules choose: named, else --account, else
+// SKYSWITCH_ACCOUNT, else the saved active account. It returns the source
+// too, for status's activeSource.
+func (e *env) loadChosen(ctx context.Context, named string) (*storage.State, *storage.Account, string, error) {
+	st, err := e.mgr.Load(ctx)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	e.warnings()
+	ident, source := e.choose(named)
+	a, err := pick(st, ident, source)
+	return st, a, source, err
 }
 
 // sourceText names where the account came from, for people.

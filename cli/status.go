@@ -41,13 +41,7 @@ type statusJSON struct {
 // runStatus shows the chosen account; it fails (after showing it) when its
 // session has ended or its tokens are out of reach.
 func runStatus(ctx context.Context, opts statusOptions, e *env) error {
-	st, err := e.mgr.Load(ctx)
-	if err != nil {
-		return err
-	}
-	e.warnings()
-	ident, source := e.choose(opts.account)
-	a, err := pick(st, ident, source)
+	st, a, source, err := e.loadChosen(ctx, opts.account)
 	if err != nil {
 		return err
 	}
