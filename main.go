@@ -37,8 +37,9 @@ func main() {
 	in := int(os.Stdin.Fd())
 	app := &cli.App{
 		Version: version, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
-		Interactive: term.IsTerminal(in) && term.IsTerminal(int(os.Stderr.Fd())),
-		ReadSecret:  func() (string, error) { b, err := term.ReadPassword(in); return string(b), err },
+		Interactive:    term.IsTerminal(in) && term.IsTerminal(int(os.Stderr.Fd())),
+		StdoutTerminal: term.IsTerminal(int(os.Stdout.Fd())),
+		ReadSecret:     func() (string, error) { b, err := term.ReadPassword(in); return string(b), err },
 	}
 	os.Exit(app.Run(ctx, os.Args[1:]))
 }

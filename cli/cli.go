@@ -48,6 +48,9 @@ type App struct {
 	Getenv         func(string) string
 	// Interactive: stdin and stderr are terminals, so prompts are allowed.
 	Interactive bool
+	// StdoutTerminal: stdout is a terminal, where api prints JSON indented
+	// and refuses to print a body that is not JSON.
+	StdoutTerminal bool
 	// ReadSecret reads a line without echo.
 	ReadSecret func() (string, error)
 	// Now is the clock; nil means time.Now.

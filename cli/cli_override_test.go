@@ -277,12 +277,15 @@ func TestCompletionMatchesTheCommands(t *testing.T) {
 		t.Fatalf("no value flags in the bash completion:\n%s", bash)
 	}
 	valueFlags := strings.Split(m[1], "|")
-	flagLine := regexp.MustCompile(`(?m)^  -(\S+)( \S+)?$`)
+	flagLine := regexp.MustCompile(`(?m)^  -(\S+)( \S+)?(?:\t.*)?$`) // a one-letter flag shares its line with its usage
 	for _, name := range names {
 		r := e.run("", name, "--help")
 		var listed []string
 		for _, m := range flagLine.FindAllStringSubmatch(r.stderr, -1) {
 			f := "--" + m[1]
+			if len(m[1]) == 1 { // -X, as gh spells it
+				f = "-" + m[1]
+			}
 			listed = append(listed, f)
 			if takesValue := m[2] != "" && m[2] != " bool"; takesValue != slices.Contains(valueFlags, f) {
 				t.Errorf("%s %s: takes a value %v, but valueFlags says otherwise", name, f, takesValue)
@@ -291,7 +294,7 @@ func TestCompletionMatchesTheCommands(t *testing.T) {
 		var offered []string
 		if m := regexp.MustCompile(`(?m)^\t\t` + name + `\) _skyswitch_add ([^;]*)`).FindStringSubmatch(bash); m != nil {
 			for _, w := range strings.Fields(m[1]) {
-				if strings.HasPrefix(w, "--") {
+				if strings.HasPrefix(w, "-") {
 					offered = append(offered, w)
 				}
 			}

@@ -129,6 +129,9 @@ func TestShellCompletionBash(t *testing.T) {
 		{[]string{"skyswitch", "env", "--shell", "f"}, "fish\n"},
 		{[]string{"skyswitch", "completion", ""}, "bash\nzsh\nfish\n"},
 		{[]string{"skyswitch", "lo"}, "login\nlogout\n"},
+		{[]string{"skyswitch", "api", "-X", ""}, "GET\nPOST\n"},
+		{[]string{"skyswitch", "api", "--pa"}, "--paginate\n"},
+		{[]string{"skyswitch", "api", "-X", "GET", "--ma"}, "--max-pages\n"},
 	} {
 		out, errOut := w.shell(t, "bash", nil, append([]string{"-c", completeBash, "bash"}, tc.words...)...)
 		if errOut != "" {
@@ -161,6 +164,8 @@ _skyswitch`
 		{[]string{"skyswitch", "token", ""}, "bob.test\nalice.test\n"},
 		{[]string{"skyswitch", "status", "@"}, "@bob.test\n@alice.test\n"},
 		{[]string{"skyswitch", "env", "--shell", ""}, "bash\nzsh\nfish\n"},
+		{[]string{"skyswitch", "api", "-X", ""}, "GET\nPOST\n"},
+		{[]string{"skyswitch", "api", "-"}, "--paginate\n--slurp\n"},
 	} {
 		out, errOut := w.shell(t, "zsh", nil, append([]string{"-f", "-c", script, "zsh"}, tc.words...)...)
 		if errOut != "" {
@@ -188,6 +193,8 @@ func TestShellCompletionFish(t *testing.T) {
 		{"skyswitch lo", []string{"login", "logout"}},
 		{"skyswitch env --shell ", []string{"bash", "zsh", "fish"}},
 		{"skyswitch refresh --a", []string{"--all", "--account"}},
+		{"skyswitch api -X ", []string{"GET", "POST"}},
+		{"skyswitch api --pa", []string{"--paginate"}},
 	} {
 		out, errOut := w.shell(t, "fish", nil, "--no-config", "-c", `skyswitch completion fish | source; complete -C "$argv[1]"`, tc.line)
 		if errOut != "" {

@@ -104,8 +104,13 @@ func cmpBool(a, b bool) int {
 // completes says whether a value flag's value completes with something.
 func (f flagSpec) completes() bool { return f.value == "account" || len(f.complete) > 0 }
 
-// dashed is --name.
-func (f flagSpec) dashed() string { return "--" + f.name }
+// dashed is --name, or -X for a one-letter name.
+func (f flagSpec) dashed() string {
+	if len(f.name) == 1 {
+		return "-" + f.name
+	}
+	return "--" + f.name
+}
 
 func dashedAll(fs []flagSpec) []string {
 	var names []string
@@ -337,7 +342,11 @@ func fishCompletion() string {
 // fishFlag is the fish completion of a flag under a condition: what its
 // value completes with, if it takes one.
 func fishFlag(cond string, f flagSpec) string {
-	line := fmt.Sprintf("complete -c skyswitch -n '%s' -l %s", cond, f.name)
+	opt := "-l"
+	if len(f.name) == 1 {
+		opt = "-s"
+	}
+	line := fmt.Sprintf("complete -c skyswitch -n '%s' %s %s", cond, opt, f.name)
 	switch {
 	case f.value == "account":
 		line += " -x -a '(__skyswitch_handles)'"

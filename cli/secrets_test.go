@@ -5,6 +5,7 @@ package cli
 // in its error answers. Nothing a command prints (stdout, stderr) or logs
 // may contain the password, an access or refresh token, or a 16-character
 // piece of a token's signature; the one exception is `token`'s stdout.
+// (exec's commands here print only the token's length.)
 //
 // The secrets are known because the fake server lists every token it issued
 // and every password it was sent (Secrets), and the accounts file is read
@@ -362,6 +363,36 @@ func TestSecretSweep(t *testing.T) {
 		{name: "completion bash", args: []string{"completion", "bash"}},
 		{name: "completion zsh", args: []string{"completion", "zsh"}},
 		{name: "completion fish", args: []string{"completion", "fish"}},
+		{name: "api", args: []string{"api", nsidGetSession}},
+		{name: "api -i", args: []string{"api", "-i", nsidGetSession}},
+		{name: "--account api", args: []string{"--account", "alice.test", "api", nsidGetSession}},
+		{name: "SKYSWITCH_ACCOUNT api --paginate --slurp", args: []string{"api", "--paginate", "--slurp", nsidGetSession}, env: map[string]string{"SKYSWITCH_ACCOUNT": "alice.test"}},
+		{name: "api: not an NSID", args: []string{"api", "getSession"}, code: exitUsage},
+		{name: "api: an XRPC error", args: []string{"api", "-X", "GET", "-f", "actor=alice.test", "app.bsky.actor.getProfile"}, code: exitFailure},
+		{name: "api: the server quotes the token (500)", args: []string{"api", nsidGetSession}, code: exitFailure,
+			before: on(nsidGetSession, quoting(500, "InternalServerError", fakepds.QuoteTail))},
+		{name: "api: the server quotes the token and the body (400)", args: []string{"api", "-X", "POST", "-f", "a=b", nsidGetSession}, code: exitFailure,
+			before: on(nsidGetSession, quoting(400, "InvalidRequest", fakepds.QuoteRequest))},
+		{name: "api: the server quotes the token in a 401 (refreshed, refused again)", args: []string{"api", nsidGetSession}, code: exitFailure,
+			before: on(nsidGetSession, quoting(401, "AuthenticationRequired", fakepds.QuoteSignature))},
+		{name: "api: the server quotes the token as ExpiredToken (refreshed, refused again)", args: []string{"api", "--account", "alice.test", nsidGetSession}, code: exitFailure,
+			before: on(nsidGetSession, quoting(400, "ExpiredToken", fakepds.QuoteTail))},
+		{name: "api: an HTML page quotes the token", args: []string{"api", nsidGetSession}, code: exitFailure,
+			before: on(nsidGetSession, quoting(502, "", fakepds.QuoteRequest))},
+		{name: "api --paginate: the server quotes the token", args: []string{"api", "--paginate", nsidGetSession}, code: exitFailure,
+			before: on(nsidGetSession, quoting(500, "InternalServerError", fakepds.QuoteRequest))},
+		{name: "api: the server echoes the Authorization header raw", args: []string{"api", nsidGetSession}, code: exitFailure,
+			check:  saysMalformed,
+			before: on(nsidGetSession, echoing(fakepds.FaultEchoAuthorization))},
+		{name: "api: the server echoes the body raw", args: []string{"api", "-X", "POST", "-f", "a=b", nsidGetSession}, code: exitFailure,
+			check:  saysMalformed,
+			before: on(nsidGetSession, echoing(fakepds.FaultEchoRequest))},
+		{name: "api: refresh due, the server quotes the token", args: []string{"api", nsidGetSession}, code: exitFailure,
+			before: func(s *sweep) {
+				later(2 * time.Hour)(s)
+				on(nsidRefresh, quoting(500, "InternalServerError", fakepds.QuoteTail))(s)
+			}},
+		{name: "api: refreshed", args: []string{"api", nsidGetSession}},
 		{name: "refresh: the server quotes the token (500)", args: []string{"refresh", "alice.test"}, code: exitFailure,
 			before: on(nsidRefresh, quoting(500, "InternalServerError", fakepds.QuoteTail))},
 		{name: "status shows the last error", args: []string{"status", "alice.test"}},
@@ -400,6 +431,7 @@ func TestSecretSweep(t *testing.T) {
 			before: revoke("carol.test")},
 		{name: "status of an ended session", args: []string{"status", "carol.test"}, code: exitNoSession},
 		{name: "token of an ended session", args: []string{"token", "carol.test"}, code: exitNoSession},
+		{name: "api of an ended session", args: []string{"api", "--account", "carol.test", nsidGetSession}, code: exitNoSession},
 		{name: "login again", stdin: pw, args: login("alice.test")},
 		{name: "refresh: revoked, the server quotes the signature", args: []string{"refresh", "alice.test"}, code: exitNoSession,
 			before: revoke("alice.test", quoting(400, "ExpiredToken", fakepds.QuoteSignature))},

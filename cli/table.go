@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -32,12 +33,15 @@ type command struct {
 }
 
 // flagSpec is one flag of a command: a bool when value is "", else one that
-// takes a value, completed by complete.
+// takes a value, completed by complete. A one-letter name is spelled with
+// one dash (-X), as gh's; Go's flag package takes either.
 type flagSpec struct {
 	name, usage string
-	value       string // "string" for free text, "account" for --account
-	def         string // a string flag's default
-	complete    []string
+	// value is "string" for free text, "list" for text given any number of
+	// times, "int" for a number, "account" for --account.
+	value    string
+	def      string // a string flag's default
+	complete []string
 }
 
 // accountSpec is the account flag, which override commands take among
@@ -51,8 +55,8 @@ func accountSpec() flagSpec {
 func table() []command {
 	return []command{
 		loginCommand(), listCommand(), switchCommand(), statusCommand(), tokenCommand(),
-		refreshCommand(), logoutCommand(), envCommand(), completionCommand(), moveAsideCommand(),
-		secretsCommand(),
+		refreshCommand(), logoutCommand(), envCommand(), apiCommand(),
+		completionCommand(), moveAsideCommand(), secretsCommand(),
 	}
 }
 
@@ -73,6 +77,13 @@ func (cmd *command) flagSet(e *env, p *parsed) *flag.FlagSet {
 			p.bools[f.name] = fs.Bool(f.name, false, f.usage)
 		case "account":
 			fs.Func(f.name, f.usage, e.setAccount)
+		case "list":
+			list := new([]string)
+			p.lists[f.name] = list
+			fs.Func(f.name, f.usage, func(v string) error { *list = append(*list, v); return nil })
+		case "int":
+			def, _ := strconv.Atoi(f.def)
+			p.ints[f.name] = fs.Int(f.name, def, f.usage)
 		default:
 			p.strings[f.name] = fs.String(f.name, f.def, f.usage)
 		}
@@ -84,11 +95,15 @@ func (cmd *command) flagSet(e *env, p *parsed) *flag.FlagSet {
 type parsed struct {
 	bools   map[string]*bool
 	strings map[string]*string
+	lists   map[string]*[]string
+	ints    map[string]*int
 	args    []string
 }
 
-func (p *parsed) on(name string) bool    { return *p.bools[name] }
-func (p *parsed) str(name string) string { return *p.strings[name] }
+func (p *parsed) on(name string) bool       { return *p.bools[name] }
+func (p *parsed) str(name string) string    { return *p.strings[name] }
+func (p *parsed) list(name string) []string { return *p.lists[name] }
+func (p *parsed) number(name string) int    { return *p.ints[name] }
 
 // arg is the first positional argument, or "".
 func (p *parsed) arg() string {
@@ -102,7 +117,7 @@ func (p *parsed) arg() string {
 // bad flag it prints the command's usage; the error itself is printed once,
 // by Run, as the last line.
 func (cmd *command) parse(e *env, args []string) (*parsed, error) {
-	p := &parsed{bools: map[string]*bool{}, strings: map[string]*string{}}
+	p := &parsed{bools: map[string]*bool{}, strings: map[string]*string{}, lists: map[string]*[]string{}, ints: map[string]*int{}}
 	fs := cmd.flagSet(e, p)
 	fs.SetOutput(io.Discard) // the flag package would print the error too
 	for {
@@ -162,7 +177,7 @@ func (e *env) dispatch(ctx context.Context, args []string) error {
 // the accounts file unless it needs none, and runs it.
 func (e *env) runCommand(ctx context.Context, cmd *command, args []string) error {
 	if e.account != "" && !cmd.override {
-		return usageErr("--account applies to token, status, refresh, env and the switcher, not to %s", cmd.name)
+		return usageErr("--account applies to token, status, refresh, env, api and the switcher, not to %s", cmd.name)
 	}
 	if !cmd.noStore {
 		if err := e.open(); err != nil {
@@ -191,9 +206,9 @@ const usageNotes = `
 An <account> is a handle or DID, with or without a leading @; the default
 is the active account. Run "skyswitch <command> --help" for its flags.
 
-Which account token, status, refresh, env and the switcher use: the one
-named as argument, else --account, else $SKYSWITCH_ACCOUNT, else the saved
-active account; an override never changes the saved one. To pin a shell:
+Which account token, status, refresh, env, api and the switcher use: the one named as argument, else --account, else $SKYSWITCH_ACCOUNT,
+else the saved active account; an override never changes the saved one.
+To pin a shell:
   eval "$(skyswitch env @work.example)"               (bash, zsh)
   skyswitch env --shell fish @work.example | source   (fish)
 Completion: source <(skyswitch completion bash) in ~/.bashrc (or zsh);

@@ -1,0 +1,68 @@
+package cli
+
+// Tests of api as the built binary: concurrent processes sharing one
+// session.
+
+import (
+	"encoding/json"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/skyswitch/skyswitch/internal/fakepds"
+	"github.com/skyswitch/skyswitch/storage"
+)
+
+// Two processes call getSession through `api` 100 times each, with
+// 2-second access tokens and no grace period (so a refresh token spent
+// twice would end the session), a little apart so that the calls span
+// several token lifetimes: refreshes before expiry, and after the
+// server's ExpiredToken, race between the two. Every call must succeed
+// and the session must survive. (Unlike token's test, nothing is checked
+// after a process ends, so the server's clock is the real one.)
+func TestProcessConcurrentAPICalls(t *testing.T) {
+	srv := newProcServer(t, fakepds.Options{AccessLifetime: 2 * time.Second, Grace: fakepds.NoGrace})
+	alice := srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: testPassword})
+	p := newProcEnv(t, srv)
+	p.login("alice.test")
+	refreshes := srv.Calls(nsidRefresh)
+	start := time.Now()
+
+	const perProcess = 100
+	var wg sync.WaitGroup
+	for w := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range perProcess {
+				r := p.run(nil, "api", nsidGetSession)
+				var s map[string]any
+				if r.code != exitOK || json.Unmarshal([]byte(r.stdout), &s) != nil || s["did"] != alice.DID {
+					t.Errorf("worker %d, call %d: exit %d; stdout %q; stderr: %s", w, i, r.code, r.stdout, r.stderr)
+					return
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	// Each token lives 2 s at most: the calls needed this many new ones.
+	if n, need := srv.Calls(nsidRefresh)-refreshes, int(time.Since(start)/(2*time.Second)); n < max(need, 1) {
+		t.Errorf("only %d refreshes in %v of calls with 2-second tokens", n, time.Since(start).Round(time.Millisecond))
+	}
+	st, err := storage.Open(p.path()).Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, ok := st.Account(alice.DID)
+	if !ok || a.SessionEnded || a.LastRefreshError != "" {
+		t.Fatalf("account saved %v, ended %v, last error %q", ok, a != nil && a.SessionEnded, a.LastRefreshError)
+	}
+	if !srv.RefreshTokenValid(a.RefreshJwt) || srv.ActiveSessions(alice.DID) != 1 {
+		t.Errorf("the session did not survive: refresh token valid %v, %d active sessions", srv.RefreshTokenValid(a.RefreshJwt), srv.ActiveSessions(alice.DID))
+	}
+	wantCode(t, p.run(nil, "api", nsidGetSession), exitOK)
+}
