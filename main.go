@@ -39,6 +39,7 @@ func main() {
 		Version: version, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
 		Interactive:    term.IsTerminal(in) && term.IsTerminal(int(os.Stderr.Fd())),
 		StdoutTerminal: term.IsTerminal(int(os.Stdout.Fd())),
+		Environ:        os.Environ,
 		ReadSecret:     func() (string, error) { b, err := term.ReadPassword(in); return string(b), err },
 	}
 	os.Exit(app.Run(ctx, os.Args[1:]))

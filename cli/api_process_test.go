@@ -1,10 +1,12 @@
 package cli
 
-// Tests of api as the built binary: concurrent processes sharing one
-// session.
+// Tests of api and exec as the built binary: concurrent processes sharing
+// one session, and the signals exec passes on to its command.
 
 import (
 	"encoding/json"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -65,4 +67,32 @@ func TestProcessConcurrentAPICalls(t *testing.T) {
 		t.Errorf("the session did not survive: refresh token valid %v, %d active sessions", srv.RefreshTokenValid(a.RefreshJwt), srv.ActiveSessions(alice.DID))
 	}
 	wantCode(t, p.run(nil, "api", nsidGetSession), exitOK)
+}
+
+// exec, as a process: the command's output and status, the token in no
+// output, and the exit codes of api's failures.
+func TestProcessExecAndAPI(t *testing.T) {
+	needTools(t, "sh", "curl")
+	srv := newProcServer(t, fakepds.Options{})
+	alice := srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: testPassword})
+	p := newProcEnv(t, srv)
+	p.login("alice.test")
+	path := []string{"PATH=" + os.Getenv("PATH")}
+	r := p.runEnv(path, nil, "exec", "--", "sh", "-c", curlGetSession+`; echo; exit 3`)
+	if r.code != 3 || !strings.Contains(r.stdout, `"did":"`+alice.DID+`"`) {
+		t.Errorf("exec curl: %s", r)
+	}
+	st, err := storage.Open(p.path()).Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := st.Account(alice.DID)
+	for _, out := range []string{r.stdout, r.stderr} {
+		if strings.Contains(out, a.AccessJwt) || strings.Contains(out, a.RefreshJwt) {
+			t.Error("exec printed a token")
+		}
+	}
+	wantError(t, p.run(nil, "api", "getSession"), exitUsage, "not an NSID")
+	wantError(t, p.run(nil, "api", "app.bsky.actor.getProfile"), exitFailure, "MethodNotImplemented: Method Not Implemented")
+	wantError(t, p.runEnv(path, nil, "exec", "--", "no-such-command-skyswitch"), exitNotFound)
 }

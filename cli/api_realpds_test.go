@@ -3,7 +3,7 @@ package cli
 // skyswitch api and exec against the real Bluesky reference PDS started by
 // testdata/pds/run (see auth/realpds_test.go): records written with
 // --input and with fields, read back, paged through; a CAR file; a token
-// made to expire; a session ended.
+// made to expire; a session ended; curl run by exec.
 
 import (
 	"bytes"
@@ -323,7 +323,7 @@ func TestRealPDSAPIRecords(t *testing.T) {
 // After the access token was made to expire, a call succeeds after exactly
 // one refresh: found before the call when our clock knows, and after the
 // server's ExpiredToken when our clock is behind. Then, with the session
-// revoked too, api exits 4.
+// revoked too, api and exec exit 4.
 func TestRealPDSAPIExpiredToken(t *testing.T) {
 	r := newRealAPI(t)
 	for _, clockBehind := range []bool{false, true} {
@@ -348,4 +348,17 @@ func TestRealPDSAPIExpiredToken(t *testing.T) {
 	}
 	r.setAccess(expiredCopy(t, r.saved().AccessJwt))
 	wantError(t, r.api("", nsidGetSession), exitNoSession)
+	wantError(t, r.run(&App{}, "", "exec", "--", "true"), exitNoSession)
+}
+
+func TestRealPDSExecCurl(t *testing.T) {
+	needTools(t, "sh", "curl")
+	r := newRealAPI(t)
+	res := r.run(&App{Environ: func() []string { return []string{"PATH=" + os.Getenv("PATH")} }}, "",
+		"exec", "--", "sh", "-c", curlGetSession)
+	wantCode(t, res, exitOK)
+	var s map[string]any
+	if err := json.Unmarshal([]byte(res.stdout), &s); err != nil || s["handle"] != r.handle || s["did"] != r.did {
+		t.Errorf("curl getSession through exec: %v\n%s", err, res)
+	}
 }

@@ -51,6 +51,9 @@ type App struct {
 	// StdoutTerminal: stdout is a terminal, where api prints JSON indented
 	// and refuses to print a body that is not JSON.
 	StdoutTerminal bool
+	// Environ is the process's environment, which exec passes on to its
+	// command; nil passes none but exec's own variables.
+	Environ func() []string
 	// ReadSecret reads a line without echo.
 	ReadSecret func() (string, error)
 	// Now is the clock; nil means time.Now.
@@ -83,6 +86,12 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
+// exitStatus ends a run with its code and prints nothing: exec passing on
+// its command's exit status.
+type exitStatus int
+
+func (s exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(s)) }
+
 func usageErr(format string, args ...any) error {
 	return &exitError{exitUsage, fmt.Errorf(format, args...)}
 }
@@ -94,8 +103,12 @@ func (a *App) Run(ctx context.Context, args []string) int {
 	defer errOut.Flush()
 	e := &env{app: a, stdout: out, stderr: errOut}
 	err := e.dispatch(ctx, args)
-	if err == nil || errors.Is(err, flag.ErrHelp) {
+	var status exitStatus
+	switch {
+	case err == nil || errors.Is(err, flag.ErrHelp):
 		return exitOK
+	case errors.As(err, &status):
+		return int(status)
 	}
 	fmt.Fprintf(e.stderr, "skyswitch: %s\n", sentence(err, e.clock()))
 	return exitCode(err)

@@ -132,6 +132,7 @@ func TestShellCompletionBash(t *testing.T) {
 		{[]string{"skyswitch", "api", "-X", ""}, "GET\nPOST\n"},
 		{[]string{"skyswitch", "api", "--pa"}, "--paginate\n"},
 		{[]string{"skyswitch", "api", "-X", "GET", "--ma"}, "--max-pages\n"},
+		{[]string{"skyswitch", "exec", "--a"}, "--account\n"},
 	} {
 		out, errOut := w.shell(t, "bash", nil, append([]string{"-c", completeBash, "bash"}, tc.words...)...)
 		if errOut != "" {
@@ -195,6 +196,7 @@ func TestShellCompletionFish(t *testing.T) {
 		{"skyswitch refresh --a", []string{"--all", "--account"}},
 		{"skyswitch api -X ", []string{"GET", "POST"}},
 		{"skyswitch api --pa", []string{"--paginate"}},
+		{"skyswitch exec --a", []string{"--account"}},
 	} {
 		out, errOut := w.shell(t, "fish", nil, "--no-config", "-c", `skyswitch completion fish | source; complete -C "$argv[1]"`, tc.line)
 		if errOut != "" {

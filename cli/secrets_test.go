@@ -393,6 +393,18 @@ func TestSecretSweep(t *testing.T) {
 				on(nsidRefresh, quoting(500, "InternalServerError", fakepds.QuoteTail))(s)
 			}},
 		{name: "api: refreshed", args: []string{"api", nsidGetSession}},
+		{name: "exec", args: []string{"exec", "--", "sh", "-c", `echo "$ATP_HANDLE $ATP_DID $ATP_PDS_URL ${#ATP_ACCESS_TOKEN}"`}},
+		{name: "exec --account, the command fails", args: []string{"exec", "--account", "alice.test", "--", "sh", "-c", "echo failing >&2; exit 3"}, code: 3},
+		{name: "exec: no such command", args: []string{"exec", "--", "no-such-command-skyswitch"}, code: exitNotFound},
+		{name: "exec: refresh due, the server quotes the token", args: []string{"exec", "--", "true"}, code: exitFailure,
+			before: func(s *sweep) {
+				later(2 * time.Hour)(s)
+				on(nsidRefresh, quoting(500, "InternalServerError", fakepds.QuoteTail))(s)
+			}},
+		{name: "exec: refresh due, the server echoes the Authorization header raw", args: []string{"exec", "--", "true"}, code: exitFailure,
+			check:  saysMalformed,
+			before: on(nsidRefresh, echoing(fakepds.FaultEchoAuthorization))},
+		{name: "exec: refreshed", args: []string{"exec", "--", "true"}},
 		{name: "refresh: the server quotes the token (500)", args: []string{"refresh", "alice.test"}, code: exitFailure,
 			before: on(nsidRefresh, quoting(500, "InternalServerError", fakepds.QuoteTail))},
 		{name: "status shows the last error", args: []string{"status", "alice.test"}},
@@ -432,6 +444,7 @@ func TestSecretSweep(t *testing.T) {
 		{name: "status of an ended session", args: []string{"status", "carol.test"}, code: exitNoSession},
 		{name: "token of an ended session", args: []string{"token", "carol.test"}, code: exitNoSession},
 		{name: "api of an ended session", args: []string{"api", "--account", "carol.test", nsidGetSession}, code: exitNoSession},
+		{name: "exec of an ended session", args: []string{"exec", "--account", "carol.test", "--", "true"}, code: exitNoSession},
 		{name: "login again", stdin: pw, args: login("alice.test")},
 		{name: "refresh: revoked, the server quotes the signature", args: []string{"refresh", "alice.test"}, code: exitNoSession,
 			before: revoke("alice.test", quoting(400, "ExpiredToken", fakepds.QuoteSignature))},

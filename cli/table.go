@@ -21,6 +21,9 @@ type command struct {
 	flags          []flagSpec
 	// maxArgs is how many positional arguments it takes (0 or 1).
 	maxArgs int
+	// rest: every word from its first argument on (or after "--") is an
+	// argument, dashes and all: exec's command line.
+	rest bool
 	// What completes its argument: saved handles, fixed words, or both.
 	handles bool
 	words   []string
@@ -55,7 +58,7 @@ func accountSpec() flagSpec {
 func table() []command {
 	return []command{
 		loginCommand(), listCommand(), switchCommand(), statusCommand(), tokenCommand(),
-		refreshCommand(), logoutCommand(), envCommand(), apiCommand(),
+		refreshCommand(), logoutCommand(), envCommand(), apiCommand(), execCommand(),
 		completionCommand(), moveAsideCommand(), secretsCommand(),
 	}
 }
@@ -132,10 +135,14 @@ func (cmd *command) parse(e *env, args []string) (*parsed, error) {
 		if fs.NArg() == 0 {
 			break
 		}
+		if cmd.rest {
+			p.args = fs.Args()
+			break
+		}
 		p.args = append(p.args, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	if len(p.args) > cmd.maxArgs {
+	if len(p.args) > cmd.maxArgs && !cmd.rest {
 		return nil, usageErr("%s: too many arguments", cmd.name)
 	}
 	return p, nil
@@ -177,7 +184,7 @@ func (e *env) dispatch(ctx context.Context, args []string) error {
 // the accounts file unless it needs none, and runs it.
 func (e *env) runCommand(ctx context.Context, cmd *command, args []string) error {
 	if e.account != "" && !cmd.override {
-		return usageErr("--account applies to token, status, refresh, env, api and the switcher, not to %s", cmd.name)
+		return usageErr("--account applies to token, status, refresh, env, api, exec and the switcher, not to %s", cmd.name)
 	}
 	if !cmd.noStore {
 		if err := e.open(); err != nil {
@@ -206,7 +213,8 @@ const usageNotes = `
 An <account> is a handle or DID, with or without a leading @; the default
 is the active account. Run "skyswitch <command> --help" for its flags.
 
-Which account token, status, refresh, env, api and the switcher use: the one named as argument, else --account, else $SKYSWITCH_ACCOUNT,
+Which account token, status, refresh, env, api, exec and the switcher
+use: the one named as argument, else --account, else $SKYSWITCH_ACCOUNT,
 else the saved active account; an override never changes the saved one.
 To pin a shell:
   eval "$(skyswitch env @work.example)"               (bash, zsh)
