@@ -38,7 +38,7 @@ func apiCommand() command {
 			{name: "slurp", usage: "with --paginate, print all the pages as one JSON array"},
 			{name: "max-pages", value: "int", def: "1000", usage: "with --paginate, stop with an error after `n` pages"},
 			{name: "i", usage: "print the HTTP status and the response headers before the body"},
-			{name: "output", value: "string", usage: "write the body to `file` instead of standard output (a body that is not JSON needs it on a terminal)"},
+			{name: "output", value: "string", usage: "write the body to `file`, as it came, instead of standard output (a body that is not JSON needs it on a terminal)"},
 		},
 		maxArgs: 1, override: true,
 		run: func(ctx context.Context, e *env, p *parsed) error {
@@ -133,10 +133,7 @@ func runAPI(ctx context.Context, opts apiOptions, e *env) error {
 	if err != nil {
 		return err
 	}
-	out, err := e.apiOutput(opts)
-	if err != nil {
-		return err
-	}
+	out := e.apiOutput(opts)
 	ident, source := e.choose("")
 	call := func(req auth.RawRequest) (*auth.RawResponse, error) {
 		resp, _, err := e.mgr.Call(ctx, ident, req)
@@ -203,27 +200,37 @@ func (in *apiInputs) read(name string) ([]byte, error) {
 }
 
 // apiOut is where the answer goes: JSON through the sanitiser to stdout,
-// other bodies to the raw stdout (refused on a terminal), or everything to
-// --output's file.
+// other bodies to the raw stdout (refused on a terminal), or every body to
+// --output's file, which is created only once an answer came.
 type apiOut struct {
 	text     io.Writer // headers and JSON
 	raw      io.Writer // bodies that are not JSON
 	pretty   bool      // indent JSON
 	terminal bool      // raw is a terminal
-	file     *os.File
+	path     string    // --output
+	file     *os.File  // --output, once open
 }
 
-func (e *env) apiOutput(opts apiOptions) (*apiOut, error) {
+func (e *env) apiOutput(opts apiOptions) *apiOut {
 	out := &apiOut{text: e.stdout, raw: e.app.Stdout, pretty: e.app.StdoutTerminal, terminal: e.app.StdoutTerminal}
-	if opts.output == "" {
-		return out, nil
+	if opts.output != "" {
+		out.path, out.pretty, out.terminal = opts.output, false, false
 	}
-	f, err := os.OpenFile(opts.output, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
+	return out
+}
+
+// open creates --output's file, if there is one, for the answer that came:
+// a failed call leaves an existing file as it was.
+func (o *apiOut) open() error {
+	if o.path == "" || o.file != nil {
+		return nil
+	}
+	f, err := os.OpenFile(o.path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
 	if err != nil {
-		return nil, fmt.Errorf("api: --output: %w", err)
+		return fmt.Errorf("api: --output: %w", err)
 	}
-	out.file, out.raw, out.pretty, out.terminal = f, f, false, false
-	return out, nil
+	o.file, o.raw = f, f
+	return nil
 }
 
 // json is where a JSON body goes: the sanitised stdout, unless --output
@@ -246,7 +253,8 @@ func (o *apiOut) close() error {
 }
 
 // maxJSONBytes bounds a JSON answer, which is read whole to be formatted;
-// other bodies are copied as they come, unbounded.
+// other bodies, and bodies for --output, are copied as they come,
+// unbounded.
 const maxJSONBytes = 256 << 20
 
 // callOnce makes the call and prints its answer.
@@ -259,7 +267,11 @@ func (e *env) callOnce(call func(auth.RawRequest) (*auth.RawResponse, error), re
 	if opts.include {
 		writeHead(out.text, resp)
 	}
-	if !isJSON(resp.Header.Get("Content-Type")) {
+	if err := out.open(); err != nil {
+		return err
+	}
+	if out.file != nil || !isJSON(resp.Header.Get("Content-Type")) {
+		// --output takes the body as it came, JSON too.
 		return e.copyRaw(resp, req.NSID, out)
 	}
 	data, err := readJSON(resp, req.NSID)
@@ -302,7 +314,7 @@ func readJSON(resp *auth.RawResponse, nsid string) ([]byte, error) {
 	case err != nil:
 		return nil, fmt.Errorf("%s: reading the answer: %w", nsid, err)
 	case len(data) > maxJSONBytes:
-		return nil, fmt.Errorf("%s: the answer is over %d MiB of JSON: use --output FILE", nsid, maxJSONBytes>>20)
+		return nil, fmt.Errorf("%s: the answer is over %d MiB of JSON: use --output FILE to save it as it is", nsid, maxJSONBytes>>20)
 	case len(bytes.TrimSpace(data)) == 0:
 		return nil, nil
 	case !json.Valid(data):
@@ -358,6 +370,9 @@ func (e *env) paginate(call func(auth.RawRequest) (*auth.RawResponse, error), re
 	var stop error
 	for n := 1; ; n++ {
 		page, cursor, err := e.page(call, req, opts, out)
+		if err == nil {
+			err = out.open()
+		}
 		if err != nil {
 			stop = err
 			break

@@ -36,7 +36,7 @@ const stubRecords = 7
 // apiStub answers com.atproto.repo.listRecords (stubRecords records, limit
 // per page, the cursor an index, an empty page last; none for the
 // collection "empty"), com.example.loop (always the same
-// cursor), com.atproto.sync.getBlob (blobBytes), com.example.echo (the
+// cursor), com.example.spaced (JSON with spaces), com.atproto.sync.getBlob (blobBytes), com.example.echo (the
 // request it got, as JSON, with a C1 control in a string, and the
 // Authorization header echoed in a response header), and passes the rest
 // to the fake PDS.
@@ -69,6 +69,9 @@ func apiStub(t *testing.T, srv *fakepds.Server) *httptest.Server {
 			}
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
 			json.NewEncoder(w).Encode(page)
+		case "com.example.spaced":
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{ "a" : [ 1 ] }`)
 		case "com.example.loop":
 			w.Header().Set("Content-Type", "application/json")
 			io.WriteString(w, `{"items":[1],"cursor":"same"}`)
@@ -273,11 +276,24 @@ func TestAPIOutput(t *testing.T) {
 	if data, err := os.ReadFile(file); err != nil || string(data) != blobBytes || r.stdout != "" {
 		t.Errorf("--output: %q (%v); stdout %q", data, err, r.stdout)
 	}
-	// JSON to --output: compact, nothing on stdout.
-	r = e.runTerminal("api", "--output", file, nsidGetSession)
+	// JSON: compact on a pipe; to --output as it came, nothing on stdout.
+	if r := e.run("", "api", "com.example.spaced"); r.stdout != `{"a":[1]}`+"\n" {
+		t.Errorf("JSON to a pipe: %q", r.stdout)
+	}
+	r = e.runTerminal("api", "--output", file, "com.example.spaced")
 	wantCode(t, r, exitOK)
-	if data, _ := os.ReadFile(file); !json.Valid(data) || bytes.Count(data, []byte("\n")) != 1 || r.stdout != "" {
+	if data, _ := os.ReadFile(file); string(data) != `{ "a" : [ 1 ] }` || r.stdout != "" {
 		t.Errorf("--output JSON: %q; stdout %q", data, r.stdout)
+	}
+	// A failed call leaves the file as it was.
+	wantError(t, e.run("", "api", "--output", file, "app.bsky.actor.getProfile"), exitFailure, "MethodNotImplemented")
+	if data, _ := os.ReadFile(file); string(data) != `{ "a" : [ 1 ] }` {
+		t.Errorf("a failed call changed --output's file: %q", data)
+	}
+	// --paginate to --output: the pages, one a line.
+	r = e.run("", "api", "--paginate", "--output", file, "-F", "limit=3", "com.atproto.repo.listRecords")
+	if data, _ := os.ReadFile(file); r.code != exitOK || r.stdout != "" || bytes.Count(data, []byte("\n")) != 3 {
+		t.Errorf("--paginate --output: %q\n%s", data, r)
 	}
 }
 
