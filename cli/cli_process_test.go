@@ -29,6 +29,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(envSignalCounter) != "" {
+		os.Exit(countSignals(os.Getenv(envSignalCounter)))
+	}
 	code := m.Run()
 	if binDir != "" {
 		os.RemoveAll(binDir)

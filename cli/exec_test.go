@@ -6,8 +6,10 @@ package cli
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -138,5 +140,31 @@ func TestExecDeadlineKillsTheCommand(t *testing.T) {
 	r := e.runWith(nil, "exec", "--", "sleep", "60")
 	if r.code != 128+9 || time.Since(start) > 30*time.Second {
 		t.Errorf("exec past its deadline: %s", r)
+	}
+}
+
+// envSignalCounter makes the test binary, run as exec's command, count the
+// SIGINTs it gets (see countSignals) instead of running the tests.
+const envSignalCounter = "SKYSWITCH_TEST_COUNT_SIGINT_UNTIL"
+
+// countSignals prints "ready", then "got-int-N" for each SIGINT as it
+// comes (so that two close together are two, unlike in a shell's trap),
+// and when the file stop exists "done-N", and exits 7.
+func countSignals(stop string) int {
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, os.Interrupt)
+	fmt.Println("ready")
+	n := 0
+	for {
+		select {
+		case <-sigs:
+			n++
+			fmt.Printf("got-int-%d\n", n)
+		case <-time.After(50 * time.Millisecond):
+			if _, err := os.Stat(stop); err == nil {
+				fmt.Printf("done-%d\n", n)
+				return 7
+			}
+		}
 	}
 }
