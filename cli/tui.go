@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/charmbracelet/lipgloss"
-
 	"github.com/skyswitch/skyswitch/internal/demo"
 	"github.com/skyswitch/skyswitch/storage"
 	"github.com/skyswitch/skyswitch/ui"
@@ -37,16 +35,10 @@ func (e *env) tui(ctx context.Context) error {
 	if err := e.open(); err != nil {
 		return err
 	}
-	// Ask the terminal for its background colour now, while the file
-	// loads, rather than at the first frame: asking once Bubble Tea reads
-	// the terminal can hang in v1 (lipgloss #73), and overlapping the round
-	// trip with the load brings the first frame sooner.
-	asked := make(chan struct{})
-	go func() { lipgloss.HasDarkBackground(); close(asked) }()
 	// A file skyswitch cannot read stops here, with its name and what is
-	// wrong, before the screen is taken over.
+	// wrong, before the screen is taken over. (The terminal's background
+	// colour is asked by the switcher itself, through Bubble Tea's input.)
 	st, err := e.mgr.Load(ctx)
-	<-asked
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,13 @@ var tmuxSeq atomic.Int64
 // the extra environment given.
 func startTUI(t *testing.T, p *procEnv, extraEnv ...string) *tmuxTerm {
 	t.Helper()
+	return startPane(t, p, append(extraEnv, p.bin)...)
+}
+
+// startPane runs command (env assignments first) in tmux with a config
+// folder of its own.
+func startPane(t *testing.T, p *procEnv, command ...string) *tmuxTerm {
+	t.Helper()
 	lookTool(t, "tmux", "the end-to-end TUI tests")
 	tt := &tmuxTerm{t: t, socket: fmt.Sprintf("skyswitch-e2e-%d-%d", os.Getpid(), tmuxSeq.Add(1)), dir: t.TempDir()}
 	// Keep the pane when the program ends, to see how it ended.
@@ -47,8 +54,7 @@ func startTUI(t *testing.T, p *procEnv, extraEnv ...string) *tmuxTerm {
 	// A person's terminal, not CI's: termenv turns colour off whenever CI
 	// is set, and the tmux server inherits this process's environment.
 	args = append(args, "CI=")
-	args = append(args, extraEnv...)
-	args = append(args, p.bin)
+	args = append(args, command...)
 	t.Cleanup(func() { _ = tt.tmux("kill-server") })
 	if err := tt.tmux(args...); err != nil {
 		t.Fatalf("tmux new-session: %v", err)
@@ -203,7 +209,82 @@ func TestTUIEndToEnd(t *testing.T) {
 	}
 }
 
-// sgrRE finds SGR sequences; hasColour looks in them for a colour.
+// paste pastes text as a terminal does when the program asked for
+// bracketed paste (tmux paste-buffer -p), in one piece.
+func (tt *tmuxTerm) paste(text string) {
+	tt.t.Helper()
+	if err := tt.tmux("set-buffer", "-b", "e2e", "--", text); err != nil {
+		tt.t.Fatal(err)
+	}
+	if err := tt.tmux("paste-buffer", "-p", "-d", "-b", "e2e", "-t", "main"); err != nil {
+		tt.t.Fatal(err)
+	}
+}
+
+// An app password and an emailed sign-in code pasted into the login form
+// log the account in.
+func TestTUIPasteLogsIn(t *testing.T) {
+	srv := newProcServer(t, fakepds.Options{})
+	carol := srv.AddAccount(fakepds.Account{Handle: "carol.test", Email: "carol@example.com", Password: testPassword, EmailAuthFactor: true})
+	appPassword, err := srv.CreateAppPassword(carol.DID, "e2e", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newProcEnv(t, srv)
+	tt := startTUI(t, p)
+	tt.waitText("No accounts yet.")
+	tt.keys("a")
+	tt.waitText("Add an account")
+	tt.paste("carol.test")
+	tt.keys("Tab")
+	tt.paste(appPassword)
+	tt.keys("Tab")
+	tt.paste(srv.URL())
+	tt.waitText(srv.URL())
+	tt.keys("Enter")
+	if s := tt.waitText("Added @carol.test"); strings.Contains(s, appPassword) {
+		t.Fatal("the app password is on the screen")
+	}
+
+	// The main password asks for the emailed code (app passwords skip it).
+	tt.keys("x")
+	tt.waitText("Logged out @carol.test")
+	tt.keys("a")
+	tt.waitText("Add an account")
+	tt.paste("carol.test")
+	tt.keys("Tab")
+	tt.paste(testPassword)
+	tt.keys("Tab")
+	tt.paste(srv.URL())
+	tt.waitText(srv.URL())
+	tt.keys("Enter")
+	tt.waitText("A sign-in code was sent to your email")
+	tt.paste(srv.SignInCode(carol.DID))
+	tt.keys("Enter")
+	tt.waitText("Added @carol.test")
+}
+
+// After q the terminal is as it was: off the alternate screen, and the
+// shell that follows reads what is typed as plain text (no keyboard
+// protocol left on) and echoes it as it is typed.
+func TestTUILeavesTheTerminalClean(t *testing.T) {
+	srv := newProcServer(t, fakepds.Options{})
+	p := newProcEnv(t, srv)
+	tt := startShell(t, p, `"$BIN"; echo "switcher exit $?"; read -r line; echo "the shell read [$line]"`, "BIN="+p.bin)
+	tt.waitText("No accounts yet.")
+	tt.keys("q")
+	tt.waitFor("the switcher to end", func(s string) bool {
+		return strings.Contains(s, "switcher exit 0") && !tt.alternate()
+	})
+	tt.typ("typed-after-q")
+	tt.waitText("typed-after-q") // echoed as typed
+	tt.keys("Enter")
+	tt.waitText("the shell read [typed-after-q]")
+}
+
+// sgrRE finds SGR sequences; hasColour looks in them for a colour (39 and
+// 49, the terminal's default colours, are none: tmux writes them after a
+// reset).
 var sgrRE = regexp.MustCompile(`\x1b\[([0-9;]*)m`)
 
 func hasColour(screen string) bool {
@@ -211,7 +292,7 @@ func hasColour(screen string) bool {
 		for _, p := range strings.Split(m[1], ";") {
 			var n int
 			fmt.Sscan(p, &n)
-			if n >= 30 && n <= 49 || n >= 90 && n <= 107 {
+			if n >= 30 && n <= 49 && n != 39 && n != 49 || n >= 90 && n <= 107 {
 				return true
 			}
 		}

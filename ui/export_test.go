@@ -3,7 +3,7 @@ package ui
 import (
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 )
 
 // Test hooks: the one-second tick's message is unexported, so tests make
@@ -27,5 +27,5 @@ func HumanError(err error, now time.Time) string { return humanError(err, now) }
 // ThemeColours are the theme's error and warning colours as a dark
 // terminal shows them (the tests set a dark background).
 func ThemeColours() (alarm, warn string) {
-	return defaultTheme.alarm.Dark, defaultTheme.warn.Dark
+	return defaultTheme.alarm.dark, defaultTheme.warn.dark
 }

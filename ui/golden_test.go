@@ -1,95 +1,207 @@
 package ui_test
 
 // Golden files of the whole screen at 80×24, one per scenario, made by
-// running the real program (teatest) over the accounts Manager and the
-// fake PDS. Regenerate with `go test ./ui -run Golden -update` and read
-// every diff before committing.
+// running the real program over the accounts Manager and the fake PDS, its
+// output going into a virtual terminal (github.com/charmbracelet/x/vt).
+// Regenerate with `go test ./ui -run Golden -update` and read every diff
+// before committing.
+//
+// The golden is the screen as the terminal shows it, not the byte stream:
+// Bubble Tea v2 writes only the cells that changed, so a frame's text is
+// seldom whole in the stream, and its frame boundaries depend on timing.
 //
 // What makes them deterministic: the model, the Manager and the fake PDS
 // share a clock that stands still (the program's real one-second tick
-// only re-reads it), the retry jitter is zero, DIDs are fixed (did()),
-// colour is off (TestMain) and clock times print in UTC. The one random
-// thing left is the fake PDS's port: the golden is the final View with the
-// port's digits replaced by X (the same width, so the columns stay put).
-// The golden is the final View rather than the byte stream, whose frame
-// boundaries depend on timing.
+// only re-reads it), the retry jitter is zero, DIDs are fixed (did()) and
+// clock times print in UTC. The one random thing left is the fake PDS's
+// port: its digits are replaced by X (the same width, so the columns stay
+// put).
 
 import (
 	"bytes"
 	"context"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/x/exp/teatest"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/vt"
 
 	"github.com/skyswitch/skyswitch/internal/fakepds"
 	"github.com/skyswitch/skyswitch/storage"
 	"github.com/skyswitch/skyswitch/ui"
 )
 
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// vterm is a virtual terminal the program writes to: the screen it shows,
+// and every byte it was sent (for the secrets check).
+type vterm struct {
+	mu     sync.Mutex
+	emu    *vt.Emulator
+	stream bytes.Buffer
+}
+
+// Write is the terminal receiving output. Like a terminal behind a tty
+// (whose line discipline maps NL to CR NL, as Bubble Tea expects when its
+// input is not a tty), a line feed also returns the carriage.
+func (v *vterm) Write(b []byte) (int, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.stream.Write(b)
+	if _, err := v.emu.Write(bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n"))); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// screen is the text the terminal shows now, trailing spaces trimmed.
+func (v *vterm) screen() string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.emu.String()
+}
+
+func (v *vterm) altScreen() bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.emu.IsAltScreen()
+}
+
+func (v *vterm) bytesSent() string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.stream.String()
+}
+
 // program runs the TUI over the world in a virtual 80×24 terminal.
 type program struct {
-	t      *testing.T
-	w      *world
-	tm     *teatest.TestModel
-	output bytes.Buffer // everything the program wrote, for the secrets check
+	t     *testing.T
+	w     *world
+	p     *tea.Program
+	term  *vterm
+	keyIn *io.PipeWriter // the terminal's keyboard: bytes as typed
+	done  chan struct{}
+	final tea.Model
+	err   error
 }
 
 func (w *world) run(opts ui.Options) *program {
 	opts.Now = w.clk.Now
 	opts.Jitter = func() float64 { return 0 }
 	m := ui.New(w.mgr, opts)
-	p := &program{t: w.t, w: w, tm: teatest.NewTestModel(w.t, ui.Program(m), teatest.WithInitialTermSize(80, 24))}
-	w.t.Cleanup(func() { p.tm.Quit() })
+	term := &vterm{emu: vt.NewEmulator(80, 24)}
+	in, keyIn := io.Pipe()
+	p := &program{t: w.t, w: w, term: term, keyIn: keyIn, done: make(chan struct{})}
+	p.p = tea.NewProgram(ui.Program(m), tea.WithInput(in), tea.WithOutput(term),
+		tea.WithWindowSize(80, 24), tea.WithColorProfile(colorprofile.TrueColor),
+		tea.WithEnvironment([]string{"TERM=xterm-256color"}), tea.WithoutSignals())
+	// The terminal's answers (its background colour) go back as input.
+	go func() { _, _ = io.Copy(keyIn, term.emu) }()
+	go func() {
+		defer close(p.done)
+		p.final, p.err = p.p.Run()
+	}()
+	w.t.Cleanup(func() {
+		p.p.Quit()
+		p.wait()
+		_ = in.CloseWithError(io.EOF)
+	})
 	return p
 }
 
-// waitFor waits until everything in pieces has appeared on the screen
-// since the last wait (a deadline, not a timing: a hang fails the test).
-func (p *program) waitFor(pieces ...string) {
+// wait waits for the program to end (a deadline, not a timing).
+func (p *program) wait() {
 	p.t.Helper()
-	var last []byte
-	teatest.WaitFor(p.t, p.tm.Output(), func(b []byte) bool {
-		last = b
-		for _, s := range pieces {
-			if !bytes.Contains(b, []byte(s)) {
-				return false
+	select {
+	case <-p.done:
+	case <-time.After(15 * time.Second):
+		p.t.Fatal("the program did not end within 15 s")
+	}
+}
+
+// waitFor waits until everything in pieces is on the screen (a deadline,
+// not a timing: a hang fails the test).
+func (p *program) waitFor(pieces ...string) string {
+	p.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		s := p.term.screen()
+		missing := ""
+		for _, piece := range pieces {
+			if !strings.Contains(s, piece) {
+				missing = piece
+				break
 			}
 		}
-		return true
-	}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
-	p.output.Write(last)
+		if missing == "" {
+			return s
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("waited 15 s for %q; the screen:\n%s", missing, s)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func (p *program) keys(keys ...string) {
 	for _, k := range keys {
-		p.tm.Send(keyMsg(k))
+		p.p.Send(keyMsg(k))
 	}
 }
 
-func (p *program) typ(s string) { p.tm.Type(s) }
+func (p *program) typ(s string) {
+	for _, r := range s {
+		p.p.Send(runeKey(r))
+	}
+}
+
+// input writes bytes to the program's input in one write, as a terminal
+// does with keys that arrive together.
+func (p *program) input(b string) {
+	p.t.Helper()
+	if _, err := io.WriteString(p.keyIn, b); err != nil {
+		p.t.Fatal(err)
+	}
+}
 
 var portRE = regexp.MustCompile(`127\.0\.0\.1:(\d+)`)
 
-// golden quits the program, compares its final screen with the golden
-// file, and checks that no token was ever on the screen.
+// golden compares the screen with the golden file, checks that no token
+// was ever sent to the terminal, and quits the program.
 func (p *program) golden() {
 	p.t.Helper()
-	p.tm.Quit()
-	final := p.tm.FinalModel(p.t, teatest.WithFinalTimeout(15*time.Second))
-	_, _ = p.output.ReadFrom(p.tm.Output())
-	view := final.View()
-	p.checkSecrets(view)
-	view = portRE.ReplaceAllStringFunc(view, func(s string) string {
+	screen := p.term.screen()
+	p.checkSecrets(screen + p.term.bytesSent())
+	screen = portRE.ReplaceAllStringFunc(screen, func(s string) string {
 		host, port, _ := strings.Cut(s, ":")
 		return host + ":" + strings.Repeat("X", len(port))
 	})
-	teatest.RequireEqualOutput(p.t, []byte(view))
+	path := filepath.Join("testdata", p.t.Name()+".golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(screen), 0o600); err != nil {
+			p.t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	if screen != string(want) {
+		p.t.Fatalf("the screen differs from %s:\n--- got\n%s\n--- want\n%s", path, screen, want)
+	}
+	p.p.Quit()
+	p.wait()
 }
 
-func (p *program) checkSecrets(view string) {
+func (p *program) checkSecrets(seen string) {
 	p.t.Helper()
 	st, err := storage.Open(p.w.path).Load()
 	if err != nil {
@@ -102,9 +214,8 @@ func (p *program) checkSecrets(view string) {
 	for _, q := range st.PendingLogouts {
 		secrets = append(secrets, q.Session.AccessJwt, q.Session.RefreshJwt)
 	}
-	stream := p.output.String()
 	for _, s := range secrets {
-		if strings.Contains(view, s) || strings.Contains(stream, s) {
+		if strings.Contains(seen, s) {
 			p.t.Errorf("a secret (%d bytes, not printed) was on the screen", len(s))
 		}
 	}
@@ -214,14 +325,38 @@ func TestGoldenLogoutPending(t *testing.T) {
 }
 
 // The golden tests run the real program; make sure it is the same model
-// the driver tests use, i.e. Program only adapts it.
+// the driver tests use, i.e. Program only adapts it, and that q gives the
+// terminal back: the alternate screen left, the view empty.
 func TestProgramQuitsOnQ(t *testing.T) {
 	w := newWorld(t, fakepds.Options{})
 	p := w.run(ui.Options{})
 	p.waitFor("No accounts yet.")
-	p.keys("q")
-	p.tm.WaitFinished(t, teatest.WithFinalTimeout(15*time.Second))
-	if v := p.tm.FinalModel(t).View(); v != "" {
-		t.Fatalf("after q the view is %q", v)
+	if !p.term.altScreen() {
+		t.Fatal("the switcher is not on the alternate screen")
 	}
+	p.keys("q")
+	p.wait()
+	if p.err != nil {
+		t.Fatalf("the program ended with %v", p.err)
+	}
+	if v := p.final.View(); v.Content != "" {
+		t.Fatalf("after q the view is %q", v.Content)
+	}
+	if p.term.altScreen() {
+		t.Fatal("after q the terminal is still on the alternate screen")
+	}
+}
+
+// Keys that arrive in one read ("jj" from a held key or a fast typist over
+// SSH) each count: Bubble Tea gives each its own message.
+func TestKeysArrivingTogetherEachCount(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	threeAccounts(w)
+	p := w.run(ui.Options{})
+	p.waitFor(">   @alice.test")
+	p.input("jj")
+	p.waitFor("> ● @carol.test")
+	// In a text field the same burst is text, not commands.
+	p.input("/bo")
+	p.waitFor("/bo", ">   @bob.test")
 }

@@ -19,10 +19,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/bubbles/spinner"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/skyswitch/skyswitch/accounts"
 	"github.com/skyswitch/skyswitch/auth"
@@ -32,12 +32,37 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	// Goldens and text checks: no colour, a dark background (so lipgloss
-	// never asks the terminal), and clock times printed in UTC.
-	lipgloss.SetColorProfile(termenv.Ascii)
-	lipgloss.SetHasDarkBackground(true)
+	// Clock times print in UTC. (The model's colours are a dark
+	// terminal's until the terminal says otherwise, which here it never
+	// does; views are seen without colour unless a test asks: viewProfile.)
 	time.Local = time.UTC
 	os.Exit(m.Run())
+}
+
+// viewProfile is the terminal the tests see frames on: one without colour
+// (goldens and text checks), unless a test asks for another (withProfile).
+// The tests do not run in parallel.
+var viewProfile = colorprofile.NoTTY
+
+// withProfile sees the test's frames on a terminal of profile p.
+func withProfile(t testing.TB, p colorprofile.Profile) {
+	viewProfile = p
+	t.Cleanup(func() { viewProfile = colorprofile.NoTTY })
+}
+
+// screenOf is a frame as a terminal of viewProfile receives it: the view
+// always has true colour, and Bubble Tea's renderer converts it to what
+// the terminal shows (none at all without a terminal).
+func screenOf(v tea.View) string {
+	if viewProfile == colorprofile.TrueColor {
+		return v.Content
+	}
+	var b strings.Builder
+	w := &colorprofile.Writer{Forward: &b, Profile: viewProfile}
+	if _, err := w.WriteString(v.Content); err != nil {
+		panic(err)
+	}
+	return b.String()
 }
 
 const password = "app-pass-word-1234"
@@ -257,7 +282,7 @@ func (d *driver) leaves(cmd tea.Cmd) []tea.Cmd {
 		d.timers++
 		d.ticks++
 		return nil
-	case strings.Contains(name, ".Tick.func"), strings.Contains(name, "BlinkCmd.func"):
+	case strings.Contains(name, ".Tick.func"), strings.Contains(name, ".Blink.func"):
 		d.timers++
 		return nil
 	case strings.Contains(name, "compactCmds"):
@@ -300,26 +325,35 @@ func (d *driver) key(k string) { d.t.Helper(); d.send(keyMsg(k)) }
 func (d *driver) typ(s string) {
 	d.t.Helper()
 	for _, r := range s {
-		d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+		d.send(runeKey(r))
 	}
 }
 
-var namedKeys = map[string]tea.KeyType{
-	"enter": tea.KeyEnter, "esc": tea.KeyEsc, "tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab,
-	"up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight,
-	"ctrl+c": tea.KeyCtrlC, "backspace": tea.KeyBackspace,
+var namedKeys = map[string]tea.Key{
+	"enter": {Code: tea.KeyEnter}, "esc": {Code: tea.KeyEscape}, "tab": {Code: tea.KeyTab},
+	"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
+	"up":        {Code: tea.KeyUp}, "down": {Code: tea.KeyDown}, "left": {Code: tea.KeyLeft}, "right": {Code: tea.KeyRight},
+	"ctrl+c": {Code: 'c', Mod: tea.ModCtrl}, "backspace": {Code: tea.KeyBackspace},
 }
 
-func keyMsg(k string) tea.KeyMsg {
-	if t, ok := namedKeys[k]; ok {
-		return tea.KeyMsg{Type: t}
+// keyMsg is the press of a named key or of one rune's key.
+func keyMsg(k string) tea.KeyPressMsg {
+	if key, ok := namedKeys[k]; ok {
+		return tea.KeyPressMsg(key)
 	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+	r := []rune(k)
+	if len(r) != 1 {
+		panic(fmt.Sprintf("keyMsg(%q): not a key", k))
+	}
+	return runeKey(r[0])
 }
+
+// runeKey is the press of the key that types r.
+func runeKey(r rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: r, Text: string(r)} }
 
 // view renders the screen (and remembers it for the secrets check).
 func (d *driver) view() string {
-	v := d.m.View()
+	v := screenOf(d.m.View())
 	d.views = append(d.views, v)
 	return v
 }
@@ -344,7 +378,7 @@ func (d *driver) collect() {
 // checkSecrets: no View of the test showed a token (whole, or its
 // signature, even across a line break) or the password.
 func (d *driver) checkSecrets() {
-	d.views = append(d.views, d.m.View())
+	d.views = append(d.views, screenOf(d.m.View()))
 	for _, v := range d.views {
 		flat := strings.ReplaceAll(v, "\n", "")
 		for s := range d.secrets {
@@ -466,7 +500,7 @@ var selectedRE = regexp.MustCompile(`^> (?:● |  )@(\S+)`)
 
 // quits reports whether the key makes the program quit (through the
 // adapter tea.NewProgram runs).
-func quits(m ui.Model, k tea.KeyMsg) bool {
+func quits(m ui.Model, k tea.KeyPressMsg) bool {
 	_, cmd := ui.Program(m).Update(k)
 	if cmd == nil {
 		return false

@@ -14,9 +14,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/internal/sanitize"
@@ -109,11 +108,10 @@ func safeFrame(t *testing.T, step, v string) {
 func TestHostileTextNeverReachesTheTerminal(t *testing.T) {
 	for _, p := range []struct {
 		name    string
-		profile termenv.Profile
-	}{{"ascii", termenv.Ascii}, {"truecolor", termenv.TrueColor}} {
+		profile colorprofile.Profile
+	}{{"ascii", colorprofile.Ascii}, {"truecolor", colorprofile.TrueColor}} {
 		t.Run(p.name, func(t *testing.T) {
-			lipgloss.SetColorProfile(p.profile)
-			t.Cleanup(func() { lipgloss.SetColorProfile(termenv.Ascii) })
+			withProfile(t, p.profile)
 			walkHostile(t)
 		})
 	}
@@ -126,7 +124,7 @@ func walkHostile(t *testing.T) {
 	d := newDriver(t, svc, newClock(), ui.Options{Notes: []string{"a note quoting " + hostile}})
 	frame := func(step string) string {
 		t.Helper()
-		v := ui.Program(d.m).View()
+		v := screenOf(ui.Program(d.m).View())
 		safeFrame(t, step, v)
 		return v
 	}

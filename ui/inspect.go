@@ -2,13 +2,14 @@ package ui
 
 import (
 	"fmt"
+	"image/color"
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/progress"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/progress"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/skyswitch/skyswitch/accounts"
 	"github.com/skyswitch/skyswitch/auth"
@@ -26,10 +27,12 @@ type inspectModel struct {
 }
 
 func newInspectModel() inspectModel {
-	return inspectModel{
-		keys: defaultInspectKeys(),
-		bar:  progress.New(progress.WithSolidFill(string(defaultTheme.accent.Dark)), progress.WithWidth(20), progress.WithoutPercentage()),
-	}
+	return inspectModel{keys: defaultInspectKeys(), bar: newBar(defaultTheme.accent.on(true))}
+}
+
+// newBar is the bar of a token's life left, in one colour.
+func newBar(c color.Color) progress.Model {
+	return progress.New(progress.WithColors(c), progress.WithWidth(20), progress.WithoutPercentage())
 }
 
 func (m Model) openInspector() (Model, tea.Cmd) {
@@ -47,7 +50,7 @@ func (m Model) openInspector() (Model, tea.Cmd) {
 	return m, tea.Batch(checkCmd(m.svc, r.acct.DID, m.rtOf(r.acct.DID).gen), m.spinner.Tick)
 }
 
-func (m Model) updateInspect(msg tea.KeyMsg) (Model, tea.Cmd) {
+func (m Model) updateInspect(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	k := m.inspect.keys
 	switch {
 	case key.Matches(msg, k.Quit):
@@ -166,7 +169,7 @@ func (m Model) tokenLine(b *strings.Builder, name, tok string) {
 		when = days(left)
 	}
 	bar := m.inspect.bar
-	bar.Width = min(max(m.width-62, 6), 20)
+	bar.SetWidth(min(max(m.width-62, 6), 20))
 	fmt.Fprintf(b, "  %s %s %s %s → %s\n", m.st.label.Render(pad(name, 14)),
 		bar.ViewAs(frac), m.st.forUrgency(urgencyOf(left, c.Lifetime()))(pad(when, 9)),
 		shortTime(c.IssuedAt, m.now), shortTime(c.ExpiresAt, m.now))

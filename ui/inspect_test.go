@@ -4,12 +4,12 @@ package ui_test
 // the banners draw in.
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/storage"
@@ -93,11 +93,9 @@ func TestInspectorShowsTwoFactorStatusAndFullAccess(t *testing.T) {
 // in the warning colour: the goldens have no colour, so only this notices
 // a swap.
 func TestBannerColours(t *testing.T) {
-	lipgloss.SetColorProfile(termenv.TrueColor)
-	t.Cleanup(func() { lipgloss.SetColorProfile(termenv.Ascii) })
+	withProfile(t, colorprofile.TrueColor)
 	alarmHex, warnHex := ui.ThemeColours()
-	alarm := termenv.TrueColor.Color(alarmHex).Sequence(false) // 38;2;r;g;b
-	warn := termenv.TrueColor.Color(warnHex).Sequence(false)
+	alarm, warn := trueColour(t, alarmHex), trueColour(t, warnHex) // 38;2;r;g;b
 	if alarm == warn || !strings.HasPrefix(alarm, "38;2;") {
 		t.Fatalf("colour sequences %q and %q", alarm, warn)
 	}
@@ -130,3 +128,14 @@ func TestBannerColours(t *testing.T) {
 
 // errTransient is a refresh failure worth retrying.
 var errTransient = &auth.Error{Status: 503, Name: "ServiceUnavailable", Message: "try later"}
+
+// trueColour is the SGR parameters that set the foreground to hex (#rrggbb)
+// in true colour.
+func trueColour(t *testing.T, hex string) string {
+	t.Helper()
+	var r, g, b uint8
+	if _, err := fmt.Sscanf(hex, "#%02x%02x%02x", &r, &g, &b); err != nil {
+		t.Fatalf("colour %q: %v", hex, err)
+	}
+	return fmt.Sprintf("38;2;%d;%d;%d", r, g, b)
+}

@@ -1,6 +1,6 @@
 package ui
 
-import "github.com/charmbracelet/bubbles/key"
+import "charm.land/bubbles/v2/key"
 
 // listKeys are the account list's bindings; help shows only enabled ones.
 type listKeys struct {

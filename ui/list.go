@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/skyswitch/skyswitch/storage"
 )
@@ -107,7 +107,7 @@ func (m Model) current() (row, bool) {
 	return row{}, false
 }
 
-func (m Model) updateList(msg tea.KeyMsg) (Model, tea.Cmd) {
+func (m Model) updateList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	if m.list.filtering {
 		return m.updateFilter(msg)
 	}
@@ -143,7 +143,7 @@ func (m Model) updateList(msg tea.KeyMsg) (Model, tea.Cmd) {
 	return m, nil
 }
 
-func (m Model) updateFilter(msg tea.KeyMsg) (Model, tea.Cmd) {
+func (m Model) updateFilter(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	switch msg.String() {
 	case "esc":
 		m.list.filter.SetValue("")
@@ -157,6 +157,12 @@ func (m Model) updateFilter(msg tea.KeyMsg) (Model, tea.Cmd) {
 		m.quitting = true
 		return m, nil
 	}
+	return m.editFilter(msg)
+}
+
+// editFilter hands a key or a paste to the filter and puts the cursor on
+// the first match.
+func (m Model) editFilter(msg tea.Msg) (Model, tea.Cmd) {
 	var cmd tea.Cmd
 	m.list.filter, cmd = m.list.filter.Update(msg)
 	m.list.cursor = 0

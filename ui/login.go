@@ -7,9 +7,9 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/skyswitch/skyswitch/auth"
 )
@@ -58,7 +58,7 @@ func newLoginModel() loginModel {
 		t.Placeholder = placeholder
 		t.CharLimit = limit
 		t.Prompt = ""
-		t.Width = 40
+		t.SetWidth(40)
 		return t
 	}
 	l := loginModel{keys: defaultFormKeys()}
@@ -99,7 +99,7 @@ func (l loginModel) input() auth.LoginInput {
 	}
 }
 
-func (m Model) updateLogin(msg tea.KeyMsg) (Model, tea.Cmd) {
+func (m Model) updateLogin(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	l := &m.login
 	switch {
 	case key.Matches(msg, l.keys.Quit):
@@ -242,6 +242,23 @@ func (m Model) loginView() string {
 		b.WriteString(m.st.errorText.Render(indent(wrapTo(shown(l.err), m.width-4), "  ")) + "\n")
 	}
 	return b.String()
+}
+
+// pasteLogin puts pasted text into the field that has the focus (the code,
+// when the form asks for it), without the line end a copied line brings.
+func (m Model) pasteLogin(msg tea.PasteMsg) (Model, tea.Cmd) {
+	l := &m.login
+	if l.busy {
+		return m, nil
+	}
+	msg.Content = strings.TrimRight(msg.Content, "\r\n")
+	var cmd tea.Cmd
+	if l.needCode {
+		l.code, cmd = l.code.Update(msg)
+	} else {
+		l.fields[l.focus], cmd = l.fields[l.focus].Update(msg)
+	}
+	return m, cmd
 }
 
 func capitalize(s string) string {

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/skyswitch/skyswitch/internal/fakepds"
 	"github.com/skyswitch/skyswitch/ui"
@@ -132,7 +132,7 @@ func TestLoginUnknownServerSaysSo(t *testing.T) {
 }
 
 // paste is what Bubble Tea delivers for a bracketed paste.
-func paste(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s), Paste: true} }
+func paste(s string) tea.PasteMsg { return tea.PasteMsg{Content: s} }
 
 // timedPaste pastes s and fails the test if the model took long over it.
 func timedPaste(d *driver, s string) {

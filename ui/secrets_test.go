@@ -16,9 +16,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/charmbracelet/bubbles/spinner"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/skyswitch/skyswitch/internal/fakepds"
 	"github.com/skyswitch/skyswitch/ui"
@@ -192,7 +192,7 @@ func (f *framer) frame() {
 		f.leaks.addToken(s)
 	}
 	f.leaks.learn(f.w.srv)
-	v := f.m.View()
+	v := screenOf(f.m.View())
 	// The forms' error lines, long ones included, fit the window. (The
 	// inspector's are not checked here: a long status check error widens
 	// it.)
@@ -211,7 +211,7 @@ func (f *framer) key(k string) { f.t.Helper(); f.send(keyMsg(k)) }
 func (f *framer) typ(s string) {
 	f.t.Helper()
 	for _, r := range s {
-		f.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+		f.send(runeKey(r))
 	}
 }
 
@@ -219,7 +219,7 @@ func (f *framer) typ(s string) {
 // is printed only if it holds no secret.
 func (f *framer) expect(pieces ...string) string {
 	f.t.Helper()
-	v := f.m.View()
+	v := screenOf(f.m.View())
 	flat := flatten(v)
 	for _, p := range pieces {
 		if strings.Contains(v, p) || strings.Contains(flat, p) {

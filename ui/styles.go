@@ -1,23 +1,34 @@
 package ui
 
 import (
-	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/lipgloss"
+	"image/color"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/lipgloss/v2"
 )
 
-// theme names colours by meaning; each adapts to light and dark terminals.
+// shade is a colour for light terminals and one for dark ones.
+type shade struct{ light, dark string }
+
+// on picks the shade's colour for the terminal's background.
+func (s shade) on(dark bool) color.Color {
+	return lipgloss.LightDark(dark)(lipgloss.Color(s.light), lipgloss.Color(s.dark))
+}
+
+// theme names colours by meaning; each adapts to light and dark terminals,
+// by the background colour the terminal reports (dark until it answers).
 type theme struct {
-	accent, muted, text, calm, warn, alarm, info lipgloss.AdaptiveColor
+	accent, muted, text, calm, warn, alarm, info shade
 }
 
 var defaultTheme = theme{
-	accent: lipgloss.AdaptiveColor{Light: "#5A38C6", Dark: "#9D8CFF"},
-	muted:  lipgloss.AdaptiveColor{Light: "#6B6B6B", Dark: "#8A8A8A"},
-	text:   lipgloss.AdaptiveColor{Light: "#1A1A1A", Dark: "#E8E8E8"},
-	calm:   lipgloss.AdaptiveColor{Light: "#1B7F3B", Dark: "#5FD787"},
-	warn:   lipgloss.AdaptiveColor{Light: "#A15C00", Dark: "#FFB347"},
-	alarm:  lipgloss.AdaptiveColor{Light: "#C0262D", Dark: "#FF5F5F"},
-	info:   lipgloss.AdaptiveColor{Light: "#1F5FAD", Dark: "#6CB6FF"},
+	accent: shade{"#5A38C6", "#9D8CFF"},
+	muted:  shade{"#6B6B6B", "#8A8A8A"},
+	text:   shade{"#1A1A1A", "#E8E8E8"},
+	calm:   shade{"#1B7F3B", "#5FD787"},
+	warn:   shade{"#A15C00", "#FFB347"},
+	alarm:  shade{"#C0262D", "#FF5F5F"},
+	info:   shade{"#1F5FAD", "#6CB6FF"},
 }
 
 // styles groups the theme's styles by the part of the screen they serve.
@@ -29,7 +40,11 @@ type styles struct {
 	box, keyHelp                          lipgloss.Style
 }
 
-func newStyles(t theme) styles {
+func newStyles(th theme, dark bool) styles {
+	t := struct{ accent, muted, text, calm, warn, alarm, info color.Color }{
+		th.accent.on(dark), th.muted.on(dark), th.text.on(dark), th.calm.on(dark),
+		th.warn.on(dark), th.alarm.on(dark), th.info.on(dark),
+	}
 	base := lipgloss.NewStyle()
 	banner := base.Padding(0, 1).Bold(true)
 	return styles{
@@ -53,10 +68,9 @@ func newStyles(t theme) styles {
 	}
 }
 
-// newHelp is bubbles' help with the theme's colours: its own greys are too
-// faint on dark backgrounds.
-func newHelp(s styles) help.Model {
-	h := help.New()
+// withStyles gives bubbles' help the theme's colours: its own greys are
+// too faint on dark backgrounds.
+func withStyles(h help.Model, s styles) help.Model {
 	key, desc := s.keyHelp, s.muted
 	h.Styles.ShortKey, h.Styles.FullKey = key, key
 	h.Styles.ShortDesc, h.Styles.FullDesc = desc, desc

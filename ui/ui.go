@@ -3,7 +3,7 @@
 //
 // The message flow:
 //
-//	keys ──────────► Update ──► the focused screen (list │ login │ code │ inspect)
+//	keys, pastes ──► Update ──► the focused screen (list │ login │ code │ inspect)
 //	tick (1 s) ────► Update ──► m.now; refreshes that are due; reload if the file changed
 //	tea.Cmd results (…Msg) ─► Update ──► state; stale results (older generation) dropped
 //
@@ -14,11 +14,12 @@ package ui
 import (
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/spinner"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/storage"
@@ -71,6 +72,7 @@ type Model struct {
 	screen        screen
 	now           time.Time
 	width, height int
+	dark          bool // the terminal's background, as it reported it
 
 	data    *storage.State
 	stamp   string
@@ -106,19 +108,18 @@ func New(svc Service, opts Options) Model {
 	if opts.Jitter == nil {
 		opts.Jitter = rand.Float64
 	}
-	st := newStyles(defaultTheme)
-	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(st.title))
 	m := Model{
-		svc: svc, opts: opts, st: st,
-		now: opts.Now(), width: 80, height: 24,
+		svc: svc, opts: opts,
+		now: opts.Now(), width: 80, height: 24, dark: true,
 		rt:      map[string]*runtime{},
 		list:    newListModel(opts.Select),
 		login:   newLoginModel(),
 		inspect: newInspectModel(),
-		help:    newHelp(st),
-		spinner: sp,
+		help:    help.New(),
+		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 		expiry:  &expiryMemo{},
 	}
+	m = m.restyle()
 	if opts.Initial != nil {
 		m.data = opts.Initial
 		m.list = m.list.settle(m.rows())
@@ -127,13 +128,24 @@ func New(svc Service, opts Options) Model {
 	return m
 }
 
-// Init loads the accounts, retries owed logouts and starts the clock.
+// restyle makes the styles for the terminal's background.
+func (m Model) restyle() Model {
+	m.st = newStyles(defaultTheme, m.dark)
+	m.help = withStyles(m.help, m.st)
+	m.spinner.Style = m.st.title
+	m.inspect.bar = newBar(defaultTheme.accent.on(m.dark))
+	return m
+}
+
+// Init loads the accounts, retries owed logouts, starts the clock and asks
+// the terminal for its background colour (the answer restyles the screen;
+// until it comes, or if it never does, the colours are a dark terminal's).
 func (m Model) Init() tea.Cmd {
 	if m.data != nil {
 		// Given by the caller; the first tick notices any later change.
-		return tea.Batch(retryPendingCmd(m.svc), tick())
+		return tea.Batch(retryPendingCmd(m.svc), tick(), tea.RequestBackgroundColor)
 	}
-	return tea.Batch(loadCmd(m.svc), retryPendingCmd(m.svc), tick())
+	return tea.Batch(loadCmd(m.svc), retryPendingCmd(m.svc), tick(), tea.RequestBackgroundColor)
 }
 
 // Update routes a message to the part of the model it concerns.
@@ -141,7 +153,13 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.help.Width = msg.Width
+		m.help.SetWidth(msg.Width)
+		return m, nil
+	case tea.BackgroundColorMsg:
+		if dark := msg.IsDark(); dark != m.dark {
+			m.dark = dark
+			m = m.restyle()
+		}
 		return m, nil
 	case tickMsg:
 		return m.onTick(time.Time(msg))
@@ -152,8 +170,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.spinner, cmd = m.spinner.Update(msg)
 		return m, cmd
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return m.onKey(msg)
+	case tea.PasteMsg:
+		return m.onPaste(msg)
 	}
 	return m.onResult(msg)
 }
@@ -172,19 +192,7 @@ func (t teaModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // Program wraps the model for tea.NewProgram.
 func Program(m Model) tea.Model { return teaModel{m} }
 
-func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
-	// Keys that arrive together come as one message ("jjj"); where no text
-	// field has the focus, each is a key press of its own.
-	typing := m.screen == screenLogin || m.list.filtering
-	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !typing {
-		var cmds []tea.Cmd
-		for _, r := range msg.Runes {
-			var cmd tea.Cmd
-			m, cmd = m.onKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt})
-			cmds = append(cmds, cmd)
-		}
-		return m, tea.Batch(cmds...)
-	}
+func (m Model) onKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	switch m.screen {
 	case screenLogin:
 		return m.updateLogin(msg)
@@ -192,6 +200,19 @@ func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m.updateInspect(msg)
 	}
 	return m.updateList(msg)
+}
+
+// onPaste puts pasted text into the text field that has the focus, if any:
+// the service, account, password or sign-in code, or the filter.
+func (m Model) onPaste(msg tea.PasteMsg) (Model, tea.Cmd) {
+	switch {
+	case m.screen == screenLogin:
+		return m.pasteLogin(msg)
+	case m.screen == screenList && m.list.filtering:
+		msg.Content = strings.TrimRight(msg.Content, "\r\n")
+		return m.editFilter(msg)
+	}
+	return m, nil
 }
 
 func (m Model) onTick(t time.Time) (Model, tea.Cmd) {

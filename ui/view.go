@@ -5,17 +5,21 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/skyswitch/skyswitch/internal/sanitize"
 )
 
 // View draws the screen from the model; it changes nothing. The frame
 // passes sanitize.Frame on its way out: whatever text a path forgot to
-// clean, nothing but colours reaches the terminal.
-func (m Model) View() string {
-	return sanitize.Frame(m.draw())
+// clean, nothing but colours reaches the terminal. The switcher takes the
+// whole screen, and asks for no keyboard enhancements.
+func (m Model) View() tea.View {
+	v := tea.NewView(sanitize.Frame(m.draw()))
+	v.AltScreen = true
+	return v
 }
 
 // draw lays out the frame.
@@ -156,8 +160,8 @@ func (m Model) noteText() string {
 func (m Model) helpView(keys help.KeyMap) string {
 	h := m.help
 	v := h.View(keys)
-	for h.Width > 1 && lipgloss.Width(v) > m.width {
-		h.Width--
+	for h.Width() > 1 && lipgloss.Width(v) > m.width {
+		h.SetWidth(h.Width() - 1)
 		v = h.View(keys)
 	}
 	return v
