@@ -7,27 +7,31 @@ type listKeys struct {
 	Up, Down, Switch, Add, Logout, Refresh, Inspect, Filter, Help, Quit key.Binding
 	// Dismiss drops the note shown; enabled only while there is one.
 	Dismiss key.Binding
+	// ClearFilter drops an applied filter; enabled only while there is
+	// one. With a note showing too, esc dismisses the note first.
+	ClearFilter key.Binding
 }
 
 func defaultListKeys() listKeys {
 	return listKeys{
-		Up:      key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:    key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Switch:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "activate")),
-		Add:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add")),
-		Logout:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "log out")),
-		Refresh: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
-		Inspect: key.NewBinding(key.WithKeys("i", "right"), key.WithHelp("i/→", "inspect")),
-		Filter:  key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "keys")),
-		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
-		Dismiss: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "dismiss note"), key.WithDisabled()),
+		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Switch:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "activate")),
+		Add:         key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add")),
+		Logout:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "log out")),
+		Refresh:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
+		Inspect:     key.NewBinding(key.WithKeys("i", "right"), key.WithHelp("i/→", "inspect")),
+		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "keys")),
+		Quit:        key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Dismiss:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "dismiss note"), key.WithDisabled()),
+		ClearFilter: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter"), key.WithDisabled()),
 	}
 }
 
 // ShortHelp is the footer.
 func (k listKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.Dismiss, k.Switch, k.Add, k.Logout, k.Inspect, k.Filter, k.Help, k.Quit}
+	return []key.Binding{k.Dismiss, k.clearFilter(), k.Switch, k.Add, k.Logout, k.Inspect, k.Filter, k.Help, k.Quit}
 }
 
 // FullHelp is shown on "?".
@@ -35,8 +39,17 @@ func (k listKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Switch, k.Inspect},
 		{k.Add, k.Refresh, k.Logout},
-		{k.Filter, k.Help, k.Quit, k.Dismiss},
+		{k.Filter, k.Help, k.Quit, k.Dismiss, k.clearFilter()},
 	}
+}
+
+// clearFilter is the ClearFilter binding as help shows it: not beside
+// Dismiss, whose esc comes first.
+func (k listKeys) clearFilter() key.Binding {
+	if k.Dismiss.Enabled() {
+		return key.NewBinding(key.WithDisabled())
+	}
+	return k.ClearFilter
 }
 
 // formKeys serve the login and sign-in code forms.

@@ -118,6 +118,8 @@ func (m Model) updateList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, k.Dismiss):
 		m = m.dismissNote()
+	case key.Matches(msg, k.ClearFilter):
+		m.list = m.list.clearFilter(m)
 	case key.Matches(msg, k.Help):
 		m.help.ShowAll = !m.help.ShowAll
 	case key.Matches(msg, k.Up):
@@ -146,12 +148,13 @@ func (m Model) updateList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 func (m Model) updateFilter(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	switch msg.String() {
 	case "esc":
-		m.list.filter.SetValue("")
-		fallthrough
+		m.list = m.list.clearFilter(m)
+		return m, nil
 	case "enter":
 		m.list.filtering = false
 		m.list.filter.Blur()
 		m.list = m.list.settle(m.rows())
+		m.list.keys.ClearFilter.SetEnabled(m.list.filtered())
 		return m, nil
 	case "ctrl+c":
 		m.quitting = true
@@ -168,6 +171,20 @@ func (m Model) editFilter(msg tea.Msg) (Model, tea.Cmd) {
 	m.list.cursor = 0
 	m.list = m.list.settle(m.rows())
 	return m, cmd
+}
+
+// filtered reports whether a filter is applied.
+func (l listModel) filtered() bool { return l.filter.Value() != "" }
+
+// clearFilter drops the filter, being typed or applied: every row shows
+// again, the cursor on the account it was on.
+func (l listModel) clearFilter(m Model) listModel {
+	l.filter.SetValue("")
+	l.filtering = false
+	l.filter.Blur()
+	l.keys.ClearFilter.SetEnabled(false)
+	m.list = l
+	return l.settle(m.rows())
 }
 
 // activate makes the selected account active, or, when its session ended,

@@ -1,7 +1,8 @@
 package ui_test
 
-// What a new user trips on: pastes (their own message in Bubble Tea v2)
-// must reach every text field.
+// What a new user trips on: an applied filter that esc does not clear, a
+// filter that outlives the account it matched, and pastes (their own
+// message in Bubble Tea v2) that must reach every text field.
 
 import (
 	"strings"
@@ -10,6 +11,45 @@ import (
 	"github.com/skyswitch/skyswitch/internal/fakepds"
 	"github.com/skyswitch/skyswitch/ui"
 )
+
+// The issue's steps: filter on carol, apply it, log carol out. The list
+// says the filter matches nothing and that esc clears it; esc on the list
+// brings the others back.
+func TestEscClearsAnAppliedFilter(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	threeAccounts(w)
+	d := w.start(ui.Options{})
+	d.key("/")
+	d.typ("carol")
+	d.key("enter")
+	d.has("@carol.test", "/carol", "esc clear filter")
+	d.hasNot("@alice.test", "@bob.test")
+	d.key("x")
+	d.has("Logged out @carol.test", `No account left matches the filter "carol"; esc clears it.`,
+		"no account matches the filter (esc clears it)")
+	d.key("esc")
+	d.has("@alice.test", "@bob.test")
+	d.hasNot("/carol", "no account matches", "esc clear filter")
+}
+
+// With a note showing, the first esc dismisses the note, the next clears
+// the filter.
+func TestEscDismissesANoteBeforeTheFilter(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	threeAccounts(w)
+	d := w.start(ui.Options{Notes: []string{"the keyring did not answer"}})
+	d.key("/")
+	d.typ("bob")
+	d.key("enter")
+	d.has("Note: the keyring did not answer", "esc dismiss note", "/bob")
+	d.hasNot("clear filter")
+	d.key("esc")
+	d.hasNot("Note:", "@alice.test")
+	d.has("/bob", "esc clear filter")
+	d.key("esc")
+	d.has("@alice.test", "@bob.test", "@carol.test")
+	d.hasNot("/bob")
+}
 
 // fieldLine is the form's line of the field with this label.
 func fieldLine(d *driver, label string) string {

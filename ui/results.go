@@ -107,7 +107,6 @@ func (m Model) onLoggedOut(msg loggedOutMsg) (Model, tea.Cmd) {
 	if m.now.Before(res.AccessValidUntil) {
 		text += fmt.Sprintf(" Its access token stays valid until %s.", res.AccessValidUntil.Local().Format("15:04"))
 	}
-	m.setStatus(text, res.Queued)
 	// Show at once what the store now holds, so the row never outlives the
 	// message saying it is gone; the reload confirms it.
 	if m.data != nil {
@@ -116,7 +115,12 @@ func (m Model) onLoggedOut(msg loggedOutMsg) (Model, tea.Cmd) {
 		}
 		m.data.Active = res.Active
 		m.list = m.list.settle(m.rows())
+		if m.list.filtered() && len(m.rows()) == 0 {
+			// The filter outlived what it matched: say so, and the way out.
+			text += fmt.Sprintf(" No account left matches the filter %q; esc clears it.", m.list.filter.Value())
+		}
 	}
+	m.setStatus(text, res.Queued)
 	return m, loadCmd(m.svc)
 }
 

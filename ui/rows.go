@@ -53,7 +53,7 @@ func (m Model) listView(height int) string {
 		b.WriteByte('\n')
 	}
 	if len(rows) == 0 {
-		b.WriteString(m.st.muted.Render("  no account matches the filter") + "\n")
+		b.WriteString(m.st.muted.Render("  no account matches the filter (esc clears it)") + "\n")
 	}
 	if m.list.filtering || m.list.filter.Value() != "" {
 		b.WriteString(m.list.filter.View())
