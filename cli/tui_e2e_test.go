@@ -147,7 +147,7 @@ func TestTUIEndToEnd(t *testing.T) {
 	tt.waitText("No accounts yet.")
 	tt.keys("a")
 	tt.waitText("Add an account")
-	tt.keys("BTab") // the form opens on the account; the service is above
+	tt.keys("BTab") // the form opens on the account; the service is last
 	tt.typ(srv.URL())
 	tt.keys("Tab")
 	tt.typ("alice.test")

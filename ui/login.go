@@ -14,10 +14,12 @@ import (
 	"github.com/skyswitch/skyswitch/auth"
 )
 
+// The form's fields, in the order they are drawn and tabbed through: the
+// account and its password, then the optional service.
 const (
-	fieldService = iota
-	fieldIdentifier
+	fieldIdentifier = iota
 	fieldPassword
+	fieldService
 	fieldCount
 )
 
@@ -221,7 +223,7 @@ func (m Model) loginView() string {
 		b.WriteString("  " + m.st.focused.Render("Code  ") + l.code.View() + "\n")
 	} else {
 		b.WriteString(m.st.title.Render("Add an account") + "\n\n")
-		labels := [fieldCount]string{"Service ", "Account ", "Password"}
+		labels := [fieldCount]string{"Account ", "Password", "Service "}
 		for i := range l.fields {
 			label := m.st.label.Render(labels[i])
 			if i == l.focus {

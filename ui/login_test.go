@@ -13,7 +13,8 @@ import (
 )
 
 // fillLogin opens the form with a and fills service, account and password
-// (focus starts on the account: shift+tab goes back to the service).
+// (focus starts on the account, drawn first; shift+tab goes round to the
+// service, drawn last).
 func fillLogin(d *driver, service, ident, pw string) {
 	d.t.Helper()
 	d.key("a")

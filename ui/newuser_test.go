@@ -1,8 +1,9 @@
 package ui_test
 
-// What a new user trips on: an applied filter that esc does not clear, a
-// filter that outlives the account it matched, and pastes (their own
-// message in Bubble Tea v2) that must reach every text field.
+// What a new user trips on: an applied filter that esc does not clear,
+// a filter that outlives the account it matched, a login form whose focus
+// order is not the order it is drawn in, and pastes (their own message in
+// Bubble Tea v2) that must reach every text field.
 
 import (
 	"strings"
@@ -51,6 +52,25 @@ func TestEscDismissesANoteBeforeTheFilter(t *testing.T) {
 	d.hasNot("/bob")
 }
 
+// drawnFields is the login form's field labels in the order drawn.
+var formLabels = []string{"Account", "Password", "Service"}
+
+func drawnFields(t *testing.T, v string) []string {
+	t.Helper()
+	var order []string
+	for _, l := range strings.Split(v, "\n") {
+		for _, label := range formLabels {
+			if strings.HasPrefix(strings.TrimSpace(l), label+" ") {
+				order = append(order, label)
+			}
+		}
+	}
+	if len(order) != len(formLabels) {
+		t.Fatalf("the form draws %v:\n%s", order, v)
+	}
+	return order
+}
+
 // fieldLine is the form's line of the field with this label.
 func fieldLine(d *driver, label string) string {
 	d.t.Helper()
@@ -61,6 +81,50 @@ func fieldLine(d *driver, label string) string {
 	}
 	d.t.Fatalf("no %s field", label)
 	return ""
+}
+
+// Focus starts on the field drawn first, and tab goes down the form in
+// the order it is drawn, shift+tab back up.
+func TestLoginFocusFollowsTheDrawnOrder(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	d := w.start(ui.Options{})
+	d.key("a")
+	order := drawnFields(t, d.has("Add an account"))
+	typed := map[string]string{}
+	for i, label := range order {
+		if i > 0 {
+			d.key("tab")
+		}
+		text := strings.ToLower(label[:3]) + "typed"
+		d.typ(text)
+		typed[label] = text
+	}
+	for _, label := range order {
+		l := fieldLine(d, label)
+		want := typed[label]
+		if label == "Password" {
+			want = strings.Repeat("•", len(want))
+		}
+		if !strings.Contains(l, want) {
+			t.Errorf("the %s field holds %q, not what was typed after %d tabs:\n%s", label, l, indexOf(order, label), d.redact(d.view()))
+		}
+	}
+	// shift+tab from the first field goes round to the last.
+	d.key("tab") // round to the first
+	d.key("shift+tab")
+	d.typ("X")
+	if l := fieldLine(d, order[len(order)-1]); !strings.Contains(l, "X") {
+		t.Errorf("shift+tab from %s did not reach %s: %q", order[0], order[len(order)-1], l)
+	}
+}
+
+func indexOf(s []string, v string) int {
+	for i, x := range s {
+		if x == v {
+			return i
+		}
+	}
+	return -1
 }
 
 // An app password pasted (with the line end a copied line brings) logs
