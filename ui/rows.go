@@ -101,7 +101,9 @@ func (m Model) rowView(r row, selected bool, cells cellMemo) string {
 		at := m.expiry.times(r.acct.AccessJwt)
 		exp = expiries{at.exp, m.expiry.of(r.acct.RefreshJwt)}
 		left := exp.access.Sub(m.now)
-		access = m.st.forUrgency(urgencyOf(left, at.life()))(pad(countdown(left), colAccess))
+		u := urgencyOf(left, at.life())
+		text := pad(countdown(left), colAccess)
+		access = cells.get(fmt.Sprint("access\x00", u, "\x00", text), func() string { return m.st.forUrgency(u)(text) })
 		refresh = pad(days(exp.refresh.Sub(m.now)), colRefresh)
 		if r.acct.SessionEnded || r.acct.SecretsErr() != nil {
 			// The server ended it, or the tokens could not be read: a
@@ -118,7 +120,16 @@ func (m Model) rowView(r row, selected bool, cells cellMemo) string {
 	}
 	cols = append(cols, access, refresh)
 	line := strings.Join(cols, " ") + " "
-	return line + m.stateView(r, exp, max(m.width-lipgloss.Width(line), 8), cells)
+	// Every column before the state is padded to its width: the state has
+	// what is left, counted without measuring the styled line.
+	used := 4 + handleCol + 1 + colAccess + 1 + colRefresh + 1
+	if wide {
+		used += colDID + 1
+	}
+	if medium {
+		used += colPDS + 1
+	}
+	return line + m.stateView(r, exp, max(m.width-used, 8), cells)
 }
 
 // expiries are a row's token expiries (zero when a token cannot be decoded).

@@ -48,8 +48,23 @@ func (m Model) draw() string {
 	if banners != "" {
 		parts = append(parts, banners)
 	}
-	parts = append(parts, lipgloss.NewStyle().Height(bodyHeight).MaxHeight(bodyHeight).Render(body), footer)
-	return lipgloss.JoinVertical(lipgloss.Left, parts...)
+	parts = append(parts, fitLines(body, bodyHeight), footer)
+	// Lines are not padded to a common width: the terminal's cells past a
+	// line's end are blank already, and measuring every line of a long
+	// list was a third of a frame's cost.
+	return strings.Join(parts, "\n")
+}
+
+// fitLines cuts s to n lines, or fills it out to n with empty ones.
+func fitLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	for len(lines) < n {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (m Model) headerView() string {
@@ -194,7 +209,7 @@ func plural(n int) string {
 
 // pad right-pads s with spaces to width cells.
 func pad(s string, width int) string {
-	if w := lipgloss.Width(s); w < width {
+	if w := cells(s); w < width {
 		return s + strings.Repeat(" ", width-w)
 	}
 	return s
@@ -202,7 +217,7 @@ func pad(s string, width int) string {
 
 // truncate cuts s to width cells, marking the cut with "…".
 func truncate(s string, width int) string {
-	if width <= 1 || lipgloss.Width(s) <= width {
+	if width <= 1 || cells(s) <= width {
 		return s
 	}
 	r := []rune(s)
@@ -210,6 +225,18 @@ func truncate(s string, width int) string {
 		r = r[:len(r)-1]
 	}
 	return string(r) + "…"
+}
+
+// cells is how many cells s takes: its length when it is printable ASCII
+// (most of the list: handles, hosts, countdowns), else lipgloss's measure,
+// which segments graphemes and was most of a frame's cost.
+func cells(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return lipgloss.Width(s)
+		}
+	}
+	return len(s)
 }
 
 func wrapTo(s string, width int) string {
