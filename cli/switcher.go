@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"errors"
+	"os"
+	"runtime"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -19,6 +21,13 @@ import (
 // kills the program, which restores the terminal. The file needs no care:
 // every write is an atomic rename.
 func runSwitcher(ctx context.Context, m ui.Model) error {
+	// One P: the switcher waits almost all the time, and with more, each
+	// wake of the renderer's ticker also set the scheduler looking for work
+	// on the idle ones: with two, an idle second cost half as much again
+	// (scripts/live-load). GOMAXPROCS in the environment still decides.
+	if os.Getenv("GOMAXPROCS") == "" {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	}
 	// The alternate screen is the view's to ask for (ui.Model.View). The
 	// renderer wakes fps times a second, idle or not, and its first frame
 	// waits for the first wake: 40 keeps an idle switcher near 1 % of a
