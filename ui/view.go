@@ -52,7 +52,13 @@ func (m Model) draw() string {
 	// Lines are not padded to a common width: the terminal's cells past a
 	// line's end are blank already, and measuring every line of a long
 	// list was a third of a frame's cost.
-	return strings.Join(parts, "\n")
+	frame := strings.Join(parts, "\n")
+	if m.height > 0 && used+bodyHeight > m.height {
+		// A window too short for header, body and keys: cut at its
+		// bottom rather than scroll the terminal.
+		frame = fitLines(frame, m.height)
+	}
+	return frame
 }
 
 // fitLines cuts s to n lines, or fills it out to n with empty ones.
