@@ -320,24 +320,11 @@ func TestTUIHonoursNoColor(t *testing.T) {
 }
 
 // startShell runs script under sh in tmux (80×24), with the procEnv's
-// environment and env added.
+// environment, this process's PATH (the script runs stty, grep…) and env.
 func startShell(t *testing.T, p *procEnv, script string, env ...string) *tmuxTerm {
 	t.Helper()
-	tt := &tmuxTerm{t: t, socket: fmt.Sprintf("skyswitch-sig-%d-%d", os.Getpid(), tmuxSeq.Add(1)), dir: t.TempDir()}
-	conf := filepath.Join(tt.dir, "tmux.conf")
-	if err := os.WriteFile(conf, []byte("set -g remain-on-exit on\nset -g status off\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	args := []string{"-f", conf, "new-session", "-d", "-s", "main", "-x", "80", "-y", "24", "env"}
-	args = append(args, p.environ()...)
-	args = append(args, "CI=", "PATH="+os.Getenv("PATH"))
-	args = append(args, env...)
-	args = append(args, "sh", "-c", script)
-	t.Cleanup(func() { _ = tt.tmux("kill-server") })
-	if err := tt.tmux(args...); err != nil {
-		t.Fatalf("tmux new-session: %v", err)
-	}
-	return tt
+	command := append([]string{"PATH=" + os.Getenv("PATH")}, env...)
+	return startPane(t, p, append(command, "sh", "-c", script)...)
 }
 
 // alternate reports whether the pane shows the alternate screen.
