@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -131,8 +132,14 @@ func readDocument(path string, data []byte, st *State, each func(*jsontext.Decod
 	}
 	opts := readOptions
 	if each != nil {
-		opts = jsonv2.JoinOptions(readOptions, jsonv2.WithUnmarshalers(jsonv2.JoinUnmarshalers(rawReader,
+		opts = jsonv2.JoinOptions(opts, jsonv2.WithUnmarshalers(jsonv2.JoinUnmarshalers(rawReader,
 			jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, _ *[]Account) error { return eachElement(dec, each) }))))
+	}
+	if utf8.Valid(data) {
+		// An escaped lone UTF-16 surrogate ("\ud800") reads as U+FFFD, as
+		// encoding/json reads it. Invalid bytes are still refused: the
+		// strict reader then says where.
+		opts = jsonv2.JoinOptions(opts, jsontext.AllowInvalidUTF8(true))
 	}
 	if err := jsonv2.Unmarshal(data, st, opts); err != nil {
 		// A newer file is "too new", not "corrupt", even when this
@@ -355,7 +362,6 @@ func syntaxReason(e *jsontext.SyntacticError) string {
 	msg := e.Err.Error()
 	for _, k := range []struct{ in, reason string }{
 		{"invalid UTF-8", "string is not valid UTF-8"},
-		{"surrogate", "invalid JSON: bad escape in string"},
 		{"escape sequence", "invalid JSON: bad escape in string"},
 		{"non-control character", "invalid JSON: control character in string"},
 		{"after top-level value", "invalid JSON: data after the document"},
