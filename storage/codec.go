@@ -46,8 +46,10 @@ var readOptions = jsonv2.JoinOptions(
 )
 
 // docOptions are those of a DID document: the server's, kept as received,
-// so a name twice in it is not ours to refuse.
-var docOptions = jsontext.AllowDuplicateNames(true)
+// so a name twice in it is not ours to refuse. They drop the unmarshalers
+// of the document around it: under encoding/json/v2, json.RawMessage is
+// jsontext.Value, so rawReader would read the copy by calling itself.
+var docOptions = jsonv2.JoinOptions(jsontext.AllowDuplicateNames(true), jsonv2.WithUnmarshalers(nil))
 
 // writeOptions give the layout older builds wrote: two-space indentation,
 // a space after each colon.
