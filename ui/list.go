@@ -40,8 +40,11 @@ type listModel struct {
 	filtering bool
 }
 
-func newListModel(selectIdent string) listModel {
+// newListModel selects selectIdent (a handle or DID) once it is loaded;
+// its filter is in the styles fs.
+func newListModel(selectIdent string, fs textinput.Styles) listModel {
 	f := textinput.New()
+	f.SetStyles(fs)
 	f.Prompt = "/"
 	f.CharLimit = 64
 	return listModel{keys: defaultListKeys(), filter: f, selected: strings.TrimPrefix(selectIdent, "@")}
@@ -131,7 +134,7 @@ func (m Model) updateList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, m.list.filter.Focus()
 	case key.Matches(msg, k.Add):
 		m.screen = screenLogin
-		m.login = newLoginModel()
+		m.login = newLoginModel(m.fieldStyles())
 		return m, m.login.focusCmd()
 	case key.Matches(msg, k.Switch):
 		return m.activate()
@@ -196,7 +199,7 @@ func (m Model) activate() (Model, tea.Cmd) {
 	}
 	if r.acct.SessionEnded {
 		m.screen = screenLogin
-		m.login = newLoginModel().prefill(r.acct.Service, r.acct.Handle)
+		m.login = newLoginModel(m.fieldStyles()).prefill(r.acct.Service, r.acct.Handle)
 		return m, m.login.focusCmd()
 	}
 	if rt := m.rtOf(r.acct.DID); rt.busy == "" {

@@ -54,9 +54,12 @@ type loginModel struct {
 	cancel  context.CancelFunc
 }
 
-func newLoginModel() loginModel {
+// newLoginModel is an empty form, its fields in the styles fs (the
+// terminal's background decides them: Model.fieldStyles).
+func newLoginModel(fs textinput.Styles) loginModel {
 	mk := func(placeholder string, limit int) textinput.Model {
 		t := textinput.New()
+		t.SetStyles(fs)
 		t.Placeholder = placeholder
 		t.CharLimit = limit
 		t.Prompt = ""
@@ -71,6 +74,15 @@ func newLoginModel() loginModel {
 	l.fields[fieldPassword].EchoCharacter = '•'
 	l.code = mk("XXXXX-XXXXX", maxCodeLen+1)
 	l.focus = fieldIdentifier
+	return l
+}
+
+// restyle gives every field of the form, the code's too, the styles fs.
+func (l loginModel) restyle(fs textinput.Styles) loginModel {
+	for i := range l.fields {
+		l.fields[i].SetStyles(fs)
+	}
+	l.code.SetStyles(fs)
 	return l
 }
 
@@ -120,7 +132,7 @@ func (m Model) updateLogin(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			l.code.SetValue("")
 			return m, l.focusCmd()
 		}
-		m.login = newLoginModel() // drops the password
+		m.login = newLoginModel(m.fieldStyles()) // drops the password
 		m.screen = screenList
 		return m, nil
 	case key.Matches(msg, l.keys.Submit):
@@ -193,7 +205,7 @@ func (m Model) onLoginDone(msg loginDoneMsg) (Model, tea.Cmd) {
 	l.busy, l.attempt, l.cancel = false, 0, nil
 	switch {
 	case msg.err == nil:
-		m.login = newLoginModel()
+		m.login = newLoginModel(m.fieldStyles())
 		m.screen = screenList
 		m.list.selected = msg.acct.DID
 		m.setStatus(fmt.Sprintf("Added @%s; it is now the active account.", msg.acct.Handle), false)

@@ -4,6 +4,7 @@ import (
 	"image/color"
 
 	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/textinput"
 	"charm.land/lipgloss/v2"
 )
 
@@ -76,4 +77,26 @@ func withStyles(h help.Model, s styles) help.Model {
 	h.Styles.ShortDesc, h.Styles.FullDesc = desc, desc
 	h.Styles.ShortSeparator, h.Styles.FullSeparator, h.Styles.Ellipsis = desc, desc, desc
 	return h
+}
+
+// newFieldStyles gives the text fields (the login form's, the sign-in
+// code, the filter) the theme's colours: Bubbles' own assume a dark
+// background (a light grey cursor and prompt vanish on a light one).
+// What is typed has the text colour, focused or not, and the placeholder
+// is muted, so a value never passes for an example; the focused field
+// shows by its cursor and accent prompt (and the form's accent label).
+func newFieldStyles(th theme, dark bool) textinput.Styles {
+	text, muted, accent := th.text.on(dark), th.muted.on(dark), th.accent.on(dark)
+	base := lipgloss.NewStyle()
+	s := textinput.DefaultStyles(dark) // the cursor's shape and blinking; every colour is set below
+	s.Focused = textinput.StyleState{
+		Text:        base.Foreground(text),
+		Placeholder: base.Foreground(muted),
+		Suggestion:  base.Foreground(muted),
+		Prompt:      base.Foreground(accent),
+	}
+	s.Blurred = s.Focused
+	s.Blurred.Prompt = base.Foreground(muted)
+	s.Cursor.Color = accent
+	return s
 }

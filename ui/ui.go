@@ -19,6 +19,7 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/skyswitch/skyswitch/auth"
@@ -108,12 +109,14 @@ func New(svc Service, opts Options) Model {
 	if opts.Jitter == nil {
 		opts.Jitter = rand.Float64
 	}
+	const dark = true // until the terminal answers
+	fs := newFieldStyles(defaultTheme, dark)
 	m := Model{
 		svc: svc, opts: opts,
-		now: opts.Now(), width: 80, height: 24, dark: true,
+		now: opts.Now(), width: 80, height: 24, dark: dark,
 		rt:      map[string]*runtime{},
-		list:    newListModel(opts.Select),
-		login:   newLoginModel(),
+		list:    newListModel(opts.Select, fs),
+		login:   newLoginModel(fs),
 		inspect: newInspectModel(),
 		help:    help.New(),
 		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot)),
@@ -134,8 +137,16 @@ func (m Model) restyle() Model {
 	m.help = withStyles(m.help, m.st)
 	m.spinner.Style = m.st.title
 	m.inspect.bar = newBar(defaultTheme.accent.on(m.dark))
+	fs := m.fieldStyles()
+	m.list.filter.SetStyles(fs)
+	m.login = m.login.restyle(fs)
 	return m
 }
+
+// fieldStyles are the text fields' styles for the terminal's background:
+// a form opened later takes them too. (Made when needed, not kept in
+// styles: the model is copied whole at every call.)
+func (m Model) fieldStyles() textinput.Styles { return newFieldStyles(defaultTheme, m.dark) }
 
 // Init loads the accounts, retries owed logouts, starts the clock and asks
 // the terminal for its background colour (the answer restyles the screen;
