@@ -21,6 +21,8 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
+	"image/color"
 	"io"
 	"os"
 	"path/filepath"
@@ -69,6 +71,13 @@ func (v *vterm) screen() string {
 	return v.emu.String()
 }
 
+// styled is the screen with its styles, as SGR sequences.
+func (v *vterm) styled() string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.emu.Render()
+}
+
 func (v *vterm) altScreen() bool {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -93,11 +102,18 @@ type program struct {
 	err   error
 }
 
-func (w *world) run(opts ui.Options) *program {
+func (w *world) run(opts ui.Options) *program { return w.runOn(nil, opts) }
+
+// runOn is run in a terminal whose background is bg (black when nil), as
+// it answers the program's question.
+func (w *world) runOn(bg color.Color, opts ui.Options) *program {
 	opts.Now = w.clk.Now
 	opts.Jitter = func() float64 { return 0 }
 	m := ui.New(w.mgr, opts)
 	term := &vterm{emu: vt.NewEmulator(80, 24)}
+	if bg != nil {
+		term.emu.SetDefaultBackgroundColor(bg)
+	}
 	in, keyIn := io.Pipe()
 	p := &program{t: w.t, w: w, term: term, keyIn: keyIn, done: make(chan struct{})}
 	p.p = tea.NewProgram(ui.Program(m), tea.WithInput(in), tea.WithOutput(term),
@@ -146,6 +162,30 @@ func (p *program) waitFor(pieces ...string) string {
 		}
 		if time.Now().After(deadline) {
 			p.t.Fatalf("waited 15 s for %q; the screen:\n%s", missing, s)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitStyled waits until the screen with its styles (vterm.styled) holds
+// every piece (a deadline, not a timing).
+func (p *program) waitStyled(pieces ...string) {
+	p.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		s := p.term.styled()
+		missing := ""
+		for _, piece := range pieces {
+			if !strings.Contains(s, piece) {
+				missing = piece
+				break
+			}
+		}
+		if missing == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("waited 15 s for %q; the screen:\n%s", missing, strings.ReplaceAll(fmt.Sprintf("%q", s), `\n`, "\n"))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

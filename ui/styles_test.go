@@ -105,6 +105,30 @@ func TestFieldsFollowTheReportedBackground(t *testing.T) {
 	}
 }
 
+// The real program in a terminal with a white background: its answer to
+// the program's question makes the fields light, the form's and the
+// filter's (seen in the cells the terminal shows).
+func TestFieldsOnALightTerminal(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	w.login(nil, "alice.test")
+	p := w.runOn(color.White, ui.Options{})
+	c := lightFields
+	p.waitStyled("\x1b["+c.accent+";1mskyswitch", "@alice.test") // the answer came
+	p.keys("a")
+	p.waitFor("Add an account")
+	p.typ("bob.test")
+	p.waitStyled(
+		"\x1b["+c.text+"mbob.test\x1b["+c.accent+";7m ", // the value, then the cursor
+		"\x1b["+c.muted+"mxxxx-xxxx-xxxx-xxxx")          // the password's placeholder
+	p.keys("esc")
+	p.waitFor("@alice.test")
+	p.keys("/")
+	p.typ("al")
+	p.waitStyled("\x1b[" + c.accent + "m/\x1b[" + c.text + "mal\x1b[" + c.accent + ";7m ")
+	p.keys("enter")
+	p.waitStyled("\x1b[" + c.muted + "m/\x1b[" + c.text + "mal")
+}
+
 // A background answer while the sign-in code is asked restyles its field.
 func TestCodeFieldFollowsTheReportedBackground(t *testing.T) {
 	withProfile(t, colorprofile.TrueColor)
