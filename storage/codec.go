@@ -20,9 +20,9 @@ import (
 // The accounts document is read and written by JSON v2
 // (github.com/go-json-experiment/json, which becomes encoding/json/v2):
 // the struct tags of State, Account, PendingLogout and auth.SessionData are
-// the one place that names a field. When Go makes encoding/json/v2 stable,
-// switching is the import paths only: "encoding/json/v2" and
-// "encoding/json/jsontext" for the two above.
+// the one place that names a field. Switching to the standard library's
+// encoding/json/v2 is the import paths only: "encoding/json/v2" and
+// "encoding/json/jsontext" for the two above (scripts/json-stdlib).
 
 // maxDepth bounds the nesting of a DID document.
 const maxDepth = 512
