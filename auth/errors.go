@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"strconv"
 	"time"
 )
@@ -49,6 +50,11 @@ type Error struct {
 	RetryAfter time.Duration
 	// RateLimitReset is the RateLimit-Reset header (unix seconds), zero when absent.
 	RateLimitReset time.Time
+
+	// Header is the answer's headers, those quoting a credential of the
+	// request withheld, for `skyswitch api -i`. Only Client.Raw keeps them:
+	// nil for every other call.
+	Header http.Header
 }
 
 func (e *Error) Error() string {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -27,6 +28,10 @@ type RawRequest struct {
 	// Proxy is the atproto-proxy header ("did:web:api.bsky.chat#bsky_chat"),
 	// checked with ValidProxy; "" sends none.
 	Proxy string
+	// Header is more headers to send (`skyswitch api -H`), each checked
+	// with CheckHeader. A name here replaces what Raw would send by default
+	// (Accept: */*, ContentType, User-Agent); all its values are sent.
+	Header http.Header
 }
 
 // RawResponse is a successful answer (2xx): its status, its headers (any
@@ -43,6 +48,13 @@ var ErrBadNSID = errors.New("not an NSID (such as app.bsky.actor.getProfile)")
 
 // ErrBadProxy is returned for a RawRequest whose Proxy is not did#service.
 var ErrBadProxy = errors.New("not a service reference (did#service_id, such as did:web:api.bsky.chat#bsky_chat)")
+
+// ErrBadHeader is wrapped by CheckHeader's errors for a header that is not
+// valid HTTP; ErrReservedHeader for one that Raw or HTTP itself sets.
+var (
+	ErrBadHeader      = errors.New("not a valid HTTP header")
+	ErrReservedHeader = errors.New("cannot be set")
+)
 
 var (
 	nsidRE = sync.OnceValue(func() *regexp.Regexp {
@@ -64,9 +76,11 @@ func ValidProxy(s string) bool {
 
 // Raw sends r to base with bearer (the access token, or "") and returns a
 // 2xx answer as it came. Any other status is an *Error, with its message
-// checked against the request's credentials as every call's is, and a
-// failure to get an answer a *TransportError. The call's timeout
-// (c.Timeout, when ctx has no deadline) bounds the reading of the body too.
+// checked against the request's credentials as every call's is and its
+// headers in Error.Header (withheld as a 2xx answer's), and a failure to
+// get an answer a *TransportError. r.Header is checked (CheckHeader)
+// before anything is sent. The call's timeout (c.Timeout, when ctx has no
+// deadline) bounds the reading of the body too.
 func (c *Client) Raw(ctx context.Context, base, bearer string, r RawRequest) (*RawResponse, error) {
 	switch {
 	case !ValidNSID(r.NSID):
@@ -75,6 +89,9 @@ func (c *Client) Raw(ctx context.Context, base, bearer string, r RawRequest) (*R
 		return nil, fmt.Errorf("--proxy %q: %w", clip(r.Proxy, 80), ErrBadProxy)
 	case r.Method != http.MethodGet && r.Method != http.MethodPost:
 		return nil, fmt.Errorf("%s: method %q: only GET (queries) and POST (procedures)", r.NSID, clip(r.Method, 16))
+	}
+	if err := checkHeaders(r.Header); err != nil {
+		return nil, fmt.Errorf("%s: %w", r.NSID, err)
 	}
 	cs := requestCredentials(bearer, nil)
 	if len(cs) > 0 {
@@ -100,12 +117,8 @@ func (c *Client) sendRaw(ctx context.Context, base, bearer string, r RawRequest,
 		req.Body = io.NopCloser(bytes.NewReader(r.Body))
 		req.ContentLength = int64(len(r.Body))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(r.Body)), nil }
-		req.Header.Set("Content-Type", orDefault(r.ContentType, "application/json"))
 	}
-	req.Header.Set("Accept", "*/*") // blobs and CAR files too
-	if r.Proxy != "" {
-		req.Header.Set("Atproto-Proxy", r.Proxy)
-	}
+	setRawHeaders(req.Header, r)
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
 		cancel()
@@ -118,9 +131,29 @@ func (c *Client) sendRaw(ctx context.Context, base, bearer string, r RawRequest,
 		if err != nil && !errors.Is(err, errTooLarge) {
 			return nil, transportError(r.NSID, req.URL.Host, err, true)
 		}
-		return nil, decodeError(r.NSID, resp, data, c.now(), cs)
+		err = decodeError(r.NSID, resp, data, c.now(), cs)
+		var xe *Error
+		if errors.As(err, &xe) {
+			xe.Header = withheldHeaders(resp.Header, cs)
+		}
+		return nil, err
 	}
 	return &RawResponse{Status: resp.StatusCode, Header: withheldHeaders(resp.Header, cs), Body: &cancelOnClose{resp.Body, cancel}}, nil
+}
+
+// setRawHeaders sets r's headers in h: the body's type, Accept and
+// atproto-proxy, then r.Header's over them.
+func setRawHeaders(h http.Header, r RawRequest) {
+	if r.Body != nil {
+		h.Set("Content-Type", orDefault(r.ContentType, "application/json"))
+	}
+	h.Set("Accept", "*/*") // blobs and CAR files too
+	if r.Proxy != "" {
+		h.Set("Atproto-Proxy", r.Proxy)
+	}
+	for k, vs := range r.Header {
+		h[http.CanonicalHeaderKey(k)] = slices.Clone(vs)
+	}
 }
 
 // withheldHeaders is h with the value of every header that quotes a
@@ -156,4 +189,77 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// CheckHeader says whether name: value may be one of a RawRequest's
+// headers: the name an HTTP token, the value free of control characters
+// (a tab aside), and the name none that Raw sets itself (Authorization,
+// Atproto-Proxy) or that HTTP manages (Host, Content-Length, Connection,
+// Transfer-Encoding and the other hop-by-hop headers, Accept-Encoding).
+// Its errors quote neither the value nor a name it does not know: either
+// may hold a credential.
+func CheckHeader(name, value string) error {
+	switch {
+	case !validHeaderName(name):
+		return fmt.Errorf("%w: the name must be letters, digits or !#$%%&'*+-.^_`|~ (no space, none before the colon)", ErrBadHeader)
+	case reservedHeader(name) != "":
+		return fmt.Errorf("%s %w: %s", http.CanonicalHeaderKey(name), ErrReservedHeader, reservedHeader(name))
+	case !validHeaderValue(value):
+		return fmt.Errorf("%w: the value holds a control character (such as a line break)", ErrBadHeader)
+	}
+	return nil
+}
+
+func checkHeaders(h http.Header) error {
+	for k, vs := range h {
+		for _, v := range vs {
+			if err := CheckHeader(k, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// reservedHeader says why a header is not the caller's to set, or "".
+func reservedHeader(name string) string {
+	switch http.CanonicalHeaderKey(name) {
+	case "Authorization":
+		return "skyswitch sends the account's access token"
+	case "Atproto-Proxy":
+		return "use --proxy"
+	case "Proxy-Authorization":
+		return "it is for a proxy, which skyswitch does not use for this"
+	case "Accept-Encoding":
+		return "HTTP asks for gzip and unpacks the answer itself"
+	case "Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive",
+		"Proxy-Connection", "Te", "Trailer", "Upgrade":
+		return "HTTP sets it itself"
+	}
+	return ""
+}
+
+// validHeaderName: a token (RFC 9110): visible ASCII but separators.
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// validHeaderValue: no control character but a tab (RFC 9110 field-value;
+// bytes of 0x80 and over pass, as in Go's own check).
+func validHeaderValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < ' ' && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -86,5 +87,109 @@ func TestRawErrorsAndRefusals(t *testing.T) {
 	}
 	if _, err := c.Raw(context.Background(), srv.URL, rawToken, RawRequest{Method: "DELETE", NSID: "com.atproto.server.getSession"}); err == nil {
 		t.Error("DELETE accepted")
+	}
+}
+
+func TestRawSendsItsHeadersOverTheDefaults(t *testing.T) {
+	var got http.Header
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Clone()
+	}))
+	defer srv.Close()
+	_, err := (&Client{}).Raw(context.Background(), srv.URL, rawToken, RawRequest{
+		Method: http.MethodPost, NSID: "com.atproto.repo.uploadBlob", Body: []byte("\x89PNG"), ContentType: "application/octet-stream",
+		Header: http.Header{
+			"atproto-accept-labelers": {"did:plc:one;redact", "did:plc:two"},
+			"Accept-Language":         {"de, en;q=0.5"},
+			"content-type":            {"image/png"},
+			"Accept":                  {"application/json"},
+			"X-Empty":                 {""},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		"Atproto-Accept-Labelers": {"did:plc:one;redact", "did:plc:two"},
+		"Accept-Language":         {"de, en;q=0.5"},
+		"Content-Type":            {"image/png"},
+		"Accept":                  {"application/json"},
+		"X-Empty":                 {""},
+		"Authorization":           {"Bearer " + rawToken},
+	}
+	for k, vs := range want {
+		if !slices.Equal(got[k], vs) {
+			t.Errorf("%s: %q, want %q", k, got[k], vs)
+		}
+	}
+}
+
+func TestRawRefusesHeadersBeforeSending(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	for i, tc := range []struct {
+		name, value string
+		want        error
+		says        string
+	}{
+		{"Authorization", "Bearer other", ErrReservedHeader, "Authorization cannot be set: skyswitch sends the account's access token"},
+		{"authorization", rawToken, ErrReservedHeader, "Authorization"},
+		{"atproto-proxy", "did:web:api.bsky.chat#bsky_chat", ErrReservedHeader, "Atproto-Proxy cannot be set: use --proxy"},
+		{"Proxy-Authorization", "Basic eA==", ErrReservedHeader, "Proxy-Authorization"},
+		{"Host", "evil.example", ErrReservedHeader, "Host cannot be set: HTTP sets it itself"},
+		{"content-length", "3", ErrReservedHeader, "Content-Length"},
+		{"Transfer-Encoding", "chunked", ErrReservedHeader, "Transfer-Encoding"},
+		{"Connection", "close", ErrReservedHeader, "Connection"},
+		{"Upgrade", "h2c", ErrReservedHeader, "Upgrade"},
+		{"Accept-Encoding", "gzip", ErrReservedHeader, "Accept-Encoding"},
+		{"", "x", ErrBadHeader, "the name"},
+		{"Accept Language", "de", ErrBadHeader, "the name"},
+		{"X-Token ", "x", ErrBadHeader, "the name"},
+		{"Bearer " + rawToken, "x", ErrBadHeader, "the name"},
+		{"X-Ümlaut", "x", ErrBadHeader, "the name"},
+		{"X-Split", "a\r\nAuthorization: Bearer other", ErrBadHeader, "control character"},
+		{"X-Token", rawToken + "\n", ErrBadHeader, "control character"},
+		{"X-Nul", "a\x00b", ErrBadHeader, "control character"},
+		{"X-Esc", "\x1b[31m", ErrBadHeader, "control character"},
+		{"X-Del", "a\x7f", ErrBadHeader, "control character"},
+	} {
+		_, err := (&Client{}).Raw(context.Background(), srv.URL, rawToken, RawRequest{
+			Method: http.MethodGet, NSID: "com.atproto.server.getSession", Header: http.Header{tc.name: {tc.value}}})
+		switch {
+		case err != nil && strings.Contains(err.Error(), "raw-access-token"):
+			t.Errorf("case %d: the error quotes the token", i)
+		case !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.says):
+			t.Errorf("case %d: %v, want %v saying %q", i, err, tc.want, tc.says)
+		}
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("%d refused requests were sent", n)
+	}
+	// A tab and bytes over 0x7f are allowed in a value, as HTTP allows them.
+	if err := CheckHeader("X-Note", "a\tb \xc3\xa9"); err != nil {
+		t.Errorf("a tab and UTF-8: %v", err)
+	}
+}
+
+func TestRawErrorAnswersKeepTheirHeaders(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("RateLimit-Remaining", "0")
+		w.Header().Set("X-Echo", r.Header.Get("Authorization"))
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		w.Write([]byte(`{"error":"RateLimitExceeded","message":"slow down"}`))
+	}))
+	defer srv.Close()
+	_, err := (&Client{}).Raw(context.Background(), srv.URL, rawToken, RawRequest{Method: http.MethodGet, NSID: "com.atproto.server.getSession"})
+	var xe *Error
+	if !errors.As(err, &xe) || xe.Status != 429 {
+		t.Fatalf("not a 429 *Error: %v", err)
+	}
+	if xe.Header.Get("RateLimit-Remaining") != "0" || xe.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("headers: %v", xe.Header)
+	}
+	if v := xe.Header.Get("X-Echo"); v == "" || strings.Contains(v, "raw-access-token") {
+		t.Errorf("the header echoing the token: %q", v)
 	}
 }
