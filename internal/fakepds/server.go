@@ -4,9 +4,9 @@
 //
 // A Server listens on 127.0.0.1 only and answers the password-session XRPC
 // methods (createSession, refreshSession, getSession, deleteSession,
-// createAccount, createAppPassword, deactivateAccount), describeServer and
-// resolveHandle the way the reference PDS does, with the same error names and
-// messages. It also serves /.well-known/atproto-did and acts as a PLC
+// createAccount, createAppPassword, deactivateAccount), describeServer,
+// resolveHandle and uploadBlob the way the reference PDS does, with the same
+// error names and messages. It also serves /.well-known/atproto-did and acts as a PLC
 // directory (GET /did:plc:…), so identity resolution can be tested against it.
 //
 // Tokens are HS256 JWTs signed with a random per-server key; their lifetimes

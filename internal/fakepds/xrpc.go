@@ -57,6 +57,7 @@ var routes = map[string]route{
 	"com.atproto.server.deactivateAccount": {http.MethodPost, (*Server).deactivateAccount},
 	"com.atproto.server.describeServer":    {http.MethodGet, (*Server).describeServer},
 	"com.atproto.identity.resolveHandle":   {http.MethodGet, (*Server).resolveHandle},
+	"com.atproto.repo.uploadBlob":          {http.MethodPost, (*Server).uploadBlob},
 }
 
 func (s *Server) serveXRPC(w http.ResponseWriter, r *http.Request, body []byte) {
