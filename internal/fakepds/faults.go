@@ -85,10 +85,16 @@ const (
 	// fails with "malformed MIME header: missing colon" quoting the bearer
 	// token. The request is not processed.
 	FaultEchoAuthorization
+	// FaultEchoAuthorizationHeader answers an XRPC error of Fault.Status
+	// (default 400) whose X-Echo-Authorization header is the request's
+	// Authorization header, as a debugging proxy might: a well-formed
+	// answer, so only a client that prints headers can show the token.
+	// The request is not processed.
+	FaultEchoAuthorizationHeader
 )
 
 var faultNames = [...]string{"status", "delay", "drop", "garbage", "html", "oversized", "truncated", "rate-limit",
-	"lost-response", "quote-credentials", "echo-request", "echo-authorization"}
+	"lost-response", "quote-credentials", "echo-request", "echo-authorization", "echo-authorization-header"}
 
 // String names the kind, e.g. "lost-response".
 func (k FaultKind) String() string {
@@ -262,6 +268,10 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault, bod
 		hijack(w, func(buf *bytes.Buffer) {
 			fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nX-Echo %s\r\n\r\n", r.Header.Get("Authorization"))
 		})
+	case FaultEchoAuthorizationHeader:
+		status := cmp.Or(f.Status, http.StatusBadRequest)
+		w.Header().Set("X-Echo-Authorization", r.Header.Get("Authorization"))
+		writeError(w, &xrpcError{status, cmp.Or(xrpcNames[status], "InternalServerError"), http.StatusText(status)})
 	case FaultTruncated, FaultLostResponse:
 		rec := httptest.NewRecorder()
 		s.serve(rec, r, body)

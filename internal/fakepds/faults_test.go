@@ -364,11 +364,23 @@ func TestFaultEchoes(t *testing.T) {
 		t.Errorf("echo-authorization: the error does not quote the token (%v)", err != nil)
 	}
 
-	// Neither was processed: no session was made, the token did not rotate.
+	// FaultEchoAuthorizationHeader: a well-formed error answer, the
+	// Authorization header in one of its headers.
+	s.Inject(refreshNSID, fakepds.Fault{Kind: fakepds.FaultEchoAuthorizationHeader, Status: 500, Times: 1})
+	resp, data, err := rawDo(s, "POST", refreshNSID, sess.RefreshJwt)
+	if err != nil {
+		t.Fatalf("echo-authorization-header: %v", err)
+	}
+	if resp.StatusCode != 500 || resp.Header.Get("X-Echo-Authorization") != "Bearer "+sess.RefreshJwt || !strings.Contains(string(data), `"InternalServerError"`) {
+		t.Errorf("echo-authorization-header: %d, token echoed %v, %s", resp.StatusCode, resp.Header.Get("X-Echo-Authorization") == "Bearer "+sess.RefreshJwt, data)
+	}
+
+	// None was processed: no session was made, the token did not rotate.
 	if !s.RefreshTokenValid(sess.RefreshJwt) || s.ActiveSessions(alice.DID) != 1 || s.ActiveSessions(bob.DID) != 0 {
 		t.Error("an echoing fault let the request through")
 	}
-	for k, want := range map[fakepds.FaultKind]string{fakepds.FaultEchoRequest: "echo-request", fakepds.FaultEchoAuthorization: "echo-authorization"} {
+	for k, want := range map[fakepds.FaultKind]string{fakepds.FaultEchoRequest: "echo-request", fakepds.FaultEchoAuthorization: "echo-authorization",
+		fakepds.FaultEchoAuthorizationHeader: "echo-authorization-header"} {
 		if got := k.String(); got != want {
 			t.Errorf("String = %q, want %q", got, want)
 		}
