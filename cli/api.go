@@ -34,10 +34,11 @@ func apiCommand() command {
 			{name: "F", value: "list", usage: "add a typed field `key=value`: true, false, null, a number, @file or @- (standard input), else a string (repeatable)"},
 			{name: "input", value: "string", usage: "send the contents of `file` (- for standard input) as the body; -f and -F then go to the query string"},
 			{name: "proxy", value: "string", usage: "send atproto-proxy: `did#service_id`, such as did:web:api.bsky.chat#bsky_chat"},
+			{name: "H", alias: "header", value: "list", usage: "add a request header `key:value`, such as 'Content-Type: image/png' (repeatable: a name given again adds a value; the last Content-Type counts); not Authorization, atproto-proxy (--proxy) or what HTTP sets"},
 			{name: "paginate", usage: "follow the cursor to the last page, printing one JSON document per page"},
 			{name: "slurp", usage: "with --paginate, print all the pages as one JSON array"},
 			{name: "max-pages", value: "int", def: "1000", usage: "with --paginate, stop with an error after `n` pages"},
-			{name: "i", usage: "print the HTTP status and the response headers before the body"},
+			{name: "i", usage: "print the HTTP status and the response headers before the body, or before the error of an error answer"},
 			{name: "output", value: "string", usage: "write the body to `file`, as it came, instead of standard output (a body that is not JSON needs it on a terminal)"},
 		},
 		maxArgs: 1, override: true,
@@ -58,6 +59,7 @@ type apiOptions struct {
 	fields []fields.Field
 	input  string // a file, "-" for stdin, "" for none
 	proxy  string
+	header http.Header // -H, checked
 	// paginate follows cursor; slurp gathers the pages into one array;
 	// maxPages bounds them.
 	paginate, slurp bool
@@ -100,6 +102,11 @@ func apiOptionsOf(p *parsed) (apiOptions, error) {
 			opts.fields = append(opts.fields, f)
 		}
 	}
+	header, err := apiHeaders(p.list("H"))
+	if err != nil {
+		return opts, err
+	}
+	opts.header = header
 	if opts.method == "" {
 		// gh's rule: a body makes it a procedure; but only a query has
 		// pages.
@@ -115,6 +122,34 @@ func apiOptionsOf(p *parsed) (apiOptions, error) {
 		return opts, usageErr("api: --paginate follows the cursor of a query (GET), not of a procedure (POST)")
 	}
 	return opts, nil
+}
+
+// apiHeaders reads -H's key:value lines (space after the colon optional)
+// as gh does: a name given again adds a value, but Content-Type, which a
+// body has one of, is replaced. A line that is not a header, or is one
+// skyswitch or HTTP sets, is a usage error that quotes neither the value
+// nor a name it does not know: either may hold a token.
+func apiHeaders(lines []string) (http.Header, error) {
+	if len(lines) == 0 {
+		return nil, nil
+	}
+	h := http.Header{}
+	for i, line := range lines {
+		name, value, ok := strings.Cut(line, ":")
+		if !ok {
+			return nil, usageErr("api: -H (header %d) is key:value, such as 'Accept-Language: de'; it has no colon", i+1)
+		}
+		value = strings.Trim(value, " \t")
+		if err := auth.CheckHeader(name, value); err != nil {
+			return nil, usageErr("api: -H (header %d): %w", i+1, err)
+		}
+		if http.CanonicalHeaderKey(name) == "Content-Type" {
+			h.Set(name, value)
+		} else {
+			h.Add(name, value)
+		}
+	}
+	return h, nil
 }
 
 // clipText is s cut to 80 bytes, for quoting a mistaken argument.
@@ -152,7 +187,7 @@ func runAPI(ctx context.Context, opts apiOptions, e *env) error {
 // a procedure's make its JSON body, unless --input gives the body, and
 // then they go to the query string (as in gh).
 func apiRequest(opts apiOptions, read fields.ReadFile) (auth.RawRequest, error) {
-	r := auth.RawRequest{Method: opts.method, NSID: opts.nsid, Proxy: opts.proxy}
+	r := auth.RawRequest{Method: opts.method, NSID: opts.nsid, Proxy: opts.proxy, Header: opts.header}
 	var err error
 	switch {
 	case opts.method == http.MethodGet || opts.input != "":
@@ -171,8 +206,10 @@ func apiRequest(opts apiOptions, read fields.ReadFile) (auth.RawRequest, error) 
 			return r, fmt.Errorf("api: --input: %w", err)
 		}
 		if !json.Valid(r.Body) {
-			// A blob (com.atproto.repo.uploadBlob) goes as it is.
-			r.ContentType = "application/octet-stream"
+			// A blob (com.atproto.repo.uploadBlob) goes as it is, with the
+			// type its bytes show (image/png, image/jpeg, …; else
+			// application/octet-stream), unless -H Content-Type says.
+			r.ContentType = http.DetectContentType(r.Body)
 		}
 	}
 	return r, nil
@@ -257,16 +294,32 @@ func (o *apiOut) close() error {
 // unbounded.
 const maxJSONBytes = 256 << 20
 
+// answer makes the call; with -i it prints the answer's status and
+// headers first, an error answer's too (then the error says the rest).
+// A call that got no answer to this request (no network, a session ended
+// on the way) prints none.
+func answer(call func(auth.RawRequest) (*auth.RawResponse, error), req auth.RawRequest, opts apiOptions, out *apiOut) (*auth.RawResponse, error) {
+	resp, err := call(req)
+	if !opts.include {
+		return resp, err
+	}
+	var xe *auth.Error
+	switch {
+	case err == nil:
+		writeHead(out.text, resp.Status, resp.Header)
+	case errors.As(err, &xe) && xe.Header != nil:
+		writeHead(out.text, xe.Status, xe.Header)
+	}
+	return resp, err
+}
+
 // callOnce makes the call and prints its answer.
 func (e *env) callOnce(call func(auth.RawRequest) (*auth.RawResponse, error), req auth.RawRequest, opts apiOptions, out *apiOut) error {
-	resp, err := call(req)
+	resp, err := answer(call, req, opts, out)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
-	if opts.include {
-		writeHead(out.text, resp)
-	}
 	if err := out.open(); err != nil {
 		return err
 	}
@@ -343,15 +396,15 @@ func writeJSONDoc(w io.Writer, data []byte, pretty bool) error {
 
 // writeHead writes the status line and the headers (those quoting a
 // credential already withheld by auth), sorted, and a blank line.
-func writeHead(w io.Writer, resp *auth.RawResponse) {
-	fmt.Fprintf(w, "HTTP %d %s\n", resp.Status, http.StatusText(resp.Status))
-	keys := make([]string, 0, len(resp.Header))
-	for k := range resp.Header {
+func writeHead(w io.Writer, status int, h http.Header) {
+	fmt.Fprintf(w, "HTTP %d %s\n", status, http.StatusText(status))
+	keys := make([]string, 0, len(h))
+	for k := range h {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		for _, v := range resp.Header[k] {
+		for _, v := range h[k] {
 			fmt.Fprintf(w, "%s: %s\n", k, v)
 		}
 	}
@@ -415,14 +468,11 @@ func (e *env) paginate(call func(auth.RawRequest) (*auth.RawResponse, error), re
 
 // page calls one page and returns it, compact, with its cursor.
 func (e *env) page(call func(auth.RawRequest) (*auth.RawResponse, error), req auth.RawRequest, opts apiOptions, out *apiOut) (json.RawMessage, string, error) {
-	resp, err := call(req)
+	resp, err := answer(call, req, opts, out)
 	if err != nil {
 		return nil, "", err
 	}
 	defer resp.Body.Close()
-	if opts.include {
-		writeHead(out.text, resp)
-	}
 	if !isJSON(resp.Header.Get("Content-Type")) {
 		return nil, "", fmt.Errorf("%s: --paginate: the answer is not JSON", req.NSID)
 	}

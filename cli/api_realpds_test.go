@@ -362,3 +362,35 @@ func TestRealPDSExecCurl(t *testing.T) {
 		t.Errorf("curl getSession through exec: %v\n%s", err, res)
 	}
 }
+
+// A blob upload as the README shows it: the bytes of --input as they are,
+// the type from -H or, without it, from the bytes; and -i on an error.
+func TestRealPDSAPIUploadBlobAndHeaders(t *testing.T) {
+	r := newRealAPI(t)
+	dir := t.TempDir()
+	img := filepath.Join(dir, "dot.png")
+	text := filepath.Join(dir, "note")
+	if os.WriteFile(img, tinyPNG(t), 0o600) != nil || os.WriteFile(text, []byte("a note, not JSON\n"), 0o600) != nil {
+		t.Fatal("writing the blobs")
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+		size int
+	}{
+		{[]string{"--input", img, "-H", "Content-Type: image/png"}, "image/png", len(tinyPNG(t))},
+		{[]string{"--input", text, "-H", "content-type:text/csv"}, "text/csv", 17},
+		{[]string{"--input", text}, "text/plain", 17}, // the server sniffs nothing in text
+	} {
+		res := r.api("", append(tc.args, nsidUploadBlob)...)
+		wantCode(t, res, exitOK)
+		mt, size, link := blobRef(t, res)
+		if mt != tc.want || size != tc.size || !strings.HasPrefix(link, "bafkrei") {
+			t.Errorf("%v: %s, %d bytes, ref %q; want %s, %d bytes", tc.args, mt, size, link, tc.want, tc.size)
+		}
+	}
+
+	// -i on an error answer: the head, then the error line.
+	res := r.api("", "-i", "-X", "GET", "-f", "repo="+r.did, "-f", "collection=app.bsky.feed.post", "-f", "rkey=nope", "com.atproto.repo.getRecord")
+	wantHead(t, res, "400 Bad Request", exitFailure, []string{"Content-Type: application/json; charset=utf-8"}, "com.atproto.repo.getRecord: RecordNotFound")
+}

@@ -38,8 +38,9 @@ const stubRecords = 7
 // collection "empty"), com.example.loop (always the same
 // cursor), com.example.spaced (JSON with spaces), com.atproto.sync.getBlob (blobBytes), com.example.echo (the
 // request it got, as JSON, with a C1 control in a string, and the
-// Authorization header echoed in a response header), and passes the rest
-// to the fake PDS.
+// Authorization header echoed in a response header), com.example.fail (a
+// 400 whose headers echo the Authorization header and hold a C1 CSI), and
+// passes the rest to the fake PDS.
 func apiStub(t *testing.T, srv *fakepds.Server) *httptest.Server {
 	target, err := url.Parse(srv.URL())
 	if err != nil {
@@ -87,6 +88,12 @@ func apiStub(t *testing.T, srv *fakepds.Server) *httptest.Server {
 				"contentType": r.Header.Get("Content-Type"), "proxy": r.Header.Get("Atproto-Proxy"),
 				"note": "csi \u009b del \u007f here",
 			})
+		case "com.example.fail":
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("X-Seen-Authorization", r.Header.Get("Authorization"))
+			w.Header().Set("X-Csi", "\u009b31m red") // Go's client refuses ESC in a header
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"error":"InvalidRequest","message":"no such thing"}`)
 		default:
 			proxy.ServeHTTP(w, r)
 		}
@@ -224,12 +231,17 @@ func TestAPIFieldsAndInput(t *testing.T) {
 	if got["method"] != http.MethodPost || got["body"] != `{"x": [1, 2]}` || got["query"] != "q=v" || got["contentType"] != "application/json" {
 		t.Errorf("--input -: %v", got)
 	}
-	// A body that is not JSON (a blob to upload) goes as octets.
+	// A body that is not JSON (a blob to upload) goes as it is, with the
+	// type its bytes show, else as octets.
 	blob := filepath.Join(dir, "blob.bin")
 	os.WriteFile(blob, []byte("GIF89a\x00\x01"), 0o600)
 	got = echoed(t, e, "", "--input", blob)
-	if got["body"] != "GIF89a\x00\x01" || got["contentType"] != "application/octet-stream" {
+	if got["body"] != "GIF89a\x00\x01" || got["contentType"] != "image/gif" {
 		t.Errorf("--input blob: %v", got)
+	}
+	os.WriteFile(blob, []byte("\x00\x01\x02 no known type"), 0o600)
+	if got = echoed(t, e, "", "--input", blob); got["contentType"] != "application/octet-stream" {
+		t.Errorf("--input of unknown bytes: %v", got)
 	}
 	// Standard input is read once.
 	wantError(t, e.run("{}", "api", "com.example.echo", "--input", "-", "-F", "a=@-"), exitFailure, "only once")

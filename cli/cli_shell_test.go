@@ -132,6 +132,8 @@ func TestShellCompletionBash(t *testing.T) {
 		{[]string{"skyswitch", "api", "-X", ""}, "GET\nPOST\n"},
 		{[]string{"skyswitch", "api", "--pa"}, "--paginate\n"},
 		{[]string{"skyswitch", "api", "-X", "GET", "--ma"}, "--max-pages\n"},
+		{[]string{"skyswitch", "api", "--he"}, "--header\n"},
+		{[]string{"skyswitch", "api", "-H", "Accept: x", "--pa"}, "--paginate\n"},
 		{[]string{"skyswitch", "exec", "--a"}, "--account\n"},
 	} {
 		out, errOut := w.shell(t, "bash", nil, append([]string{"-c", completeBash, "bash"}, tc.words...)...)
@@ -167,6 +169,7 @@ _skyswitch`
 		{[]string{"skyswitch", "env", "--shell", ""}, "bash\nzsh\nfish\n"},
 		{[]string{"skyswitch", "api", "-X", ""}, "GET\nPOST\n"},
 		{[]string{"skyswitch", "api", "-"}, "--paginate\n--slurp\n"},
+		{[]string{"skyswitch", "api", "-"}, "-H\n--header\n"},
 	} {
 		out, errOut := w.shell(t, "zsh", nil, append([]string{"-f", "-c", script, "zsh"}, tc.words...)...)
 		if errOut != "" {
@@ -196,6 +199,8 @@ func TestShellCompletionFish(t *testing.T) {
 		{"skyswitch refresh --a", []string{"--all", "--account"}},
 		{"skyswitch api -X ", []string{"GET", "POST"}},
 		{"skyswitch api --pa", []string{"--paginate"}},
+		{"skyswitch api --he", []string{"--header"}},
+		{"skyswitch api -H 'Accept: x' --pa", []string{"--paginate"}},
 		{"skyswitch exec --a", []string{"--account"}},
 	} {
 		out, errOut := w.shell(t, "fish", nil, "--no-config", "-c", `skyswitch completion fish | source; complete -C "$argv[1]"`, tc.line)

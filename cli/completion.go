@@ -116,6 +116,9 @@ func dashedAll(fs []flagSpec) []string {
 	var names []string
 	for _, f := range fs {
 		names = append(names, f.dashed())
+		if f.alias != "" {
+			names = append(names, "--"+f.alias)
+		}
 	}
 	return names
 }
@@ -212,10 +215,13 @@ func valueArms(offer func([]string) string, ret string) (skip []string, cases st
 func (f flagSpec) patterns() []string { return append([]string{f.dashed()}, f.aliases()...) }
 
 // aliases are the flag's other spellings the scripts know: -account, which
-// globalFlags takes too.
+// globalFlags takes too, and --alias.
 func (f flagSpec) aliases() []string {
-	if f.value == "account" {
+	switch {
+	case f.value == "account":
 		return []string{"-" + f.name}
+	case f.alias != "":
+		return []string{"--" + f.alias}
 	}
 	return nil
 }
@@ -347,6 +353,9 @@ func fishFlag(cond string, f flagSpec) string {
 		opt = "-s"
 	}
 	line := fmt.Sprintf("complete -c skyswitch -n '%s' %s %s", cond, opt, f.name)
+	if f.alias != "" {
+		line += " -l " + f.alias
+	}
 	switch {
 	case f.value == "account":
 		line += " -x -a '(__skyswitch_handles)'"

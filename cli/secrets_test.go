@@ -19,6 +19,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -209,15 +210,22 @@ func echoing(kind fakepds.FaultKind) fakepds.Fault { return fakepds.Fault{Kind: 
 // server sent a malformed answer (never what it sent).
 func saysMalformed(t *testing.T, s *sweep, r result) {
 	if !strings.Contains(r.stderr, "the server sent a malformed answer") {
-		t.Errorf("skyswitch %s: stderr does not say the answer was malformed (%d bytes)", strings.Join(r.args, " "), len(r.stderr))
+		t.Errorf("skyswitch %s: stderr does not say the answer was malformed (%d bytes)", shownArgs(r.args), len(r.stderr))
 	}
+}
+
+// shownArgs is a command line for a failure message, any JWT in it (a
+// step may pass the access token in -H) replaced.
+func shownArgs(args []string) string {
+	jwt := regexp.MustCompile(`[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`)
+	return jwt.ReplaceAllString(strings.Join(args, " "), "(a token)")
 }
 
 // savedMalformed checks that the saved last error of a raw answer is
 // our sentence too.
 func savedMalformed(t *testing.T, s *sweep, r result) {
 	if !strings.Contains(r.stdout, "the server sent a malformed answer") {
-		t.Errorf("skyswitch %s: stdout does not show the last error as a malformed answer (%d bytes)", strings.Join(r.args, " "), len(r.stdout))
+		t.Errorf("skyswitch %s: stdout does not show the last error as a malformed answer (%d bytes)", shownArgs(r.args), len(r.stdout))
 	}
 }
 
@@ -227,6 +235,15 @@ type sweep struct {
 	secrets *secretSet
 	alice   fakepds.Account
 	carol   fakepds.Account // email 2FA
+}
+
+// activeAccess is the active account's access token, for {access}.
+func (s *sweep) activeAccess() string {
+	a, ok := s.state().ActiveAccount()
+	if !ok {
+		s.t.Fatal("{access}: no active account")
+	}
+	return a.AccessJwt
 }
 
 // learnFile adds the server's secrets, and the tokens of the accounts file
@@ -262,7 +279,8 @@ func (s *sweep) learnFile() {
 }
 
 // sweepStep is one command line of the sweep. In args, {svc} stands for the
-// fake server's URL and {code} for the sign-in code carol was sent.
+// fake server's URL, {code} for the sign-in code carol was sent and
+// {access} for the active account's access token.
 type sweepStep struct {
 	name   string
 	before func(s *sweep) // faults to inject, sessions to revoke; cleared after the step
@@ -368,6 +386,22 @@ func TestSecretSweep(t *testing.T) {
 		{name: "--account api", args: []string{"--account", "alice.test", "api", nsidGetSession}},
 		{name: "SKYSWITCH_ACCOUNT api --paginate --slurp", args: []string{"api", "--paginate", "--slurp", nsidGetSession}, env: map[string]string{"SKYSWITCH_ACCOUNT": "alice.test"}},
 		{name: "api: not an NSID", args: []string{"api", "getSession"}, code: exitUsage},
+		{name: "api -H: the token as a header without a colon", args: []string{"api", "-H", "{access}", nsidGetSession}, code: exitUsage},
+		{name: "api -H: the token in Authorization", args: []string{"api", "-H", "Authorization: Bearer {access}", nsidGetSession}, code: exitUsage},
+		{name: "api -H: the token in a header name", args: []string{"api", "-H", "Bearer {access}: x", nsidGetSession}, code: exitUsage},
+		{name: "api -H: the token and a line break in a value", args: []string{"api", "-H", "X-Debug: {access}\r\nX-More: y", nsidGetSession}, code: exitUsage},
+		{name: "api -H: the token in a header, the server quotes the request (400)", args: []string{"api", "-i", "-H", "X-Debug: {access}", nsidGetSession}, code: exitFailure,
+			before: on(nsidGetSession, quoting(400, "InvalidRequest", fakepds.QuoteRequest))},
+		{name: "api -H: the token in a header, the server echoes the Authorization header raw", args: []string{"api", "-H", "X-Debug: {access}", nsidGetSession}, code: exitFailure,
+			check:  saysMalformed,
+			before: on(nsidGetSession, echoing(fakepds.FaultEchoAuthorization))},
+		{name: "api -H -i: the token in a header", args: []string{"api", "-i", "-H", "X-Debug: {access}", nsidGetSession}},
+		{name: "api -i: the server quotes the token (500)", args: []string{"api", "-i", nsidGetSession}, code: exitFailure,
+			before: on(nsidGetSession, quoting(500, "InternalServerError", fakepds.QuoteTail))},
+		{name: "api -i: an error answer echoes the Authorization header in a header (400)", args: []string{"api", "-i", nsidGetSession}, code: exitFailure,
+			before: on(nsidGetSession, fakepds.Fault{Kind: fakepds.FaultEchoAuthorizationHeader, Times: 1})},
+		{name: "api -i --paginate: an error answer echoes the Authorization header in a header (503)", args: []string{"api", "-i", "--paginate", nsidGetSession}, code: exitFailure,
+			before: on(nsidGetSession, fakepds.Fault{Kind: fakepds.FaultEchoAuthorizationHeader, Status: 503, Times: 1})},
 		{name: "api: an XRPC error", args: []string{"api", "-X", "GET", "-f", "actor=alice.test", "app.bsky.actor.getProfile"}, code: exitFailure},
 		{name: "api: the server quotes the token (500)", args: []string{"api", nsidGetSession}, code: exitFailure,
 			before: on(nsidGetSession, quoting(500, "InternalServerError", fakepds.QuoteTail))},
@@ -486,6 +520,9 @@ func TestSecretSweep(t *testing.T) {
 		args := make([]string, len(st.args))
 		for j, a := range st.args {
 			a = strings.ReplaceAll(a, "{svc}", e.srv.URL())
+			if strings.Contains(a, "{access}") {
+				a = strings.ReplaceAll(a, "{access}", s.activeAccess())
+			}
 			args[j] = strings.ReplaceAll(a, "{code}", e.srv.SignInCode(s.carol.DID))
 		}
 		env := st.env

@@ -45,6 +45,9 @@ type flagSpec struct {
 	value    string
 	def      string // a string flag's default
 	complete []string
+	// alias is another name of the flag, given, listed and completed as
+	// the flag itself: header, for gh's -H and --header.
+	alias string
 }
 
 // accountSpec is the account flag, which override commands take among
@@ -90,8 +93,21 @@ func (cmd *command) flagSet(e *env, p *parsed) *flag.FlagSet {
 		default:
 			p.strings[f.name] = fs.String(f.name, f.def, f.usage)
 		}
+		if f.alias != "" {
+			fs.Var(fs.Lookup(f.name).Value, f.alias, aliasUsage(fs.Lookup(f.name), f))
+		}
 	}
 	return fs
+}
+
+// aliasUsage is what --help says of f's alias: the same as f, with the
+// name of f's value.
+func aliasUsage(fl *flag.Flag, f flagSpec) string {
+	usage := "the same as " + f.dashed()
+	if value, _ := flag.UnquoteUsage(fl); value != "" {
+		usage += " `" + value + "`"
+	}
+	return usage
 }
 
 // parsed is a command line parsed by a command's flags.
