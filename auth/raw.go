@@ -195,7 +195,8 @@ func orDefault(s, def string) string {
 // headers: the name an HTTP token, the value free of control characters
 // (a tab aside), and the name none that Raw sets itself (Authorization,
 // Atproto-Proxy) or that HTTP manages (Host, Content-Length, Connection,
-// Transfer-Encoding and the other hop-by-hop headers, Accept-Encoding).
+// Transfer-Encoding and the other hop-by-hop headers, Proxy-Authorization,
+// Accept-Encoding).
 // Its errors quote neither the value nor a name it does not know: either
 // may hold a credential.
 func CheckHeader(name, value string) error {
@@ -228,12 +229,10 @@ func reservedHeader(name string) string {
 		return "skyswitch sends the account's access token"
 	case "Atproto-Proxy":
 		return "use --proxy"
-	case "Proxy-Authorization":
-		return "it is for a proxy, which skyswitch does not use for this"
 	case "Accept-Encoding":
 		return "HTTP asks for gzip and unpacks the answer itself"
 	case "Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive",
-		"Proxy-Connection", "Te", "Trailer", "Upgrade":
+		"Proxy-Connection", "Proxy-Authorization", "Te", "Trailer", "Upgrade":
 		return "HTTP sets it itself"
 	}
 	return ""
