@@ -90,10 +90,11 @@
 //
 // # The codec
 //
-// JSON v2 (github.com/go-json-experiment/json, codec.go) reads and writes
-// the file; the struct tags are the one place that names a field. It reads
-// strictly: unknown members, a name twice, names in another case and
-// invalid UTF-8 are refused. It writes exactly the bytes the hand-written
+// JSON v2 (github.com/go-json-experiment/json; codec.go reads, encode.go
+// writes) handles the file; the struct tags are the one place that names
+// a field. It reads strictly: unknown members, a name twice, names in
+// another case and invalid UTF-8 are refused (an escaped lone surrogate
+// reads as U+FFFD, as encoding/json reads it). It writes exactly the bytes the hand-written
 // codec before it wrote (testdata/compat holds files of that build), with
 // a DID document kept as received. LoadAccount walks the accounts with
 // jsontext, checking each as Load does, and reads only the one asked for
