@@ -13,7 +13,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// The accounts document is read (this file) and written (encode.go) by
+// The accounts document is read (this file) and written (codecwrite.go) by
 // JSON v2 (github.com/go-json-experiment/json, which becomes
 // encoding/json/v2): the struct tags of State, Account, PendingLogout and
 // auth.SessionData are the one place that names a field; what goes wrong is

@@ -90,7 +90,7 @@
 //
 // # The codec
 //
-// JSON v2 (github.com/go-json-experiment/json; codec.go reads, encode.go
+// JSON v2 (github.com/go-json-experiment/json; codec.go reads, codecwrite.go
 // writes) handles the file; the struct tags are the one place that names
 // a field. It reads strictly: unknown members, a name twice, names in
 // another case and invalid UTF-8 are refused (an escaped lone surrogate
