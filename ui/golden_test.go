@@ -147,9 +147,25 @@ func (p *program) wait() {
 // not a timing: a hang fails the test).
 func (p *program) waitFor(pieces ...string) string {
 	p.t.Helper()
+	return p.waitUntil(p.term.screen, func(s string) string { return s }, pieces)
+}
+
+// waitStyled waits until the screen with its styles (vterm.styled) holds
+// every piece (a deadline, not a timing).
+func (p *program) waitStyled(pieces ...string) {
+	p.t.Helper()
+	p.waitUntil(p.term.styled, func(s string) string {
+		return strings.ReplaceAll(fmt.Sprintf("%q", s), `\n`, "\n")
+	}, pieces)
+}
+
+// waitUntil polls read until its text holds every piece, for at most 15 s,
+// and returns that text; on failure it shows the text through show.
+func (p *program) waitUntil(read func() string, show func(string) string, pieces []string) string {
+	p.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		s := p.term.screen()
+		s := read()
 		missing := ""
 		for _, piece := range pieces {
 			if !strings.Contains(s, piece) {
@@ -161,31 +177,7 @@ func (p *program) waitFor(pieces ...string) string {
 			return s
 		}
 		if time.Now().After(deadline) {
-			p.t.Fatalf("waited 15 s for %q; the screen:\n%s", missing, s)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// waitStyled waits until the screen with its styles (vterm.styled) holds
-// every piece (a deadline, not a timing).
-func (p *program) waitStyled(pieces ...string) {
-	p.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		s := p.term.styled()
-		missing := ""
-		for _, piece := range pieces {
-			if !strings.Contains(s, piece) {
-				missing = piece
-				break
-			}
-		}
-		if missing == "" {
-			return
-		}
-		if time.Now().After(deadline) {
-			p.t.Fatalf("waited 15 s for %q; the screen:\n%s", missing, strings.ReplaceAll(fmt.Sprintf("%q", s), `\n`, "\n"))
+			p.t.Fatalf("waited 15 s for %q; the screen:\n%s", missing, show(s))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
