@@ -42,6 +42,17 @@ var readOptions = jsonv2.JoinOptions(
 	jsonv2.WithUnmarshalers(rawReader),
 )
 
+// readOptionsFor are readOptions for the document, or part of one, in
+// data: when its bytes are valid UTF-8, an escaped lone UTF-16 surrogate
+// ("\ud800") reads as U+FFFD, as encoding/json reads it. Invalid bytes are
+// still refused, and the strict reader then says where.
+func readOptionsFor(data []byte) jsonv2.Options {
+	if utf8.Valid(data) {
+		return jsonv2.JoinOptions(readOptions, jsontext.AllowInvalidUTF8(true))
+	}
+	return readOptions
+}
+
 // docOptions are those of a DID document: the server's, kept as received,
 // so a name twice in it is not ours to refuse. They drop the unmarshalers
 // of the document around it: under encoding/json/v2, json.RawMessage is
@@ -121,16 +132,10 @@ func readDocument(path string, data []byte, st *State, each func(*jsontext.Decod
 	case rest[0] != '{':
 		return fileErr(path, ErrCorrupt, "not a JSON object")
 	}
-	opts := readOptions
+	opts := readOptionsFor(data)
 	if each != nil {
 		opts = jsonv2.JoinOptions(opts, jsonv2.WithUnmarshalers(jsonv2.JoinUnmarshalers(rawReader,
 			jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, _ *[]Account) error { return eachElement(dec, each) }))))
-	}
-	if utf8.Valid(data) {
-		// An escaped lone UTF-16 surrogate ("\ud800") reads as U+FFFD, as
-		// encoding/json reads it. Invalid bytes are still refused: the
-		// strict reader then says where.
-		opts = jsonv2.JoinOptions(opts, jsontext.AllowInvalidUTF8(true))
 	}
 	if err := jsonv2.Unmarshal(data, st, opts); err != nil {
 		// A newer file is "too new", not "corrupt", even when this

@@ -145,6 +145,10 @@ func TestReaderStringsMatchEncodingJSON(t *testing.T) {
 		if tt.ok && st.Accounts[0].Handle != want {
 			t.Errorf("%s: reader %q, encoding/json %q", tt.in, st.Accounts[0].Handle, want)
 		}
+		// LoadAccount's reader reads it the same.
+		if a, _, _, err := decodeOne("t", withString(tt.in), "did:plc:a"); tt.ok && (err != nil || a.Handle != want) {
+			t.Errorf("%s: LoadAccount's reader %+v, %v; encoding/json %q", tt.in, a, err, want)
+		}
 	}
 }
 

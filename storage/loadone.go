@@ -61,7 +61,8 @@ func decodeOne(path string, data []byte, ident string) (*Account, string, bool, 
 			continue
 		}
 		a := new(Account)
-		if err := jsonv2.Unmarshal(data[sp.start:sp.end], a, readOptions); err != nil {
+		one := data[sp.start:sp.end]
+		if err := jsonv2.Unmarshal(one, a, readOptionsFor(one)); err != nil {
 			// Cannot happen: indexAccounts read it.
 			return nil, "", false, fileErr(path, ErrCorrupt, "%s", describe(err))
 		}
