@@ -64,9 +64,9 @@ func located(p jsontext.Pointer, offset int64, reason string) string {
 }
 
 // nameLike tells whether a member name may be shown in an error: a short
-// plain word, not the start of a token.
+// plain word that holds no start of a token ("eyJ").
 func nameLike(s string) bool {
-	if len(s) == 0 || len(s) > 32 || strings.HasPrefix(s, "eyJ") {
+	if len(s) == 0 || len(s) > 32 || strings.Contains(s, "eyJ") {
 		return false
 	}
 	for _, c := range []byte(s) {
