@@ -104,6 +104,18 @@ func (l *loginModel) focusCmd() tea.Cmd {
 	return l.fields[l.focus].Focus()
 }
 
+// updateFocused hands msg to the field being typed in: the sign-in code
+// when the form asks for it, else the focused field.
+func (l *loginModel) updateFocused(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	if l.needCode {
+		l.code, cmd = l.code.Update(msg)
+	} else {
+		l.fields[l.focus], cmd = l.fields[l.focus].Update(msg)
+	}
+	return cmd
+}
+
 func (l loginModel) input() auth.LoginInput {
 	return auth.LoginInput{
 		Service:         strings.TrimSpace(l.fields[fieldService].Value()),
@@ -144,13 +156,7 @@ func (m Model) updateLogin(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		l.focus = (l.focus + fieldCount - 1) % fieldCount
 		return m, l.focusCmd()
 	}
-	var cmd tea.Cmd
-	if l.needCode {
-		l.code, cmd = l.code.Update(msg)
-	} else {
-		l.fields[l.focus], cmd = l.fields[l.focus].Update(msg)
-	}
-	return m, cmd
+	return m, l.updateFocused(msg)
 }
 
 func (m Model) submitLogin() (Model, tea.Cmd) {
@@ -266,13 +272,7 @@ func (m Model) pasteLogin(msg tea.PasteMsg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	msg.Content = strings.TrimRight(msg.Content, "\r\n")
-	var cmd tea.Cmd
-	if l.needCode {
-		l.code, cmd = l.code.Update(msg)
-	} else {
-		l.fields[l.focus], cmd = l.fields[l.focus].Update(msg)
-	}
-	return m, cmd
+	return m, l.updateFocused(msg)
 }
 
 func capitalize(s string) string {
