@@ -233,6 +233,19 @@ func (f *framer) expect(pieces ...string) string {
 	return v
 }
 
+// fillLogin opens the login form and types service, account and password
+// (the service field is last: shift+tab wraps to it), not submitting.
+func (f *framer) fillLogin(service, account, password string) {
+	f.t.Helper()
+	f.key("a")
+	f.key("shift+tab")
+	f.typ(service)
+	f.key("tab")
+	f.typ(account)
+	f.key("tab")
+	f.typ(password)
+}
+
 // erase presses backspace n times.
 func (f *framer) erase(n int) {
 	for range n {
@@ -263,13 +276,7 @@ func TestTUISecretSweep(t *testing.T) {
 	}
 
 	// The login form: a wrong password, then servers quoting the right one.
-	f.key("a")
-	f.key("shift+tab")
-	f.typ(w.srv.URL())
-	f.key("tab")
-	f.typ("alice.test")
-	f.key("tab")
-	f.typ(wrongPassword)
+	f.fillLogin(w.srv.URL(), "alice.test", wrongPassword)
 	f.expect("Password  " + strings.Repeat("•", len(wrongPassword))) // masked, one bullet a character
 	f.key("enter")
 	f.expect("Wrong identifier or password.")
@@ -290,13 +297,7 @@ func TestTUISecretSweep(t *testing.T) {
 	f.expect("Added @alice.test")
 
 	// The sign-in code form.
-	f.key("a")
-	f.key("shift+tab")
-	f.typ(w.srv.URL())
-	f.key("tab")
-	f.typ("carol.test")
-	f.key("tab")
-	f.typ(sweepPassword)
+	f.fillLogin(w.srv.URL(), "carol.test", sweepPassword)
 	f.key("enter")
 	f.expect("Sign-in code")
 	f.typ("ZZZZZ-ZZZZZ")
@@ -338,13 +339,7 @@ func TestTUISecretSweep(t *testing.T) {
 	step("logout", "", fakepds.Fault{}, "j", "x")
 
 	// Back in, then a logout whose answer echoes the refresh token raw.
-	f.key("a")
-	f.key("shift+tab")
-	f.typ(w.srv.URL())
-	f.key("tab")
-	f.typ("alice.test")
-	f.key("tab")
-	f.typ(sweepPassword)
+	f.fillLogin(w.srv.URL(), "alice.test", sweepPassword)
 	f.key("enter")
 	f.expect("Added @alice.test")
 	step("logout, the server echoes the Authorization header raw", nsidDelete, echoing(fakepds.FaultEchoAuthorization), "x")
