@@ -221,6 +221,21 @@ func (tt *tmuxTerm) paste(text string) {
 	}
 }
 
+// pasteLogin opens the login form, pastes account, password and service
+// into its fields in order, and submits it.
+func pasteLogin(tt *tmuxTerm, account, password, service string) {
+	tt.t.Helper()
+	tt.keys("a")
+	tt.waitText("Add an account")
+	tt.paste(account)
+	tt.keys("Tab")
+	tt.paste(password)
+	tt.keys("Tab")
+	tt.paste(service)
+	tt.waitText(service)
+	tt.keys("Enter")
+}
+
 // An app password and an emailed sign-in code pasted into the login form
 // log the account in.
 func TestTUIPasteLogsIn(t *testing.T) {
@@ -233,15 +248,7 @@ func TestTUIPasteLogsIn(t *testing.T) {
 	p := newProcEnv(t, srv)
 	tt := startTUI(t, p)
 	tt.waitText("No accounts yet.")
-	tt.keys("a")
-	tt.waitText("Add an account")
-	tt.paste("carol.test")
-	tt.keys("Tab")
-	tt.paste(appPassword)
-	tt.keys("Tab")
-	tt.paste(srv.URL())
-	tt.waitText(srv.URL())
-	tt.keys("Enter")
+	pasteLogin(tt, "carol.test", appPassword, srv.URL())
 	if s := tt.waitText("Added @carol.test"); strings.Contains(s, appPassword) {
 		t.Fatal("the app password is on the screen")
 	}
@@ -249,15 +256,7 @@ func TestTUIPasteLogsIn(t *testing.T) {
 	// The main password asks for the emailed code (app passwords skip it).
 	tt.keys("x")
 	tt.waitText("Logged out @carol.test")
-	tt.keys("a")
-	tt.waitText("Add an account")
-	tt.paste("carol.test")
-	tt.keys("Tab")
-	tt.paste(testPassword)
-	tt.keys("Tab")
-	tt.paste(srv.URL())
-	tt.waitText(srv.URL())
-	tt.keys("Enter")
+	pasteLogin(tt, "carol.test", testPassword, srv.URL())
 	tt.waitText("A sign-in code was sent to your email")
 	tt.paste(srv.SignInCode(carol.DID))
 	tt.keys("Enter")
