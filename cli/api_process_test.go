@@ -23,10 +23,7 @@ import (
 // and the session must survive. (Unlike token's test, nothing is checked
 // after a process ends, so the server's clock is the real one.)
 func TestProcessConcurrentAPICalls(t *testing.T) {
-	srv := newProcServer(t, fakepds.Options{AccessLifetime: 2 * time.Second, Grace: fakepds.NoGrace})
-	alice := srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: testPassword})
-	p := newProcEnv(t, srv)
-	p.login("alice.test")
+	srv, alice, p := newAliceProc(t, fakepds.Options{AccessLifetime: 2 * time.Second, Grace: fakepds.NoGrace})
 	refreshes := srv.Calls(nsidRefresh)
 	start := time.Now()
 
@@ -73,10 +70,7 @@ func TestProcessConcurrentAPICalls(t *testing.T) {
 // output, and the exit codes of api's failures.
 func TestProcessExecAndAPI(t *testing.T) {
 	needTools(t, "sh", "curl")
-	srv := newProcServer(t, fakepds.Options{})
-	alice := srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: testPassword})
-	p := newProcEnv(t, srv)
-	p.login("alice.test")
+	_, alice, p := newAliceProc(t, fakepds.Options{})
 	path := []string{"PATH=" + os.Getenv("PATH")}
 	r := p.runEnv(path, nil, "exec", "--", "sh", "-c", curlGetSession+`; echo; exit 3`)
 	if r.code != 3 || !strings.Contains(r.stdout, `"did":"`+alice.DID+`"`) {

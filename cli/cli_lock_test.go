@@ -25,10 +25,7 @@ import (
 // the built binary does the same with its default bound, and no command
 // reaches the server.
 func TestStoppedRefreshHoldingTheLock(t *testing.T) {
-	srv := newProcServer(t, fakepds.Options{})
-	alice := srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: testPassword})
-	p := newProcEnv(t, srv)
-	p.login("alice.test")
+	srv, alice, p := newAliceProc(t, fakepds.Options{})
 
 	// The holder: a refresh whose answer never comes, stopped on the wire.
 	srv.Inject(nsidRefresh, fakepds.Fault{Kind: fakepds.FaultDelay, Delay: 10 * time.Minute, Times: 1})

@@ -142,6 +142,17 @@ func newProcServer(t *testing.T, opts fakepds.Options) *fakepds.Server {
 	return srv
 }
 
+// newAliceProc is newProcServer with alice.test on it, and a procEnv in
+// which she is logged in.
+func newAliceProc(t *testing.T, opts fakepds.Options) (*fakepds.Server, fakepds.Account, *procEnv) {
+	t.Helper()
+	srv := newProcServer(t, opts)
+	alice := srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: testPassword})
+	p := newProcEnv(t, srv)
+	p.login("alice.test")
+	return srv, alice, p
+}
+
 func TestProcessExitCodes(t *testing.T) {
 	srv := newProcServer(t, fakepds.Options{})
 	alice := srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: testPassword})
@@ -216,10 +227,7 @@ func TestProcessConcurrentTokenRefresh(t *testing.T) {
 	// left a "2 s" token as little as 1 s of real life.
 	start := time.Now()
 	slow := func() time.Time { return start.Add(time.Since(start) / 4) }
-	srv := newProcServer(t, fakepds.Options{AccessLifetime: 2 * time.Second, Grace: fakepds.NoGrace, Now: slow})
-	alice := srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: testPassword})
-	p := newProcEnv(t, srv)
-	p.login("alice.test")
+	srv, alice, p := newAliceProc(t, fakepds.Options{AccessLifetime: 2 * time.Second, Grace: fakepds.NoGrace, Now: slow})
 	refreshes := srv.Calls(nsidRefresh)
 
 	const perProcess = 100

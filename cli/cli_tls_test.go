@@ -88,10 +88,7 @@ func (p *proxyRecorder) requests() int {
 // refuses to send the refresh token to plain http on another host, says
 // why and names the URL, sends nothing, and the file keeps its tokens.
 func TestProcessRefreshRefusesPlainHTTPFromFile(t *testing.T) {
-	srv := newProcServer(t, fakepds.Options{})
-	srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: testPassword})
-	p := newProcEnv(t, srv)
-	p.login("alice.test")
+	srv, _, p := newAliceProc(t, fakepds.Options{})
 	const plain = "http://pds.example.com"
 	var before storage.Account
 	err := storage.Open(p.path()).Update(func(st *storage.State) error {
@@ -128,10 +125,7 @@ func TestProcessRefreshRefusesPlainHTTPFromFile(t *testing.T) {
 // words, so status and list --json show no certificate name either.
 func TestProcessRefreshHostileCertificateSavedInOurWords(t *testing.T) {
 	port, caFile := hostileTLSServer(t)
-	srv := newProcServer(t, fakepds.Options{})
-	srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: testPassword})
-	p := newProcEnv(t, srv)
-	p.login("alice.test")
+	_, _, p := newAliceProc(t, fakepds.Options{})
 	err := storage.Open(p.path()).Update(func(st *storage.State) error {
 		st.Accounts[0].PDSURL = "https://localhost:" + port
 		return nil

@@ -23,10 +23,7 @@ import (
 // exec's. A second signal is passed on too, instead of ending skyswitch.
 func TestProcessExecForwardsSignals(t *testing.T) {
 	needTools(t, "sh")
-	srv := newProcServer(t, fakepds.Options{})
-	srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: testPassword})
-	p := newProcEnv(t, srv)
-	p.login("alice.test")
+	_, _, p := newAliceProc(t, fakepds.Options{})
 	for _, tc := range []struct {
 		sig  syscall.Signal
 		name string

@@ -25,10 +25,7 @@ sleep 600
 
 func TestExecCtrlCInATerminal(t *testing.T) {
 	lookTool(t, "tmux", "exec's Ctrl-C in a terminal")
-	srv := newProcServer(t, fakepds.Options{})
-	srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: testPassword})
-	p := newProcEnv(t, srv)
-	p.login("alice.test")
+	_, _, p := newAliceProc(t, fakepds.Options{})
 	stop := filepath.Join(t.TempDir(), "stop")
 	testBin, err := os.Executable()
 	if err != nil {

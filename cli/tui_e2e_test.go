@@ -301,10 +301,7 @@ func hasColour(screen string) bool {
 
 // NO_COLOR turns every colour off; without it the countdown is coloured.
 func TestTUIHonoursNoColor(t *testing.T) {
-	srv := newProcServer(t, fakepds.Options{})
-	srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: testPassword})
-	p := newProcEnv(t, srv)
-	p.login("alice.test")
+	_, _, p := newAliceProc(t, fakepds.Options{})
 	for _, c := range []struct {
 		env    []string
 		colour bool

@@ -44,10 +44,7 @@ done
 
 func TestSignalsEndTheSwitcher(t *testing.T) {
 	lookTool(t, "tmux", "the signal rounds of the switcher")
-	srv := newProcServer(t, fakepds.Options{})
-	srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: testPassword})
-	p := newProcEnv(t, srv)
-	p.login("alice.test")
+	_, _, p := newAliceProc(t, fakepds.Options{})
 	pidFile := filepath.Join(t.TempDir(), "pid")
 	tt := startShell(t, p, roundScript,
 		"ROUNDS="+strconv.Itoa(signalRounds), "PIDFILE="+pidFile, "BIN="+p.bin)
