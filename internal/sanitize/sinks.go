@@ -11,13 +11,17 @@ import (
 // Frame cleans a whole styled frame, as the switcher's View draws it: it
 // keeps newlines and SGR sequences (ESC [ digits ; : m: colours and
 // weights, which is all Lip Gloss writes) and removes every other unsafe
-// rune and escape. Removed, not made visible: the frame's layout was
-// measured already, so nothing may widen it. Text from outside is expected
+// rune and escape, and tabs (which Text keeps). Removed, not made visible:
+// the frame's layout was measured already, so nothing may widen it (a
+// terminal moves a tab to its next tab stop). Text from outside is expected
 // to have passed Line before it was laid out; Frame is the guarantee that
 // nothing else — a title change, a clipboard write, a cleared screen —
 // reaches the terminal even when a path forgot.
 func Frame(s string) string {
 	i := firstUnsafe(s, false)
+	if t := strings.IndexByte(s[:i], '\t'); t >= 0 {
+		i = t
+	}
 	if i == len(s) {
 		return s
 	}
