@@ -148,3 +148,76 @@ func TestEscCancelsALoginTheServerHolds(t *testing.T) {
 	d.key("enter")
 	d.has("Added @alice.test")
 }
+
+// heldLogins is a stub whose every Login waits for the test's answer on
+// the channel it hands over, or for its context to end (then it answers
+// with late when set, as a login the server had completed, else with the
+// context's error).
+type heldLogins struct {
+	*stub
+	calls chan heldLogin
+	late  *storage.Account
+}
+
+// heldLogin is one Login waiting: its context, and where its answer goes.
+type heldLogin struct {
+	ctx    context.Context
+	answer chan error
+}
+
+func (h *heldLogins) Login(ctx context.Context, in auth.LoginInput) (storage.Account, error) {
+	h.record("Login")
+	answer := make(chan error, 1)
+	h.calls <- heldLogin{ctx, answer}
+	select {
+	case err := <-answer:
+		return storage.Account{}, err
+	case <-ctx.Done():
+	}
+	if h.late != nil {
+		return *h.late, nil
+	}
+	return storage.Account{}, ctx.Err()
+}
+
+// A login cancelled with esc, then sent again: the first one's result,
+// arriving while the second is in flight, is not taken for the second's.
+// The form stays busy until its own answer comes, and shows that one.
+func TestACancelledLoginsResultIsNotTheNextAttempts(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		late *storage.Account
+	}{
+		{"its error", nil},
+		{"an account the server had made", &storage.Account{SessionData: auth.SessionData{
+			DID: did("late.test"), Handle: "late.test", Service: "https://pds.example.test"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			svc := &heldLogins{stub: &stub{st: manyAccounts(1, t0)}, calls: make(chan heldLogin, 2), late: tc.late}
+			d := newDriver(t, svc, newClock(), ui.Options{})
+			d.secrets[password] = true
+			d.boot()
+			fillLogin(d, "https://pds.example.test", "late.test", password)
+			first := submitHeld(d)
+			within(t, svc.calls, "the first call to Login")
+			d.key("esc")
+			d.has("Sign-in cancelled.")
+			late := within(t, first, "result from the cancelled login")
+
+			second := submitHeld(d)
+			held := within(t, svc.calls, "the second call to Login")
+			d.has("signing in…")
+			d.send(late)
+			d.has("Add an account", "signing in…", "esc cancels")
+			d.hasNot("Added", "ontext canceled", "Sign-in cancelled")
+
+			held.answer <- &auth.Error{Method: nsidCreate, Status: 401, Name: "AuthenticationRequired", Message: "Invalid identifier or password"}
+			d.send(within(t, second, "result from the second login"))
+			d.has("Add an account", "Wrong identifier or password.")
+			d.hasNot("signing in", "Added")
+			if n := svc.count("Login"); n != 2 {
+				t.Fatalf("%d logins, want 2", n)
+			}
+		})
+	}
+}
