@@ -42,6 +42,7 @@ func (m Model) openInspector() (Model, tea.Cmd) {
 	}
 	m.screen = screenInspect
 	m.inspect.did, m.inspect.err, m.inspect.checkedAt = r.acct.DID, "", time.Time{}
+	m.inspect.busy = false // another account's check, if one runs, is not this one's
 	if r.acct.SessionEnded || r.acct.SecretsErr() != nil {
 		return m, nil // nothing to ask the server with
 	}

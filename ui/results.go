@@ -124,12 +124,18 @@ func (m Model) onLoggedOut(msg loggedOutMsg) (Model, tea.Cmd) {
 	return m, loadCmd(m.svc)
 }
 
+// onChecked shows a status check's answer in the inspector of the account
+// it checked. An answer from before a logout is dropped; one for another
+// account than the inspected one (a slow check, the inspector moved on)
+// is not shown, and leaves the inspector's own check running.
 func (m Model) onChecked(msg checkedMsg) (Model, tea.Cmd) {
-	r := m.rtOf(msg.did)
-	m.inspect.busy = false
-	if msg.gen != r.gen {
-		return m, nil
+	if msg.gen != m.rtOf(msg.did).gen {
+		return m, nil // logged out meanwhile
 	}
+	if msg.did != m.inspect.did {
+		return m, loadCmd(m.svc) // the file has what it learnt
+	}
+	m.inspect.busy = false
 	if msg.err != nil {
 		m.inspect.err = humanError(msg.err, m.now)
 	} else {
