@@ -107,20 +107,42 @@ func (tt *tmuxTerm) typ(text string) {
 	}
 }
 
-// waitFor polls the screen until cond holds, for at most 20 s.
-func (tt *tmuxTerm) waitFor(what string, cond func(screen string) bool) string {
+// e2eWait bounds every wait on the terminal: as long as procEnv.run gives
+// a command, so that only a hang fails (a machine shared by several test
+// runs may take seconds to start a process and draw its first frame).
+const e2eWait = 60 * time.Second
+
+// until polls cond until it holds, for at most e2eWait, then fails the
+// test with the screen and the state of the pane (running, or how the
+// program in it ended).
+func (tt *tmuxTerm) until(what string, cond func() bool) {
 	tt.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		s := tt.screen(false)
-		if cond(s) {
-			return s
-		}
+	deadline := time.Now().Add(e2eWait)
+	for !cond() {
 		if time.Now().After(deadline) {
-			tt.t.Fatalf("waited 20 s for %s; the screen:\n%s", what, s)
+			tt.t.Fatalf("waited %v for %s; %s; the screen:\n%s", e2eWait, what, tt.paneState(), tt.screen(false))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// waitFor polls the screen until cond holds, and returns that screen.
+func (tt *tmuxTerm) waitFor(what string, cond func(screen string) bool) string {
+	tt.t.Helper()
+	var s string
+	tt.until(what, func() bool { s = tt.screen(false); return cond(s) })
+	return s
+}
+
+// paneState says whether the pane's program runs, or its exit status, and
+// whether the alternate screen is on.
+func (tt *tmuxTerm) paneState() string {
+	out, err := tt.command("display-message", "-p", "-t", "main",
+		"pane dead #{pane_dead}, exit status #{pane_dead_status}, alternate screen #{alternate_on}").Output()
+	if err != nil {
+		return fmt.Sprintf("the pane's state is unknown (%v)", err)
+	}
+	return strings.TrimSpace(string(out))
 }
 
 func (tt *tmuxTerm) waitText(text string) string {
@@ -200,13 +222,7 @@ func TestTUIEndToEnd(t *testing.T) {
 	}
 
 	tt.keys("q")
-	deadline := time.Now().Add(20 * time.Second)
-	for !tt.paneDead() {
-		if time.Now().After(deadline) {
-			t.Fatalf("q did not end the program:\n%s", tt.screen(false))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	tt.until("q to end the program", tt.paneDead)
 }
 
 // paste pastes text as a terminal does when the program asked for
@@ -272,14 +288,20 @@ func TestTUILeavesTheTerminalClean(t *testing.T) {
 	tt := startShell(t, p, `"$BIN"; echo "switcher exit $?"; read -r line; echo "the shell read [$line]"`, "BIN="+p.bin)
 	tt.waitText("No accounts yet.")
 	tt.keys("q")
-	tt.waitFor("the switcher to end", func(s string) bool {
-		return strings.Contains(s, "switcher exit 0") && !tt.alternate()
-	})
+	// The shell prints the status once the switcher has ended: by then
+	// every byte the switcher wrote has reached the terminal, so the
+	// screen is what the switcher left.
+	s := tt.waitFor("the switcher to end", func(s string) bool { return exitRE.MatchString(s) })
+	if !strings.Contains(s, "switcher exit 0") || tt.alternate() {
+		t.Fatalf("after q: %s; the screen:\n%s", tt.paneState(), s)
+	}
 	tt.typ("typed-after-q")
 	tt.waitText("typed-after-q") // echoed as typed
 	tt.keys("Enter")
 	tt.waitText("the shell read [typed-after-q]")
 }
+
+var exitRE = regexp.MustCompile(`switcher exit \d+`)
 
 // sgrRE finds SGR sequences; hasColour looks in them for a colour (39 and
 // 49, the terminal's default colours, are none: tmux writes them after a
