@@ -194,7 +194,7 @@ func TestAPIIncludeOnErrors(t *testing.T) {
 	r = e.run("", "api", "-i", nsidGetSession)
 	wantHead(t, r, "429 Too Many Requests", exitFailure,
 		[]string{"Ratelimit-Remaining: 0", "Ratelimit-Reset: " + strconv.FormatInt(reset.Unix(), 10)},
-		"rate limited", "try again after", "(in 2 minutes)")
+		"rate limited by the server until", "(in 2 minutes)")
 
 	// A header echoing the token is withheld; a C1 CSI is made harmless.
 	r = e.run("", "api", "-i", "com.example.fail")

@@ -386,7 +386,7 @@ func TestAPIErrors(t *testing.T) {
 	// A 429 says when to try again.
 	reset := e.clock.Now().Add(90 * time.Second)
 	e.srv.Inject(nsidGetSession, fakepds.Fault{Kind: fakepds.FaultRateLimit, ResetAt: reset, Times: 1})
-	wantError(t, e.run("", "api", nsidGetSession), exitFailure, "rate limited", "try again after", "(in 2 minutes)")
+	wantError(t, e.run("", "api", nsidGetSession), exitFailure, "rate limited by the server until", "(in 2 minutes)")
 
 	// An error quoting the credentials does not print them (the env checks
 	// every output against the saved tokens when the test ends).

@@ -17,7 +17,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/skyswitch/skyswitch/accounts"
@@ -160,36 +159,20 @@ func (e *env) warnings() []string {
 	return ws
 }
 
-// sentence turns an error into one plain sentence for stderr.
+// sentence turns an error into one plain sentence for stderr, through
+// the one table of error texts (accounts.Sentence), with the command
+// line's advice.
 func sentence(err error, now time.Time) string {
-	var xe *auth.Error
-	switch {
-	case errors.Is(err, auth.ErrAuthenticationRequired) && errors.As(err, &xe) && strings.Contains(xe.Method, "createSession"):
-		return "wrong identifier or password"
-	case (errors.Is(err, auth.ErrInvalidToken) || errors.Is(err, auth.ErrExpiredToken)) && errors.As(err, &xe) && strings.Contains(xe.Method, "createSession"):
-		// At login the only token is the emailed sign-in code.
-		return "the sign-in code is wrong or has expired (run login without --auth-factor-token to get a new one)"
-	case errors.Is(err, auth.ErrAccountTakedown):
-		return "this account has been taken down by its server"
-	case errors.Is(err, auth.ErrRateLimited):
-		return rateLimitText(err, now)
-	}
-	var fe *storage.FileError
-	if errors.As(err, &fe) {
-		return err.Error() + `; "skyswitch move-aside" renames it`
-	}
-	return err.Error()
+	return accounts.Sentence(err, now, cliSurface)
 }
 
-// rateLimitText says when to try again, from the server's RateLimit-Reset,
-// and after a refused login that logins are far scarcer than refreshes.
-func rateLimitText(err error, now time.Time) string {
-	s := "rate limited by the server; try again later"
-	if at := accounts.RetryAtText(err, now); at != "" {
-		s = "rate limited by the server; try again after " + at
-	}
-	if accounts.LoginRateLimited(err) {
-		s += ": " + accounts.LoginLimitHint + " (skyswitch refresh)"
-	}
-	return s
+// cliSurface: errors whole (which call, what the server said), and advice
+// that names flags and commands.
+var cliSurface = accounts.Surface{
+	Full:       true,
+	SignInCode: "rerun with --auth-factor-token CODE",
+	NewCode:    "run login without --auth-factor-token to get a new one",
+	Service:    "name the server with --service (e.g. https://bsky.social)",
+	Refresh:    "skyswitch refresh",
+	MoveAside:  `"skyswitch move-aside" renames it`,
 }

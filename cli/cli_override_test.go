@@ -345,7 +345,7 @@ func TestRateLimitMessages(t *testing.T) {
 
 	e.srv.Inject(nsidCreate, fakepds.Fault{Kind: fakepds.FaultRateLimit, ResetAt: reset, Times: 1})
 	r := e.run(testPassword+"\n", "login", "--service", e.srv.URL(), "--identifier", "alice.test", "--password-stdin")
-	wantError(t, r, exitFailure, "rate limited by the server; try again after 10:18 (in 18 minutes)",
+	wantError(t, r, exitFailure, "rate limited by the server until 10:18 (in 18 minutes)",
 		"the bsky.social entryway allows far fewer logins a day than token refreshes", "rather than logging in again")
 	if len(e.state().Accounts) != 0 {
 		t.Fatal("a refused login saved an account")
@@ -355,12 +355,12 @@ func TestRateLimitMessages(t *testing.T) {
 	logins := e.srv.Calls(nsidCreate)
 	e.srv.Inject(nsidRefresh, fakepds.Fault{Kind: fakepds.FaultRateLimit, ResetAt: reset.Add(24 * time.Hour), Times: 2})
 	r = e.run("", "refresh")
-	wantError(t, r, exitFailure, "rate limited by the server; try again after Mar 5 10:18 (in 24h18m)")
+	wantError(t, r, exitFailure, "rate limited by the server until Mar 5 10:18 (in 24h18m)")
 	if strings.Contains(r.stderr, "logins") {
 		t.Errorf("a rate-limited refresh talks about logins: %s", r)
 	}
 	e.clock.Set(start.Add(2 * time.Hour)) // the token expired: token must refresh
-	wantError(t, e.run("", "token"), exitFailure, "rate limited by the server; try again after Mar 5 10:18 (in 22h18m)")
+	wantError(t, e.run("", "token"), exitFailure, "rate limited by the server until Mar 5 10:18 (in 22h18m)")
 	if n := e.srv.Calls(nsidCreate); n != logins {
 		t.Errorf("skyswitch logged in again by itself (%d createSession calls)", n-logins)
 	}

@@ -95,11 +95,8 @@ func runLogin(ctx context.Context, opts loginOptions, e *env) error {
 		acct, err = e.mgr.Login(ctx, in)
 	}
 	in.Password = ""
-	if errors.Is(err, auth.ErrAuthFactorTokenRequired) {
-		return &exitError{exitNeedsCode, errors.New("the server sent a sign-in code to your email: rerun with --auth-factor-token CODE")}
-	}
 	if err != nil {
-		return err
+		return err // a sign-in code still wanted: exit 3, and how to give it (sentence)
 	}
 	e.warnings()
 	fmt.Fprintf(e.stderr, "Logged in as @%s (%s); it is now the active account.\n", acct.Handle, acct.DID)

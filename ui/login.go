@@ -224,9 +224,6 @@ func (m Model) onLoginDone(msg loginDoneMsg) (Model, tea.Cmd) {
 	case errors.Is(msg.err, auth.ErrAuthFactorTokenRequired):
 		l.needCode, l.err = true, ""
 		return m, l.focusCmd()
-	case l.needCode && errors.Is(msg.err, auth.ErrInvalidToken), l.needCode && errors.Is(msg.err, auth.ErrExpiredToken):
-		l.err = "That code was not accepted. Check the newest email and try again."
-		return m, nil
 	}
 	l.err = capitalize(humanError(msg.err, m.now)) + "."
 	return m, nil

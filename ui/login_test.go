@@ -54,7 +54,7 @@ func TestLoginWithSignInCode(t *testing.T) {
 	}
 	d.typ("ZZZZZ-ZZZZZ")
 	d.key("enter")
-	d.has("Sign-in code", "That code was not accepted")
+	d.has("Sign-in code", "The sign-in code is wrong or has expired; check the newest email and try again.")
 	if st := w.load(); len(st.Accounts) != 1 {
 		t.Fatal("a wrong code saved an account")
 	}

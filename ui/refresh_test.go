@@ -3,6 +3,7 @@ package ui_test
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -309,6 +310,26 @@ func TestTransportFailuresInTheBanner(t *testing.T) {
 		t.Errorf("certificate: %q", got)
 	}
 }
+
+// A server that does not answer in time is said as one: as auth words a
+// timeout (the host, the wait), not as "cannot reach the server".
+func TestATimeoutInTheBannerIsATimeout(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	a := w.login(nil, "alice.test")
+	mgr := w.manager()
+	mgr.Client.Timeout = 100 * time.Millisecond
+	w.srv.Inject(nsidRefresh, fakepds.Fault{Kind: fakepds.FaultDelay, Delay: time.Minute, Times: 1})
+	_, err := mgr.Refresh(context.Background(), a.DID)
+	if err == nil {
+		t.Fatal("a refresh held for a minute succeeded within 100 ms")
+	}
+	got := ui.HumanError(err, t0)
+	if got == "cannot reach the server" || !timeoutRE.MatchString(got) {
+		t.Errorf("a timeout is said as %q", got)
+	}
+}
+
+var timeoutRE = regexp.MustCompile(`did not answer|deadline|[Tt]imeout`)
 
 func TestPermanentFailureMarksRowAndEnterLogsInAgain(t *testing.T) {
 	w := newWorld(t, fakepds.Options{})

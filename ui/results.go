@@ -9,7 +9,6 @@ import (
 
 	"github.com/skyswitch/skyswitch/accounts"
 	"github.com/skyswitch/skyswitch/auth"
-	"github.com/skyswitch/skyswitch/storage"
 )
 
 // onResult applies what a command brought back.
@@ -145,43 +144,16 @@ func (m Model) onChecked(msg checkedMsg) (Model, tea.Cmd) {
 	return m, loadCmd(m.svc)
 }
 
-// humanError turns an error into a plain sentence for the screen.
+// humanError turns an error into a plain sentence for the screen, through
+// the one table of error texts (accounts.Sentence), with the switcher's
+// advice.
 func humanError(err error, now time.Time) string {
-	var xe *auth.Error
-	var te *auth.TransportError
-	switch {
-	case errors.Is(err, accounts.ErrSessionEnded):
-		return "session expired or revoked – log in again"
-	case errors.Is(err, auth.ErrAuthFactorTokenRequired):
-		return "the server sent a sign-in code to your email"
-	case errors.Is(err, auth.ErrAuthenticationRequired):
-		return "wrong identifier or password"
-	case errors.Is(err, auth.ErrAccountTakedown):
-		return "this account has been taken down by its server"
-	case errors.Is(err, auth.ErrRateLimited):
-		// The reset time comes first: a banner may be cut at the window's edge.
-		text := "rate limited by the server, try again later"
-		if at := accounts.RetryAtText(err, now); at != "" {
-			text = "rate limited by the server until " + at
-		}
-		if accounts.LoginRateLimited(err) {
-			text += "; " + accounts.LoginLimitHint
-		}
-		return text
-	case errors.Is(err, auth.ErrBadURL), errors.Is(err, auth.ErrBadIdentifier):
-		return err.Error()
-	case errors.Is(err, auth.ErrResolve):
-		return "could not find the PDS for that handle; enter the server (e.g. https://bsky.social)"
-	case errors.As(err, &xe) && xe.Status >= 500:
-		return fmt.Sprintf("server error %d", xe.Status)
-	case errors.Is(err, storage.ErrLockTimeout):
-		// No request was sent: the sentence names the lock and its holder.
-		return err.Error()
-	case errors.As(err, &te) && te.Kind != auth.TransportNetwork && te.Kind != auth.TransportClosed:
-		// A bad certificate or a malformed answer is not "cannot reach".
-		return te.Kind.String()
-	case auth.IsTransient(err):
-		return "cannot reach the server"
-	}
-	return err.Error()
+	return accounts.Sentence(err, now, switcherSurface)
+}
+
+// switcherSurface: errors cut to what went wrong (a banner has one line,
+// its countdown last), and advice that names the form's fields and keys.
+var switcherSurface = accounts.Surface{
+	NewCode: "check the newest email and try again",
+	Service: "enter the server (e.g. https://bsky.social)",
 }

@@ -302,7 +302,7 @@ func TestTUISecretSweep(t *testing.T) {
 	f.expect("Sign-in code")
 	f.typ("ZZZZZ-ZZZZZ")
 	f.key("enter")
-	f.expect("That code was not accepted")
+	f.expect("The sign-in code is wrong or has expired")
 	f.erase(11)
 	f.typ(w.srv.SignInCode(did("carol.test")))
 	f.key("enter")
