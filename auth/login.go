@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/skyswitch/skyswitch/internal/sanitize"
 )
 
 // LoginInput is what a person types into a login form.
@@ -164,7 +166,7 @@ func applyWire(d *SessionData, w wireSession) {
 	if w.Handle != "" {
 		d.Handle = handleOrInvalid(w.Handle)
 	}
-	d.Email = printable(w.Email, maxEmailLen)
+	d.Email = sanitize.Field(w.Email, maxEmailLen)
 	d.EmailConfirmed = w.EmailConfirmed
 	d.EmailAuthFactor = w.EmailAuthFactor
 	d.Active = w.Active == nil || *w.Active

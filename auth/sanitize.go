@@ -8,20 +8,6 @@ import (
 	"github.com/skyswitch/skyswitch/internal/sanitize"
 )
 
-// printable drops control characters (C0, DEL, C1: ESC starts terminal
-// escape sequences) and invalid UTF-8 from text a server sent, so it can be
-// shown on a terminal harmlessly, and cuts it to n bytes.
-func printable(s string, n int) string {
-	clean := strings.Map(func(r rune) rune {
-		if r == unicode.ReplacementChar || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' ||
-			unicode.Is(unicode.Bidi_Control, r) {
-			return -1
-		}
-		return r
-	}, strings.ToValidUTF8(s, ""))
-	return clip(clean, n)
-}
-
 // word keeps only ASCII letters and digits: XRPC error names and account
 // statuses are identifiers, anything else in them is noise or an attack.
 func word(s string, n int) string {
