@@ -91,10 +91,27 @@ const (
 	// answer, so only a client that prints headers can show the token.
 	// The request is not processed.
 	FaultEchoAuthorizationHeader
+	// FaultSubMismatch processes the request as usual (a refresh rotates
+	// the token, a login makes a session), then answers it with the tokens
+	// of a new login of another account: Fault.DID, else the first other
+	// account by DID, else a DID no account has. The body's did, handle
+	// and the rest stay the requester's: only the tokens' sub claims name
+	// the other account. An answer without tokens (an error, getSession)
+	// is sent as it is.
+	FaultSubMismatch
+	// FaultEchoAuthorizationBody answers 200 with a JSON body that repeats
+	// the request's Authorization header, as a debugging endpoint might:
+	// the header whole, the bearer token alone, the token with every
+	// character written as a JSON \u escape, and the token's last 32
+	// bytes (its signature's end). A request without a cursor parameter
+	// also gets "cursor":"2", so --paginate sees two such pages. The
+	// request is not processed.
+	FaultEchoAuthorizationBody
 )
 
 var faultNames = [...]string{"status", "delay", "drop", "garbage", "html", "oversized", "truncated", "rate-limit",
-	"lost-response", "quote-credentials", "echo-request", "echo-authorization", "echo-authorization-header"}
+	"lost-response", "quote-credentials", "echo-request", "echo-authorization", "echo-authorization-header",
+	"sub-mismatch", "echo-authorization-body"}
 
 // String names the kind, e.g. "lost-response".
 func (k FaultKind) String() string {
@@ -157,6 +174,9 @@ type Fault struct {
 	Name string
 	// Quote is what FaultQuoteCredentials quotes of the request.
 	Quote Quote
+	// DID is the account whose tokens FaultSubMismatch hands out; "" means
+	// another account of the server's choosing.
+	DID string
 	// Times is how many requests the fault applies to; 0 (or negative)
 	// means every request until ClearFaults.
 	Times int
@@ -272,6 +292,10 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault, bod
 		status := cmp.Or(f.Status, http.StatusBadRequest)
 		w.Header().Set("X-Echo-Authorization", r.Header.Get("Authorization"))
 		writeError(w, &xrpcError{status, cmp.Or(xrpcNames[status], "InternalServerError"), http.StatusText(status)})
+	case FaultSubMismatch:
+		s.serveSubMismatch(w, r, body, f.DID)
+	case FaultEchoAuthorizationBody:
+		serveEchoBody(w, r)
 	case FaultTruncated, FaultLostResponse:
 		rec := httptest.NewRecorder()
 		s.serve(rec, r, body)

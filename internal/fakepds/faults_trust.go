@@ -1,0 +1,86 @@
+package fakepds
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+)
+
+// serveSubMismatch answers as FaultSubMismatch says: the request is served
+// as usual, and the tokens of its answer replaced with another account's.
+func (s *Server) serveSubMismatch(w http.ResponseWriter, r *http.Request, body []byte, other string) {
+	rec := httptest.NewRecorder()
+	s.serve(rec, r, body)
+	out := rec.Body.Bytes()
+	if rec.Code == http.StatusOK {
+		out = s.swapTokens(out, other)
+	}
+	for k, vs := range rec.Header() {
+		w.Header()[k] = vs
+	}
+	w.Header().Del("Content-Length")
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(out)
+}
+
+// swapTokens replaces accessJwt and refreshJwt in a session answer with a
+// new login of another account than the answer's did (other, if set).
+func (s *Server) swapTokens(answer []byte, other string) []byte {
+	var m map[string]json.RawMessage
+	var did string
+	if json.Unmarshal(answer, &m) != nil || m["accessJwt"] == nil || json.Unmarshal(m["did"], &did) != nil {
+		return answer
+	}
+	s.mu.Lock()
+	if other == "" {
+		other = s.otherDID(did)
+	}
+	access, refresh := s.newSession(other, ScopeAccess, "", s.now())
+	s.mu.Unlock()
+	m["accessJwt"], _ = json.Marshal(access)
+	m["refreshJwt"], _ = json.Marshal(refresh)
+	b, err := json.Marshal(m)
+	if err != nil {
+		return answer
+	}
+	return b
+}
+
+// otherDID is the first account's DID, by DID, that is not did, or a DID no
+// account has. Callers hold s.mu.
+func (s *Server) otherDID(did string) string {
+	dids := make([]string, 0, len(s.accounts))
+	for d := range s.accounts {
+		if d != did {
+			dids = append(dids, d)
+		}
+	}
+	if len(dids) == 0 {
+		return "did:plc:nobodyhere234567abcdefgh"
+	}
+	slices.Sort(dids)
+	return dids[0]
+}
+
+// serveEchoBody answers as FaultEchoAuthorizationBody says.
+func serveEchoBody(w http.ResponseWriter, r *http.Request) {
+	auth := r.Header.Get("Authorization")
+	token := strings.TrimPrefix(auth, "Bearer ")
+	var escaped strings.Builder
+	for _, c := range token {
+		fmt.Fprintf(&escaped, `\u%04x`, c)
+	}
+	quote := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	doc := `{"echo":{"authorization":` + quote(auth) + `},"token":` + quote(token) +
+		`,"escaped":"` + escaped.String() + `","tail":` + quote(token[max(len(token)-32, 0):])
+	if r.URL.Query().Get("cursor") == "" {
+		doc += `,"cursor":"2"`
+	}
+	doc += "}"
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte(doc))
+}
