@@ -187,3 +187,51 @@ func audience(raw json.RawMessage) string {
 	}
 	return ""
 }
+
+// tokenSubject is the sub claim of a compact JWT, read on its own so that
+// no other claim (an exp skyswitch cannot read, say) can hide it. ok is
+// false when the token is not a JWT or names no subject: the spec has
+// clients treat tokens as opaque, so such a token is taken as it is.
+func tokenSubject(token string) (sub string, ok bool) {
+	parts := strings.Split(token, ".")
+	if len(token) > maxTokenLen || len(parts) != 3 {
+		return "", false
+	}
+	var payload struct {
+		Sub any `json:"sub"`
+	}
+	if decodeSegment(parts[1], &payload) != nil {
+		return "", false
+	}
+	sub, ok = payload.Sub.(string)
+	return sub, ok && sub != ""
+}
+
+// sameAccount refuses a session answer (login, refresh) for another account
+// than did: one whose body names another DID, or whose tokens' sub claim
+// does. Saving such tokens would make skyswitch act as someone else under
+// did's name (exec's ATP_DID). cs are the credentials the refusal may not
+// quote; the DID it names is shown only when it is one.
+func sameAccount(nsid, did string, w wireSession, cs credentials) error {
+	if w.DID != "" && w.DID != did {
+		return fmt.Errorf("%s: %w: the server's answer is for another account (%s)", nsid, ErrBadResponse, shownDID(w.DID, cs))
+	}
+	for _, tok := range []string{w.AccessJwt, w.RefreshJwt} {
+		if sub, ok := tokenSubject(tok); ok && sub != did {
+			return fmt.Errorf("%s: %w: the server's answer holds tokens for another account (%s)", nsid, ErrBadResponse, shownDID(sub, cs))
+		}
+	}
+	return nil
+}
+
+// shownDID is a DID a server sent, as an error may show it: only a valid
+// DID that quotes no credential.
+func shownDID(did string, cs credentials) string {
+	switch {
+	case !ValidDID(did):
+		return "not a valid DID"
+	case cs.quotedIn(did):
+		return "withheld: it quoted a credential"
+	}
+	return did
+}

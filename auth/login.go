@@ -66,7 +66,11 @@ func (c *Client) Login(ctx context.Context, in LoginInput, opts SessionOptions) 
 	if err := c.Procedure(ctx, service, "com.atproto.server.createSession", "", req, &w); err != nil {
 		return nil, err
 	}
-	return c.startSession(ctx, service, w, opts)
+	if kind == IdentDID && w.DID != "" && w.DID != ident {
+		// Logged in by DID, the answer must be that account's.
+		return nil, sameAccount("com.atproto.server.createSession", ident, w, loginCredentials(w))
+	}
+	return c.startSession(ctx, "com.atproto.server.createSession", service, w, opts)
 }
 
 // CreateAccountInput holds the fields of com.atproto.server.createAccount.
@@ -88,12 +92,19 @@ func (c *Client) CreateAccount(ctx context.Context, in CreateAccountInput, opts 
 	if err := c.Procedure(ctx, service, "com.atproto.server.createAccount", "", req, &w); err != nil {
 		return nil, err
 	}
-	return c.startSession(ctx, service, w, opts)
+	return c.startSession(ctx, "com.atproto.server.createAccount", service, w, opts)
 }
 
-func (c *Client) startSession(ctx context.Context, service string, w wireSession, opts SessionOptions) (*Session, error) {
+// startSession adopts a login's answer. Tokens whose sub claim names
+// another account than the answer's did are refused, and not used at all:
+// not even to revoke them, which would end a session of that other
+// account, whose tokens they are.
+func (c *Client) startSession(ctx context.Context, nsid, service string, w wireSession, opts SessionOptions) (*Session, error) {
 	if w.AccessJwt == "" || w.RefreshJwt == "" || !ValidDID(w.DID) {
 		return nil, fmt.Errorf("%w: the login answer holds no session", ErrBadResponse)
+	}
+	if err := sameAccount(nsid, w.DID, w, loginCredentials(w)); err != nil {
+		return nil, err
 	}
 	d := SessionData{Service: service}
 	applyWire(&d, w)
@@ -105,6 +116,12 @@ func (c *Client) startSession(ctx context.Context, service string, w wireSession
 	s.mu.Unlock()
 	s.dispatch()
 	return s, nil
+}
+
+// loginCredentials are the tokens of a login's answer, which no error may
+// quote.
+func loginCredentials(w wireSession) credentials {
+	return requestCredentials("", nil, w.AccessJwt, w.RefreshJwt)
 }
 
 // loginService is the URL createSession goes to: the one given, or the PDS

@@ -211,8 +211,9 @@ func (c *Client) RefreshSession(ctx context.Context, d SessionData) (SessionData
 	if w.AccessJwt == "" || w.RefreshJwt == "" {
 		return d, fmt.Errorf("com.atproto.server.refreshSession: %w: no tokens in the answer", ErrBadResponse)
 	}
-	if w.DID != "" && w.DID != d.DID {
-		return d, fmt.Errorf("com.atproto.server.refreshSession: %w: answer is for another account", ErrBadResponse)
+	cs := requestCredentials("", nil, w.AccessJwt, w.RefreshJwt, d.AccessJwt, d.RefreshJwt)
+	if err := sameAccount("com.atproto.server.refreshSession", d.DID, w, cs); err != nil {
+		return d, err
 	}
 	w.DID = d.DID
 	out := d
