@@ -138,7 +138,7 @@ func (c *Client) sendRaw(ctx context.Context, base, bearer string, r RawRequest,
 		}
 		return nil, err
 	}
-	return &RawResponse{Status: resp.StatusCode, Header: withheldHeaders(resp.Header, cs), Body: &cancelOnClose{resp.Body, cancel}}, nil
+	return &RawResponse{Status: resp.StatusCode, Header: withheldHeaders(resp.Header, cs), Body: withholdBody(&cancelOnClose{resp.Body, cancel}, cs)}, nil
 }
 
 // setRawHeaders sets r's headers in h: the body's type, Accept and

@@ -20,11 +20,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/internal/fakepds"
 	"github.com/skyswitch/skyswitch/storage"
 )
@@ -111,11 +113,8 @@ func (s *secretSet) find(text string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	squeezed := strings.Join(strings.Fields(text), "")
-	for i, t := range []string{text, squeezed} {
-		where := "at byte"
-		if i == 1 {
-			where = "with white space removed, at byte"
-		}
+	for i, t := range []string{text, squeezed, jsonUnescaped(squeezed)} {
+		where := [...]string{"at byte", "with white space removed, at byte", "with JSON escapes read, at byte"}[i]
 		for p := range s.passwords {
 			if at := strings.Index(t, p); at >= 0 {
 				return fmt.Sprintf("a password (%d bytes) %s %d", len(p), where, at), true
@@ -133,6 +132,23 @@ func (s *secretSet) find(text string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// jsonEscapeRE matches the JSON escapes that can stand for a token's
+// characters: \u00XX (ASCII) and \/.
+var jsonEscapeRE = regexp.MustCompile(`\\u00[0-7][0-9a-fA-F]|\\/`)
+
+// jsonUnescaped is text with those escapes read, so that a token written
+// as escapes in JSON output is found as well.
+func jsonUnescaped(text string) string {
+	return jsonEscapeRE.ReplaceAllStringFunc(text, func(esc string) string {
+		if esc == `\/` {
+			return "/"
+		}
+		var c byte
+		fmt.Sscanf(esc[2:], "%04x", &c)
+		return string(rune(c))
+	})
 }
 
 // The check itself must catch what it is meant to catch, and only that.
@@ -154,6 +170,7 @@ func TestSecretSetCatchesPlantedSecrets(t *testing.T) {
 		"password":                "login failed for " + sweepPassword,
 		"password across lines":   sweepPassword[:9] + "\n   " + sweepPassword[9:],
 		"signature across a wrap": sig[:10] + "\n" + sig[10:30],
+		"token as JSON escapes":   `"` + jsonEscapesOf(tok) + `"`,
 	}
 	for name, text := range caught {
 		if _, ok := s.find(text); !ok {
@@ -176,6 +193,15 @@ func TestSecretSetCatchesPlantedSecrets(t *testing.T) {
 	if what, _ := s.find(tok); strings.Contains(what, sig[:fragLen]) || strings.Contains(what, tok) {
 		t.Error("the finding quotes the secret")
 	}
+}
+
+// jsonEscapesOf is s with every byte written as a JSON \u escape.
+func jsonEscapesOf(s string) string {
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		fmt.Fprintf(&b, `\u%04x`, c)
+	}
+	return b.String()
 }
 
 // sampleToken logs handle in on srv directly and returns its access token.
@@ -229,9 +255,40 @@ func savedMalformed(t *testing.T, s *sweep, r result) {
 	}
 }
 
+// echoBody is a 2xx JSON answer repeating the Authorization header, whole,
+// alone, as JSON escapes and its signature's end, on every request to
+// nsidEcho until the step ends (with a cursor on the first page).
+var echoBody = fakepds.Fault{Kind: fakepds.FaultEchoAuthorizationBody}
+
+// nsidEcho is a query the fake server knows nothing of: only echoBody answers it.
+const nsidEcho = "com.example.debug.echo"
+
+// bodyWithheld checks that the echoed token was there, and withheld: in
+// stdout, or in the --output file.
+func bodyWithheld(pages int) func(t *testing.T, s *sweep, r result) {
+	return func(t *testing.T, s *sweep, r result) {
+		text, where := r.stdout, "stdout"
+		if slices.Contains(r.args, "--output") {
+			b, err := os.ReadFile(s.out)
+			if err != nil {
+				t.Fatalf("skyswitch %s: %v", shownArgs(r.args), err)
+			}
+			text, where = string(b), "the --output file"
+			if what, leaked := s.secrets.find(text); leaked {
+				t.Errorf("skyswitch %s: %s holds %s", shownArgs(r.args), where, what)
+			}
+			_ = os.Remove(s.out)
+		}
+		if n := strings.Count(text, auth.BodyWithheld); n != 4*pages {
+			t.Errorf("skyswitch %s: %s withholds %d echoes, want %d", shownArgs(r.args), where, n, 4*pages)
+		}
+	}
+}
+
 // sweep is the world of TestSecretSweep.
 type sweep struct {
 	*cliEnv
+	out     string // the --output file of a step, {out}
 	secrets *secretSet
 	alice   fakepds.Account
 	carol   fakepds.Account // email 2FA
@@ -305,7 +362,7 @@ func showsMask(t *testing.T, s *sweep, r result) {
 func TestSecretSweep(t *testing.T) {
 	e := newCLIEnv(t, fakepds.Options{})
 	e.passwords = append(e.passwords, sweepPassword, sweepWrongPassword)
-	s := &sweep{cliEnv: e, secrets: newSecretSet(sweepPassword, sweepWrongPassword)}
+	s := &sweep{cliEnv: e, secrets: newSecretSet(sweepPassword, sweepWrongPassword), out: filepath.Join(t.TempDir(), "answer.json")}
 	s.alice = e.srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: sweepPassword, EmailConfirmed: true})
 	s.carol = e.srv.AddAccount(fakepds.Account{Handle: "carol.test", Email: "carol@example.com", Password: sweepPassword, EmailAuthFactor: true})
 	var logs bytes.Buffer
@@ -402,6 +459,14 @@ func TestSecretSweep(t *testing.T) {
 			before: on(nsidGetSession, fakepds.Fault{Kind: fakepds.FaultEchoAuthorizationHeader, Times: 1})},
 		{name: "api -i --paginate: an error answer echoes the Authorization header in a header (503)", args: []string{"api", "-i", "--paginate", nsidGetSession}, code: exitFailure,
 			before: on(nsidGetSession, fakepds.Fault{Kind: fakepds.FaultEchoAuthorizationHeader, Status: 503, Times: 1})},
+		{name: "api: a 2xx body echoes the token", args: []string{"api", nsidEcho}, before: on(nsidEcho, echoBody), check: bodyWithheld(1)},
+		{name: "api -i: a 2xx body echoes the token", args: []string{"api", "-i", nsidEcho}, before: on(nsidEcho, echoBody), check: bodyWithheld(1)},
+		{name: "api --output: a 2xx body echoes the token", args: []string{"api", "--output", "{out}", nsidEcho}, before: on(nsidEcho, echoBody), check: bodyWithheld(1)},
+		{name: "api --paginate: 2xx bodies echo the token", args: []string{"api", "--paginate", nsidEcho}, before: on(nsidEcho, echoBody), check: bodyWithheld(2)},
+		{name: "api --paginate --slurp --output: 2xx bodies echo the token", args: []string{"api", "--paginate", "--slurp", "--output", "{out}", nsidEcho},
+			before: on(nsidEcho, echoBody), check: bodyWithheld(2)},
+		{name: "api -X POST --account: a 2xx body echoes the token", args: []string{"api", "-X", "POST", "-f", "a=b", "--account", "alice.test", nsidEcho},
+			before: on(nsidEcho, echoBody), check: bodyWithheld(1)},
 		{name: "api: an XRPC error", args: []string{"api", "-X", "GET", "-f", "actor=alice.test", "app.bsky.actor.getProfile"}, code: exitFailure},
 		{name: "api: the server quotes the token (500)", args: []string{"api", nsidGetSession}, code: exitFailure,
 			before: on(nsidGetSession, quoting(500, "InternalServerError", fakepds.QuoteTail))},
@@ -520,6 +585,7 @@ func TestSecretSweep(t *testing.T) {
 		args := make([]string, len(st.args))
 		for j, a := range st.args {
 			a = strings.ReplaceAll(a, "{svc}", e.srv.URL())
+			a = strings.ReplaceAll(a, "{out}", s.out)
 			if strings.Contains(a, "{access}") {
 				a = strings.ReplaceAll(a, "{access}", s.activeAccess())
 			}
