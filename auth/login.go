@@ -157,8 +157,9 @@ func (c *Client) locatePDS(ctx context.Context, d *SessionData) {
 	doc := d.DIDDoc
 	if len(doc) == 0 || docDID(doc) != d.DID {
 		var err error
-		if doc, err = c.Resolver.ResolveDID(ctx, d.DID); err != nil {
-			return
+		doc, err = c.Resolver.ResolveDID(ctx, d.DID)
+		if err != nil || requestCredentials("", nil, d.AccessJwt, d.RefreshJwt).quotedIn(string(doc)) {
+			return // a document quoting a token is neither kept nor followed
 		}
 		d.DIDDoc = doc
 	}
@@ -172,23 +173,36 @@ func (c *Client) locatePDS(ctx context.Context, d *SessionData) {
 // applyWire copies a session answer into d, keeping what the answer lacks.
 // What the server sent is cleaned on the way in: the handle must be a
 // handle, the status a word, no text may carry terminal control codes.
+// A field that quotes a token, the answer's or d's, is not kept (the
+// handle becomes handle.invalid): status and list show these fields, and
+// the accounts file keeps them even when the tokens are in the keyring.
 func applyWire(d *SessionData, w wireSession) {
+	cs := requestCredentials("", nil, w.AccessJwt, w.RefreshJwt, d.AccessJwt, d.RefreshJwt)
 	if w.AccessJwt != "" {
 		d.AccessJwt = w.AccessJwt
 	}
 	if w.RefreshJwt != "" {
 		d.RefreshJwt = w.RefreshJwt
 	}
+	// As sent, and as it would be kept (cleaning can join a token's pieces).
+	quotes := func(sent, kept string) bool { return cs.quotedIn(sent) || cs.quotedIn(kept) }
 	d.DID = w.DID
-	if w.Handle != "" {
-		d.Handle = handleOrInvalid(w.Handle)
+	if h := handleOrInvalid(w.Handle); w.Handle != "" {
+		d.Handle = h
+		if quotes(w.Handle, h) {
+			d.Handle = "handle.invalid"
+		}
 	}
-	d.Email = sanitize.Field(w.Email, maxEmailLen)
+	if email := sanitize.Field(w.Email, maxEmailLen); !quotes(w.Email, email) {
+		d.Email = email
+	}
 	d.EmailConfirmed = w.EmailConfirmed
 	d.EmailAuthFactor = w.EmailAuthFactor
 	d.Active = w.Active == nil || *w.Active
-	d.Status = word(w.Status, 32)
-	if len(w.DIDDoc) > 0 && docDID(w.DIDDoc) == w.DID {
+	if status := word(w.Status, 32); !quotes(w.Status, status) {
+		d.Status = status
+	}
+	if len(w.DIDDoc) > 0 && docDID(w.DIDDoc) == w.DID && !cs.quotedIn(string(w.DIDDoc)) {
 		d.DIDDoc = w.DIDDoc
 	}
 }

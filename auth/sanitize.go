@@ -66,12 +66,44 @@ func (cs credentials) quotedIn(text string) bool {
 		return false
 	}
 	text = sanitize.Fold(text)
+	if len(text) > longText {
+		return cs.quotedInLong(text)
+	}
 	for _, c := range cs {
 		n := min(len(c), quoteLen)
 		for i := 0; i+n <= len(c); i++ {
 			if strings.Contains(text, c[i:i+n]) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// longText is the length from which quotedIn looks each of the text's
+// pieces up, rather than searching the text for each of the credentials'
+// pieces: a DID document a server sent may be a megabyte.
+const longText = 4 << 10
+
+// quotedInLong is quotedIn for a long, folded text: one pass over it.
+func (cs credentials) quotedInLong(text string) bool {
+	pieces := map[string]bool{}
+	starts := make([]bool, 1<<16) // the first two bytes of some piece
+	for _, c := range cs {
+		if len(c) < quoteLen {
+			if strings.Contains(text, c) {
+				return true
+			}
+			continue
+		}
+		for i := 0; i+quoteLen <= len(c); i++ {
+			pieces[c[i:i+quoteLen]] = true
+			starts[int(c[i])<<8|int(c[i+1])] = true
+		}
+	}
+	for i := 0; i+quoteLen <= len(text); i++ {
+		if starts[int(text[i])<<8|int(text[i+1])] && pieces[text[i:i+quoteLen]] {
+			return true
 		}
 	}
 	return false
