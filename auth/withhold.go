@@ -56,11 +56,11 @@ func withholdBody(body io.ReadCloser, cs credentials) io.ReadCloser {
 // or withheld) once every match that could start at it has been seen, so
 // the last hold-1 units wait for more of the body.
 type withholder struct {
-	r        io.ReadCloser
-	whole    []string        // credentials, matched whole
-	windows  map[string]bool // quoteLen-byte pieces of their secret parts
-	starts   []bool          // [a<<8|b]: some piece starts with the bytes a, b
-	hold     int             // the longest match
+	r       io.ReadCloser
+	whole   []string        // credentials, matched whole
+	windows map[string]bool // quoteLen-byte pieces of their secret parts
+	starts  []bool          // [a<<8|b]: some piece starts with the bytes a, b
+	hold    int             // the longest match
 
 	raw     []byte // bytes read and not yet passed on
 	text    []byte // the units' text, one byte each
