@@ -69,20 +69,22 @@ type withholder struct {
 	parsed  int    // raw is cut into units up to here
 	covered int    // units before this are withheld
 	inRun   bool   // the last unit decided was withheld
-	out     []byte // ready for Read
+	out     []byte // ready for Read, from off on
+	off     int
 	chunk   []byte
 	err     error // the body's end (io.EOF) or failure, once reached
 }
 
 func (w *withholder) Read(p []byte) (int, error) {
-	for len(w.out) == 0 {
+	for w.off == len(w.out) {
 		if w.err != nil {
 			return 0, w.err
 		}
+		w.out, w.off = w.out[:0], 0
 		w.fill()
 	}
-	n := copy(p, w.out)
-	w.out = w.out[n:]
+	n := copy(p, w.out[w.off:])
+	w.off += n
 	return n, nil
 }
 
@@ -193,6 +195,8 @@ func unit(b []byte, end bool) (text byte, n int, skip bool) {
 		return escapeUnit(b, end)
 	case c < utf8.RuneSelf:
 		return c, 1, folded(rune(c))
+	case c < 0xc2 || c > 0xf4:
+		return 0, 1, true // starts no rune: an invalid byte, which Fold removes
 	case !end && !utf8.FullRune(b):
 		return 0, 0, false
 	}
