@@ -74,6 +74,10 @@ func Sentence(err error, now time.Time, s Surface) string {
 		return fmt.Sprintf("server error %d", xe.Status)
 	case errors.As(err, &te) && !s.Full:
 		return transportSentence(te)
+	case errors.Is(err, auth.ErrBadResponse) && !s.Full:
+		// An answer came and was refused (tokens for another account, no
+		// tokens): auth's words say which, and it is not "cannot reach".
+		return strings.TrimPrefix(err.Error(), methodOf(err)+": ")
 	case auth.IsTransient(err) && !errors.As(err, &xe) && !s.Full:
 		return "cannot reach the server"
 	}
@@ -131,4 +135,14 @@ func transportSentence(te *auth.TransportError) string {
 func timedOut(err error) bool {
 	var ne net.Error
 	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}
+
+// methodOf is the XRPC method an error's text starts with, if it names one
+// ("com.atproto.server.refreshSession: …"), else "".
+func methodOf(err error) string {
+	m, _, ok := strings.Cut(err.Error(), ": ")
+	if !ok || !auth.ValidNSID(m) {
+		return ""
+	}
+	return m
 }

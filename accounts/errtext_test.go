@@ -46,6 +46,7 @@ func TestSentence(t *testing.T) {
 	lock := fmt.Errorf("%w: alice.test's lock, held by process 42", storage.ErrLockTimeout)
 	badURL := fmt.Errorf("%w: ftp://x: not http or https", auth.ErrBadURL)
 	plain := errors.New("the disk is full")
+	otherDID := fmt.Errorf("%s: %w: the server's answer holds tokens for another account (did:plc:bob)", refresh, auth.ErrBadResponse)
 	const limitedLogin = "rate limited by the server until 15:42 (in 42 minutes); " + LoginLimitHint
 
 	full := Surface{Full: true, SignInCode: "give the code", NewCode: "ask for a new one",
@@ -100,6 +101,8 @@ func TestSentence(t *testing.T) {
 		{"malformed answer", malformed, malformed.Error(), "the server sent a malformed answer"},
 		{"transient, not from a request", fmt.Errorf("reading: %w", io.ErrUnexpectedEOF),
 			"reading: unexpected EOF", "cannot reach the server"},
+		{"answer for another account", otherDID, otherDID.Error(),
+			"unexpected response from server: the server's answer holds tokens for another account (did:plc:bob)"},
 		{"anything else", plain, plain.Error(), plain.Error()},
 	} {
 		if got := Sentence(tc.err, now, full); got != tc.full {
