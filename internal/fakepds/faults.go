@@ -107,11 +107,19 @@ const (
 	// also gets "cursor":"2", so --paginate sees two such pages. The
 	// request is not processed.
 	FaultEchoAuthorizationBody
+	// FaultRotateThenDelay processes the request at once (a refresh
+	// rotates the token, so with NoGrace the old one is spent), then holds
+	// the answer for Fault.Delay (real time) before sending it. If the
+	// client gives up or the server closes meanwhile, the answer is lost,
+	// but the request stays processed: the client that cancels a refresh
+	// here has spent its refresh token and never sees the new one.
+	FaultRotateThenDelay
 )
 
 var faultNames = [...]string{"status", "delay", "drop", "garbage", "html", "oversized", "truncated", "rate-limit",
 	"lost-response", "quote-credentials", "echo-request", "echo-authorization", "echo-authorization-header",
-	"sub-mismatch", "echo-authorization-body"}
+	"sub-mismatch", "echo-authorization-body",
+	"rotate-then-delay"}
 
 // String names the kind, e.g. "lost-response".
 func (k FaultKind) String() string {
@@ -254,6 +262,8 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault, bod
 		}
 	case FaultDrop:
 		hijack(w, nil)
+	case FaultRotateThenDelay:
+		s.rotateThenDelay(w, r, f, body)
 	case FaultGarbage:
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
@@ -342,6 +352,29 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault, bod
 		}
 		writeError(w, &xrpcError{status, name, http.StatusText(status)})
 	}
+}
+
+// rotateThenDelay serves the request into a recorder, holds the answer for
+// f.Delay and then sends it, unless the client or the server goes first.
+func (s *Server) rotateThenDelay(w http.ResponseWriter, r *http.Request, f Fault, body []byte) {
+	rec := httptest.NewRecorder()
+	s.serve(rec, r, body)
+	t := time.NewTimer(f.Delay)
+	defer t.Stop()
+	select {
+	case <-r.Context().Done():
+		hijack(w, nil)
+		return
+	case <-s.done:
+		hijack(w, nil)
+		return
+	case <-t.C:
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
 }
 
 // hijack takes over the connection, writes what write puts in a buffer (if
