@@ -36,8 +36,9 @@ type Manager struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
-	mu    sync.Mutex
-	notes []string // see Warnings
+	mu      sync.Mutex
+	notes   []string // see Warnings
+	flights inflight // see Settle
 }
 
 func (m *Manager) now() time.Time {

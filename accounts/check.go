@@ -23,25 +23,36 @@ func (m *Manager) Check(ctx context.Context, ident string) (storage.Account, err
 	if err := usable(a, m.now()); err != nil {
 		return *a, err
 	}
+	done, err := m.begin()
+	if err != nil {
+		return *a, err
+	}
+	defer done()
 	used := a.SessionData
 	s := m.Client.NewSession(used, auth.SessionOptions{})
-	fresh, cerr := s.GetSession(ctx)
-	ended := s.Err() != nil
+	_, cerr := s.GetSession(ctx)
+	// A refresh the call made outlives a ctx that ended: wait for it, so
+	// that a rotated token is saved before the lock is released.
+	s.WaitRefresh()
+	d, ended := s.Data(), s.Err()
+	if ended != nil && !auth.EndsSession(cerr) {
+		cerr = ended // it ended after the call gave up
+	}
 	now := m.now().UTC()
 	var out storage.Account
 	err = m.Store.UpdateContext(context.WithoutCancel(ctx), func(st *storage.State) error {
 		switch {
-		case ended:
+		case ended != nil:
 			st.MarkEnded(used.DID, used.RefreshJwt, cerr.Error(), now)
-		case cerr == nil || fresh.RefreshJwt != used.RefreshJwt:
-			st.ApplyRefresh(used.RefreshJwt, s.Data())
+		case cerr == nil || d.RefreshJwt != used.RefreshJwt:
+			st.ApplyRefresh(used.RefreshJwt, d)
 		}
 		if a, ok := st.Account(used.DID); ok {
 			out = *a
 		}
 		return nil
 	})
-	if ended {
+	if ended != nil {
 		return out, fmt.Errorf("%w: %w", ErrSessionEnded, cerr)
 	}
 	if cerr != nil {

@@ -32,6 +32,11 @@ func (m *Manager) Logout(ctx context.Context, ident string) (LogoutResult, error
 		return LogoutResult{}, err
 	}
 	defer release()
+	done, err := m.begin()
+	if err != nil {
+		return LogoutResult{}, err
+	}
+	defer done()
 	res := LogoutResult{Account: *a, AccessValidUntil: a.AccessExpiry()}
 	res.Err = m.Client.DeleteSession(ctx, a.SessionData)
 	res.Queued = res.Err != nil

@@ -38,6 +38,10 @@ func (m *Manager) Refresh(ctx context.Context, ident string) (storage.Account, e
 // refresh renews the account's tokens under its refresh lock. It re-reads the file
 // first: when another process refreshed meanwhile and the stored tokens are
 // good enough (good; nil: never), they are adopted with no network call.
+//
+// Once the refresh is sent, its answer is waited for and saved whatever
+// ends ctx (see spend); only then is a ctx that ended meanwhile reported,
+// as its error.
 func (m *Manager) refresh(ctx context.Context, ident string, good func(*storage.Account) bool) (storage.Account, error) {
 	a, release, err := m.lockAccount(ctx, ident)
 	if err != nil {
@@ -50,8 +54,16 @@ func (m *Manager) refresh(ctx context.Context, ident string, good func(*storage.
 	if good != nil && good(a) {
 		return *a, nil
 	}
+	if err := ctx.Err(); err != nil {
+		return *a, err // nothing sent yet: nothing to wait for
+	}
+	done, err := m.begin()
+	if err != nil {
+		return *a, err
+	}
+	defer done()
 	used := a.SessionData
-	fresh, rerr := m.Client.RefreshSession(ctx, used)
+	fresh, rerr := m.spend(ctx, used)
 	now := m.now().UTC()
 	var out storage.Account
 	err = m.Store.UpdateContext(context.WithoutCancel(ctx), func(st *storage.State) error {
@@ -78,7 +90,17 @@ func (m *Manager) refresh(ctx context.Context, ident string, good func(*storage.
 		// plainly, the old refresh token may soon stop working.
 		return out, fmt.Errorf("refreshed, but could not save the new tokens: %w", err)
 	}
-	return out, nil
+	return out, ctx.Err()
+}
+
+// spend sends the refresh of used and waits for its answer, whatever ends
+// ctx meanwhile, for up to the client's timeout: the server rotates the
+// token as it reads the request, so an answer dropped is a session lost on
+// a server that allows no second use of a refresh token.
+func (m *Manager) spend(ctx context.Context, used auth.SessionData) (auth.SessionData, error) {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.callLimit())
+	defer cancel()
+	return m.Client.RefreshSession(sctx, used)
 }
 
 // lasts reports whether tok has at least minLeft before it expires.
