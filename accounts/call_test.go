@@ -122,6 +122,68 @@ func TestCallOnAnEndedSession(t *testing.T) {
 	}
 }
 
+// A refresh before expiry adopts the tokens another process refreshed
+// meanwhile: it does not spend the rotated-away token again.
+func TestCallBeforeExpiryAdoptsAnotherProcesssRefresh(t *testing.T) {
+	f := setup(t, fakepds.Options{Grace: fakepds.NoGrace})
+	f.login(t, "alice.test")
+	f.clk.Advance(2*time.Hour - 2*time.Minute) // under the 5-minute margin
+	other := &accounts.Manager{Store: storage.Open(f.m.Store.Path()),
+		Client: &auth.Client{Now: f.clk.Now, Timeout: 5 * time.Second}, Now: f.clk.Now}
+	// Slow refreshes, so the second call starts while the first is on the wire.
+	f.srv.Inject(nsidRefresh, fakepds.Fault{Kind: fakepds.FaultDelay, Delay: 300 * time.Millisecond, Times: 2})
+	first := make(chan error, 1)
+	go func() { first <- callGetSession(ctx, f.m) }()
+	for deadline := time.Now().Add(10 * time.Second); f.srv.Calls(nsidRefresh) == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the first refresh never reached the server")
+		}
+	}
+	if err := callGetSession(ctx, other); err != nil {
+		t.Errorf("the second process: %v", err)
+	}
+	if err := <-first; err != nil {
+		t.Errorf("the first process: %v", err)
+	}
+	if n := f.srv.Calls(nsidRefresh); n != 1 {
+		t.Errorf("%d refreshes, want 1", n)
+	}
+}
+
+// A refresh that fails for a passing reason while the token still lives
+// does not fail the call: the request goes out with the token in hand, and
+// the failure is recorded.
+func TestCallKeepsAValidTokenWhenARefreshFails(t *testing.T) {
+	f := setup(t, fakepds.Options{Grace: fakepds.NoGrace})
+	alice := f.login(t, "alice.test")
+	f.clk.Advance(2*time.Hour - 2*time.Minute)
+	f.srv.Inject(nsidRefresh, fakepds.Fault{Kind: fakepds.FaultStatus, Status: 503, Times: 1})
+	body, used, err := call(t, f.m, "", getSession)
+	if err != nil || used.AccessJwt != alice.AccessJwt {
+		t.Fatalf("Call: %v (the old token used: %v) %s", err, used.AccessJwt == alice.AccessJwt, body)
+	}
+	st, _ := f.m.Load(ctx)
+	if a, _ := st.Account(alice.DID); a.LastRefreshError == "" {
+		t.Error("the failed refresh was not recorded")
+	}
+}
+
+// An expired token is never sent: when its refresh fails, the call fails
+// with that error, and neither the request nor a second refresh goes out.
+func TestCallNeverSendsAnExpiredToken(t *testing.T) {
+	f := setup(t, fakepds.Options{Grace: fakepds.NoGrace})
+	f.login(t, "alice.test")
+	f.clk.Advance(3 * time.Hour)
+	f.srv.Inject(nsidRefresh, fakepds.Fault{Kind: fakepds.FaultStatus, Status: 503, Times: 1})
+	_, _, err := call(t, f.m, "", getSession)
+	if err == nil || !auth.IsTransient(err) {
+		t.Fatalf("Call: %v, want the refresh's 503", err)
+	}
+	if r, g := f.srv.Calls(nsidRefresh), f.srv.Calls(nsidGetSession); r != 1 || g != 0 {
+		t.Errorf("refreshes %d (want 1), getSession %d (want 0)", r, g)
+	}
+}
+
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
