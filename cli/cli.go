@@ -109,6 +109,9 @@ func (a *App) Run(ctx context.Context, args []string) int {
 	case errors.As(err, &status):
 		return int(status)
 	}
+	if code, ok := e.interrupted(ctx, err); ok {
+		return code
+	}
 	fmt.Fprintf(e.stderr, "skyswitch: %s\n", sentence(err, e.clock()))
 	return exitCode(err)
 }

@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/skyswitch/skyswitch/accounts"
 	"github.com/skyswitch/skyswitch/ui"
 )
 
@@ -20,7 +21,12 @@ import (
 // waited for it (a hung alternate screen, 1 run in 3–6). A cancelled ctx
 // kills the program, which restores the terminal. The file needs no care:
 // every write is an atomic rename.
-func runSwitcher(ctx context.Context, m ui.Model) error {
+//
+// Once the program has ended, the refreshes (and checks and logouts) its
+// commands already sent are waited for and saved before the process may
+// end (settle). A run ended by a signal returns the signal's cause, which
+// Run turns into its exit code (interrupt.go).
+func (e *env) runSwitcher(ctx context.Context, m ui.Model, mgr *accounts.Manager) error {
 	// One P: the switcher waits almost all the time, and with more, each
 	// wake of the renderer's ticker also set the scheduler looking for work
 	// on the idle ones: with two, an idle second cost half as much again
@@ -35,7 +41,11 @@ func runSwitcher(ctx context.Context, m ui.Model) error {
 	// scripts/first-frame); 60 costs a tenth more CPU, 30 a frame later.
 	p := tea.NewProgram(ui.Program(m), tea.WithContext(ctx), tea.WithoutSignalHandler(), tea.WithFPS(40))
 	_, err := p.Run()
+	settle(ctx, mgr, e.stderr)
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		if _, _, ok := interruptedBy(ctx); ok {
+			return context.Cause(ctx)
+		}
 		return nil
 	}
 	return err

@@ -244,6 +244,6 @@ moves them to the OS keyring; if it fails, they stay in the file and a
 note says so.
 
 Exit codes: 0 ok, 1 failure, 2 usage, 3 sign-in code required,
-4 no usable session.
+4 no usable session, 128+n interrupted by signal n (130 ctrl-c).
 Accounts file: $XDG_CONFIG_HOME/skyswitch/accounts.json (usually ~/.config).
 `

@@ -50,7 +50,7 @@ func (e *env) tui(ctx context.Context) error {
 		return err
 	}
 	opts.Notes = notes
-	return runSwitcher(ctx, ui.New(e.mgr, opts))
+	return e.runSwitcher(ctx, ui.New(e.mgr, opts), e.mgr)
 }
 
 // demo runs the switcher over the sandbox of internal/demo.
@@ -60,5 +60,5 @@ func (e *env) demo(ctx context.Context) error {
 		return err
 	}
 	defer d.Close()
-	return runSwitcher(ctx, ui.New(d.Manager, ui.Options{Banner: d.Banner()}))
+	return e.runSwitcher(ctx, ui.New(d.Manager, ui.Options{Banner: d.Banner()}), d.Manager)
 }
