@@ -5,6 +5,8 @@ package storage
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,6 +66,68 @@ func TestLoosePermissionsAreTightenedAndToldOnce(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(s.Path()); string(after) != string(before) {
 		t.Error("tightening changed the content")
+	}
+}
+
+// Any permission for the group or for others is too much: each bit alone
+// is tightened away, with a note naming the mode it had, and a file or
+// folder with none of them is left as it is, with no note. (0644 alone
+// would not notice a check of the others' bits only.)
+func TestEachGroupOrOtherBitIsTightened(t *testing.T) {
+	for _, tc := range []struct {
+		file, dir fs.FileMode // set before Load
+		wantFile  fs.FileMode // after
+		wantDir   fs.FileMode
+		notes     int
+	}{
+		{0o640, 0o700, 0o600, 0o700, 1},
+		{0o604, 0o700, 0o600, 0o700, 1},
+		{0o620, 0o700, 0o600, 0o700, 1},
+		{0o602, 0o700, 0o600, 0o700, 1},
+		{0o610, 0o700, 0o600, 0o700, 1},
+		{0o600, 0o750, 0o600, 0o700, 1},
+		{0o600, 0o705, 0o600, 0o700, 1},
+		{0o600, 0o730, 0o600, 0o700, 1},
+		{0o600, 0o710, 0o600, 0o700, 1},
+		{0o600, 0o701, 0o600, 0o700, 1},
+		{0o600, 0o700, 0o600, 0o700, 0},
+		{0o400, 0o700, 0o400, 0o700, 0}, // read-only for its owner: fine as it is
+	} {
+		t.Run(fmt.Sprintf("file %04o folder %04o", tc.file, tc.dir), func(t *testing.T) {
+			s := newStore(t)
+			mustUpdate(t, s, replaceWith(stateWith(1)))
+			s.Warnings()
+			dir := filepath.Dir(s.Path())
+			if err := os.Chmod(s.Path(), tc.file); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(dir, tc.dir); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Load(); err != nil {
+				t.Fatal(err)
+			}
+			for path, want := range map[string]fs.FileMode{s.Path(): tc.wantFile, dir: tc.wantDir} {
+				fi, err := os.Stat(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := fi.Mode().Perm(); got != want {
+					t.Errorf("%s: mode %04o after Load, want %04o", filepath.Base(path), got, want)
+				}
+			}
+			w := s.Warnings()
+			if len(w) != tc.notes {
+				t.Fatalf("notes %q, want %d", w, tc.notes)
+			}
+			changed := tc.file
+			if tc.file == tc.wantFile {
+				changed = tc.dir
+			}
+			if tc.notes > 0 && !strings.Contains(w[0], fmt.Sprintf("%04o", changed)) {
+				t.Errorf("the note does not name mode %04o: %q", changed, w[0])
+			}
+		})
 	}
 }
 
