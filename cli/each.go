@@ -64,11 +64,14 @@ func (e *env) all(ctx context.Context, name string, fn func(w io.Writer, ident s
 	}, func(i int, out []byte, err error) {
 		e.stderr.Write(out)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "skyswitch: @%s: %s\n", st.Accounts[i].Handle, sentence(err, e.clock()))
+			fmt.Fprintf(e.stderr, "skyswitch: @%s: %s\n", st.Accounts[i].Handle, e.failure(ctx, err))
 			failed++
 		}
 	})
 	e.warnings()
+	if _, _, ok := interruptedBy(ctx); ok && failed > 0 {
+		return context.Cause(ctx) // Run says it was interrupted
+	}
 	if failed > 0 {
 		return &exitError{exitFailure, fmt.Errorf("%s failed for %d of %d accounts", name, failed, len(st.Accounts))}
 	}

@@ -60,6 +60,16 @@ func (e *env) interrupted(ctx context.Context, err error) (code int, ok bool) {
 	return code, true
 }
 
+// failure is the sentence for one of several things a run does (refresh
+// --all's accounts): "interrupted" when the signal that ended ctx is what
+// stopped it.
+func (e *env) failure(ctx context.Context, err error) string {
+	if _, _, ok := interruptedBy(ctx); ok && errors.Is(err, context.Canceled) {
+		return "interrupted"
+	}
+	return sentence(err, e.clock())
+}
+
 // Bounds of the wait of a switcher that quits while something it sent to
 // a server has not been answered yet. Each call is bounded by the
 // client's timeout (30 s); the notice comes after a second of waiting.

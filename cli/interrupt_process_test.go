@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"errors"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -30,6 +31,7 @@ func TestProcessInterruptedRefresh(t *testing.T) {
 		{"refresh SIGINT", syscall.SIGINT, 130, []string{"refresh"}, ""},
 		{"token SIGTERM", syscall.SIGTERM, 143, []string{"token"}, ""},
 		{"api SIGHUP", syscall.SIGHUP, 129, []string{"api", nsidGetSession}, nsidGetSession},
+		{"refresh --all SIGTERM", syscall.SIGTERM, 143, []string{"refresh", "--all"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// 30-second tokens: token always refreshes (it wants a minute).
@@ -69,7 +71,12 @@ func TestProcessInterruptedRefresh(t *testing.T) {
 			if !errors.As(err, &ee) || ee.ExitCode() != tc.code {
 				t.Errorf("exit: %v, want %d; stderr %q", err, tc.code, stderr.String())
 			}
-			if want := "skyswitch: interrupted (" + strings.TrimPrefix(tc.name, strings.Fields(tc.name)[0]+" ") + ")\n"; stderr.String() != want {
+			fields := strings.Fields(tc.name)
+			want := "skyswitch: interrupted (" + fields[len(fields)-1] + ")\n"
+			if slices.Contains(tc.args, "--all") {
+				want = "skyswitch: @alice.test: interrupted\n" + want
+			}
+			if stderr.String() != want {
 				t.Errorf("stderr %q, want %q", stderr.String(), want)
 			}
 			if stdout.Len() != 0 {
