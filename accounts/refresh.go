@@ -117,6 +117,10 @@ func usable(a *storage.Account, now time.Time) error {
 	if exp := a.RefreshExpiry(); refreshExpired(exp, now) {
 		return fmt.Errorf("%w: the refresh token of %s expired %s", ErrSessionEnded, a.Handle, exp.Format(time.RFC3339))
 	}
+	if err := a.CheckSubjects(); err != nil {
+		// Never hand out, send or spend a token as the wrong account.
+		return fmt.Errorf("%w: the saved tokens of %s are not its own: %w", ErrSessionEnded, a.DID, err)
+	}
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/skyswitch/skyswitch/accounts"
 	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/internal/fakepds"
+	"github.com/skyswitch/skyswitch/storage"
 )
 
 // A refresh of alice answered with bob's working tokens (FaultSubMismatch)
@@ -72,5 +73,42 @@ func TestLoginForAnotherAccountSavesNothing(t *testing.T) {
 	}
 	if len(st.Accounts) != 0 || st.Active != "" {
 		t.Fatalf("a refused login saved %d accounts", len(st.Accounts))
+	}
+}
+
+// A session saved with another account's token (by a skyswitch from before
+// such answers were refused, or by hand) is never used: Token refuses it
+// (exit 4 for token and exec), and Call sends nothing with it.
+func TestASavedTokenOfAnotherAccountIsNeverUsed(t *testing.T) {
+	for _, which := range []string{"access", "refresh"} {
+		t.Run(which, func(t *testing.T) {
+			f := setup(t, fakepds.Options{})
+			bob := f.login(t, "bob.test")
+			alice := f.login(t, "alice.test")
+			err := f.m.Store.UpdateContext(ctx, func(st *storage.State) error {
+				a, _ := st.Account(alice.DID)
+				if which == "access" {
+					a.AccessJwt = bob.AccessJwt
+				} else {
+					a.RefreshJwt = bob.RefreshJwt
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := f.srv.Calls("app.bsky.actor.getProfile")
+			_, err = f.m.Token(ctx, alice.DID, time.Minute)
+			if !errors.Is(err, accounts.ErrSessionEnded) || !strings.Contains(err.Error(), bob.DID) {
+				t.Fatalf("Token: got %v, want the session refused, naming bob's DID", err)
+			}
+			_, _, err = f.m.Call(ctx, alice.DID, auth.RawRequest{Method: "GET", NSID: "app.bsky.actor.getProfile"})
+			if !errors.Is(err, accounts.ErrSessionEnded) {
+				t.Fatalf("Call: got %v, want the session refused", err)
+			}
+			if n := f.srv.Calls("app.bsky.actor.getProfile"); n != before {
+				t.Fatalf("Call sent %d requests with another account's token", n-before)
+			}
+		})
 	}
 }

@@ -235,3 +235,12 @@ func shownDID(did string, cs credentials) string {
 	}
 	return did
 }
+
+// CheckSubjects says whether d's tokens are its DID's: an error wrapping
+// ErrBadResponse when either one's sub claim names another DID (a token
+// saved before skyswitch refused such answers, or a file edited by hand).
+// A token that is not a JWT, or names no subject, passes, as at login.
+func (d SessionData) CheckSubjects() error {
+	return sameAccount("saved session", d.DID, wireSession{AccessJwt: d.AccessJwt, RefreshJwt: d.RefreshJwt},
+		requestCredentials(d.AccessJwt, nil, d.RefreshJwt))
+}
