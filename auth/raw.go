@@ -36,7 +36,9 @@ type RawRequest struct {
 
 // RawResponse is a successful answer (2xx): its status, its headers (any
 // header quoting a credential of the request withheld) and its body, which
-// the caller reads, unbounded, and must close.
+// the caller reads, unbounded, and must close. The body has no deadline;
+// a Read fails (a *TransportError) when it comes slower than the stall
+// rule allows, DefaultMinRate over DefaultStallWindow.
 type RawResponse struct {
 	Status int
 	Header http.Header
@@ -79,8 +81,9 @@ func ValidProxy(s string) bool {
 // checked against the request's credentials as every call's is and its
 // headers in Error.Header (withheld as a 2xx answer's), and a failure to
 // get an answer a *TransportError. r.Header is checked (CheckHeader)
-// before anything is sent. The call's timeout (c.Timeout, when ctx has no
-// deadline) bounds the reading of the body too.
+// before anything is sent. The headers must come within c.Timeout; the
+// body has no deadline but ctx's, and fails (a *TransportError from Read)
+// only when it comes slower than the stall rule allows.
 func (c *Client) Raw(ctx context.Context, base, bearer string, r RawRequest) (*RawResponse, error) {
 	switch {
 	case !ValidNSID(r.NSID):
@@ -103,14 +106,10 @@ func (c *Client) Raw(ctx context.Context, base, bearer string, r RawRequest) (*R
 	return resp, withholdCredentials(r.NSID, err, cs)
 }
 
+// sendRaw makes the request and returns a 2xx answer, its body unread.
 func (c *Client) sendRaw(ctx context.Context, base, bearer string, r RawRequest, cs credentials) (*RawResponse, error) {
-	cancel := context.CancelFunc(func() {})
-	if _, ok := ctx.Deadline(); !ok {
-		ctx, cancel = context.WithTimeout(ctx, c.timeout())
-	}
 	req, err := c.newRequest(ctx, call{method: r.Method, base: base, nsid: r.NSID, bearer: bearer, params: r.Params})
 	if err != nil {
-		cancel()
 		return nil, err
 	}
 	if r.Body != nil {
@@ -119,26 +118,27 @@ func (c *Client) sendRaw(ctx context.Context, base, bearer string, r RawRequest,
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(r.Body)), nil }
 	}
 	setRawHeaders(req.Header, r)
-	resp, err := c.httpClient().Do(req)
+	resp, err := c.trip(r.NSID).do(req)
 	if err != nil {
-		cancel()
-		return nil, transportError(r.NSID, req.URL.Host, err, false)
+		return nil, err
 	}
 	if resp.StatusCode >= 300 {
-		defer cancel()
-		defer resp.Body.Close()
-		data, err := readCapped(resp.Body, c.maxBytes())
-		if err != nil && !errors.Is(err, errTooLarge) {
-			return nil, transportError(r.NSID, req.URL.Host, err, true)
-		}
-		err = decodeError(r.NSID, resp, data, c.now(), cs)
+		data, err := readBody(resp, c.maxBytes())
+		err = answerError(r.NSID, resp, data, err, c.now(), cs)
 		var xe *Error
 		if errors.As(err, &xe) {
 			xe.Header = withheldHeaders(resp.Header, cs)
 		}
 		return nil, err
 	}
-	return &RawResponse{Status: resp.StatusCode, Header: withheldHeaders(resp.Header, cs), Body: withholdBody(&cancelOnClose{resp.Body, cancel}, cs)}, nil
+	return rawResponse(resp, cs), nil
+}
+
+// rawResponse is the one place a RawResponse is made: a 2xx answer, its
+// headers withheld where they quote cs, its body as the round trip
+// watches it, with every repeat of the bearer sent withheld as it streams.
+func rawResponse(resp *http.Response, cs credentials) *RawResponse {
+	return &RawResponse{Status: resp.StatusCode, Header: withheldHeaders(resp.Header, cs), Body: withholdBody(resp.Body, cs)}
 }
 
 // setRawHeaders sets r's headers in h: the body's type, Accept and
@@ -170,18 +170,6 @@ func withheldHeaders(h http.Header, cs credentials) http.Header {
 		}
 	}
 	return out
-}
-
-// cancelOnClose ends the call's context when its body is closed.
-type cancelOnClose struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (b *cancelOnClose) Close() error {
-	err := b.ReadCloser.Close()
-	b.cancel()
-	return err
 }
 
 func orDefault(s, def string) string {

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,25 +21,34 @@ var ErrResolve = errors.New("cannot resolve identity")
 type Resolver struct {
 	// PLCURL is the did:plc directory; "" means DefaultPLCURL.
 	PLCURL string
-	// HTTP fetches well-known files and documents; nil means a client with
-	// a 10 s timeout.
+	// HTTP fetches well-known files and documents; nil means
+	// http.DefaultTransport. No redirect is followed, whatever its
+	// CheckRedirect says; headers must come within ResolveTimeout.
 	HTTP *http.Client
 	// LookupTXT answers DNS TXT queries; nil means net.DefaultResolver.
 	LookupTXT func(ctx context.Context, name string) ([]string, error)
 	// Version is the build's version, for the User-Agent as in Client;
 	// "" means DefaultVersion.
 	Version string
+
+	timeout time.Duration // for the headers; 0 means ResolveTimeout
 }
 
-var resolverHTTP = &http.Client{Timeout: 10 * time.Second}
+// ResolveTimeout is how long the headers of a well-known file or a DID
+// document may take.
+const ResolveTimeout = 10 * time.Second
 
 const maxDocBytes = 64 << 10
 
-func (r *Resolver) http() *http.Client {
-	if r != nil && r.HTTP != nil {
-		return r.HTTP
+// trip is the round trip of every fetch: the Client's rules, with
+// ResolveTimeout for the headers.
+func (r *Resolver) trip() roundTrip {
+	t := roundTrip{timeout: ResolveTimeout}
+	if r != nil {
+		t.client = r.HTTP
+		t.timeout = cmp.Or(r.timeout, ResolveTimeout)
 	}
-	return resolverHTTP
+	return t
 }
 
 func (r *Resolver) version() string {
@@ -118,25 +128,27 @@ func (r *Resolver) ResolveDID(ctx context.Context, did string) (json.RawMessage,
 	return body, nil
 }
 
+// get fetches u; an answer but 200 is an error, a redirect too: none is
+// followed.
 func (r *Resolver) get(ctx context.Context, u string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("User-Agent", userAgent(r.version()))
-	resp, err := r.http().Do(req)
+	resp, err := r.trip().do(req)
 	if err != nil {
-		return nil, transportError("", req.URL.Host, err, false)
+		return nil, err
 	}
-	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+			return nil, fmt.Errorf("%s answered HTTP %d, a redirect (not followed)", req.URL.Host, resp.StatusCode)
+		}
 		return nil, fmt.Errorf("%s answered HTTP %d", req.URL.Host, resp.StatusCode)
 	}
-	body, err := readCapped(resp.Body, maxDocBytes)
-	if err != nil && !errors.Is(err, errTooLarge) {
-		return nil, transportError("", req.URL.Host, err, true)
-	}
-	return body, err
+	body, err := readBody(resp, maxDocBytes)
+	return body, bodyError("", err)
 }
 
 type didDocument struct {

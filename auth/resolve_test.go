@@ -10,7 +10,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // tlsWorld is an HTTPS server that answers for every host name: its client
@@ -150,5 +152,37 @@ func TestHostileDIDDocumentIsNotFollowed(t *testing.T) {
 				t.Fatalf("followed the document to %q", got)
 			}
 		})
+	}
+}
+
+// Identity resolution takes the same round trip: a redirect is an error
+// and reaches no other host, a document over its cap is refused, and one
+// that does not come is said in our words.
+func TestResolverFollowsNoRedirectAndCapsDocuments(t *testing.T) {
+	var elsewhere atomic.Int32
+	client := tlsWorld(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.Host {
+		case "moved.test":
+			http.Redirect(w, r, "https://elsewhere.test"+r.URL.Path, http.StatusMovedPermanently)
+		case "elsewhere.test":
+			elsewhere.Add(1)
+			w.Write([]byte("did:plc:elsewhere"))
+		case "huge.test":
+			w.Write([]byte("did:plc:huge" + strings.Repeat(" ", maxDocBytes)))
+		}
+	})
+	r := &Resolver{LookupTXT: noTXT, HTTP: client}
+	if did, err := r.ResolveHandle(ctx(t), "moved.test"); !errors.Is(err, ErrResolve) || !strings.Contains(err.Error(), "HTTP 301, a redirect (not followed)") {
+		t.Errorf("a redirect: %q, %v", did, err)
+	}
+	if n := elsewhere.Load(); n != 0 {
+		t.Errorf("%d requests followed the redirect", n)
+	}
+	if did, err := r.ResolveHandle(ctx(t), "huge.test"); !errors.Is(err, ErrResolve) || !strings.Contains(err.Error(), "more than 65536 bytes") {
+		t.Errorf("a file over the cap: %q, %v", did, err)
+	}
+	silent := &Resolver{PLCURL: trickler(t, "H", time.Hour), timeout: 30 * time.Millisecond}
+	if _, err := silent.ResolveDID(ctx(t), "did:plc:alice"); !strings.HasSuffix(fmt.Sprint(err), "did not answer within 30ms") {
+		t.Errorf("a silent directory: %v", err)
 	}
 }

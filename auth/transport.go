@@ -23,7 +23,8 @@ type TransportKind int
 // names, or the bytes of a malformed answer (which can be our own request,
 // password included, echoed back).
 const (
-	// TransportNetwork: no connection, a timeout, a reset; Detail is Go's text.
+	// TransportNetwork: no connection, a reset, a cancelled request; Detail
+	// is Go's text. A timeout is TransportTimeout.
 	TransportNetwork TransportKind = iota + 1
 	// TransportClosed: the connection closed before a complete answer.
 	TransportClosed
@@ -44,6 +45,13 @@ const (
 	TransportMalformed
 	// TransportCut: the answer's body ended early. It wraps ErrBadResponse.
 	TransportCut
+	// TransportTimeout: the server did not answer in time: its headers did
+	// not come within the client's Timeout, or the caller's deadline
+	// passed. Detail is the time waited ("30s").
+	TransportTimeout
+	// TransportStalled: the answer's body came slower than the stall rule
+	// allows. Detail is the rule ("under 1 KiB/s for 30s").
+	TransportStalled
 )
 
 var transportTexts = map[TransportKind]string{
@@ -57,6 +65,8 @@ var transportTexts = map[TransportKind]string{
 	TransportNotTLS:        "the server did not speak TLS",
 	TransportMalformed:     "the server sent a malformed answer",
 	TransportCut:           "the answer was cut short",
+	TransportTimeout:       "the server did not answer in time",
+	TransportStalled:       "the server stopped sending",
 }
 
 // String is the kind as a sentence, e.g. "the server sent a malformed answer".
@@ -77,15 +87,24 @@ type TransportError struct {
 	Method string // NSID of the call; "" for identity resolution
 	Host   string // host[:port] of the request, cleaned
 	Kind   TransportKind
-	Detail string // Go's text for TransportNetwork and TransportTLS, cleaned; else ""
-	Err    error  // the cause; its text is not shown
+	// Detail is Go's text for TransportNetwork and TransportTLS, cleaned;
+	// the bound for TransportTimeout and TransportStalled; else "".
+	Detail string
+	Err    error // the cause; its text is not shown
 }
 
 func (e *TransportError) Error() string {
-	s := e.Host + ": "
+	prefix := ""
 	if e.Method != "" {
-		s = e.Method + ": " + s
+		prefix = e.Method + ": "
 	}
+	switch {
+	case e.Kind == TransportTimeout && e.Detail != "":
+		return prefix + "the server at " + e.Host + " did not answer within " + e.Detail
+	case e.Kind == TransportStalled && e.Detail != "":
+		return prefix + "the server at " + e.Host + " stopped sending (" + e.Detail + ")"
+	}
+	s := prefix + e.Host + ": "
 	if e.Kind == TransportNetwork && e.Detail != "" {
 		return s + e.Detail
 	}
@@ -124,6 +143,12 @@ func transportError(nsid, host string, err error, reading bool) *TransportError 
 	if detail != "" {
 		detail = clip(sanitize.Line(detail), maxDetailLen)
 	}
+	return &TransportError{Method: nsid, Host: clip(sanitize.Line(host), maxDetailLen), Kind: kind, Detail: detail, Err: err}
+}
+
+// boundFailure is a failure at one of the round trip's bounds, said in
+// skyswitch's words: kind with detail, the bound, and err as its cause.
+func boundFailure(nsid, host string, kind TransportKind, detail string, err error) *TransportError {
 	return &TransportError{Method: nsid, Host: clip(sanitize.Line(host), maxDetailLen), Kind: kind, Detail: detail, Err: err}
 }
 

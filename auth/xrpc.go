@@ -39,11 +39,15 @@ func userAgent(version string) string {
 // Client makes XRPC calls and resolves identities. The zero value is ready to
 // use; it is safe for concurrent use once its fields are set.
 type Client struct {
-	// HTTP is the transport; nil means a client that follows no redirects.
+	// HTTP is the transport; nil means http.DefaultTransport. No redirect
+	// is followed, whatever its CheckRedirect says.
 	HTTP *http.Client
-	// Timeout bounds each call whose context has no deadline; 0 means DefaultTimeout.
+	// Timeout is how long an answer's headers may take; 0 means
+	// DefaultTimeout. The body has no deadline: it fails when it comes
+	// slower than DefaultMinRate over DefaultStallWindow (roundTrip).
 	Timeout time.Duration
-	// MaxResponseBytes caps a response body; 0 means DefaultMaxResponseBytes.
+	// MaxResponseBytes caps a buffered response body (every answer but a
+	// Raw 2xx); 0 means DefaultMaxResponseBytes. A longer one is refused.
 	MaxResponseBytes int64
 	// Version is the build's version, sent as "skyswitch/<Version>" in the
 	// User-Agent; "" means DefaultVersion.
@@ -54,19 +58,19 @@ type Client struct {
 	Resolver *Resolver
 	// Now is the clock used for proactive refresh; nil means time.Now.
 	Now func() time.Time
+
+	// pace is the stall rule of bodies; zero means the defaults. Tests
+	// scale it down.
+	pace pace
 }
 
-var noRedirects = &http.Client{
-	// XRPC never redirects; following one could carry the bearer token to
-	// another host.
-	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-}
-
-func (c *Client) httpClient() *http.Client {
-	if c != nil && c.HTTP != nil {
-		return c.HTTP
+// trip is the round trip of a call of nsid.
+func (c *Client) trip(nsid string) roundTrip {
+	t := roundTrip{timeout: c.timeout(), nsid: nsid}
+	if c != nil {
+		t.client, t.pace = c.HTTP, c.pace
 	}
-	return noRedirects
+	return t
 }
 
 func (c *Client) now() time.Time {
@@ -151,29 +155,20 @@ func (c *Client) do(ctx context.Context, r call, out any) error {
 // send makes the request and reads its answer. Transport failures come
 // back as *TransportError, error answers as *Error with cs withheld.
 func (c *Client) send(ctx context.Context, r call, cs credentials, out any) error {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.timeout())
-		defer cancel()
-	}
 	req, err := c.newRequest(ctx, r)
 	if err != nil {
 		return err
 	}
-	resp, err := c.httpClient().Do(req)
+	resp, err := c.trip(r.nsid).do(req)
 	if err != nil {
-		return transportError(r.nsid, req.URL.Host, err, false)
+		return err
 	}
-	defer resp.Body.Close()
-	data, err := readCapped(resp.Body, c.maxBytes())
-	if errors.Is(err, errTooLarge) {
-		return fmt.Errorf("%s: %w: %w", r.nsid, ErrBadResponse, err)
-	}
-	if err != nil {
-		return transportError(r.nsid, req.URL.Host, err, true)
-	}
+	data, err := readBody(resp, c.maxBytes())
 	if resp.StatusCode >= 300 {
-		return decodeError(r.nsid, resp, data, c.now(), cs)
+		return answerError(r.nsid, resp, data, err, c.now(), cs)
+	}
+	if err != nil {
+		return bodyError(r.nsid, err)
 	}
 	if out == nil {
 		return nil
@@ -222,23 +217,6 @@ func credentialURLCheck(nsid, base string) error {
 		return fmt.Errorf("%s: refusing to send credentials to %s: %w", nsid, clip(sanitize.Line(strings.TrimSpace(base)), maxDetailLen), err)
 	}
 	return nil
-}
-
-// errTooLarge is readCapped's error for a body over its cap.
-var errTooLarge = errors.New("body too large")
-
-// readCapped reads a body of at most max bytes; a longer one is an error
-// (errTooLarge), so a hostile server cannot make us hold an unbounded answer.
-// A read error is returned as it is: its text may quote the server.
-func readCapped(r io.Reader, max int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%w: more than %d bytes", errTooLarge, max)
-	}
-	return data, nil
 }
 
 // decodeError makes an *Error of an answer of status 300 or more. Its
