@@ -116,23 +116,23 @@ func (m *meter) stalled(t time.Duration) bool {
 
 // stallAt is the waited time at which the body fails if no byte comes
 // before it. stalled only turns true as time passes without a byte, so
-// the first moment is one of: the earliest the rule applies, the moment
-// the average since the headers falls under rate, or the moment a mark
-// leaves the window.
+// the first moment is one of: now, the moments the rule starts to apply,
+// the moment the average since the headers falls under rate, or the moment
+// a mark leaves the window.
 func (m *meter) stallAt() time.Duration {
-	first := max(m.used, m.pace.window, m.head+m.pace.window/2)
+	w := m.pace.window
 	since := time.Duration(float64(m.n-m.bytesAt(m.head))/float64(m.pace.rate)*float64(time.Second)) + 1
-	ts := []time.Duration{first, m.head + since}
+	ts := []time.Duration{m.used, w, m.head + w/2, m.head + since}
 	for _, k := range m.marks {
-		ts = append(ts, k.at+m.pace.window)
+		ts = append(ts, k.at+w)
 	}
 	slices.Sort(ts)
 	for _, t := range ts {
-		if t = max(t, first); m.stalled(t) {
+		if t = max(t, m.used); m.stalled(t) {
 			return t
 		}
 	}
-	return m.used + m.pace.window // not reached: the last mark's window always stalls
+	return m.used + w // not reached: the last mark's window always stalls
 }
 
 // waitText is a wait as a sentence says it: "30s", "1m30s", "250ms".

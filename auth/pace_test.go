@@ -42,6 +42,7 @@ func TestStallRule(t *testing.T) {
 		{"31 KiB at the end of each 30 s: none within the first", 0, 30 * s, 31 << 10, time.Hour, 30 * s},
 		{"headers after 29 s, then 2 KiB/s", 29 * s, s, 2 << 10, time.Hour, 0},
 		{"just under 1 KiB/s", 0, s, 1023, time.Hour, 30 * s},
+		{"2 bytes a millisecond for 5 s", 0, time.Millisecond, 2, 5 * s, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := newMeter(p, tc.head)
