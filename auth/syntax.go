@@ -112,10 +112,30 @@ func NormalizeServiceURL(raw string) (string, error) {
 		return "", fmt.Errorf("%w: only scheme and host are allowed, like https://bsky.social", ErrBadURL)
 	case !isASCIIHost(u.Hostname()):
 		return "", fmt.Errorf("%w: host must be ASCII (use the xn-- form of international names)", ErrBadURL)
+	case !validHostName(u.Hostname()):
+		// url.Parse unescapes the host: "%2541" became "%41", which would
+		// not parse again.
+		return "", fmt.Errorf("%w: the host holds a character no host name has (such as %%)", ErrBadURL)
 	case u.Scheme == "http" && !IsLoopbackHost(u.Hostname()):
 		return "", fmt.Errorf("%w: plain http is allowed only for localhost; use https", ErrBadURL)
 	}
-	return u.Scheme + "://" + strings.ToLower(u.Host), nil
+	return u.Scheme + "://" + strings.ToLower(strings.TrimSuffix(u.Host, ":")), nil
+}
+
+// validHostName reports whether h (a URL's Hostname, brackets removed) is
+// an IPv6 address without a zone, or made of letters, digits, '-', '_'
+// and '.' only: what may be written back into a URL as it is.
+func validHostName(h string) bool {
+	if strings.Contains(h, ":") {
+		return net.ParseIP(h) != nil
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // IsLoopbackHost reports whether host is localhost or a loopback IP.

@@ -42,6 +42,7 @@ func TestNormalizeServiceURL(t *testing.T) {
 		"http://127.0.0.1:8080":    "http://127.0.0.1:8080",
 		"http://[::1]:1":           "http://[::1]:1",
 		"https://xn--bcher-kva.ch": "https://xn--bcher-kva.ch",
+		"https://bsky.social:":     "https://bsky.social",
 	}
 	for in, want := range ok {
 		if got, err := NormalizeServiceURL(in); err != nil || got != want {
@@ -52,6 +53,9 @@ func TestNormalizeServiceURL(t *testing.T) {
 		"", "http://bsky.social", "ftp://bsky.social", "javascript:alert(1)", "https://user:pw@bsky.social",
 		"https://bsky.social/xrpc", "https://bsky.social?x=1", "https://bsky.social#f", "https://bücher.ch",
 		"https://", "file:///etc/passwd", "http://127.0.0.1.evil.com",
+		// url.Parse unescapes the host: these came out as hosts that
+		// would not parse again (FuzzNormalizeServiceURL).
+		"%2500000000000000000000000000000", "https://a%2541b.example", "https://[::1%25lo]", "https://a%2520b",
 	} {
 		if _, err := NormalizeServiceURL(bad); !errors.Is(err, ErrBadURL) {
 			t.Errorf("NormalizeServiceURL(%q): want ErrBadURL, got %v", bad, err)
