@@ -264,3 +264,30 @@ func ctx(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	return c
 }
+
+// Loopback is localhost, a name under .localhost, or a loopback address:
+// nothing that merely contains, ends or starts like one. A password or a
+// token to any other host over plain http is refused unsent.
+func TestPlainHTTPOnlyToLoopback(t *testing.T) {
+	const password = "Pw-long-enough-to-be-real"
+	login := map[string]string{"identifier": "alice.test", "password": password}
+	for _, bad := range []string{"http://evillocalhost:2583", "http://evil-localhost", "http://localhostx", "http://localhost.evil.com",
+		"http://localhost.evil.com.", "http://foo.localhost.evil", "http://127.0.0.1.evil", "http://127.0.0.1.nip.io",
+		"http://2130706433", "http://127.1", "http://[::2]:1", "http://0.0.0.0"} {
+		rec := &recorder{}
+		c := &Client{HTTP: &http.Client{Transport: rec}}
+		errP := c.Procedure(ctx(t), bad, "com.atproto.server.createSession", "", login, nil)
+		errB := c.Query(ctx(t), bad, "com.atproto.server.getSession", "opaque-access-token-0123456789", nil, nil)
+		if !errors.Is(errP, ErrBadURL) || !errors.Is(errB, ErrBadURL) || rec.count() != 0 {
+			t.Errorf("%s: %d sent; %v; %v", bad, rec.count(), errP, errB)
+		}
+	}
+	for _, good := range []string{"http://localhost", "http://LOCALHOST:2583", "http://localhost.", "http://foo.localhost:1",
+		"http://a.b.localhost", "http://127.0.0.1:2583", "http://127.255.0.1", "http://[::1]:2583"} {
+		rec := &recorder{}
+		c := &Client{HTTP: &http.Client{Transport: rec}}
+		if err := c.Procedure(ctx(t), good, "com.atproto.server.createSession", "", login, nil); err != nil || rec.count() != 1 {
+			t.Errorf("%s: %d sent; %v", good, rec.count(), err)
+		}
+	}
+}
