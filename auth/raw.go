@@ -118,7 +118,9 @@ func (c *Client) sendRaw(ctx context.Context, base, bearer string, r RawRequest,
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(r.Body)), nil }
 	}
 	setRawHeaders(req.Header, r)
-	resp, err := c.trip(r.NSID).do(req)
+	trip := c.trip(r.NSID)
+	trip.stream = true
+	resp, err := trip.do(req)
 	if err != nil {
 		return nil, err
 	}

@@ -15,8 +15,10 @@ import (
 // XRPC calls (do), Raw and identity resolution alike. Its rules:
 //   - no redirect is followed, whatever the HTTP client says: a 3xx comes
 //     back as the answer, and every caller takes it for an error;
-//   - the headers must arrive within timeout;
-//   - the body then fails when it comes slower than pace (meter), and has
+//   - the headers must arrive within timeout; an answer read whole (every
+//     one but a stream's 2xx) must arrive whole within it, so that a call
+//     made under a lock ends within timeout (storage's account lock wait);
+//   - a body fails when it comes slower than pace (meter); a stream's has
 //     no deadline of its own: the caller's context is its only other bound;
 //   - every failure is a *TransportError, in skyswitch's words when the
 //     cause is one of these bounds.
@@ -25,12 +27,13 @@ type roundTrip struct {
 	timeout time.Duration
 	pace    pace
 	nsid    string // for errors; "" for identity resolution
+	stream  bool   // a 2xx body is a stream, read as it comes (Raw)
 }
 
 // The causes a round trip cancels its request with.
 var (
-	errHeaderTimeout = errors.New("headers timed out")
-	errStalled       = errors.New("body stalled")
+	errTimedOut = errors.New("answer timed out")
+	errStalled  = errors.New("body stalled")
 )
 
 // stopRedirects is every round trip's CheckRedirect.
@@ -56,9 +59,10 @@ func (t roundTrip) do(req *http.Request) (*http.Response, error) {
 	ctx, cancel := context.WithCancelCause(req.Context())
 	req = req.WithContext(ctx)
 	sent := time.Now()
-	timer := time.AfterFunc(t.timeout, func() { cancel(errHeaderTimeout) })
+	timer := time.AfterFunc(t.timeout, func() { cancel(errTimedOut) })
 	resp, err := noFollow(t.client).Do(req)
-	if !timer.Stop() && err == nil {
+	whole := err == nil && !(t.stream && resp.StatusCode < 300)
+	if !whole && !timer.Stop() && err == nil {
 		// The headers came as the time ran out: the request is cancelled.
 		resp.Body.Close()
 		err = context.Canceled
@@ -69,6 +73,9 @@ func (t roundTrip) do(req *http.Request) (*http.Response, error) {
 		return nil, terr
 	}
 	body := &watchedBody{rc: resp.Body, cancel: cancel, m: newMeter(t.pace, time.Since(sent))}
+	if whole {
+		body.deadline = timer
+	}
 	body.fail = func(err error) error { return t.failure(ctx, req.URL.Host, err, true, sent) }
 	resp.Body = body
 	return resp, nil
@@ -120,7 +127,7 @@ func (t roundTrip) failure(ctx context.Context, host string, err error, reading 
 	}
 	var ne net.Error
 	switch cause := context.Cause(ctx); {
-	case cause == errHeaderTimeout:
+	case cause == errTimedOut:
 		return boundFailure(t.nsid, host, TransportTimeout, waitText(t.timeout), &boundError{"headers timed out"})
 	case cause == errStalled:
 		return boundFailure(t.nsid, host, TransportStalled, t.pace.orDefault().String(), &boundError{"body stalled"})
@@ -151,6 +158,8 @@ type watchedBody struct {
 	rc     io.ReadCloser
 	cancel context.CancelCauseFunc
 	fail   func(error) error
+
+	deadline *time.Timer // for all of an answer read whole; else nil
 
 	mu    sync.Mutex
 	m     *meter
@@ -211,6 +220,9 @@ func (b *watchedBody) Close() error {
 		b.timer.Stop()
 	}
 	b.mu.Unlock()
+	if b.deadline != nil {
+		b.deadline.Stop()
+	}
 	err := b.rc.Close()
 	b.cancel(nil)
 	return err

@@ -101,8 +101,8 @@ func TestSilentServerTimesOut(t *testing.T) {
 }
 
 // A body that trickles a byte every 5 ms (200 bytes/s, for 2 s) fails once
-// it has run under 1 KiB/s for the window, for Raw's stream and for a
-// buffered call.
+// it has run under 1 KiB/s for the window, for Raw's stream and for an
+// answer read whole, while its timeout is still far.
 func TestTricklingBodyFails(t *testing.T) {
 	answer := "HTTP/1.1 200 OK\r\nContent-Length: 400\r\n\r\n" + strings.Repeat("a", 400)
 	// The headers come at once: the trickle starts with the body.
@@ -119,7 +119,8 @@ func TestTricklingBodyFails(t *testing.T) {
 	if len(data) == 400 {
 		t.Error("the whole body came")
 	}
-	wantBound(t, scaledClient().Query(ctx(t), base, "x.y.z", "", nil, nil), TransportStalled, "x.y.z: "+says)
+	patient := &Client{Timeout: time.Minute, pace: testPace}
+	wantBound(t, patient.Query(ctx(t), base, "x.y.z", "", nil, nil), TransportStalled, "x.y.z: "+says)
 }
 
 // serveThenTrickle is a loopback server that sends head at once, then
@@ -164,6 +165,23 @@ func TestSteadyBodyOutlastsTheTimeout(t *testing.T) {
 	if err != nil || n != chunks*2048 {
 		t.Fatalf("got %d bytes, %v; want all %d", n, err, chunks*2048)
 	}
+}
+
+// An answer read whole must come whole within the timeout, however fast
+// it moves: a call made under the account's lock ends within it.
+func TestAnswerReadWholeHasTheTimeoutForAllOfIt(t *testing.T) {
+	base := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"did":"`))
+		for range 30 {
+			w.Write([]byte(strings.Repeat("a", 2048)))
+			w.(http.Flusher).Flush()
+			time.Sleep(10 * time.Millisecond)
+		}
+		w.Write([]byte(`"}`))
+	})
+	host := strings.TrimPrefix(base, "http://")
+	err := scaledClient().Query(ctx(t), base, "x.y.z", "", nil, &struct{}{})
+	wantBound(t, err, TransportTimeout, "x.y.z: the server at "+host+" did not answer within 100ms")
 }
 
 // Time the caller spends away from the body (a paused pipe) is not the

@@ -42,9 +42,10 @@ type Client struct {
 	// HTTP is the transport; nil means http.DefaultTransport. No redirect
 	// is followed, whatever its CheckRedirect says.
 	HTTP *http.Client
-	// Timeout is how long an answer's headers may take; 0 means
-	// DefaultTimeout. The body has no deadline: it fails when it comes
-	// slower than DefaultMinRate over DefaultStallWindow (roundTrip).
+	// Timeout is how long an answer may take to come whole, or, for Raw's
+	// 2xx, its headers; 0 means DefaultTimeout. Raw's 2xx body has no
+	// deadline: like every body, it fails when it comes slower than
+	// DefaultMinRate over DefaultStallWindow (roundTrip).
 	Timeout time.Duration
 	// MaxResponseBytes caps a buffered response body (every answer but a
 	// Raw 2xx); 0 means DefaultMaxResponseBytes. A longer one is refused.
