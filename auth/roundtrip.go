@@ -128,7 +128,7 @@ func (t roundTrip) failure(ctx context.Context, host string, err error, reading 
 	var ne net.Error
 	switch cause := context.Cause(ctx); {
 	case cause == errTimedOut:
-		return boundFailure(t.nsid, host, TransportTimeout, waitText(t.timeout), &boundError{"headers timed out"})
+		return boundFailure(t.nsid, host, TransportTimeout, waitText(t.timeout), &boundError{"timed out"})
 	case cause == errStalled:
 		return boundFailure(t.nsid, host, TransportStalled, t.pace.orDefault().String(), &boundError{"body stalled"})
 	case errors.Is(cause, context.Canceled):
