@@ -37,8 +37,9 @@ type RawRequest struct {
 // RawResponse is a successful answer (2xx): its status, its headers (any
 // header quoting a credential of the request withheld) and its body, which
 // the caller reads, unbounded, and must close. The body has no deadline;
-// a Read fails (a *TransportError) when it comes slower than the stall
-// rule allows, DefaultMinRate over DefaultStallWindow.
+// a Read fails (a *TransportError naming the host, not the call) when it
+// comes slower than the stall rule allows, DefaultMinRate over
+// DefaultStallWindow.
 type RawResponse struct {
 	Status int
 	Header http.Header

@@ -73,10 +73,13 @@ func (t roundTrip) do(req *http.Request) (*http.Response, error) {
 		return nil, terr
 	}
 	body := &watchedBody{rc: resp.Body, cancel: cancel, m: newMeter(t.pace, time.Since(sent))}
+	reader := t
 	if whole {
 		body.deadline = timer
+	} else {
+		reader.nsid = "" // a stream's reader names the call itself
 	}
-	body.fail = func(err error) error { return t.failure(ctx, req.URL.Host, err, true, sent) }
+	body.fail = func(err error) error { return reader.failure(ctx, req.URL.Host, err, true, sent) }
 	resp.Body = body
 	return resp, nil
 }

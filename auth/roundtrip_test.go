@@ -116,6 +116,9 @@ func TestTricklingBodyFails(t *testing.T) {
 	data, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	wantBound(t, err, TransportStalled, says)
+	if strings.HasPrefix(err.Error(), "x.y.z") {
+		t.Errorf("a stream's error names the call, which its reader names: %v", err)
+	}
 	if len(data) == 400 {
 		t.Error("the whole body came")
 	}
