@@ -123,6 +123,10 @@ func rateLimited(err error, now time.Time, s Surface) string {
 // reached.
 func transportSentence(te *auth.TransportError) string {
 	switch {
+	case te.Kind == auth.TransportTimeout, te.Kind == auth.TransportStalled:
+		// "the server at H did not answer within 30s": the bound says
+		// more than the kind.
+		return strings.TrimPrefix(te.Error(), te.Method+": ")
 	case te.Kind != auth.TransportNetwork && te.Kind != auth.TransportClosed:
 		return te.Kind.String()
 	case auth.IsTransient(te) && !timedOut(te):

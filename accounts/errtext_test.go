@@ -41,6 +41,8 @@ func TestSentence(t *testing.T) {
 	cert := transport(auth.TransportCertName, "", errors.New("x509: certificate is valid for other.example"))
 	malformed := transport(auth.TransportMalformed, "", errors.New("malformed HTTP response"))
 	closed := transport(auth.TransportClosed, "", io.EOF)
+	noAnswer := transport(auth.TransportTimeout, "30s", context.DeadlineExceeded)
+	stalled := transport(auth.TransportStalled, "under 1 KiB/s for 30s", context.DeadlineExceeded)
 	fileErr := &storage.FileError{Path: "/x/accounts.json", Reason: "line 3: not JSON", Kind: storage.ErrCorrupt}
 	endedLocally := fmt.Errorf("%w: the refresh token of alice.test expired 2030-06-02T15:00:00Z", ErrSessionEnded)
 	lock := fmt.Errorf("%w: alice.test's lock, held by process 42", storage.ErrLockTimeout)
@@ -97,6 +99,8 @@ func TestSentence(t *testing.T) {
 		{"no connection", network, network.Error(), "cannot reach the server"},
 		{"connection closed", closed, closed.Error(), "cannot reach the server"},
 		{"no answer in time", timeout, timeout.Error(), "pds.example:443: context deadline exceeded"},
+		{"no answer within the timeout", noAnswer, noAnswer.Error(), "the server at pds.example:443 did not answer within 30s"},
+		{"an answer that stalled", stalled, stalled.Error(), "the server at pds.example:443 stopped sending (under 1 KiB/s for 30s)"},
 		{"certificate", cert, cert.Error(), "the server's certificate is not valid for this host"},
 		{"malformed answer", malformed, malformed.Error(), "the server sent a malformed answer"},
 		{"transient, not from a request", fmt.Errorf("reading: %w", io.ErrUnexpectedEOF),
