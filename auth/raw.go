@@ -35,8 +35,9 @@ type RawRequest struct {
 }
 
 // RawResponse is a successful answer (2xx): its status, its headers (any
-// header quoting a credential of the request withheld) and its body, which
-// the caller reads, unbounded, and must close. The body has no deadline;
+// header quoting a credential of the request withheld) and its body (every
+// repeat of the bearer sent withheld), which the caller reads, unbounded,
+// and must close. The body has no deadline;
 // a Read fails (a *TransportError naming the host, not the call) when it
 // comes slower than the stall rule allows, DefaultMinRate over
 // DefaultStallWindow.
