@@ -3,25 +3,21 @@ package cli
 // skyswitch api: an XRPC call as the chosen account, as `gh api` makes a
 // GitHub one. accounts.Manager.Call keeps the session alive (refresh before
 // expiry, once more after a rejected token, under the account's lock);
-// this file turns flags into the request and the answer into output.
+// this file turns flags into the request and makes it. The answer's output
+// is apiout.go's; following a cursor from page to page, paginate.go's.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
-	"net/url"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/internal/fields"
-	"github.com/skyswitch/skyswitch/internal/sanitize"
 )
 
 func apiCommand() command {
@@ -236,64 +232,6 @@ func (in *apiInputs) read(name string) ([]byte, error) {
 	return io.ReadAll(in.stdin)
 }
 
-// apiOut is where the answer goes: JSON through the sanitiser to stdout,
-// other bodies to the raw stdout (refused on a terminal), or every body to
-// --output's file, which is created only once an answer came.
-type apiOut struct {
-	text     io.Writer // headers and JSON
-	raw      io.Writer // bodies that are not JSON
-	pretty   bool      // indent JSON
-	terminal bool      // raw is a terminal
-	path     string    // --output
-	file     *os.File  // --output, once open
-}
-
-func (e *env) apiOutput(opts apiOptions) *apiOut {
-	out := &apiOut{text: e.stdout, raw: e.app.Stdout, pretty: e.app.StdoutTerminal, terminal: e.app.StdoutTerminal}
-	if opts.output != "" {
-		out.path, out.pretty, out.terminal = opts.output, false, false
-	}
-	return out
-}
-
-// open creates --output's file, if there is one, for the answer that came:
-// a failed call leaves an existing file as it was.
-func (o *apiOut) open() error {
-	if o.path == "" || o.file != nil {
-		return nil
-	}
-	f, err := os.OpenFile(o.path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
-	if err != nil {
-		return fmt.Errorf("api: --output: %w", err)
-	}
-	o.file, o.raw = f, f
-	return nil
-}
-
-// json is where a JSON body goes: the sanitised stdout, unless --output
-// takes the body.
-func (o *apiOut) json() io.Writer {
-	if o.file != nil {
-		return o.file
-	}
-	return o.text
-}
-
-func (o *apiOut) close() error {
-	if o.file == nil {
-		return nil
-	}
-	if err := o.file.Close(); err != nil {
-		return fmt.Errorf("api: --output: %w", err)
-	}
-	return nil
-}
-
-// maxJSONBytes bounds a JSON answer, which is read whole to be formatted;
-// other bodies, and bodies for --output, are copied as they come,
-// unbounded.
-const maxJSONBytes = 256 << 20
-
 // answer makes the call; with -i it prints the answer's status and
 // headers first, an error answer's too (then the error says the rest).
 // A call that got no answer to this request (no network, a session ended
@@ -332,190 +270,4 @@ func (e *env) callOnce(call func(auth.RawRequest) (*auth.RawResponse, error), re
 		return err
 	}
 	return writeJSONDoc(out.json(), data, out.pretty)
-}
-
-// copyRaw copies a body that is not JSON as it is, never to a terminal.
-func (e *env) copyRaw(resp *auth.RawResponse, nsid string, out *apiOut) error {
-	if out.terminal {
-		kind := resp.Header.Get("Content-Type")
-		if kind == "" {
-			kind = "not JSON"
-		}
-		return fmt.Errorf("%s: the answer (%s) is not printed on a terminal: use --output FILE, or a pipe", nsid, kind)
-	}
-	if _, err := io.Copy(out.raw, resp.Body); err != nil {
-		return fmt.Errorf("%s: copying the answer: %w", nsid, err)
-	}
-	return nil
-}
-
-// isJSON says whether a Content-Type is JSON (application/json, or a
-// +json type). No Content-Type counts as JSON: an empty answer has none.
-func isJSON(contentType string) bool {
-	if contentType == "" {
-		return true
-	}
-	t, _, err := mime.ParseMediaType(contentType)
-	return err == nil && (t == "application/json" || strings.HasSuffix(t, "+json"))
-}
-
-// readJSON reads a JSON answer whole; empty is allowed (a procedure with no
-// output), anything else must be JSON.
-func readJSON(resp *auth.RawResponse, nsid string) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxJSONBytes+1))
-	switch {
-	case err != nil:
-		return nil, fmt.Errorf("%s: reading the answer: %w", nsid, err)
-	case len(data) > maxJSONBytes:
-		return nil, fmt.Errorf("%s: the answer is over %d MiB of JSON: use --output FILE to save it as it is", nsid, maxJSONBytes>>20)
-	case len(bytes.TrimSpace(data)) == 0:
-		return nil, nil
-	case !json.Valid(data):
-		return nil, fmt.Errorf("%s: the answer says it is JSON but is not", nsid)
-	}
-	return data, nil
-}
-
-// writeJSONDoc writes one JSON document on its own line(s): indented for a
-// terminal, compact otherwise, with unsafe runes escaped.
-func writeJSONDoc(w io.Writer, data []byte, pretty bool) error {
-	var buf bytes.Buffer
-	var err error
-	if pretty {
-		err = json.Indent(&buf, data, "", "  ")
-	} else {
-		err = json.Compact(&buf, data)
-	}
-	if err != nil {
-		return err
-	}
-	buf.WriteByte('\n')
-	_, err = w.Write(sanitize.JSON(buf.Bytes()))
-	return err
-}
-
-// writeHead writes the status line and the headers (those quoting a
-// credential already withheld by auth), sorted, and a blank line.
-func writeHead(w io.Writer, status int, h http.Header) {
-	fmt.Fprintf(w, "HTTP %d %s\n", status, http.StatusText(status))
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		for _, v := range h[k] {
-			fmt.Fprintf(w, "%s: %s\n", k, v)
-		}
-	}
-	fmt.Fprintln(w)
-}
-
-// paginate calls every page of a query, following its cursor until it is
-// absent or empty, and prints each page as one compact line, or with
-// slurp all of them as one array; a last page that brings nothing (after
-// a first) is left out. Past maxPages it stops with an error, after
-// printing what it has.
-func (e *env) paginate(call func(auth.RawRequest) (*auth.RawResponse, error), req auth.RawRequest, opts apiOptions, out *apiOut) error {
-	req.Params = cloneValues(req.Params)
-	var pages []json.RawMessage
-	seen := map[string]bool{}
-	var stop error
-	for n := 1; ; n++ {
-		page, cursor, err := e.page(call, req, opts, out)
-		if err == nil {
-			err = out.open()
-		}
-		if err != nil {
-			stop = err
-			break
-		}
-		if n > 1 && cursor == "" && emptyPage(page) {
-			// The reference PDS gives a cursor with the last records, and
-			// then a page of none: nothing to print.
-			break
-		}
-		if opts.slurp {
-			pages = append(pages, page)
-		} else if err := writeJSONDoc(out.json(), page, false); err != nil {
-			return err
-		}
-		if cursor == "" {
-			break
-		}
-		if seen[cursor] {
-			stop = fmt.Errorf("%s: page %d gave a cursor already followed: stopped", req.NSID, n)
-			break
-		}
-		if n >= opts.maxPages {
-			stop = fmt.Errorf("%s: stopped after %d pages (--max-pages); the last one has a cursor", req.NSID, n)
-			break
-		}
-		seen[cursor] = true
-		req.Params.Set("cursor", cursor)
-	}
-	if opts.slurp && len(pages) > 0 {
-		all, err := json.Marshal(pages)
-		if err != nil {
-			return errors.Join(stop, err)
-		}
-		if err := writeJSONDoc(out.json(), all, out.pretty); err != nil {
-			return errors.Join(stop, err)
-		}
-	}
-	return stop
-}
-
-// page calls one page and returns it, compact, with its cursor.
-func (e *env) page(call func(auth.RawRequest) (*auth.RawResponse, error), req auth.RawRequest, opts apiOptions, out *apiOut) (json.RawMessage, string, error) {
-	resp, err := answer(call, req, opts, out)
-	if err != nil {
-		return nil, "", err
-	}
-	defer resp.Body.Close()
-	if !isJSON(resp.Header.Get("Content-Type")) {
-		return nil, "", fmt.Errorf("%s: --paginate: the answer is not JSON", req.NSID)
-	}
-	data, err := readJSON(resp, req.NSID)
-	if err != nil {
-		return nil, "", err
-	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(data, &obj); err != nil || obj == nil {
-		return nil, "", fmt.Errorf("%s: --paginate: a page is not a JSON object", req.NSID)
-	}
-	var cursor string
-	if raw, ok := obj["cursor"]; ok && string(raw) != "null" {
-		if err := json.Unmarshal(raw, &cursor); err != nil {
-			return nil, "", fmt.Errorf("%s: --paginate: the cursor is not a string", req.NSID)
-		}
-	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, data); err != nil {
-		return nil, "", err
-	}
-	return buf.Bytes(), cursor, nil
-}
-
-// emptyPage says whether a page brings nothing: every member an empty
-// array or null ({"records":[]}).
-func emptyPage(page json.RawMessage) bool {
-	var obj map[string]json.RawMessage
-	if json.Unmarshal(page, &obj) != nil {
-		return false
-	}
-	for _, v := range obj {
-		if string(v) != "[]" && string(v) != "null" {
-			return false
-		}
-	}
-	return true
-}
-
-func cloneValues(v url.Values) url.Values {
-	out := url.Values{}
-	for k, vs := range v {
-		out[k] = slices.Clone(vs)
-	}
-	return out
 }

@@ -1,0 +1,155 @@
+package cli
+
+// api's output: where the answer goes (standard output through the
+// sanitiser, or --output's file), JSON as it is written, and -i's status
+// and headers.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/skyswitch/skyswitch/auth"
+	"github.com/skyswitch/skyswitch/internal/sanitize"
+)
+
+// apiOut is where the answer goes: JSON through the sanitiser to stdout,
+// other bodies to the raw stdout (refused on a terminal), or every body to
+// --output's file, which is created only once an answer came.
+type apiOut struct {
+	text     io.Writer // headers and JSON
+	raw      io.Writer // bodies that are not JSON
+	pretty   bool      // indent JSON
+	terminal bool      // raw is a terminal
+	path     string    // --output
+	file     *os.File  // --output, once open
+}
+
+func (e *env) apiOutput(opts apiOptions) *apiOut {
+	out := &apiOut{text: e.stdout, raw: e.app.Stdout, pretty: e.app.StdoutTerminal, terminal: e.app.StdoutTerminal}
+	if opts.output != "" {
+		out.path, out.pretty, out.terminal = opts.output, false, false
+	}
+	return out
+}
+
+// open creates --output's file, if there is one, for the answer that came:
+// a failed call leaves an existing file as it was.
+func (o *apiOut) open() error {
+	if o.path == "" || o.file != nil {
+		return nil
+	}
+	f, err := os.OpenFile(o.path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
+	if err != nil {
+		return fmt.Errorf("api: --output: %w", err)
+	}
+	o.file, o.raw = f, f
+	return nil
+}
+
+// json is where a JSON body goes: the sanitised stdout, unless --output
+// takes the body.
+func (o *apiOut) json() io.Writer {
+	if o.file != nil {
+		return o.file
+	}
+	return o.text
+}
+
+func (o *apiOut) close() error {
+	if o.file == nil {
+		return nil
+	}
+	if err := o.file.Close(); err != nil {
+		return fmt.Errorf("api: --output: %w", err)
+	}
+	return nil
+}
+
+// maxJSONBytes bounds a JSON answer, which is read whole to be formatted;
+// other bodies, and bodies for --output, are copied as they come,
+// unbounded.
+const maxJSONBytes = 256 << 20
+
+// copyRaw copies a body that is not JSON as it is, never to a terminal.
+func (e *env) copyRaw(resp *auth.RawResponse, nsid string, out *apiOut) error {
+	if out.terminal {
+		kind := resp.Header.Get("Content-Type")
+		if kind == "" {
+			kind = "not JSON"
+		}
+		return fmt.Errorf("%s: the answer (%s) is not printed on a terminal: use --output FILE, or a pipe", nsid, kind)
+	}
+	if _, err := io.Copy(out.raw, resp.Body); err != nil {
+		return fmt.Errorf("%s: copying the answer: %w", nsid, err)
+	}
+	return nil
+}
+
+// isJSON says whether a Content-Type is JSON (application/json, or a
+// +json type). No Content-Type counts as JSON: an empty answer has none.
+func isJSON(contentType string) bool {
+	if contentType == "" {
+		return true
+	}
+	t, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (t == "application/json" || strings.HasSuffix(t, "+json"))
+}
+
+// readJSON reads a JSON answer whole; empty is allowed (a procedure with no
+// output), anything else must be JSON.
+func readJSON(resp *auth.RawResponse, nsid string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxJSONBytes+1))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%s: reading the answer: %w", nsid, err)
+	case len(data) > maxJSONBytes:
+		return nil, fmt.Errorf("%s: the answer is over %d MiB of JSON: use --output FILE to save it as it is", nsid, maxJSONBytes>>20)
+	case len(bytes.TrimSpace(data)) == 0:
+		return nil, nil
+	case !json.Valid(data):
+		return nil, fmt.Errorf("%s: the answer says it is JSON but is not", nsid)
+	}
+	return data, nil
+}
+
+// writeJSONDoc writes one JSON document on its own line(s): indented for a
+// terminal, compact otherwise, with unsafe runes escaped.
+func writeJSONDoc(w io.Writer, data []byte, pretty bool) error {
+	var buf bytes.Buffer
+	var err error
+	if pretty {
+		err = json.Indent(&buf, data, "", "  ")
+	} else {
+		err = json.Compact(&buf, data)
+	}
+	if err != nil {
+		return err
+	}
+	buf.WriteByte('\n')
+	_, err = w.Write(sanitize.JSON(buf.Bytes()))
+	return err
+}
+
+// writeHead writes the status line and the headers (those quoting a
+// credential already withheld by auth), sorted, and a blank line.
+func writeHead(w io.Writer, status int, h http.Header) {
+	fmt.Fprintf(w, "HTTP %d %s\n", status, http.StatusText(status))
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		for _, v := range h[k] {
+			fmt.Fprintf(w, "%s: %s\n", k, v)
+		}
+	}
+	fmt.Fprintln(w)
+}
