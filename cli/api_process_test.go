@@ -90,3 +90,42 @@ func TestProcessExecAndAPI(t *testing.T) {
 	wantError(t, p.run(nil, "api", "app.bsky.actor.getProfile"), exitFailure, "MethodNotImplemented: Method Not Implemented")
 	wantError(t, p.runEnv(path, nil, "exec", "--", "no-such-command-skyswitch"), exitNotFound)
 }
+
+// exec pins what it starts to its account: a skyswitch called inside
+// `exec --account alice` acts as alice, not as the saved active account
+// (bob), and SKYSWITCH_ACCOUNT holds her DID, which stays hers whatever
+// the handles become. An `--account` given inside still wins.
+func TestProcessExecPinsNestedCalls(t *testing.T) {
+	needTools(t, "sh")
+	srv, alice, p := newAliceProc(t, fakepds.Options{})
+	bob := srv.AddAccount(fakepds.Account{Handle: "bob.test", Email: "bob@example.com", Password: testPassword})
+	p.login("bob.test") // the saved active account now
+	didOf := func(r result) string {
+		t.Helper()
+		var s struct{ DID string }
+		if r.code != exitOK || json.Unmarshal([]byte(r.stdout), &s) != nil {
+			t.Fatalf("getSession: %s", r)
+		}
+		return s.DID
+	}
+	env := []string{"PATH=" + os.Getenv("PATH"), "BIN=" + p.bin}
+	if got := didOf(p.runEnv(env, nil, "exec", "--account", "alice.test", "--", "sh", "-c", `"$BIN" api `+nsidGetSession)); got != alice.DID {
+		t.Errorf("a call inside exec --account alice.test acted as %s (bob is %s), not as alice (%s)", got, bob.DID, alice.DID)
+	}
+	r := p.runEnv(env, nil, "exec", "--account", "alice.test", "--", "sh", "-c", `printf '%s|%s' "$SKYSWITCH_ACCOUNT" "$ATP_DID"`)
+	if want := alice.DID + "|" + alice.DID; r.code != exitOK || r.stdout != want {
+		t.Errorf("exec's pin: got %q, want %q (%s)", r.stdout, want, r)
+	}
+	// A shell pinned by handle hands its command the DID; no pin at all
+	// hands it the saved active account's.
+	r = p.runEnv(append(env, envAccount+"=alice.test"), nil, "exec", "--", "sh", "-c", `printf %s "$SKYSWITCH_ACCOUNT"`)
+	if r.code != exitOK || r.stdout != alice.DID {
+		t.Errorf("exec in a shell pinned to alice.test: SKYSWITCH_ACCOUNT=%q, want %q", r.stdout, alice.DID)
+	}
+	if got := didOf(p.runEnv(env, nil, "exec", "--", "sh", "-c", `"$BIN" api `+nsidGetSession)); got != bob.DID {
+		t.Errorf("a call inside a plain exec acted as %s, not as the active bob (%s)", got, bob.DID)
+	}
+	if got := didOf(p.runEnv(env, nil, "exec", "--account", "alice.test", "--", "sh", "-c", `"$BIN" --account bob.test api `+nsidGetSession)); got != bob.DID {
+		t.Errorf("--account bob.test inside exec --account alice.test acted as %s", got)
+	}
+}

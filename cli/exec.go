@@ -85,13 +85,17 @@ func (e *env) environ() []string {
 }
 
 // execEnv is environ with the account's variables set: appended, and
-// os/exec keeps the last value of a name given twice.
+// os/exec keeps the last value of a name given twice. SKYSWITCH_ACCOUNT
+// pins everything the command starts to the account, by its DID: a
+// skyswitch called inside acts as the account whose ATP_DID it was given,
+// not as the saved active one, whatever is switched or renamed meanwhile.
 func execEnv(environ []string, a storage.Account) []string {
 	return append(slices.Clone(environ),
 		envPDSURL+"="+a.Endpoint(),
 		envAccessToken+"="+a.AccessJwt,
 		envDID+"="+a.DID,
 		envHandle+"="+a.Handle,
+		envAccount+"="+a.DID,
 	)
 }
 
