@@ -176,7 +176,7 @@ func runAPI(ctx context.Context, opts apiOptions, e *env) error {
 		err = e.callOnce(call, req, opts, out)
 	}
 	e.warnings()
-	return errors.Join(err, out.close())
+	return out.close(err)
 }
 
 // apiRequest builds the request: a query's fields go to the query string;
@@ -244,9 +244,9 @@ func answer(call func(auth.RawRequest) (*auth.RawResponse, error), req auth.RawR
 	var xe *auth.Error
 	switch {
 	case err == nil:
-		writeHead(out.text, resp.Status, resp.Header)
+		writeHead(out.head, resp.Status, resp.Header)
 	case errors.As(err, &xe) && xe.Header != nil:
-		writeHead(out.text, xe.Status, xe.Header)
+		writeHead(out.head, xe.Status, xe.Header)
 	}
 	return resp, err
 }
@@ -261,8 +261,8 @@ func (e *env) callOnce(call func(auth.RawRequest) (*auth.RawResponse, error), re
 	if err := out.open(); err != nil {
 		return err
 	}
-	if out.file != nil || !isJSON(resp.Header.Get("Content-Type")) {
-		// --output takes the body as it came, JSON too.
+	if out.asIs || !isJSON(resp.Header.Get("Content-Type")) {
+		// --output's file takes the body as it came, JSON too.
 		return e.copyRaw(resp, req.NSID, out)
 	}
 	data, err := readJSON(resp, req.NSID)

@@ -35,11 +35,13 @@ const stubRecords = 7
 
 // apiStub answers com.atproto.repo.listRecords (stubRecords records, limit
 // per page, the cursor an index, an empty page last; none for the
-// collection "empty"), com.example.loop (always the same
+// collection "empty"; the second page cut in half for "cut"), com.example.loop (always the same
 // cursor), com.example.spaced (JSON with spaces), com.atproto.sync.getBlob (blobBytes), com.example.echo (the
 // request it got, as JSON, with a C1 control in a string, and the
 // Authorization header echoed in a response header), com.example.fail (a
-// 400 whose headers echo the Authorization header and hold a C1 CSI), and
+// 400 whose headers echo the Authorization header and hold a C1 CSI),
+// com.example.cut (a body cut in half), com.example.osc (a clipboard
+// write: raw, or with json=1 as C1 controls in a JSON string), and
 // passes the rest to the fake PDS.
 func apiStub(t *testing.T, srv *fakepds.Server) *httptest.Server {
 	target, err := url.Parse(srv.URL())
@@ -69,6 +71,12 @@ func apiStub(t *testing.T, srv *fakepds.Server) *httptest.Server {
 				page["cursor"] = strconv.Itoa(from + len(records))
 			}
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			if q.Get("collection") == "cut" && from > 0 {
+				// The second page is cut in half on its way.
+				w.Header().Set("Content-Length", "1000")
+				io.WriteString(w, `{"records":[{"uri":"at://`)
+				return
+			}
 			json.NewEncoder(w).Encode(page)
 		case "com.example.spaced":
 			w.Header().Set("Content-Type", "application/json")
@@ -88,6 +96,22 @@ func apiStub(t *testing.T, srv *fakepds.Server) *httptest.Server {
 				"contentType": r.Header.Get("Content-Type"), "proxy": r.Header.Get("Atproto-Proxy"),
 				"note": "csi \u009b del \u007f here",
 			})
+		case "com.example.cut":
+			// Half of what Content-Length promises, then the connection
+			// closes.
+			w.Header().Set("Content-Type", "application/octet-stream")
+			w.Header().Set("Content-Length", "64")
+			io.WriteString(w, "the first half of a blob ")
+		case "com.example.osc":
+			// A body that sets the terminal's clipboard (OSC 52), raw and as
+			// a C1 control in JSON.
+			if r.URL.Query().Get("json") != "" {
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, "{\"note\":\"\u009d52;c;"+oscPayload+"\u009c\"}")
+				return
+			}
+			w.Header().Set("Content-Type", "text/plain")
+			io.WriteString(w, "\x1b]52;c;"+oscPayload+"\x07")
 		case "com.example.fail":
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("X-Seen-Authorization", r.Header.Get("Authorization"))

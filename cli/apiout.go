@@ -7,11 +7,11 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 
@@ -21,59 +21,81 @@ import (
 
 // apiOut is where the answer goes: JSON through the sanitiser to stdout,
 // other bodies to the raw stdout (refused on a terminal), or every body to
-// --output's file, which is created only once an answer came.
+// --output's file, which is created only once an answer came. A file that
+// is a terminal (--output /dev/tty) is treated as stdout on a terminal is.
 type apiOut struct {
-	text     io.Writer // headers and JSON
+	head     io.Writer // -i's status and headers: the sanitised stdout
+	text     io.Writer // JSON, sanitised
 	raw      io.Writer // bodies that are not JSON
 	pretty   bool      // indent JSON
 	terminal bool      // raw is a terminal
+	asIs     bool      // every body goes to raw as it came: --output's file
 	path     string    // --output
-	file     *os.File  // --output, once open
+	file     *outFile  // --output, once open
+	flush    func() error
 }
 
 func (e *env) apiOutput(opts apiOptions) *apiOut {
-	out := &apiOut{text: e.stdout, raw: e.app.Stdout, pretty: e.app.StdoutTerminal, terminal: e.app.StdoutTerminal}
-	if opts.output != "" {
-		out.path, out.pretty, out.terminal = opts.output, false, false
+	return &apiOut{
+		head: e.stdout, text: e.stdout, raw: e.app.Stdout,
+		pretty: e.app.StdoutTerminal, terminal: e.app.StdoutTerminal, path: opts.output,
 	}
-	return out
 }
 
 // open creates --output's file, if there is one, for the answer that came:
-// a failed call leaves an existing file as it was.
+// a failed call leaves an existing file as it was. What was opened says
+// whether it is a terminal, not the name given.
 func (o *apiOut) open() error {
 	if o.path == "" || o.file != nil {
 		return nil
 	}
-	f, err := os.OpenFile(o.path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
+	f, err := createOutput(o.path)
 	if err != nil {
 		return fmt.Errorf("api: --output: %w", err)
 	}
 	o.file, o.raw = f, f
+	o.terminal = f.terminal()
+	o.pretty, o.asIs = o.terminal, !o.terminal
+	if o.terminal {
+		sw := sanitize.NewWriter(f)
+		o.text, o.flush = sw, sw.Flush
+	}
 	return nil
 }
 
-// json is where a JSON body goes: the sanitised stdout, unless --output
-// takes the body.
+// json is where a JSON body goes: the sanitised stdout, unless --output's
+// file takes the body as it came.
 func (o *apiOut) json() io.Writer {
-	if o.file != nil {
-		return o.file
+	if o.asIs {
+		return o.raw
 	}
 	return o.text
 }
 
-func (o *apiOut) close() error {
+// close ends the output of a run that ended with failed: --output's file
+// replaces the one at its path only when nothing failed.
+func (o *apiOut) close(failed error) error {
 	if o.file == nil {
-		return nil
+		return failed
 	}
-	if err := o.file.Close(); err != nil {
+	if o.flush != nil {
+		failed = errors.Join(failed, o.flush())
+	}
+	if failed != nil {
+		o.file.abort()
+		if o.file.target != "" {
+			return fmt.Errorf("%w (--output: %s left as it was)", failed, o.path)
+		}
+		return failed
+	}
+	if err := o.file.commit(); err != nil {
 		return fmt.Errorf("api: --output: %w", err)
 	}
 	return nil
 }
 
 // maxJSONBytes bounds a JSON answer, which is read whole to be formatted;
-// other bodies, and bodies for --output, are copied as they come,
+// other bodies, and bodies for --output's file, are copied as they come,
 // unbounded.
 const maxJSONBytes = 256 << 20
 
