@@ -35,7 +35,8 @@ const stubRecords = 7
 
 // apiStub answers com.atproto.repo.listRecords (stubRecords records, limit
 // per page, the cursor an index, an empty page last; none for the
-// collection "empty"; the second page cut in half for "cut"), com.example.loop (always the same
+// collection "empty"; no cursor with the last records for "tight", a null
+// one for "null"; the second page cut in half for "cut"), com.example.loop (always the same
 // cursor), com.example.spaced (JSON with spaces), com.atproto.sync.getBlob (blobBytes), com.example.echo (the
 // request it got, as JSON, with a C1 control in a string, and the
 // Authorization header echoed in a response header), com.example.fail (a
@@ -65,7 +66,13 @@ func apiStub(t *testing.T, srv *fakepds.Server) *httptest.Server {
 				records = append(records, map[string]any{"uri": fmt.Sprintf("at://did:plc:stub/com.example.item/%d", i)})
 			}
 			page["records"] = records
-			if len(records) > 0 && q.Get("collection") != "empty" {
+			switch end := from+len(records) >= stubRecords; {
+			case len(records) == 0 || q.Get("collection") == "empty":
+			case end && q.Get("collection") == "tight":
+				// No cursor with the last records.
+			case end && q.Get("collection") == "null":
+				page["cursor"] = nil
+			default:
 				// As the reference PDS: a cursor with every page that has
 				// records, so the last one is empty.
 				page["cursor"] = strconv.Itoa(from + len(records))
@@ -241,6 +248,12 @@ func TestAPIFieldsAndInput(t *testing.T) {
 	if got["method"] != http.MethodGet || got["query"] != "a=1&a=2&b=true" || got["body"] != "" {
 		t.Errorf("-X GET: %v", got)
 	}
+	// One field is a body too: a POST, whatever the method's name says.
+	for _, field := range [][]string{{"-f", "a=1"}, {"-F", "a=1"}} {
+		if got = echoed(t, e, "", field...); got["method"] != http.MethodPost || got["body"] != `{"a":`+map[string]string{"-f": `"1"`, "-F": "1"}[field[0]]+`}` {
+			t.Errorf("one %s field: %v", field[0], got)
+		}
+	}
 	// No fields: a GET.
 	if got = echoed(t, e, ""); got["method"] != http.MethodGet || got["body"] != "" {
 		t.Errorf("no fields: %v", got)
@@ -365,6 +378,15 @@ func TestAPIPaginate(t *testing.T) {
 	}
 	if len(got) != 3 || len(got[0]) != 3 || len(got[2]) != 1 || len(seen) != stubRecords {
 		t.Errorf("want 3 pages of %d different records (the empty last one left out), got %v", stubRecords, got)
+	}
+	// A last page without a cursor, or with a null one, is printed with its
+	// records.
+	for _, collection := range []string{"tight", "null"} {
+		r = e.run("", "api", "--paginate", "-F", "limit=3", "-f", "collection="+collection, "com.atproto.repo.listRecords")
+		wantCode(t, r, exitOK)
+		if got := pages(t, r); len(got) != 3 || len(got[2]) != 1 {
+			t.Errorf("collection %s: want 3 pages, the last with 1 record; got %v", collection, got)
+		}
 	}
 	// A first page is printed even when it brings nothing.
 	r = e.run("", "api", "--paginate", "-f", "collection=empty", "com.atproto.repo.listRecords")

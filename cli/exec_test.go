@@ -111,6 +111,9 @@ func TestExecExitStatus(t *testing.T) {
 		t.Errorf("the command's flags: %s", r)
 	}
 	wantError(t, e.runWith(nil, "exec", "--", "no-such-command-skyswitch"), exitNotFound, "command not found")
+	// A path that names nothing is not found either, as in a shell.
+	wantError(t, e.runWith(nil, "exec", "--", "./no-such-file-skyswitch"), exitNotFound, "not found")
+	wantError(t, e.runWith(nil, "exec", "--", filepath.Join(t.TempDir(), "missing")), exitNotFound, "not found")
 	notExec := filepath.Join(t.TempDir(), "script")
 	os.WriteFile(notExec, []byte("#!/bin/sh\n"), 0o600)
 	wantError(t, e.runWith(nil, "exec", "--", notExec), exitCannotRun)
