@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/skyswitch/skyswitch/auth"
@@ -33,7 +34,7 @@ func apiCommand() command {
 			{name: "H", alias: "header", value: "list", usage: "add a request header `key:value`, such as 'Content-Type: image/png' (repeatable: a name given again adds a value; the last Content-Type counts); not Authorization, atproto-proxy (--proxy) or what HTTP sets"},
 			{name: "paginate", usage: "follow the cursor to the last page, printing one JSON document per page"},
 			{name: "slurp", usage: "with --paginate, print all the pages as one JSON array"},
-			{name: "max-pages", value: "int", def: "1000", usage: "with --paginate, stop with an error after `n` pages"},
+			{name: "max-pages", value: "int", def: strconv.Itoa(defaultMaxPages), usage: "with --paginate, stop with an error after `n` pages"},
 			{name: "i", usage: "print the HTTP status and the response headers before the body, or before the error of an error answer"},
 			{name: "output", value: "string", usage: "write the body to `file`, as it came, instead of standard output (a body that is not JSON needs it on a terminal)"},
 		},

@@ -36,14 +36,16 @@ const stubRecords = 7
 // apiStub answers com.atproto.repo.listRecords (stubRecords records, limit
 // per page, the cursor an index, an empty page last; none for the
 // collection "empty"; no cursor with the last records for "tight", a null
-// one for "null"; the second page cut in half for "cut"), com.example.loop (always the same
-// cursor), com.example.spaced (JSON with spaces), com.atproto.sync.getBlob (blobBytes), com.example.echo (the
-// request it got, as JSON, with a C1 control in a string, and the
-// Authorization header echoed in a response header), com.example.fail (a
-// 400 whose headers echo the Authorization header and hold a C1 CSI),
+// one for "null"; the second page cut in half for "cut"),
+// com.example.endless (a new cursor on every page), com.example.loop
+// (always the same cursor), com.example.spaced (JSON with spaces),
+// com.atproto.sync.getBlob (blobBytes), com.example.echo (the request it
+// got, as JSON, with a C1 control in a string, and the Authorization
+// header echoed in a response header), com.example.fail (a 400 whose
+// headers echo the Authorization header and hold a C1 CSI),
 // com.example.cut (a body cut in half), com.example.osc (a clipboard
-// write: raw, or with json=1 as C1 controls in a JSON string), and
-// passes the rest to the fake PDS.
+// write: raw, or with json=1 as C1 controls in a JSON string), and passes
+// the rest to the fake PDS.
 func apiStub(t *testing.T, srv *fakepds.Server) *httptest.Server {
 	target, err := url.Parse(srv.URL())
 	if err != nil {
@@ -88,6 +90,10 @@ func apiStub(t *testing.T, srv *fakepds.Server) *httptest.Server {
 		case "com.example.spaced":
 			w.Header().Set("Content-Type", "application/json")
 			io.WriteString(w, `{ "a" : [ 1 ] }`)
+		case "com.example.endless":
+			n, _ := strconv.Atoi(r.URL.Query().Get("cursor"))
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"items":[%d],"cursor":"%d"}`, n, n+1)
 		case "com.example.loop":
 			w.Header().Set("Content-Type", "application/json")
 			io.WriteString(w, `{"items":[1],"cursor":"same"}`)
@@ -411,6 +417,12 @@ func TestAPIPaginate(t *testing.T) {
 	wantCode(t, r, exitFailure)
 	if n := len(pages(t, r)); n != 2 || !strings.Contains(r.stderr, "--max-pages") {
 		t.Errorf("--max-pages 2: %d pages\n%s", n, r)
+	}
+	// Without --max-pages, 1000 pages: what was read, then an error.
+	r = e.run("", "api", "--paginate", "com.example.endless")
+	wantCode(t, r, exitFailure)
+	if n := strings.Count(r.stdout, "\n"); n != 1000 || !strings.Contains(r.stderr, "stopped after 1000 pages") || !strings.Contains(r.stderr, "--max-pages") {
+		t.Errorf("endless pages: %d printed; stderr %s", n, r.stderr)
 	}
 	// A cursor that comes back is not followed forever.
 	r = e.run("", "api", "--paginate", "com.example.loop")

@@ -5,9 +5,6 @@ package cli
 // and headers.
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -25,21 +22,29 @@ import (
 // is a terminal (--output /dev/tty) is treated as stdout on a terminal is.
 type apiOut struct {
 	head     io.Writer // -i's status and headers: the sanitised stdout
-	text     io.Writer // JSON, sanitised
+	text     jsonOut   // JSON
 	raw      io.Writer // bodies that are not JSON
 	pretty   bool      // indent JSON
 	terminal bool      // raw is a terminal
 	asIs     bool      // every body goes to raw as it came: --output's file
 	path     string    // --output
 	file     *outFile  // --output, once open
-	flush    func() error
 }
 
 func (e *env) apiOutput(opts apiOptions) *apiOut {
 	return &apiOut{
-		head: e.stdout, text: e.stdout, raw: e.app.Stdout,
+		head: e.stdout, text: e.jsonStdout(), raw: e.app.Stdout,
 		pretty: e.app.StdoutTerminal, terminal: e.app.StdoutTerminal, path: opts.output,
 	}
+}
+
+// jsonStdout is the sanitised stdout for JSON: Run's sanitiser over the
+// App's stdout (or one over a stdout a test gave the env).
+func (e *env) jsonStdout() jsonOut {
+	if sw, ok := e.stdout.(*sanitize.Writer); ok {
+		return newJSONOut(sw, e.app.Stdout)
+	}
+	return newJSONOut(sanitize.NewWriter(e.stdout), e.stdout)
 }
 
 // open creates --output's file, if there is one, for the answer that came:
@@ -57,17 +62,16 @@ func (o *apiOut) open() error {
 	o.terminal = f.terminal()
 	o.pretty, o.asIs = o.terminal, !o.terminal
 	if o.terminal {
-		sw := sanitize.NewWriter(f)
-		o.text, o.flush = sw, sw.Flush
+		o.text = newJSONOut(sanitize.NewWriter(f), f)
 	}
 	return nil
 }
 
 // json is where a JSON body goes: the sanitised stdout, unless --output's
 // file takes the body as it came.
-func (o *apiOut) json() io.Writer {
+func (o *apiOut) json() jsonOut {
 	if o.asIs {
-		return o.raw
+		return newJSONOut(nil, o.raw)
 	}
 	return o.text
 }
@@ -77,9 +81,6 @@ func (o *apiOut) json() io.Writer {
 func (o *apiOut) close(failed error) error {
 	if o.file == nil {
 		return failed
-	}
-	if o.flush != nil {
-		failed = errors.Join(failed, o.flush())
 	}
 	if failed != nil {
 		o.file.abort()
@@ -93,11 +94,6 @@ func (o *apiOut) close(failed error) error {
 	}
 	return nil
 }
-
-// maxJSONBytes bounds a JSON answer, which is read whole to be formatted;
-// other bodies, and bodies for --output's file, are copied as they come,
-// unbounded.
-const maxJSONBytes = 256 << 20
 
 // copyRaw copies a body that is not JSON as it is, never to a terminal.
 func (e *env) copyRaw(resp *auth.RawResponse, nsid string, out *apiOut) error {
@@ -122,41 +118,6 @@ func isJSON(contentType string) bool {
 	}
 	t, _, err := mime.ParseMediaType(contentType)
 	return err == nil && (t == "application/json" || strings.HasSuffix(t, "+json"))
-}
-
-// readJSON reads a JSON answer whole; empty is allowed (a procedure with no
-// output), anything else must be JSON.
-func readJSON(resp *auth.RawResponse, nsid string) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxJSONBytes+1))
-	switch {
-	case err != nil:
-		return nil, fmt.Errorf("%s: reading the answer: %w", nsid, err)
-	case len(data) > maxJSONBytes:
-		return nil, fmt.Errorf("%s: the answer is over %d MiB of JSON: use --output FILE to save it as it is", nsid, maxJSONBytes>>20)
-	case len(bytes.TrimSpace(data)) == 0:
-		return nil, nil
-	case !json.Valid(data):
-		return nil, fmt.Errorf("%s: the answer says it is JSON but is not", nsid)
-	}
-	return data, nil
-}
-
-// writeJSONDoc writes one JSON document on its own line(s): indented for a
-// terminal, compact otherwise, with unsafe runes escaped.
-func writeJSONDoc(w io.Writer, data []byte, pretty bool) error {
-	var buf bytes.Buffer
-	var err error
-	if pretty {
-		err = json.Indent(&buf, data, "", "  ")
-	} else {
-		err = json.Compact(&buf, data)
-	}
-	if err != nil {
-		return err
-	}
-	buf.WriteByte('\n')
-	_, err = w.Write(sanitize.JSON(buf.Bytes()))
-	return err
 }
 
 // writeHead writes the status line and the headers (those quoting a
