@@ -160,6 +160,9 @@ func clipText(s string) string {
 // runAPI makes the call as the chosen account and prints the answer; with
 // paginate, the call of every page.
 func runAPI(ctx context.Context, opts apiOptions, e *env) error {
+	if opts.output == "" || opts.include {
+		e.noteClosedStdout("the answer")
+	}
 	in := &apiInputs{stdin: e.app.Stdin}
 	req, err := apiRequest(opts, in.read)
 	if err != nil {

@@ -43,6 +43,9 @@ type envOptions struct {
 // the DID, which stays the same when the handle changes; a comment names
 // the handle for people reading the output.
 func runEnv(ctx context.Context, opts envOptions, e *env) error {
+	if err := e.refuseClosedStdout("env", "the shell command"); err != nil {
+		return err
+	}
 	if opts.unset {
 		if opts.account != "" || e.account != "" {
 			return usageErr("env: give an account or --unset, not both")

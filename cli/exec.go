@@ -58,6 +58,7 @@ const (
 // and its standard streams, and ends with its exit status (128+n when a
 // signal n killed it, as shells say).
 func runExec(ctx context.Context, opts execOptions, e *env) error {
+	e.noteClosedStdout("the command's output")
 	ident, source := e.choose("")
 	a, err := e.mgr.Token(ctx, ident, execMinLeft)
 	if err != nil {

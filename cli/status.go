@@ -51,7 +51,7 @@ func runStatus(ctx context.Context, opts statusOptions, e *env) error {
 	if opts.json {
 		err = writeJSON(e.stdout, statusJSON{s, source, file})
 	} else {
-		writeStatus(e.stdout, s, statusTitle(st, s, source), a.AccessJwt, file, now)
+		err = writeStatus(e.stdout, s, statusTitle(st, s, source), a.AccessJwt, file, now)
 	}
 	switch {
 	case err != nil:
@@ -86,9 +86,12 @@ func statusTitle(st *storage.State, s accounts.Summary, source string) string {
 }
 
 // writeStatus writes status's text: the title, then one row per fact of
-// the account, the last naming the accounts file.
-func writeStatus(w io.Writer, s accounts.Summary, title, accessJwt, file string, now time.Time) {
-	fmt.Fprintln(w, title)
+// the account, the last naming the accounts file; it says whether the
+// writes failed.
+func writeStatus(w io.Writer, s accounts.Summary, title, accessJwt, file string, now time.Time) error {
+	if _, err := fmt.Fprintln(w, title); err != nil {
+		return err
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
 	row := func(k, v string) { fmt.Fprintf(tw, "  %s:\t%s\n", k, v) }
 	row("DID", s.DID)
@@ -106,5 +109,5 @@ func writeStatus(w io.Writer, s accounts.Summary, title, accessJwt, file string,
 		row("Last error", s.LastRefreshError)
 	}
 	row("Accounts file", file)
-	tw.Flush()
+	return tw.Flush()
 }

@@ -184,8 +184,8 @@ func (e *env) dispatch(ctx context.Context, args []string) error {
 		}
 		return e.demo(ctx)
 	case "-v", "--version", "version":
-		fmt.Fprintf(e.stdout, "skyswitch %s\n", e.app.Version)
-		return nil
+		_, err := fmt.Fprintf(e.stdout, "skyswitch %s\n", e.app.Version)
+		return err
 	}
 	for _, cmd := range table() {
 		if cmd.name == args[0] {

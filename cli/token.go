@@ -25,6 +25,9 @@ type tokenOptions struct{ account string }
 // runToken prints the chosen account's access token, refreshed first when
 // under accounts.TokenMinLeft is left.
 func runToken(ctx context.Context, opts tokenOptions, e *env) error {
+	if err := e.refuseClosedStdout("token", "the token"); err != nil {
+		return err
+	}
 	ident, source := e.choose(opts.account)
 	a, err := e.mgr.Token(ctx, ident, accounts.TokenMinLeft)
 	if err != nil {
