@@ -248,9 +248,14 @@ func answer(call func(auth.RawRequest) (*auth.RawResponse, error), req auth.RawR
 	var xe *auth.Error
 	switch {
 	case err == nil:
-		writeHead(out.head, resp.Status, resp.Header)
+		if werr := writeHead(out.head, resp.Status, resp.Header); werr != nil {
+			resp.Body.Close()
+			return nil, werr
+		}
 	case errors.As(err, &xe) && xe.Header != nil:
-		writeHead(out.head, xe.Status, xe.Header)
+		if werr := writeHead(out.head, xe.Status, xe.Header); werr != nil {
+			err = errors.Join(err, werr)
+		}
 	}
 	return resp, err
 }

@@ -4,12 +4,16 @@ package cli
 // keeps its mode; what is not a regular file is written as it is.
 
 import (
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/internal/fakepds"
 )
 
@@ -108,5 +112,25 @@ func TestAPIOutputFileModes(t *testing.T) {
 		os.WriteFile(readOnly, []byte("kept"), 0o444)
 		wantError(t, e.run("", "api", "--output", readOnly, "com.atproto.sync.getBlob"), exitFailure, "--output", "permission denied")
 		wantFile(t, readOnly, "kept")
+		// A folder where no temporary file can be made: said, and nothing
+		// is written.
+		roDir := filepath.Join(dir, "ro")
+		os.Mkdir(roDir, 0o555)
+		wantError(t, e.run("", "api", "--output", filepath.Join(roDir, "new"), "com.atproto.sync.getBlob"), exitFailure, "temporary file beside", "permission denied")
+		if names := dirNames(t, roDir); len(names) != 0 {
+			t.Errorf("a read-only folder got %v", names)
+		}
+	}
+}
+
+// -i's status and headers that cannot be written fail the call, even when
+// no body follows them.
+func TestAPIIncludeWriteError(t *testing.T) {
+	call := func(auth.RawRequest) (*auth.RawResponse, error) {
+		return &auth.RawResponse{Status: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(""))}, nil
+	}
+	out := &apiOut{head: failWriter{}}
+	if _, err := answer(call, auth.RawRequest{NSID: "com.example.empty"}, apiOptions{include: true}, out); err == nil {
+		t.Error("-i's head was not written, and nothing said so")
 	}
 }

@@ -121,9 +121,11 @@ func isJSON(contentType string) bool {
 }
 
 // writeHead writes the status line and the headers (those quoting a
-// credential already withheld by auth), sorted, and a blank line.
-func writeHead(w io.Writer, status int, h http.Header) {
-	fmt.Fprintf(w, "HTTP %d %s\n", status, http.StatusText(status))
+// credential already withheld by auth), sorted, and a blank line; it says
+// whether writing failed.
+func writeHead(w io.Writer, status int, h http.Header) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "HTTP %d %s\n", status, http.StatusText(status))
 	keys := make([]string, 0, len(h))
 	for k := range h {
 		keys = append(keys, k)
@@ -131,8 +133,10 @@ func writeHead(w io.Writer, status int, h http.Header) {
 	slices.Sort(keys)
 	for _, k := range keys {
 		for _, v := range h[k] {
-			fmt.Fprintf(w, "%s: %s\n", k, v)
+			fmt.Fprintf(&b, "%s: %s\n", k, v)
 		}
 	}
-	fmt.Fprintln(w)
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
 }

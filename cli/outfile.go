@@ -62,7 +62,7 @@ func createBeside(target string) (*outFile, error) {
 	}
 	f, err := createTemp(target)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("a temporary file beside %s, renamed over it once the answer is whole: %w", target, err)
 	}
 	if fi == nil {
 		if fi, err = f.Stat(); err != nil {
