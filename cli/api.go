@@ -278,5 +278,5 @@ func (e *env) callOnce(call func(auth.RawRequest) (*auth.RawResponse, error), re
 	if err != nil || len(data) == 0 {
 		return err
 	}
-	return writeJSONDoc(out.json(), data, out.pretty)
+	return writeJSONDoc(out.text, data, out.pretty)
 }

@@ -22,7 +22,7 @@ import (
 // is a terminal (--output /dev/tty) is treated as stdout on a terminal is.
 type apiOut struct {
 	head     io.Writer // -i's status and headers: the sanitised stdout
-	text     jsonOut   // JSON
+	text     jsonOut   // JSON: the sanitised stdout, or --output's file
 	raw      io.Writer // bodies that are not JSON
 	pretty   bool      // indent JSON
 	terminal bool      // raw is a terminal
@@ -61,19 +61,11 @@ func (o *apiOut) open() error {
 	o.file, o.raw = f, f
 	o.terminal = f.terminal()
 	o.pretty, o.asIs = o.terminal, !o.terminal
+	o.text = newJSONOut(nil, f)
 	if o.terminal {
 		o.text = newJSONOut(sanitize.NewWriter(f), f)
 	}
 	return nil
-}
-
-// json is where a JSON body goes: the sanitised stdout, unless --output's
-// file takes the body as it came.
-func (o *apiOut) json() jsonOut {
-	if o.asIs {
-		return newJSONOut(nil, o.raw)
-	}
-	return o.text
 }
 
 // close ends the output of a run that ended with failed: --output's file

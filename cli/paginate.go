@@ -46,7 +46,7 @@ func (e *env) paginate(call func(auth.RawRequest) (*auth.RawResponse, error), re
 		}
 		if opts.slurp {
 			pages = append(pages, page)
-		} else if err := writeJSONDoc(out.json(), page, false); err != nil {
+		} else if err := writeJSONDoc(out.text, page, false); err != nil {
 			return err
 		}
 		if cursor == "" {
@@ -65,7 +65,7 @@ func (e *env) paginate(call func(auth.RawRequest) (*auth.RawResponse, error), re
 		req.Params.Set("cursor", cursor)
 	}
 	if opts.slurp && len(pages) > 0 {
-		if err := writeSlurp(out.json(), pages, out.pretty); err != nil {
+		if err := writeSlurp(out.text, pages, out.pretty); err != nil {
 			return errors.Join(stop, err)
 		}
 	}
