@@ -52,24 +52,20 @@ func readJSON(resp *auth.RawResponse, nsid string) ([]byte, error) {
 // readBody reads r whole, refusing more than limit bytes (errTooLarge). A
 // size the answer declared (-1: none) over the limit is refused before
 // anything is read; within it, the body is read into one buffer of that
-// size. Without one, it is read in blocks, never more than limit and the
-// last block, and the blocks are joined once at the end.
+// size (and a byte, to see the end). Without one, it is read in blocks,
+// never more than limit and the last block, and the blocks are joined
+// once at the end.
 func readBody(r io.Reader, size, limit int64) ([]byte, error) {
 	if size > limit {
 		return nil, errTooLarge
 	}
 	r = io.LimitReader(r, limit+1)
+	next := 64 << 10
 	if size >= 0 {
-		var buf bytes.Buffer
-		buf.Grow(int(size) + bytes.MinRead)
-		_, err := buf.ReadFrom(r)
-		if int64(buf.Len()) > limit {
-			return nil, errTooLarge
-		}
-		return buf.Bytes(), err
+		next = int(size) + 1
 	}
 	var blocks [][]byte
-	total, next := 0, 64<<10
+	total := 0
 	for {
 		block, err := fill(r, make([]byte, next))
 		blocks, total = append(blocks, block), total+len(block)

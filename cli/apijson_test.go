@@ -163,6 +163,10 @@ func TestReadBody(t *testing.T) {
 			t.Errorf("size %d: a body over the limit: %v", size, err)
 		}
 	}
+	// A body longer than it said is read on, within the limit.
+	if got, err := readBody(strings.NewReader(body[:20]), 10, limit); err != nil || string(got) != body[:20] {
+		t.Errorf("a body longer than its Content-Length: %q, %v", got, err)
+	}
 	if _, err := readBody(mustNotRead{t}, limit+1, limit); !errors.Is(err, errTooLarge) {
 		t.Errorf("a Content-Length over the limit: %v", err)
 	}
