@@ -38,7 +38,7 @@ func TestBadFilesAreRefusedAndLeftUntouched(t *testing.T) {
 		{"negative version", `{"version":-1}`, ErrCorrupt, "not valid"},
 		{"version as string", `{"version":"1"}`, ErrCorrupt, "version: want a number, got a string"},
 		{"version fraction", `{"version":1.5}`, ErrCorrupt, "version: want a whole number"},
-		{"too new", `{"version":3,"accounts":[]}`, ErrTooNew, "format version 3"},
+		{"too new", `{"version":4,"accounts":[]}`, ErrTooNew, "format version 4"},
 		{"keyring setting in version 1", `{"version":1,"secrets":"keyring"}`, ErrCorrupt, "format version 1 cannot hold the keyring fields"},
 		{"keyring account in version 1", strings.Replace(strings.Replace(valid, `"handle":`, `"secrets":"keyring","handle":`, 1), `"version": 1`, `"version": 1, "keyringId": "k"`, 1), ErrCorrupt, "format version 1 cannot hold"},
 		{"keyring account without keyringId", strings.Replace(strings.Replace(valid, `"handle":`, `"secrets":"keyring","handle":`, 1), `"version": 1`, `"version": 2`, 1), ErrCorrupt, "keyringId is missing"},

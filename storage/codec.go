@@ -109,7 +109,7 @@ func decode(path string, data []byte) (*State, error) {
 	if err := readDocument(path, data, st, nil); err != nil {
 		return nil, err
 	}
-	var keyring keyringCheck
+	var keyring fieldCheck
 	for i := range st.Accounts {
 		keyring.add(&st.Accounts[i])
 	}
@@ -206,26 +206,39 @@ func versionOf(data []byte) (int, bool) {
 	return 0, false
 }
 
-// keyringCheck checks what the struct tags cannot say about the accounts'
-// keyring fields: each names a known store, and the document's version
-// can hold the fields used.
-type keyringCheck struct {
-	n    int  // accounts seen
-	kept bool // one of them keeps its tokens in the keyring (or did)
-	bad  int  // the first naming an unknown store, +1; 0 for none
+// fieldCheck checks what the struct tags cannot say about the accounts'
+// keyring and handle-check fields: each names a known value, and the
+// document's version can hold the fields used.
+type fieldCheck struct {
+	n       int  // accounts seen
+	kept    bool // one of them keeps its tokens in the keyring (or did)
+	bad     int  // the first naming an unknown store, +1; 0 for none
+	checked bool // one of them holds a HandleCheck
+	badHC   int  // the first whose HandleCheck is malformed, +1; 0 for none
 }
 
-func (c *keyringCheck) add(a *Account) {
+func (c *fieldCheck) add(a *Account) {
 	c.n++
 	c.kept = c.kept || a.Secrets == SecretsKeyring || a.SecretsTag != ""
 	if a.Secrets != "" && a.Secrets != SecretsKeyring && c.bad == 0 {
 		c.bad = c.n
 	}
+	if a.HandleCheck != (HandleCheck{}) {
+		c.checked = true
+		if !a.HandleCheck.valid() && c.badHC == 0 {
+			c.badHC = c.n
+		}
+	}
 }
 
-func (c *keyringCheck) err(s *State) error {
-	if c.bad > 0 {
+func (c *fieldCheck) err(s *State) error {
+	switch {
+	case c.bad > 0:
 		return fmt.Errorf("accounts[%d].secrets: unknown secrets store", c.bad-1)
+	case c.badHC > 0:
+		return fmt.Errorf("accounts[%d].handleCheck: %s", c.badHC-1, errHandleCheck)
+	case c.checked && s.Version < 3:
+		return fmt.Errorf("format version %d cannot hold handleCheck", s.Version)
 	}
 	return s.checkSecrets(c.kept)
 }

@@ -27,6 +27,8 @@ func fill(v reflect.Value, name string) {
 		v.Set(reflect.ValueOf(json.RawMessage(`{"id":"` + name + `","n":[1,2]}`)))
 	case v.Kind() == reflect.String && strings.HasSuffix(name, ".Secrets"):
 		v.SetString(SecretsKeyring) // the one value besides ""
+	case v.Kind() == reflect.String && strings.HasSuffix(name, ".HandleCheck.Status"):
+		v.SetString(HandleUnverified)
 	case v.Kind() == reflect.String:
 		v.SetString("did:x-" + name)
 	case v.Kind() == reflect.Bool:

@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -28,6 +29,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte(`{"version":1,"active":"eyJhbGciOi.eyJzdWIi.c2ln"}`))
 	f.Add([]byte(`{"version":1,"accounts":[{"did":"did:plc:a","eyJhbGciOi":"x"}]}`))
 	f.Add([]byte(`{"version":1,"accounts":[{"did":"did:plc:a","active":true,"status":null,"didDoc":null}]}`))
+	f.Add([]byte(`{"version":3,"accounts":[{"did":"did:plc:a","handle":"a.test","handleCheck":{"handle":"a.test","status":"unverified","names":"did:plc:b","at":"2025-06-01T12:00:00Z"}},{"did":"did:plc:b","handle":"A.test"}]}`))
 	f.Add([]byte(`{"version":2,"secrets":"keyring","keyringId":"0011","accounts":[{"did":"did:plc:a","secrets":"keyring","secretsTag":"00112233aabbccdd"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st, err := decode("fuzz", data)
@@ -69,9 +71,9 @@ func FuzzLoad(f *testing.F) {
 }
 
 // oneAgrees checks that decodeOne fails exactly when decode failed (with
-// the same message) and otherwise finds what State.Find finds, for the
-// active account, each account by DID and by upper-cased handle, and an
-// unknown name.
+// the same message) and otherwise finds what State.Choose finds, or fails
+// as it does, for the active account, each account by DID and by
+// upper-cased handle, and an unknown name.
 func oneAgrees(t *testing.T, data []byte, st *State, err error) {
 	t.Helper()
 	idents := []string{"", "did:plc:nobody", "@nobody.test"}
@@ -82,15 +84,18 @@ func oneAgrees(t *testing.T, data []byte, st *State, err error) {
 	}
 	for _, ident := range idents {
 		a, _, ok, oneErr := decodeOne("fuzz", data, ident)
-		if (err == nil) != (oneErr == nil) || err != nil && err.Error() != oneErr.Error() {
+		if _, choice := oneErr.(*HandleError); !choice && ((err == nil) != (oneErr == nil) || err != nil && err.Error() != oneErr.Error()) {
 			t.Fatalf("decodeOne(%q) error %v, decode error %v", ident, oneErr, err)
 		}
 		if err != nil {
 			continue
 		}
-		want, wantOK := st.Find(ident)
+		want, wantOK, wantErr := st.Choose(ident)
 		if ident == "" {
-			want, wantOK = st.ActiveAccount()
+			want, wantOK, wantErr = st.Choose(st.Active)
+		}
+		if fmt.Sprint(oneErr) != fmt.Sprint(wantErr) {
+			t.Fatalf("decodeOne(%q) error %v, Choose error %v", ident, oneErr, wantErr)
 		}
 		if ok != wantOK || ok && !sameState(&State{Accounts: []Account{*a}}, &State{Accounts: []Account{*want}}) {
 			t.Fatalf("decodeOne(%q) = %+v, %v; Find gives %+v, %v", ident, a, ok, want, wantOK)

@@ -11,11 +11,14 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// LoadAccount returns the account that Load followed by State.Find(ident)
+// LoadAccount returns the account that Load followed by State.Choose(ident)
 // would return (ident "" means the active account), and ok false when none
-// matches. It checks the whole file as Load does and fails whenever Load
-// would, but copies out only that one account, from a memory mapping of the
-// file: `skyswitch token` needs one account of perhaps a thousand.
+// matches: a handle that two saved accounts claim, or an unverified one,
+// gives Choose's *HandleError. It checks the whole file as Load does and
+// fails whenever Load would, but copies out only that one account, from a
+// memory mapping of the file: `skyswitch token` needs one account of
+// perhaps a thousand. It never looks a handle up on the network: it reads
+// the outcome of the last check from the file.
 func (s *Store) LoadAccount(ctx context.Context, ident string) (a *Account, ok bool, err error) {
 	release, err := s.readLock(ctx)
 	if err != nil || release == nil {
@@ -42,33 +45,47 @@ func (s *Store) LoadAccount(ctx context.Context, ident string) (a *Account, ok b
 
 // decodeOne is decode for one account: every account is read and checked
 // as decode does (indexAccounts), and only the one that matches ident is
-// read again, from its bytes, to return. It also returns the file's
-// KeyringID. Nothing returned points into data.
+// read again, from its bytes, to return; a handle that more than one
+// account claims, or an unverified one, gives Choose's *HandleError. It
+// also returns the file's KeyringID. Nothing returned points into data.
 func decodeOne(path string, data []byte, ident string) (*Account, string, bool, error) {
 	st, spans, err := indexAccounts(path, data)
 	if err != nil {
 		return nil, "", false, err
 	}
-	match := matcher(ident)
 	if ident == "" && st.Active != "" {
-		match = matcher(st.Active)
+		ident = st.Active
 	}
+	match := matcher(ident)
 	if match == nil {
 		return nil, "", false, nil
 	}
-	for _, sp := range spans {
-		if !match(sp.did, sp.handle) {
-			continue
+	first, dids := -1, []string(nil)
+	for i, sp := range spans {
+		if match(sp.did, sp.handle) {
+			if first < 0 {
+				first = i
+			}
+			dids = append(dids, sp.did)
 		}
-		a := new(Account)
-		one := data[sp.start:sp.end]
+	}
+	if first < 0 {
+		return nil, "", false, nil
+	}
+	a := new(Account)
+	if len(dids) == 1 {
+		one := data[spans[first].start:spans[first].end]
 		if err := jsonv2.Unmarshal(one, a, readOptionsFor(one)); err != nil {
 			// Cannot happen: indexAccounts read it.
 			return nil, "", false, fileErr(path, ErrCorrupt, "%s", describe(err))
 		}
-		return a, st.KeyringID, true, nil
+	} else {
+		a.Handle = spans[first].handle // all that handleChoice reads of it
 	}
-	return nil, "", false, nil
+	if err := handleChoice(ident, a, dids); err != nil {
+		return nil, "", false, err
+	}
+	return a, st.KeyringID, true, nil
 }
 
 // accountSpan is where an account is in the file, and what finds it.
@@ -87,7 +104,7 @@ func indexAccounts(path string, data []byte) (*State, []accountSpan, error) {
 		st      = new(State)
 		spans   []accountSpan
 		scratch Account
-		keyring keyringCheck
+		keyring fieldCheck
 	)
 	skip := checkOnly(&scratch)
 	err := readDocument(path, data, st, func(dec *jsontext.Decoder) error {
@@ -122,14 +139,14 @@ func indexAccounts(path string, data []byte) (*State, []accountSpan, error) {
 }
 
 // checkOnly are the options reading into a, which check every string and
-// DID document as usual but keep only a's DID, handle, Secrets and
-// SecretsTag.
+// DID document as usual but keep only a's DID, handle, Secrets,
+// SecretsTag and the handle and status of its HandleCheck.
 func checkOnly(a *Account) jsonv2.Options {
 	var doc jsontext.Value
 	return jsonv2.WithUnmarshalers(jsonv2.JoinUnmarshalers(
 		jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, s *string) error {
 			switch s {
-			case &a.DID, &a.Handle, &a.Secrets, &a.SecretsTag:
+			case &a.DID, &a.Handle, &a.Secrets, &a.SecretsTag, &a.HandleCheck.Handle, &a.HandleCheck.Status:
 				return errors.ErrUnsupported // read as usual
 			}
 			return skipString(dec)

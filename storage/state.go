@@ -21,7 +21,13 @@ import (
 // them, so builds that know only version 1 keep reading it; once it does,
 // they refuse it as written by a newer skyswitch (never as corrupt, and
 // never misreading an account whose tokens are elsewhere as tokenless).
-const CurrentVersion = 2
+//
+// Version 3 added Account.HandleCheck, the cached outcome of checking a
+// handle both ways. A file is written as version 3 only once an account
+// holds one; builds that know up to version 2 then refuse it as too new
+// ("upgrade skyswitch"), never as corrupt, and never drop the mark of an
+// unverified handle by writing the file back without it.
+const CurrentVersion = 3
 
 // SecretsKeyring is the value of State.Secrets and Account.Secrets for
 // tokens kept in the OS keyring. The empty value means the accounts file.
@@ -78,6 +84,9 @@ type Account struct {
 	// keyring again while the file names the same tokens. The store sets
 	// it; callers leave it alone.
 	SecretsTag string `json:"secretsTag,omitempty"`
+	// HandleCheck is the last outcome of checking Handle both ways (see
+	// HandleCheck and HandleStatus); zero when never checked.
+	HandleCheck HandleCheck `json:"handleCheck,omitzero"`
 
 	// secretsErr is why the tokens could not be read from the keyring.
 	secretsErr error
@@ -106,18 +115,22 @@ func (s *State) UseSecrets(where string) error {
 	return nil
 }
 
-// formatVersion is the lowest version that holds s: 2 once it uses the
-// keyring, else 1.
+// formatVersion is the lowest version that holds s: 3 once an account
+// holds a HandleCheck, 2 once it uses the keyring, else 1.
 func (s *State) formatVersion() int {
+	v := 1
 	if s.Secrets != "" || s.KeyringID != "" {
-		return 2
+		v = 2
 	}
 	for i := range s.Accounts {
+		if s.Accounts[i].HandleCheck != (HandleCheck{}) {
+			return 3
+		}
 		if s.Accounts[i].Secrets != "" || s.Accounts[i].SecretsTag != "" {
-			return 2
+			v = 2
 		}
 	}
-	return 1
+	return v
 }
 
 // PendingLogout is a session still to be revoked on its server.
@@ -171,19 +184,13 @@ func (s *State) Account(did string) (*Account, bool) {
 	return nil, false
 }
 
-// Find looks an account up by DID or by handle. A leading "@" is ignored and
-// handles compare case-insensitively; DIDs compare exactly.
+// Find looks an account up by DID or by handle, as Choose does: a handle
+// two saved accounts claim, or an unverified one, finds nothing (Choose
+// says why). A leading "@" is ignored and handles compare
+// case-insensitively; DIDs compare exactly.
 func (s *State) Find(handleOrDID string) (*Account, bool) {
-	match := matcher(handleOrDID)
-	if match == nil {
-		return nil, false
-	}
-	for i := range s.Accounts {
-		if match(s.Accounts[i].DID, s.Accounts[i].Handle) {
-			return &s.Accounts[i], true
-		}
-	}
-	return nil, false
+	a, ok, err := s.Choose(handleOrDID)
+	return a, ok && err == nil
 }
 
 // matcher is Find's test for one account, or nil when handleOrDID names
@@ -208,12 +215,15 @@ func (s *State) ActiveAccount() (*Account, bool) {
 }
 
 // Upsert saves a, replacing the account with the same DID (keeping its
-// AddedAt when a.AddedAt is zero) or appending it. It reports whether the
-// account is new.
+// AddedAt when a.AddedAt is zero, and its HandleCheck when a has none) or
+// appending it. It reports whether the account is new.
 func (s *State) Upsert(a Account) (added bool) {
 	if old, ok := s.Account(a.DID); ok {
 		if a.AddedAt.IsZero() {
 			a.AddedAt = old.AddedAt
+		}
+		if a.HandleCheck == (HandleCheck{}) {
+			a.HandleCheck = old.HandleCheck
 		}
 		a.Secrets, a.SecretsTag = old.Secrets, old.SecretsTag
 		*old = a

@@ -25,6 +25,9 @@ func (s *State) validate() error {
 	}
 	keyring := false
 	for i := range s.Accounts {
+		if c := s.Accounts[i].HandleCheck; c != (HandleCheck{}) && !c.valid() {
+			return fmt.Errorf("account %d: handleCheck: %s", i, errHandleCheck)
+		}
 		switch s.Accounts[i].Secrets {
 		case "":
 		case SecretsKeyring:
