@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,6 +36,11 @@ type Manager struct {
 	Client *auth.Client
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Handles looks handles up to check them both ways (VerifyHandles):
+	// the command line gives auth.PublicHandles over the client's
+	// resolver, tests a stand-in. Nil means no lookups: every handle stays
+	// unchecked, and only a handle two accounts claim is refused.
+	Handles auth.HandleResolver
 
 	mu      sync.Mutex
 	notes   []string // see Warnings
@@ -60,13 +66,18 @@ func (e noAccount) Error() string        { return string(e) }
 func (e noAccount) Is(target error) bool { return target == ErrNoAccount }
 
 // Find resolves a handle, DID or "" (the active account) in st; an error
-// wrapping ErrNoAccount says, in words for people, that none answers.
+// wrapping ErrNoAccount says, in words for people, that none answers, and a
+// *storage.HandleError that the handle cannot choose (two saved accounts
+// claim it, or it is unverified).
 func Find(st *storage.State, ident string) (*storage.Account, error) {
-	a, ok := st.Find(ident)
+	a, ok, err := st.Choose(ident)
 	if ident == "" {
 		a, ok = st.ActiveAccount()
 	}
-	if !ok {
+	switch {
+	case err != nil:
+		return nil, err
+	case !ok:
 		return nil, missing(ident)
 	}
 	return a, nil
@@ -81,7 +92,8 @@ func missing(ident string) error {
 }
 
 // lookup reads the account a handle, DID or "" (the active one) names,
-// without decoding the others.
+// without decoding the others and without any lookup on the network (a
+// handle that cannot choose gives a *storage.HandleError).
 func (m *Manager) lookup(ctx context.Context, ident string) (*storage.Account, error) {
 	a, ok, err := m.Store.LoadAccount(ctx, ident)
 	switch {
@@ -139,8 +151,12 @@ func (m *Manager) Login(ctx context.Context, in auth.LoginInput) (storage.Accoun
 		return storage.Account{}, err
 	}
 	acct, replaced, err := m.save(ctx, s.Data())
-	if err != nil || replaced == nil {
+	if err != nil {
 		return acct, err
+	}
+	m.verifyNow(ctx, acct.DID)
+	if replaced == nil {
+		return acct, nil
 	}
 	if moved := HostOf(replaced.Endpoint()); moved != HostOf(acct.Endpoint()) {
 		m.note(fmt.Sprintf("@%s now lives on %s, not %s as saved before: the server this login used says so", acct.Handle, HostOf(acct.Endpoint()), moved))
@@ -150,15 +166,20 @@ func (m *Manager) Login(ctx context.Context, in auth.LoginInput) (storage.Accoun
 }
 
 // save stores the session as the active account and returns the live
-// session it replaced (queued for logout in the same write), if any.
+// session it replaced (queued for logout in the same write), if any. A
+// handle changed since the account was saved, or claimed by another saved
+// account, is noted.
 func (m *Manager) save(ctx context.Context, d auth.SessionData) (storage.Account, *auth.SessionData, error) {
 	now := m.now().UTC()
 	acct := storage.Account{SessionData: d, AddedAt: now, LastUsedAt: now}
 	var replaced *auth.SessionData
+	var was string
+	var others []string
 	err := m.Store.UpdateContext(ctx, func(st *storage.State) error {
-		replaced = nil
+		replaced, was = nil, d.Handle
+		others = otherClaimants(st, d.DID, d.Handle)
 		if old, ok := st.Account(d.DID); ok {
-			acct.AddedAt = old.AddedAt
+			acct.AddedAt, was = old.AddedAt, old.Handle
 			if old.RefreshJwt != d.RefreshJwt && !old.SessionEnded && !refreshExpired(old.RefreshExpiry(), now) {
 				was := old.SessionData
 				replaced = &was
@@ -171,6 +192,12 @@ func (m *Manager) save(ctx context.Context, d auth.SessionData) (storage.Account
 	if err != nil {
 		m.revoke(ctx, d)
 		return storage.Account{}, nil, fmt.Errorf("logged in, but could not save the session (it was revoked again): %w", err)
+	}
+	switch {
+	case !strings.EqualFold(was, acct.Handle):
+		m.note(renamed(was, acct, "this login", others))
+	case len(others) > 0:
+		m.note(fmt.Sprintf("another saved account (%s) also claims @%s: a handle is only a claim, so neither is chosen by it any more; choose by DID", strings.Join(others, ", "), acct.Handle))
 	}
 	return acct, replaced, nil
 }

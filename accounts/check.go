@@ -52,6 +52,7 @@ func (m *Manager) Check(ctx context.Context, ident string) (storage.Account, err
 		}
 		return nil
 	})
+	m.HandleChanged(ctx, used.Handle, out, "a status check")
 	if ended != nil {
 		return out, fmt.Errorf("%w: %w", ErrSessionEnded, cerr)
 	}

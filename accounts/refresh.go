@@ -80,6 +80,7 @@ func (m *Manager) refresh(ctx context.Context, ident string, good func(*storage.
 		}
 		return nil
 	})
+	m.HandleChanged(ctx, used.Handle, out, "a refresh")
 	switch {
 	case rerr != nil && auth.EndsSession(rerr):
 		return out, fmt.Errorf("%w: %w", ErrSessionEnded, rerr)

@@ -223,3 +223,31 @@ func TestPLCDirectory(t *testing.T) {
 		t.Errorf("unknown path: %d", status)
 	}
 }
+
+// TestSetSessionHandle: session answers name the handle set, another
+// account's included, while the DID document and handle resolution keep
+// the account's own; an empty handle restores it.
+func TestSetSessionHandle(t *testing.T) {
+	s, _, alice := newServer(t, fakepds.Options{IncludeDIDDoc: true})
+	bob := s.AddAccount(fakepds.Account{Handle: "bob.test", Password: testPassword})
+	s.SetSessionHandle(bob.DID, "alice.test")
+	var got struct {
+		Handle string          `json:"handle"`
+		DIDDoc json.RawMessage `json:"didDoc"`
+	}
+	sess := mustLogin(t, s, bob.DID, testPassword)
+	refresh(t, s, sess.RefreshJwt).decode(t, &got)
+	if got.Handle != "alice.test" || !strings.Contains(string(got.DIDDoc), `"at://bob.test"`) {
+		t.Errorf("refresh answered %s with document %s", got.Handle, got.DIDDoc)
+	}
+	var r struct{ DID string }
+	call(t, s, "GET", "com.atproto.identity.resolveHandle?handle=alice.test", "", nil).decode(t, &r)
+	if r.DID != alice.DID {
+		t.Errorf("alice.test now resolves to %s", r.DID)
+	}
+	s.SetSessionHandle(bob.DID, "")
+	call(t, s, "GET", "com.atproto.server.getSession", mustLogin(t, s, "bob.test", testPassword).AccessJwt, nil).decode(t, &got)
+	if got.Handle != "bob.test" {
+		t.Errorf("after restoring, getSession answered %s", got.Handle)
+	}
+}

@@ -39,6 +39,9 @@ type account struct {
 	signInExpiry time.Time
 	signingKey   string // publicKeyMultibase of the DID document
 	pds          *string
+	// sessionHandle, when set, is the handle session answers name (see
+	// SetSessionHandle).
+	sessionHandle string
 }
 
 type appPassword struct {

@@ -25,10 +25,14 @@ type sessionOut struct {
 
 // session builds a session answer. Callers hold s.mu.
 func (s *Server) session(a *account, access, refresh string) sessionOut {
+	handle := a.Handle
+	if a.sessionHandle != "" {
+		handle = a.sessionHandle
+	}
 	return sessionOut{
 		AccessJwt:       access,
 		RefreshJwt:      refresh,
-		Handle:          a.Handle,
+		Handle:          handle,
 		DID:             a.DID,
 		DIDDoc:          s.sessionDIDDoc(a),
 		Email:           a.Email,

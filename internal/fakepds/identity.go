@@ -20,6 +20,16 @@ func (s *Server) SetPDSEndpoint(did, endpoint string) {
 	s.setFlag(did, func(a *account) { a.pds = &endpoint })
 }
 
+// SetSessionHandle makes the account's session answers (createSession,
+// refreshSession, getSession) name handle instead of its own, as a hostile
+// or confused server may: its DID document and handle resolution still
+// give its own handle, and no uniqueness is enforced, so handle may be
+// another account's (on this server or another). An empty handle restores
+// its own. Unknown DIDs are ignored.
+func (s *Server) SetSessionHandle(did, handle string) {
+	s.setFlag(did, func(a *account) { a.sessionHandle = handle })
+}
+
 // DIDDocument is the DID document the server publishes for the account, as
 // served at /<did> and put in session answers.
 func (s *Server) DIDDocument(did string) (json.RawMessage, bool) {
