@@ -42,6 +42,44 @@ type Summary struct {
 	// KeyringError is why the tokens could not be read from the OS
 	// keyring (state keyring-unreadable). It names no token.
 	KeyringError string `json:"keyringError,omitempty"`
+	// HandleStatus is what the last check of the handle both ways found:
+	// "verified", "unverified" (the handle never chooses the account) or
+	// "unchecked" (never checked, or the lookups failed).
+	HandleStatus string `json:"handleStatus"`
+	// HandleNames is, for an unverified handle, what the lookup named
+	// instead: the DID the handle resolves to, or the handle the DID
+	// document names.
+	HandleNames string `json:"handleNames,omitempty"`
+	// HandleCheckedAt is when the handle was last checked, if ever.
+	HandleCheckedAt time.Time `json:"handleCheckedAt,omitzero"`
+	// HandleSharedWith are the other saved accounts that claim the same
+	// handle: it then chooses none of them (see SharedWith).
+	HandleSharedWith []string `json:"handleSharedWith,omitempty"`
+}
+
+// HandleMark is a summary's handle trouble in a word, "" for none:
+// "shared" when another saved account claims it, "unverified" when its
+// check found it false. Either way the handle does not choose the account.
+func (s Summary) HandleMark() string {
+	switch {
+	case len(s.HandleSharedWith) > 0:
+		return "shared"
+	case s.HandleStatus == storage.HandleUnverified:
+		return "unverified"
+	}
+	return ""
+}
+
+// SharedWith are the DIDs other than did that claim handle, from
+// storage.State.SharedHandles.
+func SharedWith(shared map[string][]string, did, handle string) []string {
+	var others []string
+	for _, d := range shared[strings.ToLower(handle)] {
+		if d != did {
+			others = append(others, d)
+		}
+	}
+	return others
 }
 
 // Summarize describes a saved account at now.
@@ -49,6 +87,10 @@ func Summarize(a storage.Account, active bool, now time.Time) Summary {
 	s := summarize(a.SessionData, now)
 	s.Active = active
 	s.LastRefreshError = a.LastRefreshError
+	s.HandleStatus, s.HandleNames = a.HandleStatus()
+	if strings.EqualFold(a.HandleCheck.Handle, a.Handle) {
+		s.HandleCheckedAt = a.HandleCheck.At
+	}
 	switch {
 	case a.SessionEnded || refreshExpired(s.RefreshExpiresAt, now):
 		s.State = StateEnded
@@ -75,7 +117,7 @@ func summarize(d auth.SessionData, now time.Time) Summary {
 		AccessExpiresAt: access.ExpiresAt, RefreshExpiresAt: d.RefreshExpiry(),
 		TokenKind: AccessKind(access), AccountStatus: AccountStatus(d),
 		Email: d.Email, EmailConfirmed: d.EmailConfirmed, EmailAuthFactor: d.EmailAuthFactor,
-		RefreshedAt: d.RefreshedAt, State: StateValid,
+		RefreshedAt: d.RefreshedAt, State: StateValid, HandleStatus: storage.HandleUnchecked,
 	}
 	if !now.Before(s.AccessExpiresAt) {
 		s.State = StateExpired

@@ -124,6 +124,10 @@ func exitCode(err error) int {
 		return ee.code
 	case errors.Is(err, auth.ErrAuthFactorTokenRequired):
 		return exitNeedsCode
+	case errors.Is(err, storage.ErrHandleChoice):
+		// A handle two saved accounts claim, or an unverified one: the
+		// command line must name the account by its DID.
+		return exitUsage
 	case errors.Is(err, accounts.ErrNoAccount), errors.Is(err, accounts.ErrSessionEnded):
 		return exitNoSession
 	}

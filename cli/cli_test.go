@@ -98,6 +98,9 @@ type cliEnv struct {
 	client *auth.Client
 	// deadline bounds each command; 0 means 30 s.
 	deadline time.Duration
+	// handles, when set, looks handles up for every run's manager (a
+	// stand-in resolver); nil makes none.
+	handles auth.HandleResolver
 
 	mu        sync.Mutex
 	runs      []result
@@ -197,7 +200,7 @@ func (e *cliEnv) runCLI(a *App, args ...string) result {
 		}
 	}
 	a.Now = e.clock.Now
-	a.Manager = &accounts.Manager{Store: storage.Open(e.path), Client: e.client, Now: e.clock.Now}
+	a.Manager = &accounts.Manager{Store: storage.Open(e.path), Client: e.client, Now: e.clock.Now, Handles: e.handles}
 	deadline := e.deadline
 	if deadline == 0 {
 		deadline = 30 * time.Second

@@ -8,7 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/skyswitch/skyswitch/accounts"
 	"github.com/skyswitch/skyswitch/internal/sanitize"
+	"github.com/skyswitch/skyswitch/storage"
 )
 
 // mask shows that a token exists without revealing it.
@@ -58,4 +60,41 @@ func writeJSON(w io.Writer, v any) error {
 	}
 	_, err := w.Write(sanitize.JSON(buf.Bytes()))
 	return err
+}
+
+// handleText is what status says of an account's handle: whether another
+// saved account claims it, and what checking it both ways found.
+func handleText(s accounts.Summary, now time.Time) string {
+	when := ""
+	if !s.HandleCheckedAt.IsZero() {
+		when = " (checked " + ago(s.HandleCheckedAt, now) + ")"
+	}
+	var text string
+	switch s.HandleStatus {
+	case storage.HandleVerified:
+		text = "verified both ways" + when
+	case storage.HandleUnverified:
+		what := "its DID document names @" + s.HandleNames
+		if strings.HasPrefix(s.HandleNames, "did:") {
+			what = "it resolves to " + s.HandleNames
+		}
+		text = "unverified: " + what + when + "; only the DID chooses this account"
+	default:
+		text = "not checked"
+		if when != "" {
+			text = "not checked: the lookups failed" + when
+		}
+	}
+	if len(s.HandleSharedWith) > 0 {
+		text += "; also claimed by " + strings.Join(s.HandleSharedWith, ", ") + ", so only the DID chooses this account"
+	}
+	return text
+}
+
+// ago is how long before now t was, compact: 3h12m ago, 2d ago.
+func ago(t, now time.Time) string {
+	if !now.After(t) {
+		return "just now"
+	}
+	return left(now, t) + " ago"
 }

@@ -51,7 +51,19 @@ func runList(ctx context.Context, opts listOptions, e *env) error {
 		fmt.Fprintln(e.stderr, "No saved accounts. Add one with: skyswitch login")
 		return nil
 	}
-	return writeList(e.stdout, all, e.clock())
+	if err := writeList(e.stdout, all, e.clock()); err != nil {
+		return err
+	}
+	writeHandleNotes(e.stderr, st)
+	return nil
+}
+
+// writeHandleNotes says, under list's table, which handles choose no
+// account and why: two saved accounts claim it, or it is unverified.
+func writeHandleNotes(w io.Writer, st *storage.State) {
+	for _, he := range st.HandleErrors() {
+		fmt.Fprintf(w, "skyswitch: note: %v\n", he)
+	}
 }
 
 // writeList is list's table.
@@ -63,18 +75,32 @@ func writeList(w io.Writer, all []accounts.Summary, now time.Time) error {
 		if s.Active {
 			mark = "*"
 		}
-		fmt.Fprintf(tw, "%s\t@%s\t%s\t%s\t%s\t%s\n", mark, s.Handle, s.DID, accounts.HostOf(s.PDSURL), left(s.AccessExpiresAt, now), s.State)
+		handle := "@" + s.Handle
+		if m := s.HandleMark(); m != "" {
+			handle += " (" + m + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", mark, handle, s.DID, accounts.HostOf(s.PDSURL), left(s.AccessExpiresAt, now), s.State)
 	}
 	return tw.Flush()
 }
 
 // writeHandles prints the saved accounts' handles, the active one first.
 // Completion scripts read them, so only valid handles are printed: a file
-// edited by hand cannot slip shell syntax into a completion.
+// edited by hand cannot slip shell syntax into a completion. An account
+// whose handle chooses nothing (shared, unverified) is offered by its DID.
 func writeHandles(w io.Writer, st *storage.State) error {
 	var b strings.Builder
+	byDID := map[string]bool{}
+	for _, he := range st.HandleErrors() {
+		for _, did := range he.DIDs {
+			byDID[did] = true
+		}
+	}
 	add := func(a storage.Account) {
-		if auth.ValidHandle(a.Handle) {
+		switch {
+		case byDID[a.DID] && auth.ValidDID(a.DID):
+			b.WriteString(a.DID + "\n")
+		case !byDID[a.DID] && auth.ValidHandle(a.Handle):
 			b.WriteString(a.Handle + "\n")
 		}
 	}
@@ -91,15 +117,22 @@ func writeHandles(w io.Writer, st *storage.State) error {
 }
 
 // summaries lists the active account first, then the others as saved, then
-// the logouts still owed to a server.
+// the logouts still owed to a server; each account's summary names the
+// other accounts that claim its handle.
 func summaries(st *storage.State, now time.Time) []accounts.Summary {
 	all := []accounts.Summary{}
+	shared := st.SharedHandles()
+	add := func(a storage.Account, active bool) {
+		s := accounts.Summarize(a, active, now)
+		s.HandleSharedWith = accounts.SharedWith(shared, a.DID, a.Handle)
+		all = append(all, s)
+	}
 	if a, ok := st.ActiveAccount(); ok {
-		all = append(all, accounts.Summarize(*a, true, now))
+		add(*a, true)
 	}
 	for _, a := range st.Accounts {
 		if a.DID != st.Active {
-			all = append(all, accounts.Summarize(a, false, now))
+			add(a, false)
 		}
 	}
 	for _, p := range st.PendingLogouts {

@@ -76,11 +76,12 @@ func (e *env) choose(named string) (ident, source string) {
 // pinned is SKYSWITCH_ACCOUNT, or "" when it is unset or empty.
 func (e *env) pinned() string { return strings.TrimSpace(e.getenv(envAccount)) }
 
-// fromOverride makes an unknown account chosen by --account or
-// SKYSWITCH_ACCOUNT say where its name came from. It stays an
-// accounts.ErrNoAccount (exit 4): an override is never silently dropped.
+// fromOverride makes an unknown account, or a handle that chooses none,
+// named by --account or SKYSWITCH_ACCOUNT say where its name came from. It
+// stays an accounts.ErrNoAccount (exit 4) or a storage.ErrHandleChoice
+// (exit 2): an override is never silently dropped.
 func fromOverride(err error, source string) error {
-	if err == nil || !errors.Is(err, accounts.ErrNoAccount) {
+	if err == nil || !errors.Is(err, accounts.ErrNoAccount) && !errors.Is(err, storage.ErrHandleChoice) {
 		return err
 	}
 	switch source {
@@ -92,10 +93,15 @@ func fromOverride(err error, source string) error {
 	return err
 }
 
-// pick finds the chosen account in st, or says why not (exit 4).
+// pick finds the chosen account in st, or says why not: exit 4 when none
+// answers, exit 2 for a handle that chooses none (two saved accounts claim
+// it, or it is unverified: only a DID chooses then).
 func pick(st *storage.State, ident, source string) (*storage.Account, error) {
 	a, err := accounts.Find(st, ident)
-	if err != nil {
+	switch {
+	case errors.Is(err, storage.ErrHandleChoice):
+		return nil, &exitError{exitUsage, fromOverride(err, source)}
+	case err != nil:
 		return nil, &exitError{exitNoSession, fromOverride(err, source)}
 	}
 	return a, nil

@@ -45,8 +45,10 @@ func runStatus(ctx context.Context, opts statusOptions, e *env) error {
 	if err != nil {
 		return err
 	}
+	st, a = e.checkHandle(ctx, st, a)
 	now := e.clock()
 	s := accounts.Summarize(*a, a.DID == st.Active, now)
+	s.HandleSharedWith = accounts.SharedWith(st.SharedHandles(), a.DID, a.Handle)
 	file := e.mgr.Store.Path()
 	if opts.json {
 		err = writeJSON(e.stdout, statusJSON{s, source, file})
@@ -62,6 +64,30 @@ func runStatus(ctx context.Context, opts statusOptions, e *env) error {
 		return &exitError{exitFailure, fmt.Errorf("@%s: %s", s.Handle, s.KeyringError)}
 	}
 	return err
+}
+
+// checkHandle checks the account's handle both ways when its last outcome
+// is due, within accounts.HandleLookupTimeout, and returns the accounts as
+// they are then (as they were, when nothing changed or it failed).
+func (e *env) checkHandle(ctx context.Context, st *storage.State, a *storage.Account) (*storage.State, *storage.Account) {
+	if !accounts.HandleCheckDue(a, e.clock()) {
+		return st, a
+	}
+	vctx, cancel := context.WithTimeout(ctx, accounts.HandleLookupTimeout)
+	defer cancel()
+	changed, err := e.mgr.VerifyHandles(vctx, false, a.DID)
+	e.warnings()
+	if !changed || err != nil {
+		return st, a
+	}
+	again, err := e.mgr.Load(ctx)
+	if err != nil {
+		return st, a
+	}
+	if b, ok := again.Account(a.DID); ok {
+		return again, b
+	}
+	return st, a
 }
 
 // statusTitle is status's first line: the handle, whether it is the saved
@@ -95,6 +121,7 @@ func writeStatus(w io.Writer, s accounts.Summary, title, accessJwt, file string,
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
 	row := func(k, v string) { fmt.Fprintf(tw, "  %s:\t%s\n", k, v) }
 	row("DID", s.DID)
+	row("Handle", handleText(s, now))
 	row("PDS", s.PDSURL)
 	row("Service", s.Service)
 	row("Token", fmt.Sprintf("%s (%s)", accounts.KindText(s.TokenKind), mask(accessJwt)))

@@ -29,7 +29,8 @@ func (e *env) open() error {
 	if err != nil {
 		return err
 	}
-	e.mgr = &accounts.Manager{Store: openStore(path, e.app.Keyring), Client: client, Now: e.app.Now}
+	e.mgr = &accounts.Manager{Store: openStore(path, e.app.Keyring), Client: client, Now: e.app.Now,
+		Handles: auth.PublicHandles{R: client.Resolver}}
 	return nil
 }
 
