@@ -85,6 +85,10 @@ func (m Model) inspectView() string {
 	b.WriteString(m.st.title.Render(title) + "\n\n")
 	field := func(k, v string) { fmt.Fprintf(&b, "  %s %s\n", m.st.label.Render(pad(k, 14)), v) }
 	field("DID", a.DID)
+	field("Handle", m.handleView(*saved))
+	if others := m.sharedWith(*saved); len(others) > 0 {
+		m.under(&b, m.st.warn, "⚠ also claimed by "+strings.Join(others, ", ")+": a handle is only a claim, so only the DID chooses this account", 3)
+	}
 	field("PDS", a.Endpoint())
 	field("Service", a.Service)
 	email := a.Email

@@ -24,7 +24,7 @@ func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		m.loadErr, m.data, m.stamp = nil, msg.st, msg.stamp
 		m.list = m.list.settle(m.rows())
-		return m, nil
+		return m.withHandles(), nil
 	case unchangedMsg:
 		return m, nil
 	case refreshedMsg:
@@ -48,6 +48,8 @@ func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd) {
 		return m.onLoginDone(msg)
 	case checkedMsg:
 		return m.onChecked(msg)
+	case handlesCheckedMsg:
+		return m.onHandlesChecked(msg)
 	case pendingRetriedMsg:
 		if msg.revoked > 0 {
 			m.setStatus(fmt.Sprintf("Revoked %d session(s) whose logout was pending.", msg.revoked), false)

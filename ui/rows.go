@@ -89,7 +89,13 @@ func (m Model) rowView(r row, selected bool, cells cellMemo) string {
 	if !medium {
 		handleCol = min(max(m.width-(4+colAccess+colRefresh+3+14), 12), colHandle)
 	}
-	cols := []string{cursor + active + pad(truncate(handle, handleCol), handleCol)}
+	handleCell := pad(truncate(handle, handleCol), handleCol)
+	if r.acct != nil && m.marks[r.acct.DID] != "" {
+		// A handle that chooses nothing (shared, unverified) is marked;
+		// the notes and the inspector say why.
+		handleCell = pad(truncate(handle, handleCol-2), handleCol-2) + " " + m.st.warn.Render("⚠")
+	}
+	cols := []string{cursor + active + handleCell}
 	if wide {
 		cols = append(cols, m.st.muted.Render(pad(shortDID(shown(r.did()), colDID), colDID)))
 	}

@@ -93,6 +93,9 @@ type Model struct {
 	spinner   spinner.Model
 	quitting  bool
 	expiry    *expiryMemo
+	// marks says, by DID, why an account's handle chooses nothing
+	// (markShared, markUnverified); see withHandles.
+	marks map[string]string
 }
 
 // New builds the model over a service.
@@ -123,11 +126,12 @@ func New(svc Service, opts Options) Model {
 		expiry:  &expiryMemo{},
 	}
 	m = m.restyle()
+	m = m.addNotes(opts.Notes)
 	if opts.Initial != nil {
 		m.data = opts.Initial
 		m.list = m.list.settle(m.rows())
+		m = m.withHandles()
 	}
-	m = m.addNotes(opts.Notes)
 	return m
 }
 
@@ -148,15 +152,16 @@ func (m Model) restyle() Model {
 // styles: the model is copied whole at every call.)
 func (m Model) fieldStyles() textinput.Styles { return newFieldStyles(defaultTheme, m.dark) }
 
-// Init loads the accounts, retries owed logouts, starts the clock and asks
+// Init loads the accounts, retries owed logouts, checks in the background
+// the handles whose last check is due, starts the clock and asks
 // the terminal for its background colour (the answer restyles the screen;
 // until it comes, or if it never does, the colours are a dark terminal's).
 func (m Model) Init() tea.Cmd {
 	if m.data != nil {
 		// Given by the caller; the first tick notices any later change.
-		return tea.Batch(retryPendingCmd(m.svc), tick(), tea.RequestBackgroundColor)
+		return tea.Batch(retryPendingCmd(m.svc), tick(), tea.RequestBackgroundColor, verifyHandlesCmd(m.svc))
 	}
-	return tea.Batch(loadCmd(m.svc), retryPendingCmd(m.svc), tick(), tea.RequestBackgroundColor)
+	return tea.Batch(loadCmd(m.svc), retryPendingCmd(m.svc), tick(), tea.RequestBackgroundColor, verifyHandlesCmd(m.svc))
 }
 
 // Update routes a message to the part of the model it concerns.

@@ -1,0 +1,126 @@
+package ui_test
+
+// Handles as claims in the switcher: a server renaming its account to
+// another saved account's handle, and the check of handles as it starts.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/skyswitch/skyswitch/internal/fakepds"
+	"github.com/skyswitch/skyswitch/ui"
+)
+
+// identities is a stand-in resolver: handle → DID, DID → the handle its
+// document names; anything else is a failed lookup. It counts lookups.
+type identities struct {
+	mu    sync.Mutex
+	dids  map[string]string
+	names map[string]string
+	calls int
+}
+
+func (r *identities) ResolveHandle(_ context.Context, h string) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls++
+	if did, ok := r.dids[h]; ok {
+		return did, nil
+	}
+	return "", errors.New("no such handle")
+}
+
+func (r *identities) ResolveDID(_ context.Context, did string) (json.RawMessage, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls++
+	if h, ok := r.names[did]; ok {
+		return json.Marshal(map[string]any{"id": did, "alsoKnownAs": []string{"at://" + h}})
+	}
+	return nil, errors.New("offline")
+}
+
+func (r *identities) count() int { r.mu.Lock(); defer r.mu.Unlock(); return r.calls }
+
+// rowsOf are the list rows of the view that show @handle.
+func rowsOf(v, handle string) []string {
+	var rows []string
+	for _, l := range strings.Split(v, "\n") {
+		if strings.Contains(l, "@"+handle+" ") && (strings.HasPrefix(l, "  ") || strings.HasPrefix(l, "> ")) {
+			rows = append(rows, l)
+		}
+	}
+	return rows
+}
+
+// TestSwitcherMarksAHandleAServerTook: bob's server answers the
+// switcher's refresh with alice's handle. A note says so, naming alice's
+// DID; both rows are marked; the inspector says who else claims it.
+func TestSwitcherMarksAHandleAServerTook(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	bobSrv := w.server(fakepds.Options{})
+	alice := w.login(nil, "alice.test")
+	bob := w.login(bobSrv, "bob.test")
+	d := w.start(ui.Options{})
+	if v := d.view(); strings.Contains(v, "⚠") {
+		t.Fatalf("marked before anything happened:\n%s", d.redact(v))
+	}
+	bobSrv.SetSessionHandle(bob.DID, "alice.test")
+	d.advance(2*time.Hour, w.clk) // both tokens due: the switcher refreshes them
+	v := d.has("@bob.test ("+bob.DID+") is now called @alice.test", alice.DID)
+	rows := rowsOf(v, "alice.test")
+	if len(rows) != 2 {
+		t.Fatalf("%d rows show @alice.test, want 2:\n%s", len(rows), d.redact(v))
+	}
+	for _, r := range rows {
+		if !strings.Contains(r, "⚠") {
+			t.Errorf("row not marked: %q", r)
+		}
+	}
+	d.key("i")
+	d.has("also claimed by")
+}
+
+// TestSwitcherChecksHandlesAsItStarts: the switcher checks the handles
+// whose outcome is due; one that resolves to another DID is marked, noted
+// and shown as unverified in the inspector; a second start within the
+// time limit makes no lookup.
+func TestSwitcherChecksHandlesAsItStarts(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	alice := w.login(nil, "alice.test")
+	bob := w.login(nil, "bob.test")
+	r := &identities{
+		dids:  map[string]string{"alice.test": alice.DID, "bob.test": "did:plc:someoneelse"},
+		names: map[string]string{alice.DID: "alice.test", bob.DID: "bob.test"},
+	}
+	w.mgr.Handles = r
+	d := w.start(ui.Options{Select: alice.DID})
+	if r.count() == 0 {
+		t.Fatal("no lookup at start")
+	}
+	v := d.has("@bob.test is not verified for " + bob.DID)
+	if bobRows, aliceRows := rowsOf(v, "bob.test"), rowsOf(v, "alice.test"); len(bobRows) != 1 || !strings.Contains(bobRows[0], "⚠") ||
+		len(aliceRows) != 1 || strings.Contains(aliceRows[0], "⚠") {
+		t.Errorf("marks:\n%s", d.redact(v))
+	}
+	d.key("i")
+	if got := field(t, d.view(), "Handle"); got != "verified both ways" {
+		t.Errorf("alice's handle: %q", got)
+	}
+	d.key("esc")
+	d.key("down")
+	d.key("i")
+	if got := field(t, d.view(), "Handle"); got != "unverified: it resolves to did:plc:someoneelse" {
+		t.Errorf("bob's handle: %q", got)
+	}
+	n := r.count()
+	w.start(ui.Options{})
+	if r.count() != n {
+		t.Errorf("a second start looked up %d times", r.count()-n)
+	}
+}
