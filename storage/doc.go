@@ -14,7 +14,8 @@
 //	  "previous": "did:plc:…",       // the one before it, for "switch -"
 //	  "accounts": [                  // auth.SessionData, flattened, plus
 //	    {"accessJwt": "…", "refreshJwt": "…", "did": "…", "handle": "…", …,
-//	     "addedAt": "…", "lastUsedAt": "…", "lastRefreshError": "…"}
+//	     "addedAt": "…", "lastUsedAt": "…", "lastRefreshError": "…",
+//	     "handleCheck": {"handle": "…", "status": "verified", "at": "…"}}
 //	  ],
 //	  "pendingLogouts": [            // sessions still to revoke on a server
 //	    {"session": {…}, "queuedAt": "…", "attempts": 2, "lastError": "…"}
@@ -26,7 +27,17 @@
 // An account whose tokens are in the OS keyring has "secrets": "keyring"
 // and empty accessJwt and refreshJwt. A file using none of the keyring
 // fields is written as version 1, which older builds read; one that does
-// is version 2, which they refuse as too new. No password is ever stored.
+// is version 2, which they refuse as too new. One holding a handleCheck
+// (the last outcome of checking the handle both ways; see HandleCheck) is
+// version 3. No password is ever stored.
+//
+// # Handles
+//
+// A handle is a claim, the DID the identity: State.Choose (and Find,
+// LoadAccount) finds an account by a handle only when exactly one saved
+// account claims it and its check did not find it false; otherwise a
+// *HandleError lists the DIDs. A DID always chooses. Nothing here looks a
+// handle up: the accounts package does, and stores the outcome.
 //
 // # Tokens in the OS keyring
 //

@@ -186,3 +186,25 @@ func handleChoice(ident string, a *Account, dids []string) error {
 func isDID(ident string) bool {
 	return strings.HasPrefix(strings.TrimPrefix(strings.TrimSpace(ident), "@"), "did:")
 }
+
+// HandleErrors says, once per handle and in the file's order, why each
+// saved handle that chooses no account cannot: one *HandleError for each
+// handle two or more accounts claim, and one for each unverified handle.
+func (s *State) HandleErrors() []*HandleError {
+	shared := s.SharedHandles()
+	var out []*HandleError
+	for i := range s.Accounts {
+		a := &s.Accounts[i]
+		h := strings.ToLower(a.Handle)
+		if dids := shared[h]; len(dids) > 0 {
+			if dids[0] == a.DID {
+				out = append(out, &HandleError{Handle: h, DIDs: dids})
+			}
+			continue
+		}
+		if status, names := a.HandleStatus(); status == HandleUnverified {
+			out = append(out, &HandleError{Handle: h, DIDs: []string{a.DID}, Unverified: true, Names: names})
+		}
+	}
+	return out
+}
