@@ -62,6 +62,9 @@ type HandleResult struct {
 func CheckHandle(ctx context.Context, r HandleResolver, did, handle string) HandleResult {
 	handle = strings.ToLower(handle)
 	got, herr := r.ResolveHandle(ctx, handle)
+	if herr == nil && !ValidDID(got) {
+		herr = fmt.Errorf("%w: handle %s: the answer is not a DID", ErrResolve, handle)
+	}
 	switch {
 	case errors.Is(herr, ErrCannotCheck):
 		return HandleResult{Err: herr}

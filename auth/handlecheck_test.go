@@ -50,6 +50,7 @@ func TestCheckHandleBothWays(t *testing.T) {
 		{"handle lookup fails", handleStandIn{nil, map[string]string{did: "alice.example.com"}}, "alice.example.com", HandleUnchecked, ""},
 		{"document lookup fails", handleStandIn{map[string]string{"alice.example.com": did}, nil}, "alice.example.com", HandleUnchecked, ""},
 		{"both fail (offline)", handleStandIn{}, "alice.example.com", HandleUnchecked, ""},
+		{"handle answers no DID", handleStandIn{map[string]string{"alice.example.com": "\x1b[2Jnot a did"}, map[string]string{did: "alice.example.com"}}, "alice.example.com", HandleUnchecked, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
