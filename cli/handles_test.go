@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/skyswitch/skyswitch/internal/fakepds"
 )
@@ -39,6 +40,19 @@ func (r *standInHandles) ResolveDID(_ context.Context, did string) (json.RawMess
 		return json.Marshal(map[string]any{"id": did, "alsoKnownAs": []string{"at://" + h}})
 	}
 	return nil, errors.New("offline")
+}
+
+// forbidHandles is a resolver that fails the test if asked anything.
+type forbidHandles struct{ t *testing.T }
+
+func (f forbidHandles) ResolveHandle(_ context.Context, h string) (string, error) {
+	f.t.Errorf("a handle lookup was made for %s", h)
+	return "", errors.New("forbidden")
+}
+
+func (f forbidHandles) ResolveDID(_ context.Context, did string) (json.RawMessage, error) {
+	f.t.Errorf("a DID lookup was made for %s", did)
+	return nil, errors.New("forbidden")
 }
 
 // aliceAndBob logs in alice.test (on e's server) and bob.test (on a second
@@ -161,9 +175,15 @@ func TestCLIHandleCheckedBothWays(t *testing.T) {
 	if !strings.Contains(r.stdout, "@bob.test (unverified)") || strings.Contains(r.stdout, "@alice.test (") {
 		t.Errorf("list marks:\n%s", r)
 	}
-	e.handles = nil // token, api and status by DID read the file only
+	e.handles = forbidHandles{t} // token, env, api and exec read the file only
+	e.clock.Set(e.clock.Now().Add(25 * time.Hour)) // every outcome due, every token expired
 	wantError(t, e.run("", "token", "bob.test"), exitUsage, bob.DID, "did:plc:someoneelse")
 	wantCode(t, e.run("", "token", "alice.test"), exitOK)
+	wantCode(t, e.run("", "env", "alice.test"), exitOK)
+	wantCode(t, e.run("", "api", "--account", "alice.test", nsidGetSession), exitOK)
+	wantCode(t, e.run("", "exec", "--account", bob.DID, "--", "true"), exitOK)
+	e.clock.Set(e.clock.Now().Add(-25 * time.Hour))
+	e.handles = nil
 	r = e.run("", "status", bob.DID)
 	wantCode(t, r, exitOK)
 	if !strings.Contains(r.stdout, "Handle:        unverified: it resolves to did:plc:someoneelse") {
