@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -56,13 +57,14 @@ func (m Model) onHandlesChecked(msg handlesCheckedMsg) (Model, tea.Cmd) {
 }
 
 // withHandles marks, from the accounts just loaded, each account whose
-// handle chooses nothing, and queues a note for each such handle.
+// handle chooses nothing, and queues a note for each such handle, once:
+// a note dismissed stays dismissed across reloads while the clash lasts.
 func (m Model) withHandles() Model {
 	m.marks = nil
 	if m.data == nil {
 		return m
 	}
-	var notes []string
+	var notes, fresh []string
 	for _, he := range m.data.HandleErrors() {
 		mark := markShared
 		if he.Unverified {
@@ -75,8 +77,12 @@ func (m Model) withHandles() Model {
 			m.marks[did] = mark
 		}
 		notes = append(notes, he.Error())
+		if !slices.Contains(m.handleNotes, he.Error()) {
+			fresh = append(fresh, he.Error())
+		}
 	}
-	return m.addNotes(notes)
+	m.handleNotes = notes
+	return m.addNotes(fresh)
 }
 
 // handleView is what the inspector says of an account's handle.

@@ -84,6 +84,19 @@ func TestSwitcherMarksAHandleAServerTook(t *testing.T) {
 	}
 	d.key("i")
 	d.has("also claimed by")
+	// Dismissed, the notes stay dismissed when the file changes again.
+	d.key("esc")
+	for i := 0; i < 5 && strings.Contains(d.view(), "Note: "); i++ {
+		d.key("esc")
+	}
+	if _, err := w.mgr.Switch(context.Background(), alice.DID); err != nil {
+		t.Fatal(err)
+	}
+	d.tick()
+	d.hasNot("Note: ")
+	if !strings.Contains(d.row("alice.test"), "●") {
+		t.Errorf("the reload did not happen:\n%s", d.redact(d.view()))
+	}
 }
 
 // TestSwitcherChecksHandlesAsItStarts: the switcher checks the handles

@@ -96,6 +96,9 @@ type Model struct {
 	// marks says, by DID, why an account's handle chooses nothing
 	// (markShared, markUnverified); see withHandles.
 	marks map[string]string
+	// handleNotes are the notes withHandles has queued for the clashes
+	// that last, so a dismissed one is not queued again.
+	handleNotes []string
 }
 
 // New builds the model over a service.
