@@ -175,7 +175,7 @@ func TestCLIHandleCheckedBothWays(t *testing.T) {
 	if !strings.Contains(r.stdout, "@bob.test (unverified)") || strings.Contains(r.stdout, "@alice.test (") {
 		t.Errorf("list marks:\n%s", r)
 	}
-	e.handles = forbidHandles{t} // token, env, api and exec read the file only
+	e.handles = forbidHandles{t}                   // token, env, api and exec read the file only
 	e.clock.Set(e.clock.Now().Add(25 * time.Hour)) // every outcome due, every token expired
 	wantError(t, e.run("", "token", "bob.test"), exitUsage, bob.DID, "did:plc:someoneelse")
 	wantCode(t, e.run("", "token", "alice.test"), exitOK)
