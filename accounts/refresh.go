@@ -95,13 +95,13 @@ func (m *Manager) refresh(ctx context.Context, ident string, good func(*storage.
 }
 
 // spend sends the refresh of used and waits for its answer, whatever ends
-// ctx meanwhile, for up to the client's timeout: the server rotates the
-// token as it reads the request, so an answer dropped is a session lost on
-// a server that allows no second use of a refresh token.
+// ctx meanwhile: the server rotates the token as it reads the request, so
+// an answer dropped is a session lost on a server that allows no second
+// use of a refresh token. The client's own bound (its Timeout, for the
+// whole of an answer it reads) is the only one: a second timer of the same
+// length would race it, and its timeout would be said as Go's.
 func (m *Manager) spend(ctx context.Context, used auth.SessionData) (auth.SessionData, error) {
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.callLimit())
-	defer cancel()
-	return m.Client.RefreshSession(sctx, used)
+	return m.Client.RefreshSession(context.WithoutCancel(ctx), used)
 }
 
 // lasts reports whether tok has at least minLeft before it expires.

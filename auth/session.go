@@ -156,9 +156,10 @@ func (s *Session) refresh(ctx context.Context, stale string) error {
 		used := s.data
 		// The flight outlives a caller that gives up: the server may
 		// rotate the token whatever we do, so its answer must be kept.
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.c.timeout())
+		// The round trip's own bound (Timeout, for the whole answer) ends
+		// it; a second timer would race that one.
+		fctx := context.WithoutCancel(ctx)
 		go func() {
-			defer cancel()
 			fresh, err := s.c.RefreshSession(fctx, used)
 			s.land(f, used, fresh, err)
 		}()
