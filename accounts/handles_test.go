@@ -1,11 +1,8 @@
 package accounts_test
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,61 +11,6 @@ import (
 	"github.com/skyswitch/skyswitch/internal/fakepds"
 	"github.com/skyswitch/skyswitch/storage"
 )
-
-// identities is a stand-in resolver: handle → DID, and DID → the handle
-// its document names; a missing entry is a failed lookup. It counts the
-// lookups, and fails the test on any when forbid is set.
-type identities struct {
-	t      *testing.T
-	mu     sync.Mutex
-	dids   map[string]string
-	names  map[string]string
-	calls  int
-	forbid bool
-}
-
-func newIdentities(t *testing.T) *identities {
-	return &identities{t: t, dids: map[string]string{}, names: map[string]string{}}
-}
-
-func (r *identities) asked(what string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.calls++
-	if r.forbid {
-		r.t.Errorf("a handle lookup was made: %s", what)
-	}
-}
-
-// set makes handle resolve to did and did's document name named.
-func (r *identities) set(handle, did, named string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.dids[handle], r.names[did] = did, named
-}
-
-func (r *identities) count() int { r.mu.Lock(); defer r.mu.Unlock(); return r.calls }
-
-func (r *identities) ResolveHandle(_ context.Context, handle string) (string, error) {
-	r.asked(handle)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if did, ok := r.dids[handle]; ok {
-		return did, nil
-	}
-	return "", errors.New("no such handle")
-}
-
-func (r *identities) ResolveDID(_ context.Context, did string) (json.RawMessage, error) {
-	r.asked(did)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	h, ok := r.names[did]
-	if !ok {
-		return nil, errors.New("offline")
-	}
-	return json.Marshal(map[string]any{"id": did, "alsoKnownAs": []string{"at://" + h}})
-}
 
 // twoServers is alice.test on one fake server and bob.test on another,
 // both logged in to one manager (bob active).
@@ -160,10 +102,10 @@ func TestLoginOfAClaimedHandleIsNoted(t *testing.T) {
 // and never choosing), unchecked (chooses); a handle checked at login.
 func TestVerifyHandlesStoresWhatTheLookupsSaid(t *testing.T) {
 	f, _, alice, bob := twoServers(t)
-	r := newIdentities(t)
+	r := fakepds.NewIdentities()
 	f.m.Handles = r
-	r.set("alice.test", alice.DID, "alice.test")
-	r.set("bob.test", "did:plc:someoneelse", "bob.test")
+	r.Set("alice.test", alice.DID, "alice.test")
+	r.Set("bob.test", "did:plc:someoneelse", "bob.test")
 	if changed, err := f.m.VerifyHandles(ctx, false); err != nil || !changed {
 		t.Fatalf("VerifyHandles: %v, %v", changed, err)
 	}
@@ -187,14 +129,14 @@ func TestVerifyHandlesStoresWhatTheLookupsSaid(t *testing.T) {
 	}
 	// Logging in checks at once; failed lookups leave it unchecked, and
 	// the handle, unique, still chooses.
-	n := r.count()
+	n := r.Calls()
 	f.clk.Advance(time.Minute)
 	carol := f.srv.AddAccount(fakepds.Account{Handle: "carol.test", Password: password})
 	f.login(t, "carol.test")
 	st, _ = f.m.Load(ctx)
 	c, _ := st.Account(carol.DID)
-	if s, _ := c.HandleStatus(); r.count() == n || s != storage.HandleUnchecked || c.HandleCheck.At.IsZero() {
-		t.Errorf("login made %d lookups and stored %+v", r.count()-n, c.HandleCheck)
+	if s, _ := c.HandleStatus(); r.Calls() == n || s != storage.HandleUnchecked || c.HandleCheck.At.IsZero() {
+		t.Errorf("login made %d lookups and stored %+v", r.Calls()-n, c.HandleCheck)
 	}
 	if _, err := f.m.Token(ctx, "carol.test", time.Minute); err != nil {
 		t.Errorf("an unchecked unique handle did not choose: %v", err)
@@ -206,16 +148,16 @@ func TestVerifyHandlesStoresWhatTheLookupsSaid(t *testing.T) {
 // manager's clock; force checks at once; a renamed account is due.
 func TestHandleCheckTimeLimit(t *testing.T) {
 	f, _, alice, bob := twoServers(t)
-	r := newIdentities(t)
+	r := fakepds.NewIdentities()
 	f.m.Handles = r
-	r.set("alice.test", alice.DID, "alice.test") // bob's lookups fail
+	r.Set("alice.test", alice.DID, "alice.test") // bob's lookups fail
 	verify := func(force bool) int {
 		t.Helper()
-		n := r.count()
+		n := r.Calls()
 		if _, err := f.m.VerifyHandles(ctx, force); err != nil {
 			t.Fatal(err)
 		}
-		return r.count() - n
+		return r.Calls() - n
 	}
 	if n := verify(false); n != 4 {
 		t.Fatalf("first check made %d lookups, want 2 for each account", n)
@@ -250,8 +192,8 @@ func TestHandleCheckTimeLimit(t *testing.T) {
 // outcome from the file, even when every check is due.
 func TestTokenNeverLooksAHandleUp(t *testing.T) {
 	f, _, alice, _ := twoServers(t)
-	r := newIdentities(t)
-	r.forbid = true
+	r := fakepds.NewIdentities()
+	r.OnLookup = func(what string) { t.Errorf("a handle lookup was made: %s", what) }
 	f.m.Handles = r
 	f.clk.Advance(3 * time.Hour) // access tokens expired: token refreshes
 	if _, err := f.m.Token(ctx, "alice.test", time.Minute); err != nil {
@@ -263,7 +205,7 @@ func TestTokenNeverLooksAHandleUp(t *testing.T) {
 	if _, err := f.m.Refresh(ctx, alice.DID); err != nil {
 		t.Fatal(err)
 	}
-	if r.count() != 0 {
-		t.Errorf("%d lookups", r.count())
+	if r.Calls() != 0 {
+		t.Errorf("%d lookups", r.Calls())
 	}
 }

@@ -5,55 +5,12 @@ package cli
 // functions against two fake servers.
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/skyswitch/skyswitch/internal/fakepds"
 )
-
-// standInHandles is a stand-in resolver: handle → DID, DID → the handle its
-// document names; anything else is a failed lookup.
-type standInHandles struct {
-	mu    sync.Mutex
-	dids  map[string]string
-	names map[string]string
-}
-
-func (r *standInHandles) ResolveHandle(_ context.Context, h string) (string, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if did, ok := r.dids[h]; ok {
-		return did, nil
-	}
-	return "", errors.New("no such handle")
-}
-
-func (r *standInHandles) ResolveDID(_ context.Context, did string) (json.RawMessage, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if h, ok := r.names[did]; ok {
-		return json.Marshal(map[string]any{"id": did, "alsoKnownAs": []string{"at://" + h}})
-	}
-	return nil, errors.New("offline")
-}
-
-// forbidHandles is a resolver that fails the test if asked anything.
-type forbidHandles struct{ t *testing.T }
-
-func (f forbidHandles) ResolveHandle(_ context.Context, h string) (string, error) {
-	f.t.Errorf("a handle lookup was made for %s", h)
-	return "", errors.New("forbidden")
-}
-
-func (f forbidHandles) ResolveDID(_ context.Context, did string) (json.RawMessage, error) {
-	f.t.Errorf("a DID lookup was made for %s", did)
-	return nil, errors.New("forbidden")
-}
 
 // aliceAndBob logs in alice.test (on e's server) and bob.test (on a second
 // server, which it returns); bob is active.
@@ -158,10 +115,11 @@ func TestCLIAServerTakingAnotherAccountsHandle(t *testing.T) {
 func TestCLIHandleCheckedBothWays(t *testing.T) {
 	e := newCLIEnv(t, fakepds.Options{})
 	_, alice, bob := aliceAndBob(e)
-	e.handles = &standInHandles{
-		dids:  map[string]string{"alice.test": alice.DID, "bob.test": "did:plc:someoneelse"},
-		names: map[string]string{alice.DID: "alice.test", bob.DID: "bob.test"},
-	}
+	handles := fakepds.NewIdentities()
+	handles.Set("alice.test", alice.DID, "alice.test")
+	handles.SetHandle("bob.test", "did:plc:someoneelse")
+	handles.SetDocument(bob.DID, "bob.test")
+	e.handles = handles
 	r := e.run("", "status", "alice.test")
 	if !strings.Contains(r.stdout, "verified both ways (checked just now)") {
 		t.Errorf("status did not check a handle never checked:\n%s", r)
@@ -175,7 +133,9 @@ func TestCLIHandleCheckedBothWays(t *testing.T) {
 	if !strings.Contains(r.stdout, "@bob.test (unverified)") || strings.Contains(r.stdout, "@alice.test (") {
 		t.Errorf("list marks:\n%s", r)
 	}
-	e.handles = forbidHandles{t}                   // token, env, api and exec read the file only
+	forbid := fakepds.NewIdentities() // token, env, api and exec read the file only
+	forbid.OnLookup = func(what string) { t.Errorf("a lookup was made for %s", what) }
+	e.handles = forbid
 	e.clock.Set(e.clock.Now().Add(25 * time.Hour)) // every outcome due, every token expired
 	wantError(t, e.run("", "token", "bob.test"), exitUsage, bob.DID, "did:plc:someoneelse")
 	wantCode(t, e.run("", "token", "alice.test"), exitOK)

@@ -5,47 +5,13 @@ package ui_test
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/skyswitch/skyswitch/internal/fakepds"
 	"github.com/skyswitch/skyswitch/ui"
 )
-
-// identities is a stand-in resolver: handle → DID, DID → the handle its
-// document names; anything else is a failed lookup. It counts lookups.
-type identities struct {
-	mu    sync.Mutex
-	dids  map[string]string
-	names map[string]string
-	calls int
-}
-
-func (r *identities) ResolveHandle(_ context.Context, h string) (string, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.calls++
-	if did, ok := r.dids[h]; ok {
-		return did, nil
-	}
-	return "", errors.New("no such handle")
-}
-
-func (r *identities) ResolveDID(_ context.Context, did string) (json.RawMessage, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.calls++
-	if h, ok := r.names[did]; ok {
-		return json.Marshal(map[string]any{"id": did, "alsoKnownAs": []string{"at://" + h}})
-	}
-	return nil, errors.New("offline")
-}
-
-func (r *identities) count() int { r.mu.Lock(); defer r.mu.Unlock(); return r.calls }
 
 // rowsOf are the list rows of the view that show @handle.
 func rowsOf(v, handle string) []string {
@@ -107,13 +73,13 @@ func TestSwitcherChecksHandlesAsItStarts(t *testing.T) {
 	w := newWorld(t, fakepds.Options{})
 	alice := w.login(nil, "alice.test")
 	bob := w.login(nil, "bob.test")
-	r := &identities{
-		dids:  map[string]string{"alice.test": alice.DID, "bob.test": "did:plc:someoneelse"},
-		names: map[string]string{alice.DID: "alice.test", bob.DID: "bob.test"},
-	}
+	r := fakepds.NewIdentities()
+	r.Set("alice.test", alice.DID, "alice.test")
+	r.SetHandle("bob.test", "did:plc:someoneelse")
+	r.SetDocument(bob.DID, "bob.test")
 	w.mgr.Handles = r
 	d := w.start(ui.Options{Select: alice.DID})
-	if r.count() == 0 {
+	if r.Calls() == 0 {
 		t.Fatal("no lookup at start")
 	}
 	v := d.has("@bob.test is not verified for " + bob.DID)
@@ -131,9 +97,9 @@ func TestSwitcherChecksHandlesAsItStarts(t *testing.T) {
 	if got := field(t, d.view(), "Handle"); got != "unverified: it resolves to did:plc:someoneelse" {
 		t.Errorf("bob's handle: %q", got)
 	}
-	n := r.count()
+	n := r.Calls()
 	w.start(ui.Options{})
-	if r.count() != n {
-		t.Errorf("a second start looked up %d times", r.count()-n)
+	if r.Calls() != n {
+		t.Errorf("a second start looked up %d times", r.Calls()-n)
 	}
 }
