@@ -1,10 +1,12 @@
+//go:build linux
+
 // Command api-memory measures the peak memory (the child's maximum RSS,
 // from its rusage) of `skyswitch api` on large answers, the bounds of
 // README "Commands for scripts": pages with 4 MB cursors, one 250 MB JSON
 // page, and a JSON page over 256 MiB, which is refused. It builds
 // skyswitch, saves one made-up account (scripts/gen-accounts) whose PDS is
 // a loopback server of its own, and runs each case with stdout on
-// /dev/null. Linux (and the BSDs) only: it reads ru_maxrss.
+// /dev/null. Linux only: it reads ru_maxrss (KiB there).
 //
 //	go run ./scripts/api-memory [-only name]
 package main
