@@ -154,14 +154,42 @@ func TestTransientRefreshFailureKeepsTokens(t *testing.T) {
 	}
 }
 
+// Logging out the active account leaves no account active, never the
+// previous one: a script that logs out and goes on must fail (no active
+// account) rather than act as an identity nobody chose. The previous one
+// stays for "switch -", and the result names it.
+func TestLogoutOfTheActiveAccountLeavesNoneActive(t *testing.T) {
+	f := setup(t, fakepds.Options{})
+	alice := f.login(t, "alice.test")
+	bob := f.login(t, "bob.test") // active, alice previous
+	res, err := f.m.Logout(ctx, alice.DID)
+	if err != nil || res.WasActive || res.Active != bob.DID || res.ActiveHandle != "bob.test" {
+		t.Fatalf("logout of the inactive one: was active %v, active %q (@%s), %v", res.WasActive, res.Active, res.ActiveHandle, err)
+	}
+	again := f.login(t, "alice.test") // active again, bob previous
+	res, err = f.m.Logout(ctx, "")
+	if err != nil || !res.WasActive || res.Account.DID != again.DID || res.Active != "" || res.ActiveHandle != "" ||
+		res.PreviousHandle != "bob.test" {
+		t.Fatalf("logout of the active one: @%s, was active %v, active %q (@%s), previous @%s, %v",
+			res.Account.Handle, res.WasActive, res.Active, res.ActiveHandle, res.PreviousHandle, err)
+	}
+	st, _ := f.m.Load(ctx)
+	if st.Active != "" || st.Previous != bob.DID {
+		t.Fatalf("active %q previous %q", st.Active, st.Previous)
+	}
+	if _, err := f.m.Token(ctx, "", time.Minute); !errors.Is(err, accounts.ErrNoAccount) {
+		t.Fatalf("token after logging out the active account: %v", err)
+	}
+}
+
 func TestLogoutQueueAndBackoff(t *testing.T) {
 	f := setup(t, fakepds.Options{})
 	alice := f.login(t, "alice.test")
 	f.login(t, "bob.test")
 	f.srv.Inject("com.atproto.server.deleteSession", fakepds.Fault{Kind: fakepds.FaultStatus, Status: 502})
 	res, err := f.m.Logout(ctx, "bob.test")
-	if err != nil || !res.Queued || res.Active != alice.DID {
-		t.Fatalf("logout: %+v %v", res, err)
+	if err != nil || !res.Queued || !res.WasActive || res.Active != "" || res.PreviousHandle != alice.Handle {
+		t.Fatalf("logout: queued %v, was active %v, active %q, previous @%s, %v", res.Queued, res.WasActive, res.Active, res.PreviousHandle, err)
 	}
 	// Still unreachable: one attempt, then backoff.
 	if n, left, err := f.m.RetryPendingLogouts(ctx); n != 0 || left != 1 || err != nil {

@@ -14,15 +14,24 @@ type LogoutResult struct {
 	// pending-logout queue (Err says why). The account is removed either way.
 	Queued bool
 	Err    error
-	// Active is the identity active afterwards ("" for none).
-	Active string
+	// WasActive: the account was the active identity. No identity is
+	// active after logging it out (see storage.State.Remove).
+	WasActive bool
+	// Active is the identity active afterwards ("" for none), and
+	// ActiveHandle its handle.
+	Active, ActiveHandle string
+	// PreviousHandle is the handle of the identity "switch -" goes back to
+	// ("" for none).
+	PreviousHandle string
 	// AccessValidUntil: the access token cannot be revoked and stays valid
 	// on the server until then.
 	AccessValidUntil time.Time
 }
 
 // Logout revokes the named account's session on the server and removes the
-// account. If it was active, the previous identity becomes active. When the
+// account. If it was active, no identity is active afterwards: a script that
+// logs out and goes on fails for want of an account instead of acting as
+// another one (the result says so, and who "switch -" would bring back). When the
 // server cannot be reached the session is queued for a later retry (see
 // RetryPendingLogouts) and the account is removed all the same.
 func (m *Manager) Logout(ctx context.Context, ident string) (LogoutResult, error) {
@@ -42,13 +51,25 @@ func (m *Manager) Logout(ctx context.Context, ident string) (LogoutResult, error
 	res.Queued = res.Err != nil
 	now := m.now().UTC()
 	err = m.Store.UpdateContext(context.WithoutCancel(ctx), func(st *storage.State) error {
+		res.WasActive = st.Active == a.DID
 		if removed, ok := st.Remove(a.DID); ok && res.Queued {
 			st.QueueLogout(removed.SessionData, now)
 		}
-		res.Active = st.Active
+		res.after(st)
 		return nil
 	})
 	return res, err
+}
+
+// after records who is active, and who "switch -" brings back, in st.
+func (res *LogoutResult) after(st *storage.State) {
+	res.Active, res.ActiveHandle, res.PreviousHandle = st.Active, "", ""
+	if a, ok := st.ActiveAccount(); ok {
+		res.ActiveHandle = a.Handle
+	}
+	if p, ok := st.Account(st.Previous); ok && st.Previous != "" {
+		res.PreviousHandle = p.Handle
+	}
 }
 
 // PendingBackoff is how long a queued logout waits after a failed attempt.

@@ -1141,27 +1141,37 @@ func TestCLILogout(t *testing.T) {
 	e.login("bob.test") // active bob, previous carol
 	bobSession := e.account(bob.DID)
 
+	// Logging out the active account leaves none active, and says so: a
+	// script's next command fails (exit 4) instead of acting as carol.
 	r := e.run("", "logout")
 	wantCode(t, r, exitOK)
-	if !strings.Contains(r.stderr, "Logged out @bob.test") || !strings.Contains(r.stderr, "stays valid until") || r.stdout != "" {
+	if !strings.Contains(r.stderr, "Logged out @bob.test") || !strings.Contains(r.stderr, "stays valid until") || r.stdout != "" ||
+		!strings.Contains(r.stderr, "No account is active now: skyswitch switch - makes @carol.test active again") {
 		t.Errorf("%s", r)
 	}
 	if e.srv.RefreshTokenValid(bobSession.RefreshJwt) {
 		t.Error("the refresh token is still valid on the server after logout")
 	}
 	st := e.state()
-	if _, ok := st.Account(bob.DID); ok || st.Active != carol.DID || len(st.PendingLogouts) != 0 {
-		t.Fatalf("after logout: active %s, %d accounts, %d pending", st.Active, len(st.Accounts), len(st.PendingLogouts))
+	if _, ok := st.Account(bob.DID); ok || st.Active != "" || st.Previous != carol.DID || len(st.PendingLogouts) != 0 {
+		t.Fatalf("after logout: active %q, previous %q, %d accounts, %d pending", st.Active, st.Previous, len(st.Accounts), len(st.PendingLogouts))
 	}
 	if raw, _ := os.ReadFile(e.path); bytes.Contains(raw, []byte(bobSession.RefreshJwt)) {
 		t.Error("the logged-out session is still in the file")
 	}
+	wantError(t, e.run("", "token"), exitNoSession, "no active account")
+	wantCode(t, e.run("", "switch", "-"), exitOK)
+	if e.state().Active != carol.DID {
+		t.Fatal("switch - after the logout did not bring carol back")
+	}
 
-	// Logging out an inactive account by handle leaves the active one.
+	// Logging out an inactive account by handle leaves the active one, and
+	// says nothing about it.
 	aliceSession := e.account(alice.DID)
-	wantCode(t, e.run("", "logout", "@alice.test"), exitOK)
-	if e.srv.RefreshTokenValid(aliceSession.RefreshJwt) || e.state().Active != carol.DID {
-		t.Error("logout of an inactive account")
+	r = e.run("", "logout", "@alice.test")
+	wantCode(t, r, exitOK)
+	if e.srv.RefreshTokenValid(aliceSession.RefreshJwt) || e.state().Active != carol.DID || strings.Contains(r.stderr, "active") {
+		t.Errorf("logout of an inactive account: %s", r)
 	}
 	wantError(t, e.run("", "logout", "alice.test"), exitNoSession, "alice.test")
 
@@ -1205,8 +1215,8 @@ func TestCLILogoutUnreachableServer(t *testing.T) {
 		t.Fatal("the server revoked the session although the request was dropped")
 	}
 	st := e.state()
-	if _, ok := st.Account(bob.DID); ok || st.Active != alice.DID {
-		t.Errorf("after a queued logout: bob saved %v, active %s", ok, st.Active)
+	if _, ok := st.Account(bob.DID); ok || st.Active != "" || !strings.Contains(r.stderr, "No account is active now") {
+		t.Errorf("after a queued logout: bob saved %v, active %q\n%s", ok, st.Active, r)
 	}
 	if p, ok := st.PendingLogout(bobSession.RefreshJwt); !ok || p.Session.DID != bob.DID || len(st.PendingLogouts) != 1 {
 		t.Fatalf("pending logouts: %d", len(st.PendingLogouts))
@@ -1282,7 +1292,7 @@ func TestCLILogoutAll(t *testing.T) {
 	}
 	r := e.run("", "logout", "--all")
 	wantCode(t, r, exitOK)
-	if strings.Count(r.stderr, "Logged out @") != 3 {
+	if strings.Count(r.stderr, "Logged out @") != 3 || strings.Count(r.stderr, "No account is active now: skyswitch switch <account> picks one.") != 1 {
 		t.Errorf("%s", r)
 	}
 	for _, s := range sessions {
@@ -1385,7 +1395,7 @@ func TestCLIPendingLogoutRetriedByLaterCommands(t *testing.T) {
 
 	tok := queue("carol.test")
 	calls := e.guard.requests()
-	for _, args := range [][]string{{"token"}, {"list"}, {"status"}, {"switch", "alice.test"}} {
+	for _, args := range [][]string{{"switch", "alice.test"}, {"token"}, {"list"}, {"status"}} {
 		wantCode(t, e.run("", args...), exitOK)
 	}
 	if e.guard.requests() != calls {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/skyswitch/skyswitch/accounts"
 )
 
 func logoutCommand() command {
@@ -36,9 +38,26 @@ func runLogout(ctx context.Context, opts eachOptions, e *env) error {
 		if exp := res.AccessValidUntil; e.clock().Before(exp) {
 			fmt.Fprintf(w, "Its current access token stays valid until %s (access tokens cannot be revoked).\n", exp.Local().Format(time.Kitchen))
 		}
+		if res.WasActive {
+			fmt.Fprintln(w, activeAfterLogout(res, opts.all))
+		}
 		if res.Queued {
 			return &exitError{exitFailure, fmt.Errorf("revocation of @%s is pending", a.Handle)}
 		}
 		return nil
 	})
+}
+
+// activeAfterLogout says who is active after logging out the active
+// account: nobody (see storage.State.Remove), so commands that use the
+// active account fail with exit 4 until one is chosen; and how to choose.
+// With --all the others go too, so "switch -" is not offered.
+func activeAfterLogout(res accounts.LogoutResult, all bool) string {
+	switch {
+	case res.Active != "":
+		return fmt.Sprintf("@%s is the active account now.", res.ActiveHandle)
+	case res.PreviousHandle != "" && !all:
+		return fmt.Sprintf("No account is active now: skyswitch switch - makes @%s active again, skyswitch switch <account> picks another.", res.PreviousHandle)
+	}
+	return "No account is active now: skyswitch switch <account> picks one."
 }

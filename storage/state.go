@@ -234,10 +234,11 @@ func (s *State) Upsert(a Account) (added bool) {
 }
 
 // Remove deletes the account with this DID and returns it, so the caller can
-// queue its logout. If it was active, the previous identity becomes active
-// when it is still saved; otherwise no identity is active. Remove never picks
-// an arbitrary other account: acting as an identity the user did not choose
-// is worse than asking.
+// queue its logout. If it was active, no identity is active afterwards: Remove
+// never makes another account active, not even the previous one, because a
+// script that logged out and then calls the server must fail (no active
+// account) rather than act as an identity nobody chose. Previous stays, so
+// "switch -" goes back to it on purpose.
 func (s *State) Remove(did string) (Account, bool) {
 	i := slices.IndexFunc(s.Accounts, func(a Account) bool { return a.DID == did })
 	if i < 0 {
@@ -250,9 +251,6 @@ func (s *State) Remove(did string) (Account, bool) {
 	}
 	if s.Active == did {
 		s.Active = ""
-		if _, ok := s.Account(s.Previous); ok {
-			s.Active, s.Previous = s.Previous, ""
-		}
 	}
 	return removed, true
 }

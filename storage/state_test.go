@@ -53,7 +53,7 @@ func TestRemove(t *testing.T) {
 		wantRemoved, wantCount int
 	}{
 		{"inactive one", "did:plc:a", "did:plc:b", "did:plc:c", "did:plc:a", "did:plc:b", 1, 2},
-		{"active one: previous takes over", "did:plc:a", "did:plc:b", "did:plc:a", "did:plc:b", "", 1, 2},
+		{"active one: none active, previous kept for switch -", "did:plc:a", "did:plc:b", "did:plc:a", "", "did:plc:b", 1, 2},
 		{"active one, no previous: none active", "did:plc:a", "", "did:plc:a", "", "", 1, 2},
 		{"the previous one", "did:plc:a", "did:plc:b", "did:plc:b", "did:plc:a", "", 1, 2},
 		{"unknown", "did:plc:a", "did:plc:b", "did:plc:z", "did:plc:a", "did:plc:b", 0, 3},

@@ -14,13 +14,17 @@ import (
 	"github.com/skyswitch/skyswitch/ui"
 )
 
-func TestLogoutOneKeystrokePreviousBecomesActive(t *testing.T) {
+// Logging out the active account leaves no account active (a script run
+// next fails instead of acting as someone else), and the note says so; ●
+// moves to no row.
+func TestLogoutOfTheActiveAccountLeavesNoneActive(t *testing.T) {
 	w := newWorld(t, fakepds.Options{})
 	w.login(nil, "alice.test")
 	bob := w.login(nil, "bob.test") // active; alice is the previous one
 	d := w.start(ui.Options{Select: "bob.test"})
 	d.key("x")
-	d.has("Logged out @bob.test: session revoked on the server. Its access token stays valid until 17:00.", "1 account")
+	d.has("Logged out @bob.test: session revoked on the server. Its access token stays valid until 17:00.",
+		"No account is active now: enter on a row makes it active.", "1 account")
 	d.hasNot("@bob.test ")
 	if w.srv.RefreshTokenValid(bob.RefreshJwt) {
 		t.Error("bob's refresh token still works")
@@ -29,11 +33,29 @@ func TestLogoutOneKeystrokePreviousBecomesActive(t *testing.T) {
 		t.Errorf("%d sessions of bob left on the server", n)
 	}
 	st := w.load()
-	if st.Active != did("alice.test") || len(st.Accounts) != 1 || len(st.PendingLogouts) != 0 {
-		t.Fatalf("active %s, %d accounts, %d pending", st.Active, len(st.Accounts), len(st.PendingLogouts))
+	if st.Active != "" || len(st.Accounts) != 1 || len(st.PendingLogouts) != 0 {
+		t.Fatalf("active %q, %d accounts, %d pending", st.Active, len(st.Accounts), len(st.PendingLogouts))
 	}
-	if l := d.row("alice.test"); !strings.Contains(l, "●") {
-		t.Errorf("alice not shown active: %q", l)
+	if l := d.row("alice.test"); strings.Contains(l, "●") {
+		t.Errorf("alice shown active: %q", l)
+	}
+}
+
+// Logging out an account that is not the active one says nothing about
+// the active one, which stays.
+func TestLogoutOfAnInactiveAccountKeepsTheActiveOne(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	w.login(nil, "alice.test")
+	w.login(nil, "bob.test") // active
+	d := w.start(ui.Options{Select: "alice.test"})
+	d.key("x")
+	d.has("Logged out @alice.test", "1 account")
+	d.hasNot("No account is active", "is the active account now")
+	if st := w.load(); st.Active != did("bob.test") {
+		t.Fatalf("active %q", st.Active)
+	}
+	if l := d.row("bob.test"); !strings.Contains(l, "●") {
+		t.Errorf("bob not shown active: %q", l)
 	}
 }
 
@@ -45,12 +67,12 @@ func TestLogoutUnreachableIsPending(t *testing.T) {
 	w.srv.Inject(nsidDelete, fakepds.Fault{Kind: fakepds.FaultStatus, Status: 502})
 	d.key("x")
 	d.has("@bob.test removed; its server could not be reached, the logout is pending and will be retried.",
-		"Its access token stays valid until 17:00.")
+		"Its access token stays valid until 17:00.", "No account is active now")
 	if l := d.row("bob.test"); !strings.Contains(l, "logout pending") {
 		t.Fatalf("bob's row: %q", l)
 	}
 	st := w.load()
-	if st.Active != did("alice.test") || len(st.Accounts) != 1 || len(st.PendingLogouts) != 1 {
+	if st.Active != "" || len(st.Accounts) != 1 || len(st.PendingLogouts) != 1 {
 		t.Fatalf("active %s, %d accounts, %d pending", st.Active, len(st.Accounts), len(st.PendingLogouts))
 	}
 	// The server comes back; the retry (every 30 s, with the queue's own
@@ -154,10 +176,10 @@ func TestLogoutShowsAtOnceBeforeTheReload(t *testing.T) {
 	if len(reload) == 0 {
 		t.Fatal("no reload after the logout")
 	}
-	d.has("Logged out @bob.test", "1 account")
+	d.has("Logged out @bob.test", "No account is active now", "1 account")
 	d.hasNot("@bob.test ")
-	if l := d.row("alice.test"); !strings.Contains(l, "●") {
-		t.Errorf("alice not shown active before the reload: %q", l)
+	if l := d.row("alice.test"); strings.Contains(l, "●") {
+		t.Errorf("alice shown active before the reload: %q", l)
 	}
 }
 

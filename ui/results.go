@@ -108,6 +108,9 @@ func (m Model) onLoggedOut(msg loggedOutMsg) (Model, tea.Cmd) {
 	if m.now.Before(res.AccessValidUntil) {
 		text += fmt.Sprintf(" Its access token stays valid until %s.", res.AccessValidUntil.Local().Format("15:04"))
 	}
+	if res.WasActive {
+		text += " " + activeAfterLogout(res)
+	}
 	// Show at once what the store now holds, so the row never outlives the
 	// message saying it is gone; the reload confirms it.
 	if m.data != nil {
@@ -123,6 +126,16 @@ func (m Model) onLoggedOut(msg loggedOutMsg) (Model, tea.Cmd) {
 	}
 	m.setStatus(text, res.Queued)
 	return m, loadCmd(m.svc)
+}
+
+// activeAfterLogout says who is active after the active account was logged
+// out: nobody (storage.State.Remove never picks another), so the note says
+// so and how to choose one.
+func activeAfterLogout(res accounts.LogoutResult) string {
+	if res.Active != "" {
+		return fmt.Sprintf("@%s is the active account now.", res.ActiveHandle)
+	}
+	return "No account is active now: enter on a row makes it active."
 }
 
 // onChecked shows a status check's answer in the inspector of the account
