@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/skyswitch/skyswitch/internal/fakepds"
+	"github.com/skyswitch/skyswitch/ui"
 )
 
 // commandOf is the command of a command line, after the global --account.
@@ -372,23 +373,23 @@ func TestOverrideSelectsInTheSwitcher(t *testing.T) {
 	e := newCLIEnv(t, fakepds.Options{})
 	_, bob, _ := threeSaved(e)
 	for _, tc := range []struct {
-		env, flag, banner string
+		env, flag, by string
 	}{
 		{"", "", ""},
-		{"@bob.test", "", "SKYSWITCH_ACCOUNT chooses @bob.test in this shell; ● marks the saved active account."},
-		{"carol.test", bob.DID, "--account chooses @bob.test; ● marks the saved active account."},
+		{"@bob.test", "", "SKYSWITCH_ACCOUNT"},
+		{"carol.test", bob.DID, "--account"},
 	} {
 		run := &env{app: &App{Getenv: func(k string) string { return map[string]string{envAccount: tc.env}[k] }}, account: tc.flag}
 		opts, err := run.tuiOptions(e.state())
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantSelect := bob.DID
-		if tc.banner == "" {
-			wantSelect = ""
+		want := ui.Pinned{DID: bob.DID, Handle: "bob.test", By: tc.by}
+		if tc.by == "" {
+			want = ui.Pinned{}
 		}
-		if opts.Select != wantSelect || opts.Banner != tc.banner || opts.Initial == nil {
-			t.Errorf("env %q flag %q: select %q banner %q", tc.env, tc.flag, opts.Select, opts.Banner)
+		if opts.Select != want.DID || opts.Pinned != want || opts.Banner != "" || opts.Initial == nil {
+			t.Errorf("env %q flag %q: select %q pinned %+v banner %q", tc.env, tc.flag, opts.Select, opts.Pinned, opts.Banner)
 		}
 	}
 	for _, args := range [][]string{{"--account", "nobody.test"}, {}} {

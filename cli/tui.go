@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/skyswitch/skyswitch/internal/demo"
 	"github.com/skyswitch/skyswitch/storage"
@@ -10,8 +9,9 @@ import (
 )
 
 // tuiOptions starts the switcher on the accounts just loaded, with the
-// account --account or SKYSWITCH_ACCOUNT chooses selected and named in a
-// banner (an unknown one stops here, exit 4).
+// account --account or SKYSWITCH_ACCOUNT chooses selected and pinned (the
+// switcher names it in a line, and says when it is logged out); an
+// unknown one stops here, exit 4.
 func (e *env) tuiOptions(st *storage.State) (ui.Options, error) {
 	opts := ui.Options{Initial: st}
 	ident, source := e.choose("")
@@ -23,10 +23,7 @@ func (e *env) tuiOptions(st *storage.State) (ui.Options, error) {
 		return opts, err
 	}
 	opts.Select = a.DID
-	opts.Banner = fmt.Sprintf("%s chooses @%s in this shell; ● marks the saved active account.", sourceText(source), a.Handle)
-	if source == sourceFlag {
-		opts.Banner = fmt.Sprintf("--account chooses @%s; ● marks the saved active account.", a.Handle)
-	}
+	opts.Pinned = ui.Pinned{DID: a.DID, Handle: a.Handle, By: sourceText(source)}
 	return opts, nil
 }
 

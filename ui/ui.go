@@ -47,6 +47,10 @@ type Options struct {
 	Jitter        func() float64   // [0,1) for retry backoff
 	Banner        string           // a permanent notice, e.g. that this is a demo
 	Select        string           // handle or DID to select at start
+	// Pinned, when set, is the account an override (--account or
+	// SKYSWITCH_ACCOUNT) chooses: a line under the title names it, and
+	// says so once it is logged out.
+	Pinned Pinned
 	// Initial, when set, is the accounts as the caller just loaded them:
 	// the first frame shows them without reading the file again.
 	Initial *storage.State

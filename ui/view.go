@@ -79,8 +79,8 @@ func (m Model) headerView() string {
 		n := len(m.data.Accounts)
 		title += m.st.muted.Render(fmt.Sprintf("  %d account%s", n, plural(n)))
 	}
-	if m.opts.Banner != "" {
-		title += "\n" + m.st.badge.Render(wrapTo(m.opts.Banner, m.width))
+	if b := m.bannerText(); b != "" {
+		title += "\n" + m.st.badge.Render(wrapTo(b, m.width))
 	}
 	return title
 }
