@@ -78,9 +78,37 @@ func Find(st *storage.State, ident string) (*storage.Account, error) {
 	case err != nil:
 		return nil, err
 	case !ok:
-		return nil, missing(ident)
+		return nil, missingIn(st, ident)
 	}
 	return a, nil
+}
+
+// LoggedOutError is an ErrNoAccount for an account that was logged out
+// here: its DID, and its handle then (when known).
+type LoggedOutError struct{ storage.LoggedOut }
+
+// Name is the account as people know it: "@handle (did)", or the DID.
+func (e *LoggedOutError) Name() string {
+	if e.Handle == "" {
+		return e.DID
+	}
+	return "@" + e.Handle + " (" + e.DID + ")"
+}
+
+func (e *LoggedOutError) Error() string {
+	return e.Name() + " was logged out: skyswitch login logs in to it again"
+}
+
+// Is makes a LoggedOutError an ErrNoAccount.
+func (e *LoggedOutError) Is(target error) bool { return target == ErrNoAccount }
+
+// missingIn says that no account in st answers to ident, and that it was
+// logged out when st remembers so.
+func missingIn(st *storage.State, ident string) error {
+	if l, ok := st.WasLoggedOut(ident); ok && ident != "" {
+		return &LoggedOutError{l}
+	}
+	return missing(ident)
 }
 
 // missing says that no account answers to ident ("": none is active).
@@ -100,11 +128,22 @@ func (m *Manager) lookup(ctx context.Context, ident string) (*storage.Account, e
 	case err != nil:
 		return nil, err
 	case !ok:
-		return nil, missing(ident)
+		return nil, m.missing(ctx, ident)
 	case a.SecretsErr() != nil:
 		return nil, fmt.Errorf("@%s: %w", a.Handle, a.SecretsErr())
 	}
 	return a, nil
+}
+
+// missing is missing(ident), and says that the account was logged out
+// when the file remembers so.
+func (m *Manager) missing(ctx context.Context, ident string) error {
+	if ident != "" {
+		if l, ok, err := m.Store.WasLoggedOut(ctx, ident); err == nil && ok {
+			return &LoggedOutError{l}
+		}
+	}
+	return missing(ident)
 }
 
 // lockAccount finds the account, takes its refresh lock and reads it again

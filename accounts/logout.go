@@ -52,8 +52,11 @@ func (m *Manager) Logout(ctx context.Context, ident string) (LogoutResult, error
 	now := m.now().UTC()
 	err = m.Store.UpdateContext(context.WithoutCancel(ctx), func(st *storage.State) error {
 		res.WasActive = st.Active == a.DID
-		if removed, ok := st.Remove(a.DID); ok && res.Queued {
-			st.QueueLogout(removed.SessionData, now)
+		if removed, ok := st.Remove(a.DID); ok {
+			st.NoteLoggedOut(removed, now)
+			if res.Queued {
+				st.QueueLogout(removed.SessionData, now)
+			}
 		}
 		res.after(st)
 		return nil

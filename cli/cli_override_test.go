@@ -397,3 +397,39 @@ func TestOverrideSelectsInTheSwitcher(t *testing.T) {
 		wantError(t, r, exitNoSession, "nobody.test", "not a saved account")
 	}
 }
+
+// A shell pinned to an account that is then logged out: the next command
+// fails (exit 4) and says what happened, with the handle and the DID,
+// whether the variable holds the handle or the DID; so does --account, and
+// a name given as argument. A new login ends it.
+func TestOverrideNamingALoggedOutAccount(t *testing.T) {
+	e := newCLIEnv(t, fakepds.Options{})
+	_, bob, _ := threeSaved(e)
+	name := "@bob.test (" + bob.DID + ")"
+	wantCode(t, e.runEnv(map[string]string{envAccount: "bob.test"}, "logout", "bob.test"), exitOK)
+	for _, tc := range []struct {
+		env  string
+		args []string
+		want string
+	}{
+		{"bob.test", []string{"token"}, "SKYSWITCH_ACCOUNT names " + name + ", which was logged out; unset it or log in again"},
+		{bob.DID, []string{"token"}, "SKYSWITCH_ACCOUNT names " + name + ", which was logged out; unset it or log in again"},
+		{bob.DID, []string{"status"}, "SKYSWITCH_ACCOUNT names " + name + ", which was logged out"},
+		{"@bob.test", []string{"refresh"}, "SKYSWITCH_ACCOUNT names " + name + ", which was logged out"},
+		{"", []string{"--account", bob.DID, "token"}, "--account names " + name + ", which was logged out; log in again or name another account"},
+		{"", []string{"token", "bob.test"}, name + " was logged out: skyswitch login logs in to it again"},
+		{"", []string{"switch", bob.DID}, name + " was logged out"},
+	} {
+		r := e.runEnv(map[string]string{envAccount: tc.env}, tc.args...)
+		wantError(t, r, exitNoSession, tc.want)
+	}
+	// Never logged in here: no word of a logout.
+	wantError(t, e.runEnv(map[string]string{envAccount: "dave.test"}, "token"), exitNoSession, "SKYSWITCH_ACCOUNT: dave.test is not a saved account")
+
+	e.login("bob.test")
+	r := e.runEnv(map[string]string{envAccount: bob.DID}, "token")
+	wantCode(t, r, exitOK)
+	if st := e.state(); len(st.LoggedOut) != 0 {
+		t.Errorf("still remembered as logged out after a new login: %+v", st.LoggedOut)
+	}
+}

@@ -84,6 +84,9 @@ func fromOverride(err error, source string) error {
 	if err == nil || !errors.Is(err, accounts.ErrNoAccount) && !errors.Is(err, storage.ErrHandleChoice) {
 		return err
 	}
+	if lo := (*accounts.LoggedOutError)(nil); errors.As(err, &lo) && source != sourceArgument && source != sourceSaved {
+		return overrideLoggedOut{source, lo}
+	}
 	switch source {
 	case sourceEnv:
 		return fmt.Errorf("%s: %w", envAccount, err)
@@ -92,6 +95,23 @@ func fromOverride(err error, source string) error {
 	}
 	return err
 }
+
+// overrideLoggedOut: the override names an account that was logged out
+// here. It says so with the handle and DID, and how to get out; it stays
+// an accounts.ErrNoAccount (exit 4).
+type overrideLoggedOut struct {
+	source string
+	lo     *accounts.LoggedOutError
+}
+
+func (e overrideLoggedOut) Error() string {
+	if e.source == sourceEnv {
+		return fmt.Sprintf("%s names %s, which was logged out; unset it or log in again", envAccount, e.lo.Name())
+	}
+	return fmt.Sprintf("--account names %s, which was logged out; log in again or name another account", e.lo.Name())
+}
+
+func (e overrideLoggedOut) Unwrap() error { return e.lo }
 
 // pick finds the chosen account in st, or says why not: exit 4 when none
 // answers, exit 2 for a handle that chooses none (two saved accounts claim

@@ -20,6 +20,9 @@
 //	  "pendingLogouts": [            // sessions still to revoke on a server
 //	    {"session": {…}, "queuedAt": "…", "attempts": 2, "lastError": "…"}
 //	  ],
+//	  "loggedOut": [                 // logged out lately (omitted: none)
+//	    {"did": "did:plc:…", "handle": "…", "at": "…"}
+//	  ],
 //	  "secrets": "keyring",          // where new tokens go; omitted: the file
 //	  "keyringId": "9f2c…"           // names this file in keyring items
 //	}
@@ -29,7 +32,8 @@
 // fields is written as version 1, which older builds read; one that does
 // is version 2, which they refuse as too new. One holding a handleCheck
 // (the last outcome of checking the handle both ways; see HandleCheck) is
-// version 3. No password is ever stored.
+// version 3, and one that remembers a logout (DID and handle only; see
+// State.NoteLoggedOut) version 4. No password is ever stored.
 //
 // # Handles
 //

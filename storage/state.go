@@ -27,7 +27,7 @@ import (
 // holds one; builds that know up to version 2 then refuse it as too new
 // ("upgrade skyswitch"), never as corrupt, and never drop the mark of an
 // unverified handle by writing the file back without it.
-const CurrentVersion = 3
+const CurrentVersion = 4
 
 // SecretsKeyring is the value of State.Secrets and Account.Secrets for
 // tokens kept in the OS keyring. The empty value means the accounts file.
@@ -45,6 +45,10 @@ type State struct {
 	// PendingLogouts are sessions whose server-side revocation failed and
 	// must be retried.
 	PendingLogouts []PendingLogout `json:"pendingLogouts"`
+	// LoggedOut remembers the accounts logged out lately, DID and handle
+	// only (see NoteLoggedOut), so that an override still naming one says
+	// what happened.
+	LoggedOut []LoggedOut `json:"loggedOut,omitempty"`
 	// Secrets is where the tokens of accounts added from now on go: "" for
 	// the accounts file, SecretsKeyring for the OS keyring. UseSecrets
 	// changes it and moves every account's tokens.
@@ -115,9 +119,13 @@ func (s *State) UseSecrets(where string) error {
 	return nil
 }
 
-// formatVersion is the lowest version that holds s: 3 once an account
-// holds a HandleCheck, 2 once it uses the keyring, else 1.
+// formatVersion is the lowest version that holds s: 4 once it remembers
+// a logout, 3 once an account holds a HandleCheck, 2 once it uses the
+// keyring, else 1.
 func (s *State) formatVersion() int {
+	if len(s.LoggedOut) > 0 {
+		return 4
+	}
 	v := 1
 	if s.Secrets != "" || s.KeyringID != "" {
 		v = 2
@@ -230,6 +238,7 @@ func (s *State) Upsert(a Account) (added bool) {
 		return false
 	}
 	s.Accounts = append(s.Accounts, a)
+	s.ForgetLoggedOut(a.DID)
 	return true
 }
 

@@ -83,7 +83,7 @@ func (s *State) validateWith(dids iter.Seq2[int, string]) error {
 			return fmt.Errorf("pending logout %d: negative attempts", i)
 		}
 	}
-	return nil
+	return s.validLoggedOut(seen)
 }
 
 // shownDID is did for an error message when it looks like a DID, and a
