@@ -150,3 +150,20 @@ func TestRealPDSTUILogoutOfTheActiveAccount(t *testing.T) {
 	tt.keys("q")
 	tt.until("q to end the program", tt.paneDead)
 }
+
+// A shell pinned to dave, who is then logged out there: the next token
+// exits 4 and names dave's handle and DID, whichever of them the variable
+// holds (issue 23, point 3).
+func TestRealPDSPinnedShellAfterLogout(t *testing.T) {
+	r := newRealLogout(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	dave, daveDID := r.account(ctx, "dave")
+	r.account(ctx, "alice") // the saved active one
+	pinned := append(r.env(), envAccount+"="+dave)
+	wantCode(t, r.runEnv(pinned, nil, "logout", dave), exitOK)
+	for _, pin := range []string{dave, daveDID} {
+		res := r.runEnv(append(r.env(), envAccount+"="+pin), nil, "token")
+		wantError(t, res, exitNoSession, "SKYSWITCH_ACCOUNT names @"+dave+" ("+daveDID+"), which was logged out; unset it or log in again")
+	}
+}
