@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -51,5 +52,19 @@ func TestLoginInputCheckLengths(t *testing.T) {
 	in.Password += "p"
 	if err := in.CheckLengths(); err == nil || !strings.Contains(err.Error(), "handle") {
 		t.Errorf("identifier and password too long: got %v", err)
+	}
+}
+
+// An email names no server: a login by email without a service is refused
+// before anything is sent, as ErrServiceNeeded (the form focuses its
+// service field on it).
+func TestLoginByEmailNeedsTheService(t *testing.T) {
+	c := &Client{Resolver: &Resolver{LookupTXT: func(context.Context, string) ([]string, error) {
+		t.Fatal("an email was looked up")
+		return nil, nil
+	}}}
+	_, err := c.Login(ctx(t), LoginInput{Identifier: "alice@example.com", Password: "pw"}, SessionOptions{})
+	if !errors.Is(err, ErrServiceNeeded) {
+		t.Fatalf("got %v", err)
 	}
 }

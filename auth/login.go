@@ -124,6 +124,10 @@ func loginCredentials(w wireSession) credentials {
 	return requestCredentials("", nil, w.AccessJwt, w.RefreshJwt)
 }
 
+// ErrServiceNeeded is a login by email address without a service: an email
+// names no server, so the person must.
+var ErrServiceNeeded = errors.New("to log in with an email address, give the server too (for example https://bsky.social)")
+
 // loginService is the URL createSession goes to: the one given, or the PDS
 // found from the handle or DID.
 func (c *Client) loginService(ctx context.Context, service, ident string, kind IdentifierKind) (string, error) {
@@ -133,7 +137,7 @@ func (c *Client) loginService(ctx context.Context, service, ident string, kind I
 	did := ident
 	switch kind {
 	case IdentEmail:
-		return "", errors.New("to log in with an email address, give the server too (for example https://bsky.social)")
+		return "", ErrServiceNeeded
 	case IdentHandle:
 		var err error
 		if did, err = c.Resolver.ResolveHandle(ctx, ident); err != nil {

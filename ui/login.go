@@ -226,7 +226,25 @@ func (m Model) onLoginDone(msg loginDoneMsg) (Model, tea.Cmd) {
 		return m, l.focusCmd()
 	}
 	l.err = capitalize(humanError(msg.err, m.now)) + "."
+	if f, ok := fieldAtFault(msg.err); ok {
+		l.focus = f
+		return m, l.focusCmd()
+	}
 	return m, nil
+}
+
+// fieldAtFault is the form's field where a failed login is put right, if
+// one is: the service when no usable server was had (no PDS found from the
+// handle, an email given alone, a service URL refused), the account when
+// it is no handle, email or DID.
+func fieldAtFault(err error) (int, bool) {
+	switch {
+	case errors.Is(err, auth.ErrResolve), errors.Is(err, auth.ErrServiceNeeded), errors.Is(err, auth.ErrBadURL):
+		return fieldService, true
+	case errors.Is(err, auth.ErrBadIdentifier):
+		return fieldIdentifier, true
+	}
+	return 0, false
 }
 
 func (m Model) loginView() string {
