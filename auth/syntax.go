@@ -88,13 +88,15 @@ var ErrBadURL = errors.New("unusable server URL")
 // scheme://host[:port]. It must be https, or http on a loopback host; it may
 // not carry a user, a path, a query or a fragment, and its host must be
 // plain ASCII (internationalized names in punycode). A bare host name gets
-// https:// added.
+// https:// added, but a bare loopback host (localhost:2583) is refused with
+// the advice to write http:// or https://: on this machine either is likely.
 func NormalizeServiceURL(raw string) (string, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return "", fmt.Errorf("%w: empty", ErrBadURL)
 	}
-	if !strings.Contains(raw, "://") {
+	schemeless := !strings.Contains(raw, "://")
+	if schemeless {
 		raw = "https://" + raw
 	}
 	u, err := url.Parse(raw)
@@ -119,7 +121,14 @@ func NormalizeServiceURL(raw string) (string, error) {
 	case u.Scheme == "http" && !IsLoopbackHost(u.Hostname()):
 		return "", fmt.Errorf("%w: plain http is allowed only for localhost; use https", ErrBadURL)
 	}
-	return u.Scheme + "://" + strings.ToLower(strings.TrimSuffix(u.Host, ":")), nil
+	host := strings.ToLower(strings.TrimSuffix(u.Host, ":"))
+	if schemeless && IsLoopbackHost(u.Hostname()) {
+		// A server on this machine (a PDS under development) most often
+		// speaks plain http: https would be a guess that fails as "did
+		// not speak TLS". Say which to write instead of guessing.
+		return "", fmt.Errorf("%w: add http:// for a server on this machine without TLS (http://%s), or https:// if it has TLS", ErrBadURL, host)
+	}
+	return u.Scheme + "://" + host, nil
 }
 
 // validHostName reports whether h (a URL's Hostname, brackets removed) is

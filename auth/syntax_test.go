@@ -85,3 +85,35 @@ func TestNormalizeSignInCode(t *testing.T) {
 		}
 	}
 }
+
+// A bare loopback host (localhost:2583, as a PDS under development is
+// given) is not guessed to be https, which fails later as "did not speak
+// TLS": it is refused, saying to add http:// (or https://), the URL to write
+// in full. Bare public hosts still get https://.
+func TestNormalizeServiceURLBareLoopbackSaysAddHTTP(t *testing.T) {
+	for in, want := range map[string]string{
+		"localhost:2583":   "http://localhost:2583",
+		" LocalHost:2583 ": "http://localhost:2583",
+		"127.0.0.1:2583":   "http://127.0.0.1:2583",
+		"[::1]:2583":       "http://[::1]:2583",
+		"pds.localhost":    "http://pds.localhost",
+		"127.0.0.2:80":     "http://127.0.0.2:80",
+		"localhost:2583/":  "http://localhost:2583",
+		"localhost.:2583":  "http://localhost.:2583",
+	} {
+		_, err := NormalizeServiceURL(in)
+		if !errors.Is(err, ErrBadURL) {
+			t.Errorf("%q: want ErrBadURL, got %v", in, err)
+			continue
+		}
+		if !strings.Contains(err.Error(), "add http://") || !strings.Contains(err.Error(), "("+want+")") {
+			t.Errorf("%q: %q does not say to add http:// (%s)", in, err, want)
+		}
+	}
+	for in, want := range map[string]string{"bsky.social": "https://bsky.social", "pds.example.com:8443": "https://pds.example.com:8443",
+		"http://localhost:2583": "http://localhost:2583", "https://localhost:2583": "https://localhost:2583"} {
+		if got, err := NormalizeServiceURL(in); err != nil || got != want {
+			t.Errorf("NormalizeServiceURL(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+}

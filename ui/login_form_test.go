@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/skyswitch/skyswitch/auth"
+	"github.com/skyswitch/skyswitch/internal/fakepds"
 	"github.com/skyswitch/skyswitch/ui"
 )
 
@@ -48,5 +49,27 @@ func TestFailedLoginFocusesTheFieldToFix(t *testing.T) {
 				t.Errorf("typing after %q went elsewhere than %s:\n%s", tc.err, tc.field, d.view())
 			}
 		})
+	}
+}
+
+// TestLoginFormBareLoopbackServiceSaysAddHTTP: a service typed as
+// 127.0.0.1:port (a PDS on this machine, without a scheme) is refused
+// before anything is sent, saying to add http://, as the command line
+// says it; the focus is in the service field to add it.
+func TestLoginFormBareLoopbackServiceSaysAddHTTP(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	w.add(nil, "alice.test", false)
+	d := w.start(ui.Options{})
+	hostPort := strings.TrimPrefix(w.srv.URL(), "http://")
+	fillLogin(d, hostPort, "alice.test", password)
+	d.key("enter")
+	d.has("Unusable server URL: add http:// for a server on this machine without TLS (http://" + hostPort + "), or https:// if it has TLS.")
+	d.hasNot("did not speak TLS")
+	if n := w.srv.Calls(nsidCreate); n != 0 {
+		t.Fatalf("%d logins reached the server", n)
+	}
+	d.typ("zq")
+	if l := d.line("Service"); !strings.Contains(l, hostPort+"zq") {
+		t.Errorf("typing went elsewhere than the service: %q", l)
 	}
 }
