@@ -57,24 +57,22 @@ type loginModel struct {
 // newLoginModel is an empty form, its fields in the styles fs (the
 // terminal's background decides them: Model.fieldStyles).
 func newLoginModel(fs textinput.Styles) loginModel {
-	mk := func(placeholder string, limit int) textinput.Model {
+	mk := func(limit int) textinput.Model {
 		t := textinput.New()
 		t.SetStyles(fs)
-		t.Placeholder = placeholder
 		t.CharLimit = limit
 		t.Prompt = ""
-		t.SetWidth(40)
 		return t
 	}
 	l := loginModel{keys: defaultFormKeys()}
-	l.fields[fieldService] = mk("empty: find my PDS from my handle (or https://bsky.social)", maxServiceLen+1)
-	l.fields[fieldIdentifier] = mk("alice.bsky.social, an email or a DID", maxIdentLen+1)
-	l.fields[fieldPassword] = mk("xxxx-xxxx-xxxx-xxxx", maxPasswordLen+1)
+	l.fields[fieldService] = mk(maxServiceLen + 1)
+	l.fields[fieldIdentifier] = mk(maxIdentLen + 1)
+	l.fields[fieldPassword] = mk(maxPasswordLen + 1)
 	l.fields[fieldPassword].EchoMode = textinput.EchoPassword
 	l.fields[fieldPassword].EchoCharacter = '•'
-	l.code = mk("XXXXX-XXXXX", maxCodeLen+1)
+	l.code = mk(maxCodeLen + 1)
 	l.focus = fieldIdentifier
-	return l
+	return l.fit(80) // the window's width comes with the first key or frame
 }
 
 // restyle gives every field of the form, the code's too, the styles fs.
@@ -126,6 +124,7 @@ func (l loginModel) input() auth.LoginInput {
 }
 
 func (m Model) updateLogin(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	m.login = m.login.fit(m.width)
 	l := &m.login
 	switch {
 	case key.Matches(msg, l.keys.Quit):
@@ -248,11 +247,11 @@ func fieldAtFault(err error) (int, bool) {
 }
 
 func (m Model) loginView() string {
-	l := m.login
+	l := m.login.fit(m.width)
 	var b strings.Builder
 	if l.needCode {
 		b.WriteString(m.st.title.Render("Sign-in code") + "\n\n")
-		b.WriteString("A sign-in code was sent to your email. Enter it here:\n\n")
+		b.WriteString(wrapTo("A sign-in code was sent to your email. Enter it here:", m.width) + "\n\n")
 		b.WriteString("  " + m.st.focused.Render("Code  ") + l.code.View() + "\n")
 	} else {
 		b.WriteString(m.st.title.Render("Add an account") + "\n\n")
@@ -265,7 +264,7 @@ func (m Model) loginView() string {
 			b.WriteString("  " + label + "  " + l.fields[i].View() + "\n")
 		}
 		if pw := l.fields[fieldPassword].Value(); pw != "" && !appPasswordRE.MatchString(pw) {
-			b.WriteString("\n" + m.st.hint.Render("  Tip: an app password (xxxx-xxxx-xxxx-xxxx) is safer than your main password."))
+			b.WriteString("\n" + m.st.hint.Render(indent(wrapTo("Tip: an app password (xxxx-xxxx-xxxx-xxxx) is safer than your main password.", m.width-4), "  ")))
 			b.WriteByte('\n')
 		}
 	}
@@ -282,6 +281,7 @@ func (m Model) loginView() string {
 // pasteLogin puts pasted text into the field that has the focus (the code,
 // when the form asks for it), without the line end a copied line brings.
 func (m Model) pasteLogin(msg tea.PasteMsg) (Model, tea.Cmd) {
+	m.login = m.login.fit(m.width)
 	l := &m.login
 	if l.busy {
 		return m, nil

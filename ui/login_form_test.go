@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/internal/fakepds"
 	"github.com/skyswitch/skyswitch/ui"
@@ -72,4 +74,73 @@ func TestLoginFormBareLoopbackServiceSaysAddHTTP(t *testing.T) {
 	if l := d.line("Service"); !strings.Contains(l, hostPort+"zq") {
 		t.Errorf("typing went elsewhere than the service: %q", l)
 	}
+}
+
+// TestLoginPlaceholdersFitTheWindow: the form's fields take the window's
+// width, and each shows the longest of its hints that fits whole (at 80
+// columns the service's whole "… (or https://bsky.social)", which was cut
+// at "(or htt"); narrower windows show shorter hints, never a cut one, and
+// no line is wider than the window, a long value scrolled in its field
+// included, after a resize too.
+func TestLoginPlaceholdersFitTheWindow(t *testing.T) {
+	const full = "empty: find my PDS from my handle (or https://bsky.social)"
+	for _, tc := range []struct {
+		width            int
+		service, account string
+	}{
+		{120, full, "alice.bsky.social, an email or a DID"},
+		{80, full, "alice.bsky.social, an email or a DID"},
+		{72, full, "alice.bsky.social, an email or a DID"},
+		{60, "empty: from my handle (or https://bsky.social)", "alice.bsky.social, an email or a DID"},
+		{50, "empty: from my handle", "alice.bsky.social, an email or a DID"},
+		{40, "empty: from my handle", "handle, email or DID"},
+		{30, "optional", "handle"},
+	} {
+		t.Run(fmt.Sprint(tc.width), func(t *testing.T) {
+			d := newDriver(t, &stub{st: manyAccounts(1, t0)}, newClock(), ui.Options{})
+			d.boot()
+			d.send(tea.WindowSizeMsg{Width: tc.width, Height: 24})
+			d.key("a")
+			v := d.view()
+			d.fits(v, tc.width, 24)
+			for label, want := range map[string]string{"Service ": tc.service, "Account ": tc.account} {
+				if got := hintOf(d.line(label), label); got != want {
+					t.Errorf("%s shows %q, want %q:\n%s", label, got, want, v)
+				}
+			}
+		})
+	}
+	// A value longer than its field, the cursor inside it, then a
+	// narrower window: the field scrolls within the new width (and the
+	// tip a password that is no app password brings wraps).
+	d := newDriver(t, &stub{st: manyAccounts(1, t0)}, newClock(), ui.Options{})
+	d.boot()
+	d.key("a")
+	d.key("tab")
+	d.typ("not-an-app-password")
+	d.key("shift+tab")
+	d.typ(strings.Repeat("a", 40) + ".example.com")
+	for range 40 {
+		d.key("left")
+	}
+	for _, w := range []int{80, 40, 30, 100} {
+		d.send(tea.WindowSizeMsg{Width: w, Height: 24})
+		d.fits(d.has("Tip: an app password"), w, 24)
+	}
+	// The sign-in code form, too.
+	d = newDriver(t, &stub{st: manyAccounts(1, t0), err: auth.ErrAuthFactorTokenRequired}, newClock(), ui.Options{})
+	d.boot()
+	d.send(tea.WindowSizeMsg{Width: 40, Height: 24})
+	d.key("a")
+	d.typ("alice.test")
+	d.key("tab")
+	d.typ("pw")
+	d.key("enter")
+	d.fits(d.has("Sign-in code", "XXXXX-XXXXX"), 40, 24)
+}
+
+// hintOf is what a form line shows after its label.
+func hintOf(line, label string) string {
+	_, after, _ := strings.Cut(line, label)
+	return strings.TrimSpace(after)
 }
