@@ -148,6 +148,9 @@ func (m Model) updateLogin(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, l.keys.Submit):
 		return m.submitLogin()
+	case !l.needCode && l.focus == fieldService && key.Matches(msg, nextSavedService, prevSavedService):
+		l.pickService(m.savedServices(), key.Matches(msg, nextSavedService))
+		return m, nil
 	case !l.needCode && key.Matches(msg, l.keys.Next):
 		l.focus = (l.focus + 1) % fieldCount
 		return m, l.focusCmd()
@@ -232,20 +235,6 @@ func (m Model) onLoginDone(msg loginDoneMsg) (Model, tea.Cmd) {
 	return m, nil
 }
 
-// fieldAtFault is the form's field where a failed login is put right, if
-// one is: the service when no usable server was had (no PDS found from the
-// handle, an email given alone, a service URL refused), the account when
-// it is no handle, email or DID.
-func fieldAtFault(err error) (int, bool) {
-	switch {
-	case errors.Is(err, auth.ErrResolve), errors.Is(err, auth.ErrServiceNeeded), errors.Is(err, auth.ErrBadURL):
-		return fieldService, true
-	case errors.Is(err, auth.ErrBadIdentifier):
-		return fieldIdentifier, true
-	}
-	return 0, false
-}
-
 func (m Model) loginView() string {
 	l := m.login.fit(m.width)
 	var b strings.Builder
@@ -256,12 +245,19 @@ func (m Model) loginView() string {
 	} else {
 		b.WriteString(m.st.title.Render("Add an account") + "\n\n")
 		labels := [fieldCount]string{"Account ", "Password", "Service "}
+		var offer string // under the service field while it has the focus
+		if l.focus == fieldService {
+			offer = m.savedServicesLine(m.savedServices(), m.width)
+		}
 		for i := range l.fields {
 			label := m.st.label.Render(labels[i])
 			if i == l.focus {
 				label = m.st.focused.Render(labels[i])
 			}
 			b.WriteString("  " + label + "  " + l.fields[i].View() + "\n")
+			if i == fieldService && offer != "" {
+				b.WriteString(offer + "\n")
+			}
 		}
 		if pw := l.fields[fieldPassword].Value(); pw != "" && !appPasswordRE.MatchString(pw) {
 			b.WriteString("\n" + m.st.hint.Render(indent(wrapTo("Tip: an app password (xxxx-xxxx-xxxx-xxxx) is safer than your main password.", m.width-4), "  ")))

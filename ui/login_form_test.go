@@ -144,3 +144,60 @@ func hintOf(line, label string) string {
 	_, after, _ := strings.Cut(line, label)
 	return strings.TrimSpace(after)
 }
+
+// TestLoginFormOffersSavedServers: while the service field has the focus,
+// a line under it offers the servers the saved accounts use (each once, in
+// saved order; none that auth would not take as it is), and ctrl+n/ctrl+p
+// fill them in, round and round; the line fits narrow windows.
+func TestLoginFormOffersSavedServers(t *testing.T) {
+	st := manyAccounts(3, t0) // all on https://pds.example.test
+	for i, svc := range []string{"http://localhost:2583", "https://pds.example.test", "https://bsky.social", "ftp://evil.example", "https://Bsky.social/", "https://evil.example/\x1b[2J"} {
+		a := st.Accounts[0]
+		a.DID, a.Handle, a.Service = numberedDID(100+i), fmt.Sprintf("more%d.example.test", i), svc
+		st.Upsert(a)
+	}
+	d := newDriver(t, &stub{st: st}, newClock(), ui.Options{})
+	d.boot()
+	d.key("a")
+	d.hasNot("saved")
+	d.key("shift+tab")
+	const offer = "saved (ctrl+n): pds.example.test · http://localhost:2583 · bsky.social"
+	if l := d.line("saved"); strings.TrimSpace(l) != offer {
+		t.Errorf("offer %q, want %q", l, offer)
+	}
+	d.hasNot("evil", "ftp:", "Bsky")
+	ctrl := func(r rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: r, Mod: tea.ModCtrl} }
+	for _, step := range []struct {
+		key  rune
+		want string
+	}{
+		{'n', "https://pds.example.test"}, {'n', "http://localhost:2583"}, {'n', "https://bsky.social"},
+		{'n', "https://pds.example.test"}, {'p', "https://bsky.social"}, {'p', "http://localhost:2583"},
+	} {
+		d.send(ctrl(step.key))
+		if got := hintOf(d.line("Service "), "Service "); got != step.want {
+			t.Fatalf("ctrl+%c: the service is %q, want %q", step.key, got, step.want)
+		}
+	}
+	// Typed over, ctrl+p starts again from the last.
+	d.typ("x")
+	d.send(ctrl('p'))
+	if got := hintOf(d.line("Service "), "Service "); got != "https://bsky.social" {
+		t.Errorf("after typing, ctrl+p: %q", got)
+	}
+	for _, w := range []struct {
+		width int
+		line  string
+	}{
+		{60, "saved (ctrl+n): pds.example.test · +2 more"},
+		{40, "3 saved (ctrl+n)"},
+		{24, "3 saved (ctrl+n)"},
+	} {
+		d.send(tea.WindowSizeMsg{Width: w.width, Height: 24})
+		v := d.view()
+		d.fits(v, w.width, 24)
+		if l := d.line("saved"); strings.TrimSpace(l) != w.line {
+			t.Errorf("at %d: %q, want %q", w.width, l, w.line)
+		}
+	}
+}
