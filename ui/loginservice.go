@@ -41,10 +41,15 @@ func (m Model) savedServices() []string {
 		return nil
 	}
 	var out []string
-	seen := map[string]bool{}
+	// Most accounts share a few servers: each as saved is checked once.
+	checked, offered := map[string]bool{}, map[string]bool{}
 	for _, a := range m.data.Accounts {
-		if u, err := auth.NormalizeServiceURL(a.Service); err == nil && !seen[u] {
-			seen[u] = true
+		if checked[a.Service] {
+			continue
+		}
+		checked[a.Service] = true
+		if u, err := auth.NormalizeServiceURL(a.Service); err == nil && !offered[u] {
+			offered[u] = true
 			out = append(out, u)
 		}
 	}
