@@ -145,7 +145,8 @@ func TestKeyringUnreadableAccount(t *testing.T) {
 	if n := svc.count("Refresh"); n != 2 {
 		t.Fatalf("%d refreshes of two due accounts, want 2 (calls %v)", n, svc.calls)
 	}
-	d.has("@alice.test: refresh failed, the server is down; retrying in 0:01")
+	_, host, _ := strings.Cut(w.srv.URL(), "://")
+	d.has("│ "+host+": refresh failed, the server is down; retrying in 0:01", "│ @alice.test, @bob.test ")
 
 	k.Fail(errors.New("prompt dismissed: the collection is locked"))
 	svc.replace(loadWith(t, w, k))
@@ -156,7 +157,7 @@ func TestKeyringUnreadableAccount(t *testing.T) {
 	if row := d.row("alice.test"); !strings.Contains(row, "keyring unread") || strings.Contains(row, "expired") {
 		t.Fatalf("alice's row at 80 columns: %q", row)
 	}
-	d.has("@alice.test: keyring unreadable, not refreshed: prompt dismissed: the")
+	d.has("│ keyring unreadable, not refreshed: prompt dismissed: the", "│ @alice.test, @bob.test ")
 	d.hasNot("retrying")
 
 	for range 5 { // past every retry time and both tokens' expiry

@@ -85,40 +85,6 @@ func (m Model) headerView() string {
 	return title
 }
 
-// bannersView stacks a banner for each account whose refresh is failing,
-// at most three, so the list stays visible.
-func (m Model) bannersView() string {
-	var out []string
-	if m.loadErr != nil {
-		out = append(out, m.banner(m.st.bannerError, "Cannot read the accounts file: "+m.loadErr.Error()))
-	}
-	if m.data != nil {
-		for _, a := range m.data.Accounts {
-			r := m.rt[a.DID]
-			switch {
-			case a.SessionEnded:
-				out = append(out, m.banner(m.st.bannerError, fmt.Sprintf("@%s: session expired or revoked; press enter on it to log in again", a.Handle)))
-			case a.SecretsErr() != nil:
-				// Not refreshed, whatever retry was planned, until a reload
-				// can read them.
-				text := fmt.Sprintf("@%s: keyring unreadable, not refreshed: %v", a.Handle, keyringWhy(a.SecretsErr()))
-				out = append(out, m.banner(m.st.bannerWarn, text))
-			case r != nil && r.lastErr != nil && !r.retryAt.IsZero():
-				when := "in " + countdown(r.retryAt.Sub(m.now))
-				if r.busy == "refreshing" {
-					when = "now"
-				}
-				text := fmt.Sprintf("@%s: refresh failed, %s; retrying %s", a.Handle, humanError(r.lastErr, m.now), when)
-				out = append(out, m.banner(m.st.bannerWarn, text))
-			}
-		}
-	}
-	if len(out) > 3 {
-		out = append(out[:3], m.st.muted.Render(fmt.Sprintf("  …and %d more", len(out)-3)))
-	}
-	return strings.Join(out, "\n")
-}
-
 // banner is one line of outside text (handles, errors) in a banner's
 // style, cut to the window.
 func (m Model) banner(style lipgloss.Style, text string) string {
