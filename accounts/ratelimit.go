@@ -22,11 +22,10 @@ func LoginRateLimited(err error) bool {
 }
 
 // RetryAtText says when a rate-limited request may be made again, from the
-// server's RateLimit-Reset (or Retry-After): "17:42 (in 12 minutes)", with
-// the date when that is not today (local time) and the year when that is
-// not this year. It is "" when the server did not say. The time is rounded
-// up to the minute, so that trying again at the minute it names is never
-// too early. A wait over two days is said in days, and one of
+// server's RateLimit-Reset (or Retry-After): "17:42 (in 12 minutes)", the
+// time as ClockText says it (rounded up to the minute, so that trying again
+// at the minute it names is never too early). It is "" when the server did
+// not say. A wait over two days is said in days, and one of
 // auth.MaxRetryWait or more (however absurd the header) as "a year or more".
 func RetryAtText(err error, now time.Time) string {
 	at := auth.RetryAt(err, now)
@@ -36,17 +35,7 @@ func RetryAtText(err error, now time.Time) string {
 	if limit := now.Add(auth.MaxRetryWait); at.After(limit) {
 		at = limit
 	}
-	wait := at.Sub(now)
-	at = at.Add(time.Minute - time.Nanosecond).Truncate(time.Minute).Local()
-	today := now.Local()
-	layout := "15:04"
-	switch y, m, d := at.Date(); {
-	case y != today.Year():
-		layout = "Jan 2 2006 15:04"
-	case m != today.Month() || d != today.Day():
-		layout = "Jan 2 15:04"
-	}
-	return at.Format(layout) + " (in " + inText(wait) + ")"
+	return ClockText(at, now) + " (in " + inText(at.Sub(now)) + ")"
 }
 
 // inText is a wait, rounded up: "42 seconds", "12 minutes", "3h05m" (up to

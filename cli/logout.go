@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/skyswitch/skyswitch/accounts"
 )
@@ -36,7 +35,7 @@ func runLogout(ctx context.Context, opts eachOptions, e *env) error {
 			fmt.Fprintf(w, "Logged out @%s: the session is revoked on its server.\n", a.Handle)
 		}
 		if exp := res.AccessValidUntil; e.clock().Before(exp) {
-			fmt.Fprintf(w, "Its current access token stays valid until %s (access tokens cannot be revoked).\n", exp.Local().Format(time.Kitchen))
+			fmt.Fprintf(w, "Its current access token stays valid until %s (access tokens cannot be revoked).\n", accounts.ClockText(exp, e.clock()))
 		}
 		if res.WasActive {
 			fmt.Fprintln(w, activeAfterLogout(res, opts.all))

@@ -106,7 +106,7 @@ func (m Model) onLoggedOut(msg loggedOutMsg) (Model, tea.Cmd) {
 		text = fmt.Sprintf("@%s removed; its server could not be reached, the logout is pending and will be retried.", res.Account.Handle)
 	}
 	if m.now.Before(res.AccessValidUntil) {
-		text += fmt.Sprintf(" Its access token stays valid until %s.", res.AccessValidUntil.Local().Format("15:04"))
+		text += fmt.Sprintf(" Its access token stays valid until %s.", accounts.ClockText(res.AccessValidUntil, m.now))
 	}
 	if res.WasActive {
 		text += " " + activeAfterLogout(res)
