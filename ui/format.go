@@ -3,6 +3,8 @@ package ui
 import (
 	"fmt"
 	"time"
+
+	"github.com/skyswitch/skyswitch/accounts"
 )
 
 // countdown is the time left, compact: 1h59m12s, then 4m07s, then 0:42.
@@ -32,36 +34,12 @@ func days(d time.Duration) string {
 	return countdown(d)
 }
 
-// urgency grades time left: calm, warning below 15 minutes, alarm below 2;
-// for short-lived tokens, below half and an eighth of their lifetime, so a
-// fresh 80-second token is not red.
-type urgency int
-
-const (
-	calm urgency = iota
-	warning
-	alarm
-)
-
-func urgencyOf(left, life time.Duration) urgency {
-	warnAt, alarmAt := 15*time.Minute, 2*time.Minute
-	if life > 0 {
-		warnAt, alarmAt = min(warnAt, life/2), min(alarmAt, life/8)
-	}
-	switch {
-	case left <= 0 || left < alarmAt:
-		return alarm
-	case left < warnAt:
-		return warning
-	}
-	return calm
-}
-
-func (s styles) forUrgency(u urgency) func(...string) string {
+// forUrgency is the style of a countdown with urgency u (accounts.UrgencyOf).
+func (s styles) forUrgency(u accounts.Urgency) func(...string) string {
 	switch u {
-	case alarm:
+	case accounts.Alarm:
 		return s.alarm.Render
-	case warning:
+	case accounts.Warning:
 		return s.warn.Render
 	}
 	return s.calm.Render

@@ -38,34 +38,6 @@ func TestCountdownText(t *testing.T) {
 	}
 }
 
-func TestUrgencyScalesToShortTokens(t *testing.T) {
-	for _, c := range []struct {
-		left time.Duration
-		want urgency
-	}{
-		{80 * time.Second, calm}, {41 * time.Second, calm}, {39 * time.Second, warning},
-		{11 * time.Second, warning}, {9 * time.Second, alarm}, {0, alarm},
-	} {
-		if got := urgencyOf(c.left, 80*time.Second); got != c.want {
-			t.Errorf("80 s token, %v left: %v, want %v", c.left, got, c.want)
-		}
-	}
-}
-
-func TestUrgency(t *testing.T) {
-	for _, c := range []struct {
-		d    time.Duration
-		want urgency
-	}{
-		{time.Hour, calm}, {15 * time.Minute, calm}, {15*time.Minute - time.Second, warning},
-		{2 * time.Minute, warning}, {2*time.Minute - time.Second, alarm}, {0, alarm}, {-time.Hour, alarm},
-	} {
-		if got := urgencyOf(c.d, 2*time.Hour); got != c.want {
-			t.Errorf("urgencyOf(%v) = %v, want %v", c.d, got, c.want)
-		}
-	}
-}
-
 func TestBackoff(t *testing.T) {
 	want := []time.Duration{1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300}
 	for i, w := range want {

@@ -176,7 +176,7 @@ func (m Model) tokenLine(b *strings.Builder, name, tok string) {
 	bar := m.inspect.bar
 	bar.SetWidth(min(max(m.width-62, 6), 20))
 	fmt.Fprintf(b, "  %s %s %s %s → %s\n", m.st.label.Render(pad(name, 14)),
-		bar.ViewAs(frac), m.st.forUrgency(urgencyOf(left, c.Lifetime()))(pad(when, 9)),
+		bar.ViewAs(frac), m.st.forUrgency(accounts.UrgencyOf(left))(pad(when, 9)),
 		shortTime(c.IssuedAt, m.now), shortTime(c.ExpiresAt, m.now))
 }
 

@@ -107,7 +107,7 @@ func (m Model) rowView(r row, selected bool, cells cellMemo) string {
 		at := m.expiry.times(r.acct.AccessJwt)
 		exp = expiries{at.exp, m.expiry.of(r.acct.RefreshJwt)}
 		left := exp.access.Sub(m.now)
-		u := urgencyOf(left, at.life())
+		u := accounts.UrgencyOf(left)
 		text := pad(countdown(left), colAccess)
 		access = cells.get(fmt.Sprint("access\x00", u, "\x00", text), func() string { return m.st.forUrgency(u)(text) })
 		refresh = pad(days(exp.refresh.Sub(m.now)), colRefresh)
