@@ -116,7 +116,7 @@ func usable(a *storage.Account, now time.Time) error {
 		return fmt.Errorf("%w (%s)", ErrSessionEnded, a.Handle)
 	}
 	if exp := a.RefreshExpiry(); refreshExpired(exp, now) {
-		return fmt.Errorf("%w: the refresh token of %s expired %s", ErrSessionEnded, a.Handle, exp.Format(time.RFC3339))
+		return fmt.Errorf("%w: the refresh token of %s expired at %s", ErrSessionEnded, a.Handle, ClockText(exp, now))
 	}
 	if err := a.CheckSubjects(); err != nil {
 		// Never hand out, send or spend a token as the wrong account.

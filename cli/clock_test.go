@@ -22,3 +22,33 @@ func TestCLILogoutSaysTheSwitchersClock(t *testing.T) {
 		t.Errorf("not the switcher's clock:\n%s", r)
 	}
 }
+
+// status says when the tokens expire on the same clock, and so does the
+// error for a refresh token that has expired: no RFC 3339 for people.
+func TestCLIStatusAndErrorsSayTheSameClock(t *testing.T) {
+	e := newCLIEnv(t, fakepds.Options{})
+	start := time.Date(2030, 3, 4, 15, 7, 0, 0, time.Local)
+	e.clock.Set(start)
+	alice := e.addAccount("alice.test")
+	e.login("alice.test")
+	refreshExp := e.account(alice.DID).RefreshExpiry()
+	r := e.run("", "status")
+	wantCode(t, r, exitOK)
+	for _, want := range []string{
+		"expires in 2h00m (at 17:07)\n",
+		"expires in " + left(refreshExp, start) + " (at " + refreshExp.Local().Format("Jan 2 15:04") + ")\n",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("status lacks %q:\n%s", want, r)
+		}
+	}
+
+	e.clock.Set(start.Add(2*time.Hour + 30*time.Second))
+	r = e.run("", "status")
+	if !strings.Contains(r.stdout, "expired at 17:07\n") {
+		t.Errorf("status of an expired access token:\n%s", r)
+	}
+
+	e.clock.Set(refreshExp.Add(time.Hour))
+	wantError(t, e.run("", "token"), exitNoSession, "the refresh token of alice.test expired at "+refreshExp.Local().Format("15:04"))
+}

@@ -21,14 +21,16 @@ func mask(tok string) string {
 	return tok[:3] + strings.Repeat("*", 12)
 }
 
+// expiryText is when a token expires, as a countdown and on the clock
+// every surface uses (accounts.ClockText).
 func expiryText(t, now time.Time) string {
 	if t.IsZero() {
 		return "unknown expiry"
 	}
 	if !now.Before(t) {
-		return "expired " + t.Local().Format(time.RFC3339)
+		return "expired at " + accounts.ClockText(t, now)
 	}
-	return "expires in " + left(t, now) + " (" + t.Local().Format(time.RFC3339) + ")"
+	return "expires in " + left(t, now) + " (at " + accounts.ClockText(t, now) + ")"
 }
 
 // left is the time until t, compact: 1h59m, 4m07s, 0:42, 89d.
