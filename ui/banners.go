@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/skyswitch/skyswitch/accounts"
+	"github.com/skyswitch/skyswitch/storage"
 )
 
 // maxBanners is how many banners stack above the list; a line counts the
@@ -67,34 +68,27 @@ func (m Model) problems() []*problem {
 	if m.data == nil {
 		return nil
 	}
-	var list []*problem
-	byKey := map[problemKey]*problem{}
+	var (
+		list  []*problem
+		byKey map[problemKey]*problem // made at the first problem
+	)
 	for _, a := range m.data.Accounts {
 		r := m.rt[a.DID]
-		key := problemKey{host: accounts.HostOf(a.PDSURL)}
-		if key.host == "" {
-			key.host = accounts.HostOf(a.Service)
-		}
-		switch {
-		case a.SessionEnded:
-			key.kind = sessionEnded
-		case a.SecretsErr() != nil:
-			// Not refreshed, whatever retry was planned, until a reload
-			// can read them.
-			key.kind, key.host, key.why = keyringUnreadable, "", keyringWhy(a.SecretsErr())
-		case r != nil && r.lastErr != nil && !r.retryAt.IsZero():
-			key.kind, key.why = refreshFailing, humanError(r.lastErr, m.now)
-		default:
+		key, ok := m.problemOf(&a, r)
+		if !ok {
 			continue
 		}
 		p := byKey[key]
 		if p == nil {
+			if byKey == nil {
+				byKey = map[problemKey]*problem{}
+			}
 			p = &problem{problemKey: key}
 			byKey[key] = p
 			list = append(list, p)
 		}
 		p.handles = append(p.handles, a.Handle)
-		if r != nil && key.kind == refreshFailing {
+		if key.kind == refreshFailing {
 			p.now = p.now || r.busy == "refreshing"
 			if p.retryAt.IsZero() || r.retryAt.Before(p.retryAt) {
 				p.retryAt = r.retryAt
@@ -102,6 +96,28 @@ func (m Model) problems() []*problem {
 		}
 	}
 	return list
+}
+
+// problemOf is what is wrong with account a, if anything: its kind, its
+// server (none for the keyring: it is local) and the error's words.
+func (m Model) problemOf(a *storage.Account, r *runtime) (problemKey, bool) {
+	host := func() string {
+		if h := accounts.HostOf(a.PDSURL); h != "" {
+			return h
+		}
+		return accounts.HostOf(a.Service)
+	}
+	switch {
+	case a.SessionEnded:
+		return problemKey{kind: sessionEnded, host: host()}, true
+	case a.SecretsErr() != nil:
+		// Not refreshed, whatever retry was planned, until a reload can
+		// read them.
+		return problemKey{kind: keyringUnreadable, why: keyringWhy(a.SecretsErr())}, true
+	case r != nil && r.lastErr != nil && !r.retryAt.IsZero():
+		return problemKey{kind: refreshFailing, host: host(), why: humanError(r.lastErr, m.now)}, true
+	}
+	return problemKey{}, false
 }
 
 // problemBanner is a problem's banner: for one account, its handle and what
