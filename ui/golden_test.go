@@ -384,7 +384,7 @@ func TestProgramQuitsOnQ(t *testing.T) {
 func TestKeysArrivingTogetherEachCount(t *testing.T) {
 	w := newWorld(t, fakepds.Options{})
 	threeAccounts(w)
-	p := w.run(ui.Options{})
+	p := w.run(ui.Options{Select: "alice.test"})
 	p.waitFor(">   @alice.test")
 	p.input("jj")
 	p.waitFor("> ● @carol.test")

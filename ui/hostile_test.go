@@ -121,7 +121,9 @@ func TestHostileTextNeverReachesTheTerminal(t *testing.T) {
 // each frame as Bubble Tea would receive it.
 func walkHostile(t *testing.T) {
 	svc := &stub{st: hostileState(t), err: hostileErr}
-	d := newDriver(t, svc, newClock(), ui.Options{Notes: []string{"a note quoting " + hostile}})
+	// The walk starts on the first row, not on the active (evil) one.
+	first := svc.st.Accounts[0].DID
+	d := newDriver(t, svc, newClock(), ui.Options{Select: first, Notes: []string{"a note quoting " + hostile}})
 	frame := func(step string) string {
 		t.Helper()
 		v := screenOf(ui.Program(d.m).View())

@@ -105,10 +105,10 @@ func TestLongNoteFits(t *testing.T) {
 // keeps them in the accounts file, and the switcher says so while it runs.
 func TestKeyringFallbackDuringRefreshShowsNote(t *testing.T) {
 	w, k := keyringWorld(t)
-	d := w.start(ui.Options{})
+	d := w.start(ui.Options{Select: "alice.test"})
 	d.hasNot("Note:")
 	k.FailSet(errors.New("the collection is locked"))
-	d.key("r") // alice.test, on the first row, is selected
+	d.key("r") // alice.test is selected
 	if n := w.srv.Calls(nsidRefresh); n != 1 {
 		t.Fatalf("%d refreshes, want 1", n)
 	}
@@ -139,7 +139,7 @@ func TestKeyringUnreadableAccount(t *testing.T) {
 	svc := &stub{st: st, err: errors.New("the server is down")}
 	clk := newClock()
 	clk.Set(st.Accounts[0].AccessExpiry().Add(-time.Minute)) // both are due
-	d := newDriver(t, svc, clk, ui.Options{})
+	d := newDriver(t, svc, clk, ui.Options{Select: "alice.test"})
 	d.boot()
 	d.tick()
 	if n := svc.count("Refresh"); n != 2 {

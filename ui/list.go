@@ -38,6 +38,7 @@ type listModel struct {
 	selected  string // DID under the cursor, kept across reloads
 	filter    textinput.Model
 	filtering bool
+	placed    bool // the cursor has been put where the list opens
 }
 
 // newListModel selects selectIdent (a handle or DID) once it is loaded;
@@ -75,15 +76,38 @@ func (m Model) rows() []row {
 	return rows
 }
 
+// settled is the list settled on the rows of the accounts loaded. The
+// first time there are accounts it opens on the one asked for
+// (Options.Select: an override's), else on the active one, never on
+// whatever is first: enter pressed at once then changes no identity.
+func (m Model) settled() listModel {
+	l, rows := m.list, m.rows()
+	if !l.placed && m.data != nil && len(rows) > 0 {
+		l.placed = true
+		if l.selected == "" || l.find(rows) < 0 {
+			l.selected = m.data.Active
+		}
+	}
+	return l.settle(rows)
+}
+
+// find is the index of the selected account's row, or -1.
+func (l listModel) find(rows []row) int {
+	for i, r := range rows {
+		if r.did() == l.selected || (l.selected != "" && strings.EqualFold(r.handle(), l.selected)) {
+			return i
+		}
+	}
+	return -1
+}
+
 // settle puts the cursor back on the selected account after the rows
 // changed (a reload, a filter), or on the nearest row.
 func (l listModel) settle(rows []row) listModel {
-	for i, r := range rows {
-		if r.did() == l.selected || (l.selected != "" && strings.EqualFold(r.handle(), l.selected)) {
-			l.cursor = i
-			l.selected = r.did()
-			return l
-		}
+	if i := l.find(rows); i >= 0 {
+		l.cursor = i
+		l.selected = rows[i].did()
+		return l
 	}
 	l.cursor = min(l.cursor, max(len(rows)-1, 0))
 	if len(rows) > 0 {

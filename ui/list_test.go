@@ -139,12 +139,12 @@ func TestKeysMoveSelectAndQuit(t *testing.T) {
 	w := newWorld(t, fakepds.Options{})
 	threeAccounts(w)
 	d := w.start(ui.Options{})
-	if got := d.selectedRow(); got != "alice.test" {
-		t.Fatalf("first selected %q", got)
+	if got := d.selectedRow(); got != "carol.test" {
+		t.Fatalf("first selected %q, not the active carol.test", got)
 	}
 	steps := []struct{ key, want string }{
-		{"j", "bob.test"}, {"down", "carol.test"}, {"j", "carol.test"},
-		{"k", "bob.test"}, {"up", "alice.test"}, {"up", "alice.test"},
+		{"k", "bob.test"}, {"up", "alice.test"}, {"k", "alice.test"},
+		{"j", "bob.test"}, {"down", "carol.test"}, {"down", "carol.test"},
 	}
 	for _, s := range steps {
 		d.key(s.key)
@@ -181,7 +181,7 @@ func TestEnterMakesActiveInStorageAtOnce(t *testing.T) {
 	if w.load().Active != carol.DID {
 		t.Fatal("carol should be active")
 	}
-	d.key("j") // bob
+	d.key("k") // bob, above the active carol
 	d.key("enter")
 	bob := w.account("bob.test")
 	st := w.load()

@@ -97,7 +97,7 @@ func TestStaleRefreshAfterLogoutIsDropped(t *testing.T) {
 	w := newWorld(t, fakepds.Options{})
 	w.login(nil, "alice.test")
 	w.login(nil, "bob.test")
-	d := w.start(ui.Options{})
+	d := w.start(ui.Options{Select: "alice.test"})
 	held := d.pending(keyMsg("r")) // alice's refresh starts...
 	var refresh []func()
 	for _, c := range held {

@@ -334,7 +334,7 @@ func TestPermanentFailureMarksRowAndEnterLogsInAgain(t *testing.T) {
 	w := newWorld(t, fakepds.Options{})
 	w.login(nil, "alice.test")
 	w.login(nil, "bob.test")
-	d := w.start(ui.Options{})
+	d := w.start(ui.Options{Select: "alice.test"})
 	w.srv.Takedown(did("alice.test"))
 	d.key("r") // alice is selected
 	d.has("@alice.test: session expired or revoked; press enter on it to log in again")

@@ -23,7 +23,7 @@ func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		m.loadErr, m.data, m.stamp = nil, msg.st, msg.stamp
-		m.list = m.list.settle(m.rows())
+		m.list = m.settled()
 		return m.withHandles(), nil
 	case unchangedMsg:
 		return m, nil

@@ -136,7 +136,7 @@ func New(svc Service, opts Options) Model {
 	m = m.addNotes(opts.Notes)
 	if opts.Initial != nil {
 		m.data = opts.Initial
-		m.list = m.list.settle(m.rows())
+		m.list = m.settled()
 		m = m.withHandles()
 	}
 	return m
