@@ -1,9 +1,11 @@
 package ui_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/skyswitch/skyswitch/internal/fakepds"
+	"github.com/skyswitch/skyswitch/storage"
 	"github.com/skyswitch/skyswitch/ui"
 )
 
@@ -47,4 +49,75 @@ func TestCursorOpensOnTheOverridesAccount(t *testing.T) {
 			t.Errorf("Select %q: the cursor opens on %q, want %q", sel, got, want)
 		}
 	}
+}
+
+// TestNoteOnTheActiveAccountFollowsAnotherSwitch: the note says alice is
+// now active; another skyswitch makes dave active; at the reload ● moves
+// to dave, and the note must not still say alice is: it says dave is,
+// and who changed it.
+func TestNoteOnTheActiveAccountFollowsAnotherSwitch(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	w.login(nil, "alice.test")
+	w.login(nil, "dave.test")
+	d := w.start(ui.Options{Select: "alice.test"})
+	d.key("enter")
+	d.has("@alice.test is now the active account.")
+	if _, err := w.manager().Switch(t.Context(), "dave.test"); err != nil { // another shell
+		t.Fatal(err)
+	}
+	d.tick() // the file changed: a reload
+	if l := d.row("dave.test"); !strings.Contains(l, "● ") {
+		t.Fatalf("● did not move to dave: %q", l)
+	}
+	d.hasNot("@alice.test is now the active account")
+	d.has("@dave.test is now the active account (changed by another skyswitch).")
+	// A reload that changes nothing about who is active leaves the note.
+	d.tick()
+	d.has("@dave.test is now the active account (changed by another skyswitch).")
+	// Another process leaves no account active: the note says so.
+	if err := storage.Open(w.path).Update(func(st *storage.State) error { return st.SetActive("") }); err != nil {
+		t.Fatal(err)
+	}
+	d.tick()
+	d.hasNot("● ", "is now the active account")
+	d.has("No account is active now (changed by another skyswitch).")
+}
+
+// TestNoteOfALoginFollowsAnotherSwitch: "Added @x; it is now the active
+// account." is a note about the active identity too.
+func TestNoteOfALoginFollowsAnotherSwitch(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	w.login(nil, "dave.test")
+	w.add(nil, "alice.test", false)
+	d := w.start(ui.Options{})
+	d.key("a")
+	d.key("shift+tab")
+	d.typ(w.srv.URL())
+	d.key("tab")
+	d.typ("alice.test")
+	d.key("tab")
+	d.typ(password)
+	d.key("enter")
+	d.has("Added @alice.test; it is now the active account.")
+	if _, err := w.manager().Switch(t.Context(), "dave.test"); err != nil {
+		t.Fatal(err)
+	}
+	d.tick()
+	d.hasNot("it is now the active account")
+	d.has("@dave.test is now the active account (changed by another skyswitch).")
+}
+
+// TestANoteNotAboutTheActiveAccountStays: a reload that moves ● leaves a
+// note that says nothing of who is active as it was.
+func TestANoteNotAboutTheActiveAccountStays(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	w.login(nil, "alice.test")
+	w.login(nil, "dave.test")
+	d := w.start(ui.Options{Select: "alice.test"})
+	d.key("x")
+	d.has("Logged out @alice.test")
+	w.login(nil, "bob.test") // another shell logs bob in: he is active
+	d.tick()
+	d.has("Logged out @alice.test")
+	d.hasNot("changed by another skyswitch")
 }

@@ -216,7 +216,7 @@ func (m Model) onLoginDone(msg loginDoneMsg) (Model, tea.Cmd) {
 		m.login = newLoginModel(m.fieldStyles())
 		m.screen = screenList
 		m.list.selected = msg.acct.DID
-		m.setStatus(fmt.Sprintf("Added @%s; it is now the active account.", msg.acct.Handle), false)
+		m.setActiveStatus(fmt.Sprintf("Added @%s; it is now the active account.", msg.acct.Handle), msg.acct.DID)
 		if m.data != nil { // at once, as the store has it; the reload confirms
 			m.data.Upsert(msg.acct)
 			_ = m.data.SetActive(msg.acct.DID)

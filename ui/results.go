@@ -24,7 +24,7 @@ func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		m.loadErr, m.data, m.stamp = nil, msg.st, msg.stamp
 		m.list = m.settled()
-		return m.withHandles(), nil
+		return m.followActive().withHandles(), nil
 	case unchangedMsg:
 		return m, nil
 	case refreshedMsg:
@@ -39,7 +39,7 @@ func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd) {
 			m.setStatus("Could not switch: "+humanError(msg.err, m.now), true)
 			return m, nil
 		}
-		m.setStatus(fmt.Sprintf("@%s is now the active account.", msg.acct.Handle), false)
+		m.setActiveStatus(fmt.Sprintf("@%s is now the active account.", msg.acct.Handle), msg.acct.DID)
 		if m.data != nil {
 			_ = m.data.SetActive(msg.acct.DID)
 		}
