@@ -12,7 +12,6 @@
 package ui
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -320,29 +319,6 @@ func (m Model) startDueRefreshes(cmds []tea.Cmd) (Model, int, []tea.Cmd) {
 func (m *Model) setStatus(text string, isErr bool) {
 	m.status, m.statusErr = shown(text), isErr
 	m.statusActive, m.namesActive = "", false
-}
-
-// setActiveStatus sets a status line that says the account did (none
-// when "") is the active one: it must never contradict ●, so a reload
-// that shows another active account replaces it (see followActive).
-func (m *Model) setActiveStatus(text, did string) {
-	m.setStatus(text, false)
-	m.statusActive, m.namesActive = did, true
-}
-
-// followActive replaces a status line that names an active account
-// other than the one the accounts loaded have: another process switched
-// (or logged out) meanwhile, and ● shows it.
-func (m Model) followActive() Model {
-	if !m.namesActive || m.data == nil || m.data.Active == m.statusActive {
-		return m
-	}
-	text := "No account is active now (changed by another skyswitch)."
-	if a, ok := m.data.Account(m.data.Active); ok {
-		text = fmt.Sprintf("@%s is now the active account (changed by another skyswitch).", a.Handle)
-	}
-	m.setActiveStatus(text, m.data.Active)
-	return m
 }
 
 // maxNotes bounds the queue of notes; later ones are dropped.
