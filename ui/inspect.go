@@ -59,7 +59,11 @@ func (m Model) updateInspect(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Back):
 		m.screen = screenList
 	case key.Matches(msg, k.Refresh):
-		return m.refreshSelected()
+		// The account shown, not the list's row: the cursor moves on
+		// when a reload removes the account.
+		if a, ok := m.inspected(); ok {
+			return m.refreshAccount(a)
+		}
 	case key.Matches(msg, k.Check) && !m.inspect.busy:
 		m.inspect.busy = true
 		return m, tea.Batch(checkCmd(m.svc, m.inspect.did, m.rtOf(m.inspect.did).gen), m.spinner.Tick)
@@ -67,11 +71,19 @@ func (m Model) updateInspect(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	return m, nil
 }
 
+// inspected is the account the inspector shows, while it is saved.
+func (m Model) inspected() (*storage.Account, bool) {
+	if m.data == nil {
+		return nil, false
+	}
+	return m.data.Account(m.inspect.did)
+}
+
 func (m Model) inspectView() string {
 	if m.data == nil {
 		return ""
 	}
-	saved, ok := m.data.Account(m.inspect.did)
+	saved, ok := m.inspected()
 	if !ok {
 		return m.st.muted.Render("This account is no longer saved. Press esc.")
 	}
@@ -102,14 +114,8 @@ func (m Model) inspectView() string {
 	}
 	field("Email", email)
 	field("2FA by email", map[bool]string{true: "on", false: "off"}[a.EmailAuthFactor])
-	status := s.AccountStatus
-	if status != "active" {
-		status = m.st.alarm.Render(status)
-	}
-	if m.inspect.busy {
-		status += " " + m.spinner.View()
-	}
-	field("Server status", status)
+	ended := s.State == accounts.StateEnded
+	field("Server status", m.serverStatus(s.AccountStatus, ended))
 	kind := accounts.KindText(s.TokenKind)
 	if s.TokenKind == auth.KindAppPasswordPrivileged {
 		kind += " (can read DMs)"
@@ -123,14 +129,21 @@ func (m Model) inspectView() string {
 		m.under(&b, m.st.warn, "⚠ can do anything, even delete the account: prefer an app password", 0)
 	}
 	b.WriteString("\n")
-	if err := a.SecretsErr(); err != nil {
+	// The state is the list's, in the list's words.
+	state, t := m.stateText(row{acct: saved}, expiries{m.expiry.of(saved.AccessJwt), m.expiry.of(saved.RefreshJwt)})
+	field("State", m.st.tone(t).Render(state.full))
+	switch err := a.SecretsErr(); {
+	case ended:
+		// Its tokens may say hours are left: the server says none are.
+		field("Tokens", m.st.alarm.Render("session ended (revoked or expired): they no longer work"))
+		m.under(&b, m.st.hint, "esc, then enter on its row, to log in again", 0)
+	case err != nil:
 		field("Tokens", m.st.alarm.Render("kept in the OS keyring, unreadable now"))
 		m.under(&b, m.st.errorText, err.Error(), 3)
-	} else {
+	default:
 		m.tokenLine(&b, "Access token", a.AccessJwt)
 		m.tokenLine(&b, "Refresh token", a.RefreshJwt)
 	}
-	b.WriteString("\n")
 	if !a.RefreshedAt.IsZero() {
 		field("Last refresh", a.RefreshedAt.Local().Format("2006-01-02 15:04:05"))
 	}
@@ -145,6 +158,26 @@ func (m Model) inspectView() string {
 	}
 	b.WriteString(m.st.hint.Render("\n  The scope is informational: servers may change what their tokens say.") + "\n")
 	return b.String()
+}
+
+// serverStatus is the account's status as the server last gave it: with
+// the spinner while a check runs, with its time once the inspector's
+// check answered (so a check that succeeds shows). Once the session
+// ended it is only what the server said before: nothing can ask again.
+func (m Model) serverStatus(status string, ended bool) string {
+	styled := status
+	if status != "active" {
+		styled = m.st.alarm.Render(status)
+	}
+	switch {
+	case ended:
+		styled += m.st.muted.Render(" when last asked; the session has ended since")
+	case m.inspect.busy:
+		styled += " " + m.spinner.View()
+	case !m.inspect.checkedAt.IsZero() && m.inspect.err == "":
+		styled += m.st.muted.Render(" – checked " + m.inspect.checkedAt.Local().Format("15:04:05"))
+	}
+	return styled
 }
 
 // shownAccount is a copy of a whose text fields are as the screen shows

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/skyswitch/skyswitch/storage"
@@ -59,7 +60,7 @@ func selectRow(d *driver, handle string) {
 // spinner after the server status).
 func busy(t *testing.T, d *driver) bool {
 	t.Helper()
-	return field(t, d.view(), "Server status") != "active"
+	return strings.ContainsAny(field(t, d.view(), "Server status"), strings.Join(spinner.MiniDot.Frames, ""))
 }
 
 // A slow check of one account, answered after the inspector moved on to
@@ -114,7 +115,8 @@ func TestACheckFromBeforeALogoutIsNotShown(t *testing.T) {
 	}
 	delete(svc.errs, a.DID)
 	d.deliver(fresh)
-	d.hasNot("Status check")
+	d.hasNot("an answer from before the logout", "Status check")
+	d.has("Server status  active – checked 15:00:00")
 	if busy(t, d) {
 		t.Errorf("still checking after the answer:\n%s", d.view())
 	}

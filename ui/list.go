@@ -234,21 +234,30 @@ func (m Model) activate() (Model, tea.Cmd) {
 
 func (m Model) refreshSelected() (Model, tea.Cmd) {
 	r, ok := m.current()
-	if !ok || r.acct == nil || r.acct.SessionEnded {
+	if !ok || r.acct == nil {
 		return m, nil
 	}
-	if err := r.acct.SecretsErr(); err != nil {
+	return m.refreshAccount(r.acct)
+}
+
+// refreshAccount refreshes a now, unless its session ended or a command
+// for it runs.
+func (m Model) refreshAccount(a *storage.Account) (Model, tea.Cmd) {
+	if a.SessionEnded {
+		return m, nil
+	}
+	if err := a.SecretsErr(); err != nil {
 		// Nothing to refresh with; but the keyring may answer now
 		// (unlocked meanwhile): read the accounts again.
-		m.setStatus(fmt.Sprintf("Cannot refresh @%s: %v (asking the keyring again)", r.acct.Handle, err), true)
+		m.setStatus(fmt.Sprintf("Cannot refresh @%s: %v (asking the keyring again)", a.Handle, err), true)
 		return m, loadCmd(m.svc)
 	}
-	rt := m.rtOf(r.acct.DID)
+	rt := m.rtOf(a.DID)
 	if rt.busy != "" {
 		return m, nil
 	}
 	rt.busy = "refreshing"
-	return m, tea.Batch(refreshCmd(m.svc, r.acct.DID, rt.gen), m.spinner.Tick)
+	return m, tea.Batch(refreshCmd(m.svc, a.DID, rt.gen), m.spinner.Tick)
 }
 
 func (m Model) logoutSelected() (Model, tea.Cmd) {

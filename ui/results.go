@@ -149,6 +149,9 @@ func (m Model) onChecked(msg checkedMsg) (Model, tea.Cmd) {
 	if msg.did != m.inspect.did {
 		return m, loadCmd(m.svc) // the file has what it learnt
 	}
+	if a, ok := m.inspected(); ok && msg.acct.DID == msg.did {
+		*a = msg.acct // what the server said, shown with its time at once; the reload confirms it
+	}
 	m.inspect.busy = false
 	if msg.err != nil {
 		m.inspect.err = humanError(msg.err, m.now)
