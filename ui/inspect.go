@@ -129,8 +129,11 @@ func (m Model) inspectView() string {
 		m.under(&b, m.st.warn, "⚠ can do anything, even delete the account: prefer an app password", 0)
 	}
 	b.WriteString("\n")
-	// The state is the list's, in the list's words.
+	// The state is the list's, in the list's words, cut to the window.
 	state, t := m.stateText(row{acct: saved}, expiries{m.expiry.of(saved.AccessJwt), m.expiry.of(saved.RefreshJwt)})
+	if room := max(m.width-17, 8); cells(state.full) > room {
+		state.full = truncate(state.short, room)
+	}
 	field("State", m.st.tone(t).Render(state.full))
 	switch err := a.SecretsErr(); {
 	case ended:

@@ -6,9 +6,13 @@ package ui_test
 // said.
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/skyswitch/skyswitch/internal/fakepds"
 	"github.com/skyswitch/skyswitch/ui"
@@ -117,4 +121,24 @@ func TestACheckShowsWhatTheServerSaidAtOnce(t *testing.T) {
 	}
 	d.hasNot("active – checked")
 	d.has("Server status  deactivated – checked 15:00:01")
+}
+
+// TestInspectorStateFitsTheWindow: the State line, in the list's words,
+// is cut to the window as the row's state is (a keyring's reason can be
+// long).
+func TestInspectorStateFitsTheWindow(t *testing.T) {
+	w, k := keyringWorld(t)
+	k.Fail(errors.New("prompt dismissed: the collection is locked " + strings.Repeat("and the reason goes on ", 4)))
+	svc := &stub{st: loadWith(t, w, k)}
+	d := newDriver(t, svc, newClock(), ui.Options{Select: "alice.test"})
+	d.boot()
+	d.key("i")
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 40})
+	d.fits(d.has("State", "keyring unreadable"), 80, 40)
+	// Narrower, other fields overflow as they did before; the State line
+	// does not.
+	d.send(tea.WindowSizeMsg{Width: 50, Height: 40})
+	if l := d.line("State "); lipgloss.Width(l) > 50 {
+		t.Errorf("the State line at 50 columns has %d cells: %q", lipgloss.Width(l), l)
+	}
 }
