@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -21,7 +22,15 @@ type loadedMsg struct {
 	st    *storage.State
 	stamp string
 	err   error
+	seq   int64 // when the read began, in loadsBegun's order
 }
+
+// loadsBegun numbers the loads in the order they begin, across the
+// process. A load that began later read the file as it was then or
+// newer: one answered after a later one was applied, or begun before a
+// switch this switcher made, is dropped (see Model.loadFloor), so a
+// stale read cannot move ● back.
+var loadsBegun atomic.Int64
 
 type unchangedMsg struct{}
 
@@ -85,11 +94,12 @@ func tick() tea.Cmd {
 
 func loadCmd(svc Service) tea.Cmd {
 	return func() tea.Msg {
+		seq := loadsBegun.Add(1)
 		ctx, cancel := context.WithTimeout(context.Background(), localTimeout)
 		defer cancel()
 		stamp := svc.Stamp()
 		st, err := svc.Load(ctx)
-		return noted(svc, loadedMsg{st: st, stamp: stamp, err: err})
+		return noted(svc, loadedMsg{st: st, stamp: stamp, err: err, seq: seq})
 	}
 }
 

@@ -3,6 +3,9 @@ package ui_test
 import (
 	"strings"
 	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/skyswitch/skyswitch/internal/fakepds"
 	"github.com/skyswitch/skyswitch/storage"
@@ -120,4 +123,52 @@ func TestANoteNotAboutTheActiveAccountStays(t *testing.T) {
 	d.tick()
 	d.has("Logged out @alice.test")
 	d.hasNot("changed by another skyswitch")
+}
+
+// TestAReloadReadBeforeASwitchDoesNotUndoIt: a reload that read the file
+// before enter's switch wrote it, answered after the switch, is not
+// applied: ● stays on the account switched to, and the note does not
+// say another skyswitch changed it. Both orders of arrival: after the
+// switch's own reload, and between the switch and its reload.
+func TestAReloadReadBeforeASwitchDoesNotUndoIt(t *testing.T) {
+	for _, beforeOwnReload := range []bool{false, true} {
+		w := newWorld(t, fakepds.Options{})
+		w.login(nil, "alice.test")
+		w.login(nil, "dave.test")
+		d := w.start(ui.Options{Select: "alice.test"})
+		w.clk.Advance(time.Second)
+		if _, err := w.manager().Switch(t.Context(), "dave.test"); err != nil { // the file changes
+			t.Fatal(err)
+		}
+		stale := heldMsg(d, d.pending(ui.Tick(time.Now())), "reloadIfChangedCmd") // it reads dave active
+		switched := heldMsg(d, d.pending(keyMsg("enter")), "switchCmd")
+		if beforeOwnReload {
+			own := d.pending(switched) // the switch's own reload, held
+			d.send(stale)
+			for _, c := range own {
+				d.deliver(c)
+			}
+		} else {
+			d.send(switched) // and its reload
+			d.send(stale)
+		}
+		d.hasNot("changed by another skyswitch")
+		d.has("@alice.test is now the active account.")
+		if l := d.row("alice.test"); !strings.Contains(l, "● ") {
+			t.Fatalf("before own reload %v: ● left alice: %q", beforeOwnReload, l)
+		}
+	}
+}
+
+// heldMsg runs the one held command named name and returns its message,
+// not handed to the model.
+func heldMsg(d *driver, held []tea.Cmd, name string) tea.Msg {
+	d.t.Helper()
+	for _, c := range held {
+		if strings.Contains(cmdName(c), name) {
+			return c()
+		}
+	}
+	d.t.Fatalf("no %s among the commands", name)
+	return nil
 }

@@ -18,6 +18,10 @@ func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd) {
 		m = m.addNotes(msg.notes)
 		return m.onResult(msg.msg)
 	case loadedMsg:
+		if msg.seq < m.loadFloor {
+			return m, nil // read before one applied already, or before a switch
+		}
+		m.loadFloor = msg.seq
 		if msg.err != nil {
 			m.loadErr = msg.err
 			return m, nil
@@ -43,6 +47,9 @@ func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd) {
 		if m.data != nil {
 			_ = m.data.SetActive(msg.acct.DID)
 		}
+		// A load that began before now may have read the file before the
+		// switch wrote it: only those that follow count.
+		m.loadFloor = loadsBegun.Load() + 1
 		return m, loadCmd(m.svc)
 	case loginDoneMsg:
 		return m.onLoginDone(msg)

@@ -108,6 +108,8 @@ type Model struct {
 	// so (namesActive): a reload that shows another replaces it.
 	statusActive string
 	namesActive  bool
+	// loadFloor: loads that began before it (loadedMsg.seq) are stale.
+	loadFloor int64
 }
 
 // New builds the model over a service.
