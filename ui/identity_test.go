@@ -172,3 +172,35 @@ func heldMsg(d *driver, held []tea.Cmd, name string) tea.Msg {
 	d.t.Fatalf("no %s among the commands", name)
 	return nil
 }
+
+// TestAReloadReadBeforeALoginDoesNotUndoIt: the same for the account a
+// login made active.
+func TestAReloadReadBeforeALoginDoesNotUndoIt(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	w.login(nil, "dave.test")
+	w.add(nil, "alice.test", false)
+	d := w.start(ui.Options{})
+	d.key("a")
+	d.key("shift+tab")
+	d.typ(w.srv.URL())
+	d.key("tab")
+	d.typ("alice.test")
+	d.key("tab")
+	d.typ(password)
+	w.clk.Advance(time.Second)
+	if _, err := w.manager().Switch(t.Context(), "dave.test"); err != nil { // the file changes
+		t.Fatal(err)
+	}
+	stale := heldMsg(d, d.pending(ui.Tick(time.Now())), "reloadIfChangedCmd")
+	done := heldMsg(d, d.pending(keyMsg("enter")), "loginCmd")
+	own := d.pending(done)
+	d.send(stale)
+	for _, c := range own {
+		d.deliver(c)
+	}
+	d.hasNot("changed by another skyswitch")
+	d.has("Added @alice.test; it is now the active account.")
+	if l := d.row("alice.test"); !strings.Contains(l, "● ") {
+		t.Fatalf("● left alice: %q", l)
+	}
+}

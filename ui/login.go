@@ -217,6 +217,7 @@ func (m Model) onLoginDone(msg loginDoneMsg) (Model, tea.Cmd) {
 		m.screen = screenList
 		m.list.selected = msg.acct.DID
 		m.setActiveStatus(fmt.Sprintf("Added @%s; it is now the active account.", msg.acct.Handle), msg.acct.DID)
+		m.wrote()
 		if m.data != nil { // at once, as the store has it; the reload confirms
 			m.data.Upsert(msg.acct)
 			_ = m.data.SetActive(msg.acct.DID)

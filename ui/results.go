@@ -47,9 +47,7 @@ func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd) {
 		if m.data != nil {
 			_ = m.data.SetActive(msg.acct.DID)
 		}
-		// A load that began before now may have read the file before the
-		// switch wrote it: only those that follow count.
-		m.loadFloor = loadsBegun.Load() + 1
+		m.wrote()
 		return m, loadCmd(m.svc)
 	case loginDoneMsg:
 		return m.onLoginDone(msg)

@@ -24,3 +24,9 @@ func (m Model) followActive() Model {
 	m.setActiveStatus(text, m.data.Active)
 	return m
 }
+
+// wrote marks that this switcher has just changed the file (a switch, a
+// login): a load that began before may have read it before the change,
+// so only those that begin from now on are applied; they cannot move ●
+// back.
+func (m *Model) wrote() { m.loadFloor = loadsBegun.Load() + 1 }
