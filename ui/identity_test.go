@@ -204,3 +204,25 @@ func TestAReloadReadBeforeALoginDoesNotUndoIt(t *testing.T) {
 		t.Fatalf("● left alice: %q", l)
 	}
 }
+
+// TestNoteOfALogoutFollowsAnotherSwitch: "No account is active now" after
+// logging out the active account is a note about the active identity too:
+// when another skyswitch then makes dave active, it must not stand beside
+// ● on dave.
+func TestNoteOfALogoutFollowsAnotherSwitch(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	w.login(nil, "dave.test")
+	w.login(nil, "alice.test") // active
+	d := w.start(ui.Options{})
+	d.key("x")
+	d.has("No account is active now")
+	if _, err := w.manager().Switch(t.Context(), "dave.test"); err != nil { // another shell
+		t.Fatal(err)
+	}
+	d.tick()
+	if l := d.row("dave.test"); !strings.Contains(l, "● ") {
+		t.Fatalf("● did not move to dave: %q", l)
+	}
+	d.hasNot("No account is active now")
+	d.has("@dave.test is now the active account (changed by another skyswitch).")
+}

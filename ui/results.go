@@ -123,6 +123,7 @@ func (m Model) onLoggedOut(msg loggedOutMsg) (Model, tea.Cmd) {
 			m.data.QueueLogout(removed.SessionData, m.now)
 		}
 		m.data.Active = res.Active
+		m.wrote() // a load that read the file before the logout cannot bring ● back
 		m.list = m.list.settle(m.rows())
 		if m.list.filtered() && len(m.rows()) == 0 {
 			// The filter outlived what it matched: say so, and the way out.
@@ -130,6 +131,10 @@ func (m Model) onLoggedOut(msg loggedOutMsg) (Model, tea.Cmd) {
 		}
 	}
 	m.setStatus(text, res.Queued)
+	if res.WasActive {
+		// The note names who is active now (nobody): it follows ● too.
+		m.statusActive, m.namesActive = res.Active, true
+	}
 	return m, loadCmd(m.svc)
 }
 
