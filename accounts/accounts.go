@@ -179,6 +179,19 @@ func (m *Manager) lockAccount(ctx context.Context, ident string) (a *storage.Acc
 // later if its server cannot be reached now; a note says so, and says when
 // the account's PDS changed.
 func (m *Manager) Login(ctx context.Context, in auth.LoginInput) (storage.Account, error) {
+	return m.login(ctx, in, loginMode{})
+}
+
+// loginMode is what a login may do besides saving the session: LoginAgain
+// names the account it must be for, and keeps the active identity.
+type loginMode struct {
+	// did, when set, is the only account the login may be for.
+	did string
+	// keepActive leaves the active identity as it is, unless none is.
+	keepActive bool
+}
+
+func (m *Manager) login(ctx context.Context, in auth.LoginInput, mode loginMode) (storage.Account, error) {
 	s, err := m.Client.Login(ctx, in, auth.SessionOptions{})
 	if err != nil {
 		return storage.Account{}, err
@@ -189,7 +202,11 @@ func (m *Manager) Login(ctx context.Context, in auth.LoginInput) (storage.Accoun
 		m.revoke(ctx, s.Data())
 		return storage.Account{}, err
 	}
-	acct, replaced, err := m.save(ctx, s.Data())
+	if mode.did != "" && s.Data().DID != mode.did {
+		m.revoke(ctx, s.Data())
+		return storage.Account{}, m.otherAccount(ctx, mode.did, s.Data())
+	}
+	acct, replaced, err := m.save(ctx, s.Data(), mode.keepActive)
 	if err != nil {
 		return acct, err
 	}
@@ -204,11 +221,14 @@ func (m *Manager) Login(ctx context.Context, in auth.LoginInput) (storage.Accoun
 	return acct, nil
 }
 
-// save stores the session as the active account and returns the live
+// save stores the session as the active account (with keepActive: only
+// when no account is active; the active one stays so) and returns the live
 // session it replaced (queued for logout in the same write), if any. A
 // handle changed since the account was saved, or claimed by another saved
-// account, is noted.
-func (m *Manager) save(ctx context.Context, d auth.SessionData) (storage.Account, *auth.SessionData, error) {
+// account, is noted. A saved account keeps its place in the file, and so
+// in the list, and its AddedAt; LastUsedAt moves only when it is active
+// afterwards.
+func (m *Manager) save(ctx context.Context, d auth.SessionData, keepActive bool) (storage.Account, *auth.SessionData, error) {
 	now := m.now().UTC()
 	acct := storage.Account{SessionData: d, AddedAt: now, LastUsedAt: now}
 	var replaced *auth.SessionData
@@ -217,8 +237,13 @@ func (m *Manager) save(ctx context.Context, d auth.SessionData) (storage.Account
 	err := m.Store.UpdateContext(ctx, func(st *storage.State) error {
 		replaced, was = nil, d.Handle
 		others = otherClaimants(st, d.DID, d.Handle)
+		activate := !keepActive || st.Active == "" || st.Active == d.DID
+		acct.LastUsedAt = now // again: the transaction may run twice
 		if old, ok := st.Account(d.DID); ok {
 			acct.AddedAt, was = old.AddedAt, old.Handle
+			if !activate {
+				acct.LastUsedAt = old.LastUsedAt
+			}
 			if old.RefreshJwt != d.RefreshJwt && !old.SessionEnded && !refreshExpired(old.RefreshExpiry(), now) {
 				was := old.SessionData
 				replaced = &was
@@ -226,6 +251,9 @@ func (m *Manager) save(ctx context.Context, d auth.SessionData) (storage.Account
 			}
 		}
 		st.Upsert(acct)
+		if !activate {
+			return nil
+		}
 		return st.SetActive(d.DID)
 	})
 	if err != nil {
