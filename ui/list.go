@@ -223,7 +223,7 @@ func (m Model) activate() (Model, tea.Cmd) {
 	}
 	if r.acct.SessionEnded {
 		m.screen = screenLogin
-		m.login = newLoginModel(m.fieldStyles()).prefill(r.acct.Service, r.acct.Handle)
+		m.login = m.loginAgainForm(r.acct)
 		return m, m.login.focusCmd()
 	}
 	if rt := m.rtOf(r.acct.DID); rt.busy == "" {

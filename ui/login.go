@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"regexp"
 	"strings"
 
@@ -52,6 +51,8 @@ type loginModel struct {
 	// attempt, so its result, whenever it comes, is dropped.
 	attempt int
 	cancel  context.CancelFunc
+	// again is the saved account this form logs in to again, if any.
+	again againTarget
 }
 
 // newLoginModel is an empty form, its fields in the styles fs (the
@@ -81,14 +82,6 @@ func (l loginModel) restyle(fs textinput.Styles) loginModel {
 		l.fields[i].SetStyles(fs)
 	}
 	l.code.SetStyles(fs)
-	return l
-}
-
-// prefill starts the form for logging in again to a known account.
-func (l loginModel) prefill(service, handle string) loginModel {
-	l.fields[fieldService].SetValue(service)
-	l.fields[fieldIdentifier].SetValue(handle)
-	l.focus = fieldPassword
 	return l
 }
 
@@ -194,7 +187,11 @@ func (m Model) submitLogin() (Model, tea.Cmd) {
 	ctx, cancel := context.WithTimeout(context.Background(), networkTimeout)
 	m.logins++
 	l.busy, l.err, l.attempt, l.cancel = true, "", m.logins, cancel
-	return m, tea.Batch(loginCmd(ctx, cancel, m.svc, in, l.attempt), m.spinner.Tick)
+	send := loginCmd(ctx, cancel, m.svc, in, l.attempt)
+	if l.again.did != "" {
+		send = loginAgainCmd(ctx, cancel, m.svc, l.again.did, in, l.attempt)
+	}
+	return m, tea.Batch(send, m.spinner.Tick)
 }
 
 // stop cancels the login in flight, if any; its result will be dropped.
@@ -213,17 +210,10 @@ func (m Model) onLoginDone(msg loginDoneMsg) (Model, tea.Cmd) {
 	l.busy, l.attempt, l.cancel = false, 0, nil
 	switch {
 	case msg.err == nil:
+		again := l.again
 		m.login = newLoginModel(m.fieldStyles())
 		m.screen = screenList
-		m.list.selected = msg.acct.DID
-		m.setActiveStatus(fmt.Sprintf("Added @%s; it is now the active account.", msg.acct.Handle), msg.acct.DID)
-		m.wrote()
-		if m.data != nil { // at once, as the store has it; the reload confirms
-			m.data.Upsert(msg.acct)
-			_ = m.data.SetActive(msg.acct.DID)
-			m.list = m.list.settle(m.rows())
-		}
-		return m, loadCmd(m.svc)
+		return m.loggedIn(msg.acct, again), loadCmd(m.svc)
 	case errors.Is(msg.err, auth.ErrAuthFactorTokenRequired):
 		l.needCode, l.err = true, ""
 		return m, l.focusCmd()
@@ -244,7 +234,7 @@ func (m Model) loginView() string {
 		b.WriteString(wrapTo("A sign-in code was sent to your email. Enter it here:", m.width) + "\n\n")
 		b.WriteString("  " + m.st.focused.Render("Code  ") + l.code.View() + "\n")
 	} else {
-		b.WriteString(m.st.title.Render("Add an account") + "\n\n")
+		b.WriteString(m.st.title.Render(truncate(shown(l.formTitle()), max(m.width, 20))) + "\n\n")
 		labels := [fieldCount]string{"Account ", "Password", "Service "}
 		var offer string // under the service field while it has the focus
 		if l.focus == fieldService {

@@ -8,18 +8,20 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 
+	"github.com/skyswitch/skyswitch/accounts"
 	"github.com/skyswitch/skyswitch/auth"
 )
 
 // fieldAtFault is the form's field where a failed login is put right, if
 // one is: the service when no usable server was had (no PDS found from the
 // handle, an email given alone, a service URL refused), the account when
-// it is no handle, email or DID.
+// it is no handle, email or DID, or names another account than the one
+// logged in to again.
 func fieldAtFault(err error) (int, bool) {
 	switch {
 	case errors.Is(err, auth.ErrResolve), errors.Is(err, auth.ErrServiceNeeded), errors.Is(err, auth.ErrBadURL):
 		return fieldService, true
-	case errors.Is(err, auth.ErrBadIdentifier):
+	case errors.Is(err, auth.ErrBadIdentifier), errors.Is(err, accounts.ErrOtherAccount):
 		return fieldIdentifier, true
 	}
 	return 0, false

@@ -348,7 +348,7 @@ func TestPermanentFailureMarksRowAndEnterLogsInAgain(t *testing.T) {
 		t.Fatalf("an ended session was refreshed again: %d calls", n)
 	}
 	d.key("enter")
-	v := d.has("Add an account", w.srv.URL(), "alice.test")
+	v := d.has("Log in again to @alice.test", w.srv.URL(), "alice.test")
 	if !strings.Contains(d.line("Password"), "xxxx-xxxx-xxxx-xxxx") {
 		t.Errorf("the password is not the empty focused field:\n%s", v)
 	}
@@ -370,8 +370,8 @@ func TestRevokedSessionEndsAndBannerClearsAfterNewLogin(t *testing.T) {
 	d.key("enter")
 	d.typ(password)
 	d.key("enter")
-	d.has("Added @alice.test; it is now the active account.")
-	d.hasNot("session expired", "log in again")
+	d.has("Logged in again to @alice.test; it is the active account.")
+	d.hasNot("session expired", "log in again", "Added")
 	if l := d.row("alice.test"); !strings.Contains(l, "valid") {
 		t.Fatalf("row after the new login: %q", l)
 	}

@@ -338,10 +338,11 @@ func TestTUISecretSweep(t *testing.T) {
 	f.expect("logout is pending")
 	step("logout", "", fakepds.Fault{}, "j", "x")
 
-	// Back in, then a logout whose answer echoes the refresh token raw.
+	// Alice (saved, not active) in again from the add form, then a logout
+	// whose answer echoes the refresh token raw.
 	f.fillLogin(w.srv.URL(), "alice.test", sweepPassword)
 	f.key("enter")
-	f.expect("Added @alice.test")
+	f.expect("Logged in again to @alice.test; it is now the active account.")
 	step("logout, the server echoes the Authorization header raw", nsidDelete, echoing(fakepds.FaultEchoAuthorization), "x")
 	f.expect("logout is pending")
 

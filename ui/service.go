@@ -17,6 +17,9 @@ type Service interface {
 	// TUI reloads only when another process changed it.
 	Stamp() string
 	Login(ctx context.Context, in auth.LoginInput) (storage.Account, error)
+	// LoginAgain logs in again to the saved account did, keeping the
+	// active identity (accounts.Manager.LoginAgain).
+	LoginAgain(ctx context.Context, did string, in auth.LoginInput) (storage.Account, error)
 	Switch(ctx context.Context, ident string) (storage.Account, error)
 	Refresh(ctx context.Context, ident string) (storage.Account, error)
 	Logout(ctx context.Context, ident string) (accounts.LogoutResult, error)

@@ -89,6 +89,10 @@ func (s *stub) Login(context.Context, auth.LoginInput) (storage.Account, error) 
 	s.record("Login")
 	return storage.Account{}, s.err
 }
+func (s *stub) LoginAgain(_ context.Context, did string, _ auth.LoginInput) (storage.Account, error) {
+	s.record("LoginAgain " + did)
+	return storage.Account{}, s.err
+}
 func (s *stub) Switch(_ context.Context, ident string) (storage.Account, error) {
 	s.record("Switch " + ident)
 	return storage.Account{}, s.err
