@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/skyswitch/skyswitch/internal/fakepds"
 	"github.com/skyswitch/skyswitch/storage"
 	"github.com/skyswitch/skyswitch/ui"
@@ -203,4 +205,17 @@ func TestAddingASavedAccountSaysLoggedInAgain(t *testing.T) {
 	if got := rowOrder(d); strings.Join(got, " ") != strings.Join(order, " ") {
 		t.Errorf("rows %v after the login, want %v as before", got, order)
 	}
+}
+
+// The title names the account in one line that fits the window, however
+// long its handle.
+func TestLoginAgainTitleFitsTheWindow(t *testing.T) {
+	st := manyAccounts(1, t0)
+	st.Accounts[0].Handle = strings.Repeat("long", 15) + ".example.test"
+	st.Accounts[0].SessionEnded = true
+	d := newDriver(t, &stub{st: st}, newClock(), ui.Options{})
+	d.boot()
+	d.send(tea.WindowSizeMsg{Width: 50, Height: 16})
+	d.key("enter")
+	d.fits(d.has("Log in again to @longlong"), 50, 16)
 }
