@@ -221,7 +221,7 @@ func (m Model) activate() (Model, tea.Cmd) {
 	if !ok || r.acct == nil {
 		return m, nil
 	}
-	if r.acct.SessionEnded {
+	if sessionOver(r.acct, m.now) {
 		m.screen = screenLogin
 		m.login = m.loginAgainForm(r.acct)
 		return m, m.login.focusCmd()

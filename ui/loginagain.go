@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -26,6 +27,14 @@ func (a againTarget) name() string {
 		return a.did
 	}
 	return "@" + a.handle
+}
+
+// sessionOver tells whether a's session can no longer be used: the server
+// ended it, or its refresh token has run out (no refresh has told the file
+// yet). Its row says "log in again" either way, and only a login helps.
+func sessionOver(a *storage.Account, now time.Time) bool {
+	exp := a.RefreshExpiry()
+	return a.SessionEnded || !exp.IsZero() && !now.Before(exp)
 }
 
 // loginAgainForm is the form for logging in again to a: its server, and

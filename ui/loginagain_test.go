@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -218,4 +219,23 @@ func TestLoginAgainTitleFitsTheWindow(t *testing.T) {
 	d.send(tea.WindowSizeMsg{Width: 50, Height: 16})
 	d.key("enter")
 	d.fits(d.has("Log in again to @longlong"), 50, 16)
+}
+
+// A session whose refresh token has run out is over too, though no
+// refresh has told the file yet (the server is down): its row says "log in
+// again", and enter opens the form for it instead of making it active.
+func TestEnterOnARunOutRefreshTokenLogsInAgain(t *testing.T) {
+	st := manyAccounts(3, t0)
+	a := &st.Accounts[0]
+	old := t0.Add(-91 * 24 * time.Hour)
+	a.AccessJwt, a.RefreshJwt = fakeJWT("at+jwt", a.DID, old, 2*time.Hour), fakeJWT("refresh+jwt", a.DID, old, 90*24*time.Hour)
+	svc := &stub{st: st, err: errTransient}
+	d := newDriver(t, svc, newClock(), ui.Options{})
+	d.boot()
+	selectRow(d, a.Handle)
+	d.key("enter")
+	d.has("Log in again to @" + a.Handle)
+	if n := svc.count("Switch"); n != 0 {
+		t.Errorf("enter switched to an account whose session is over: %v", svc.calls)
+	}
 }
