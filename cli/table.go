@@ -62,7 +62,7 @@ func table() []command {
 	return []command{
 		loginCommand(), listCommand(), switchCommand(), statusCommand(), tokenCommand(),
 		refreshCommand(), logoutCommand(), envCommand(), apiCommand(), execCommand(),
-		completionCommand(), moveAsideCommand(), secretsCommand(),
+		promptCommand(), completionCommand(), moveAsideCommand(), secretsCommand(),
 	}
 }
 
@@ -200,7 +200,7 @@ func (e *env) dispatch(ctx context.Context, args []string) error {
 // the accounts file unless it needs none, and runs it.
 func (e *env) runCommand(ctx context.Context, cmd *command, args []string) error {
 	if e.account != "" && !cmd.override {
-		return usageErr("--account applies to token, status, refresh, env, api, exec and the switcher, not to %s", cmd.name)
+		return usageErr("--account applies to token, status, refresh, env, api, exec, prompt and the switcher, not to %s", cmd.name)
 	}
 	if !cmd.noStore {
 		if err := e.open(); err != nil {
@@ -229,7 +229,7 @@ const usageNotes = `
 An <account> is a handle or DID, with or without a leading @; the default
 is the active account. Run "skyswitch <command> --help" for its flags.
 
-Which account token, status, refresh, env, api, exec and the switcher
+Which account token, status, refresh, env, api, exec, prompt and the switcher
 use: the one named as argument, else --account, else $SKYSWITCH_ACCOUNT,
 else the saved active account; an override never changes the saved one.
 To pin a shell:
