@@ -7,12 +7,15 @@ import (
 
 func switchCommand() command {
 	return command{
-		name: "switch", args: "<account> | -",
-		summary: "make an account the active identity (- goes back)",
+		name: "switch", args: "[<account> | -]",
+		summary: "make an account the active identity (- goes back; none: pick one, in a terminal)",
 		maxArgs: 1, handles: true, words: []string{"-"},
 		run: func(ctx context.Context, e *env, p *parsed) error {
 			if len(p.args) != 1 {
-				return usageErr("switch: name the account (handle or DID), or - for the previous one")
+				if !e.app.Interactive || !e.app.StdoutTerminal {
+					return usageErr("switch: name the account (handle or DID), or - for the previous one")
+				}
+				return runPick(ctx, e)
 			}
 			return runSwitch(ctx, switchOptions{account: p.arg()}, e)
 		},
