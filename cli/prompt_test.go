@@ -198,3 +198,28 @@ func setHandle(t *testing.T, e *cliEnv, did, handle string) {
 		t.Fatal(err)
 	}
 }
+
+// In bash, a PS1 with the segment is as wide as its text: readline wraps
+// a long command line at the terminal's edge, which it would not if it
+// counted the colour escapes (they are wrapped in \001 \002).
+func TestPromptInBash(t *testing.T) {
+	bash := lookTool(t, "bash", "the prompt's bash test")
+	_, _, p := newAliceProc(t, fakepds.Options{})
+	ps1 := `PS1='$("$BIN" prompt --shell bash)> '`
+	tt := startShell(t, p, `exec `+bash+` --norc --noprofile -i`, "BIN="+p.bin, "TERM=screen")
+	tt.waitText("bash-")
+	tt.typ(ps1)
+	tt.keys("Enter")
+	tt.keys("C-l")
+	tt.waitFor("the prompt", func(s string) bool { return strings.HasPrefix(s, "@alice.test>") })
+	if !hasColour(tt.screen(true)) {
+		t.Errorf("the prompt has no colour:\n%q", tt.screen(true))
+	}
+	line := strings.Repeat("x", 80-len("@alice.test> ")) + "yyyy"
+	tt.typ(line)
+	s := tt.waitText("yyyy")
+	rows := strings.Split(s, "\n")
+	if rows[0] != "@alice.test> "+line[:80-13] || !strings.HasPrefix(rows[1], "yyyy") {
+		t.Errorf("readline wrapped the line elsewhere than at the edge:\n%s", s)
+	}
+}
