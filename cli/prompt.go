@@ -52,7 +52,7 @@ type promptOptions struct {
 // so in red, since token would fail there.
 func runPrompt(ctx context.Context, opts promptOptions, e *env) error {
 	ident, source := e.choose("")
-	a, ok, err := e.mgr.Store.LoadAccount(ctx, ident)
+	a, others, ok, err := e.mgr.Store.LoadAccountClaims(ctx, ident)
 	var text string
 	var u ui.Urgency
 	switch {
@@ -65,7 +65,7 @@ func runPrompt(ctx context.Context, opts promptOptions, e *env) error {
 	case !ok:
 		text, u = strings.TrimPrefix(ident, "@")+" (not saved)", ui.Alarm
 	default:
-		text, u = promptText(a, e.clock())
+		text, u = promptText(a, len(others) > 0, e.clock())
 	}
 	_, err = io.WriteString(e.app.Stdout, segment(sanitize.Line(text), u, opts))
 	return err
@@ -73,10 +73,11 @@ func runPrompt(ctx context.Context, opts promptOptions, e *env) error {
 
 // promptText is the account's segment and its urgency: the access token's
 // time left graded as the switcher colours it, and what stops the account
-// from being used, in a word.
-func promptText(a *storage.Account, now time.Time) (string, ui.Urgency) {
+// from being used, in a word. shared: another saved account claims its
+// handle.
+func promptText(a *storage.Account, shared bool, now time.Time) (string, ui.Urgency) {
 	text := "@" + a.Handle
-	if status, _ := a.HandleStatus(); status == storage.HandleUnverified {
+	if status, _ := a.HandleStatus(); shared || status == storage.HandleUnverified {
 		text += "⚠" // as the switcher marks it: the handle chooses nothing
 	}
 	s := accounts.Summarize(*a, false, now)

@@ -129,6 +129,15 @@ func TestPromptMarksAHandleThatChoosesNone(t *testing.T) {
 	if out, want := e.promptRun(pin), red+"alice.test (chooses none: use its DID)"+reset+"\n"; out != want {
 		t.Errorf("a pin by a shared handle: prompt printed %q, want %q", out, want)
 	}
+	for _, did := range []string{alice.DID, bob.DID} {
+		if out, want := e.promptRun(map[string]string{envAccount: did}), green+"@alice.test⚠"+reset+"\n"; out != want {
+			t.Errorf("a pin by the DID of an account whose handle is shared: prompt printed %q, want %q", out, want)
+		}
+	}
+	if out, want := e.promptRun(nil), green+"@carol.test"+reset+"\n"; out != want {
+		t.Errorf("carol's handle is hers alone: prompt printed %q, want %q", out, want)
+	}
+	setHandle(t, e, bob.DID, "bob.test")
 	err := storage.Open(e.path).Update(func(st *storage.State) error {
 		st.SetHandleCheck(alice.DID, storage.HandleCheck{Handle: "alice.test", Status: storage.HandleUnverified, Names: "did:plc:other"})
 		return nil

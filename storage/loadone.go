@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"runtime/debug"
+	"strings"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -20,18 +21,36 @@ import (
 // perhaps a thousand. It never looks a handle up on the network: it reads
 // the outcome of the last check from the file.
 func (s *Store) LoadAccount(ctx context.Context, ident string) (a *Account, ok bool, err error) {
+	a, _, ok, err = s.loadAccount(ctx, ident, false)
+	return a, ok, err
+}
+
+// LoadAccountClaims is LoadAccount that also returns the DIDs of the other
+// saved accounts that claim the returned account's handle (as
+// State.SharedHandles would have them), from the same reading of the file:
+// `skyswitch prompt` marks a handle that chooses nothing without decoding
+// the other accounts.
+func (s *Store) LoadAccountClaims(ctx context.Context, ident string) (a *Account, others []string, ok bool, err error) {
+	return s.loadAccount(ctx, ident, true)
+}
+
+func (s *Store) loadAccount(ctx context.Context, ident string, claims bool) (a *Account, others []string, ok bool, err error) {
 	release, err := s.readLock(ctx)
 	if err != nil || release == nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	defer release()
 	var keyringID string
 	err = s.mapped(func(data []byte) (err error) {
-		a, keyringID, ok, err = decodeOne(s.path, data, ident)
+		var spans []accountSpan
+		a, keyringID, spans, ok, err = decodeOneSpans(s.path, data, ident)
+		if ok && claims {
+			others = claimants(spans, a)
+		}
 		return err
 	})
 	if err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	if ok && a.Secrets == SecretsKeyring {
 		// Only now, and only for an account kept there: a file
@@ -40,7 +59,20 @@ func (s *Store) LoadAccount(ctx context.Context, ident string) (a *Account, ok b
 			s.warnOnce("cannot read the tokens of @%s: %v", a.Handle, err)
 		}
 	}
-	return a, ok, nil
+	return a, others, ok, nil
+}
+
+// claimants are the DIDs of the spans other than a's that claim a's
+// handle, compared as SharedHandles compares them.
+func claimants(spans []accountSpan, a *Account) []string {
+	var others []string
+	h := strings.ToLower(a.Handle)
+	for _, sp := range spans {
+		if sp.did != a.DID && strings.ToLower(sp.handle) == h {
+			others = append(others, sp.did)
+		}
+	}
+	return others
 }
 
 // decodeOne is decode for one account: every account is read and checked
@@ -49,16 +81,23 @@ func (s *Store) LoadAccount(ctx context.Context, ident string) (a *Account, ok b
 // account claims, or an unverified one, gives Choose's *HandleError. It
 // also returns the file's KeyringID. Nothing returned points into data.
 func decodeOne(path string, data []byte, ident string) (*Account, string, bool, error) {
+	a, keyringID, _, ok, err := decodeOneSpans(path, data, ident)
+	return a, keyringID, ok, err
+}
+
+// decodeOneSpans is decodeOne that also returns where each account is in
+// data and what finds it (indexAccounts' spans).
+func decodeOneSpans(path string, data []byte, ident string) (*Account, string, []accountSpan, bool, error) {
 	st, spans, err := indexAccounts(path, data)
 	if err != nil {
-		return nil, "", false, err
+		return nil, "", nil, false, err
 	}
 	if ident == "" && st.Active != "" {
 		ident = st.Active
 	}
 	match := matcher(ident)
 	if match == nil {
-		return nil, "", false, nil
+		return nil, "", nil, false, nil
 	}
 	first, dids := -1, []string(nil)
 	for i, sp := range spans {
@@ -70,22 +109,22 @@ func decodeOne(path string, data []byte, ident string) (*Account, string, bool, 
 		}
 	}
 	if first < 0 {
-		return nil, "", false, nil
+		return nil, "", nil, false, nil
 	}
 	a := new(Account)
 	if len(dids) == 1 {
 		one := data[spans[first].start:spans[first].end]
 		if err := jsonv2.Unmarshal(one, a, readOptionsFor(one)); err != nil {
 			// Cannot happen: indexAccounts read it.
-			return nil, "", false, fileErr(path, ErrCorrupt, "%s", describe(err))
+			return nil, "", nil, false, fileErr(path, ErrCorrupt, "%s", describe(err))
 		}
 	} else {
 		a.Handle = spans[first].handle // all that handleChoice reads of it
 	}
 	if err := handleChoice(ident, a, dids); err != nil {
-		return nil, "", false, err
+		return nil, "", nil, false, err
 	}
-	return a, st.KeyringID, true, nil
+	return a, st.KeyringID, spans, true, nil
 }
 
 // accountSpan is where an account is in the file, and what finds it.
