@@ -66,6 +66,12 @@ func runPrompt(ctx context.Context, opts promptOptions, e *env) error {
 		text, u = strings.TrimPrefix(ident, "@")+" (not saved)", ui.Alarm
 	default:
 		text, u = promptText(a, len(others) > 0, e.clock())
+		if a.SecretsErr() == nil {
+			// A file that was open to others and is now tightened is
+			// said once, by whichever command read it first. A keyring
+			// that fails is said by the segment, not at every prompt.
+			e.warnings()
+		}
 	}
 	_, err = io.WriteString(e.app.Stdout, segment(sanitize.Line(text), u, opts))
 	return err
