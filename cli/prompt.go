@@ -11,7 +11,6 @@ import (
 	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/internal/sanitize"
 	"github.com/skyswitch/skyswitch/storage"
-	"github.com/skyswitch/skyswitch/ui"
 )
 
 func promptCommand() command {
@@ -54,16 +53,16 @@ func runPrompt(ctx context.Context, opts promptOptions, e *env) error {
 	ident, source := e.choose("")
 	a, others, ok, err := e.mgr.Store.LoadAccountClaims(ctx, ident)
 	var text string
-	var u ui.Urgency
+	var u accounts.Urgency
 	switch {
 	case errors.As(err, new(*storage.HandleError)):
-		text, u = strings.TrimPrefix(ident, "@")+" (chooses none: use its DID)", ui.Alarm
+		text, u = strings.TrimPrefix(ident, "@")+" (chooses none: use its DID)", accounts.Alarm
 	case err != nil:
 		return err
 	case !ok && source == sourceSaved:
 		return nil // nothing is active: print nothing
 	case !ok:
-		text, u = strings.TrimPrefix(ident, "@")+" (not saved)", ui.Alarm
+		text, u = strings.TrimPrefix(ident, "@")+" (not saved)", accounts.Alarm
 	default:
 		text, u = promptText(a, len(others) > 0, e.clock())
 		if a.SecretsErr() == nil {
@@ -81,7 +80,7 @@ func runPrompt(ctx context.Context, opts promptOptions, e *env) error {
 // time left graded as the switcher colours it, and what stops the account
 // from being used, in a word. shared: another saved account claims its
 // handle.
-func promptText(a *storage.Account, shared bool, now time.Time) (string, ui.Urgency) {
+func promptText(a *storage.Account, shared bool, now time.Time) (string, accounts.Urgency) {
 	text := "@" + a.Handle
 	if status, _ := a.HandleStatus(); shared || status == storage.HandleUnverified {
 		text += "⚠" // as the switcher marks it: the handle chooses nothing
@@ -89,22 +88,22 @@ func promptText(a *storage.Account, shared bool, now time.Time) (string, ui.Urge
 	s := accounts.Summarize(*a, false, now)
 	switch s.State {
 	case accounts.StateEnded:
-		return text + " (ended)", ui.Alarm
+		return text + " (ended)", accounts.Alarm
 	case accounts.StateKeyringUnreadable:
-		return text + " (keyring)", ui.Warning
+		return text + " (keyring)", accounts.Warning
 	}
 	c, _ := auth.ParseClaims(a.AccessJwt) // zero claims: expired, red
-	return text, ui.UrgencyOf(c.ExpiresAt.Sub(now), c.Lifetime())
+	return text, accounts.UrgencyOf(c.ExpiresAt.Sub(now))
 }
 
 // promptColors are the urgencies' colours: the terminal's own green,
 // yellow (amber) and bold red, which every terminal and theme has.
-var promptColors = map[ui.Urgency]string{ui.Calm: "32", ui.Warning: "33", ui.Alarm: "1;31"}
+var promptColors = map[accounts.Urgency]string{accounts.Calm: "32", accounts.Warning: "33", accounts.Alarm: "1;31"}
 
 // segment colours text for the shell: its escapes are wrapped so that
 // bash (\001 \002, what \[ \] become) or zsh (%{ %}) does not count them
 // in the prompt's width; zsh's own % is doubled.
-func segment(text string, u ui.Urgency, opts promptOptions) string {
+func segment(text string, u accounts.Urgency, opts promptOptions) string {
 	open, shut := "", ""
 	switch opts.shell {
 	case "bash":
