@@ -47,6 +47,7 @@ func (e *env) tui(ctx context.Context) error {
 		return err
 	}
 	opts.Notes = notes
+	opts.Shell = e.pinnedShell
 	return e.runSwitcher(ctx, ui.New(e.mgr, opts), e.mgr)
 }
 

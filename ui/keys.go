@@ -5,6 +5,8 @@ import "charm.land/bubbles/v2/key"
 // listKeys are the account list's bindings; help shows only enabled ones.
 type listKeys struct {
 	Up, Down, Switch, Add, Logout, Refresh, Inspect, Filter, Help, Quit key.Binding
+	// Shell acts on the selected row; on only with one.
+	Shell key.Binding
 	// Dismiss drops the note shown; enabled only while there is one.
 	Dismiss key.Binding
 	// ClearFilter drops an applied filter; enabled only while there is
@@ -24,6 +26,7 @@ func defaultListKeys() listKeys {
 		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "keys")),
 		Quit:        key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Shell:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "shell as it"), key.WithDisabled()),
 		Dismiss:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "dismiss note"), key.WithDisabled()),
 		ClearFilter: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter"), key.WithDisabled()),
 	}
@@ -40,7 +43,15 @@ func (k listKeys) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.Switch, k.Inspect},
 		{k.Add, k.Refresh, k.Logout},
 		{k.Filter, k.Help, k.Quit, k.Dismiss, k.clearFilter()},
+		{k.Shell},
 	}
+}
+
+// withRow turns on the bindings that act on a row when an account's is
+// selected (the shell only when the caller gave one).
+func (k listKeys) withRow(account, shell bool) listKeys {
+	k.Shell.SetEnabled(account && shell)
+	return k
 }
 
 // clearFilter is the ClearFilter binding as help shows it: not beside

@@ -125,6 +125,13 @@ func (l listModel) move(rows []row, delta int) listModel {
 	return l
 }
 
+// listKeys are the list's bindings with those that act on a row turned
+// on when an account's row is selected.
+func (m Model) listKeys() listKeys {
+	r, ok := m.current()
+	return m.list.keys.withRow(ok && r.acct != nil, m.opts.Shell != nil)
+}
+
 // current is the row under the cursor.
 func (m Model) current() (row, bool) {
 	rows := m.rows()
@@ -138,7 +145,7 @@ func (m Model) updateList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	if m.list.filtering {
 		return m.updateFilter(msg)
 	}
-	k := m.list.keys
+	k := m.listKeys()
 	switch {
 	case key.Matches(msg, k.Quit):
 		m.quitting = true
@@ -168,6 +175,8 @@ func (m Model) updateList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m.logoutSelected()
 	case key.Matches(msg, k.Inspect):
 		return m.openInspector()
+	case key.Matches(msg, k.Shell):
+		return m.openShell()
 	}
 	return m, nil
 }

@@ -53,6 +53,8 @@ func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd) {
 		return m.onLoginDone(msg)
 	case checkedMsg:
 		return m.onChecked(msg)
+	case shellEndedMsg:
+		return m.onShellEnded(msg)
 	case handlesCheckedMsg:
 		return m.onHandlesChecked(msg)
 	case pendingRetriedMsg:

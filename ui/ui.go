@@ -57,6 +57,9 @@ type Options struct {
 	// Notes are the store's warnings from before the switcher opened (the
 	// caller's load); they show first, as those raised later do.
 	Notes []string
+	// Shell, when set, makes the shell `s` opens pinned to the selected
+	// account; without it `s` is off.
+	Shell ShellFunc
 }
 
 // runtime is what the TUI knows about an account beyond the file.

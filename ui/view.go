@@ -103,7 +103,7 @@ func (m Model) footerView() string {
 		}
 		lines = append(lines, style.Render(wrapTo(m.status, m.width-4)))
 	}
-	var keys help.KeyMap = m.list.keys
+	var keys help.KeyMap = m.listKeys()
 	switch m.screen {
 	case screenLogin:
 		keys = m.login.keys

@@ -1,0 +1,52 @@
+package cli
+
+// The switcher's `s` and `y` end to end: the built binary in tmux.
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/skyswitch/skyswitch/internal/fakepds"
+)
+
+// s on bob's row opens the shell ($SHELL, here sh) pinned to his DID, with
+// the terminal released: it reads what is typed, a skyswitch run in it
+// acts as bob whatever is saved as active, Ctrl-C at its prompt stays in
+// it, and exit brings the switcher back.
+func TestTUIShellIsPinnedToTheRow(t *testing.T) {
+	srv, _, p := newAliceProc(t, fakepds.Options{})
+	bob := srv.AddAccount(fakepds.Account{Handle: "bob.test", Email: "bob@example.com", Password: testPassword})
+	p.login("bob.test")
+	tt := startTUI(t, p, "SHELL=/bin/sh", "PS1=pinned$ ", "PATH="+os.Getenv("PATH"), "BIN="+p.bin)
+	tt.waitText("@bob.test")
+	tt.keys("/")
+	tt.typ("bob")
+	tt.keys("Enter")
+	tt.waitFor("bob's row alone", func(s string) bool { return !strings.Contains(s, "@alice.test") })
+	tt.keys("s")
+	tt.waitText("skyswitch: a shell as @bob.test (" + bob.DID + ").\nType exit to return to the switcher.")
+	tt.waitText("pinned$")
+	if tt.alternate() {
+		t.Fatalf("the shell runs on the alternate screen:\n%s", tt.screen(false))
+	}
+	tt.typ(`echo "acct=$SKYSWITCH_ACCOUNT token=${ATP_ACCESS_TOKEN:-none}"; "$BIN" switch alice.test; "$BIN" status | head -1`)
+	tt.keys("Enter")
+	s := tt.waitText("acct=" + bob.DID + " token=none")
+	s = tt.waitFor("status in the shell", func(s string) bool { return strings.Count(s, "pinned$") >= 2 })
+	if !strings.Contains(s, "\n@bob.test (from SKYSWITCH_ACCOUNT; the saved active account is @alice.test)") {
+		t.Errorf("status in the pinned shell does not act as bob:\n%s", s)
+	}
+	tt.keys("C-c")
+	tt.typ("echo still-in-the-shell")
+	tt.keys("Enter")
+	tt.waitText("still-in-the-shell\n")
+	tt.typ("exit")
+	tt.keys("Enter")
+	tt.waitText("Back from the shell as @bob.test.")
+	if !tt.alternate() || tt.paneDead() {
+		t.Fatalf("after exit: %s; the screen:\n%s", tt.paneState(), tt.screen(false))
+	}
+	tt.keys("q")
+	tt.until("q to end the program", tt.paneDead)
+}
