@@ -50,3 +50,36 @@ func TestTUIShellIsPinnedToTheRow(t *testing.T) {
 	tt.keys("q")
 	tt.until("q to end the program", tt.paneDead)
 }
+
+// y and Y reach the terminal as OSC 52: tmux, told to take the clipboard
+// from programs, makes a paste buffer of each, which holds the DID, then
+// the export line; no secret of the server's is in either.
+func TestTUICopiesThroughOSC52(t *testing.T) {
+	srv, alice, p := newAliceProc(t, fakepds.Options{})
+	tt := startTUI(t, p)
+	tt.waitText("@alice.test")
+	if err := tt.tmux("set-option", "-g", "set-clipboard", "on"); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ key, text string }{
+		{"y", alice.DID},
+		{"Y", "export SKYSWITCH_ACCOUNT='" + alice.DID + "'"},
+	} {
+		tt.keys(c.key)
+		var buf string
+		tt.until("the clipboard to hold "+c.text, func() bool {
+			out, err := tt.command("show-buffer").Output()
+			buf = string(out)
+			return err == nil && buf == c.text
+		})
+		for _, s := range srv.Secrets() {
+			if strings.Contains(buf, s) {
+				t.Fatalf("%s copied a secret", c.key)
+			}
+		}
+		note := "Copied " + c.text + " to the clipboard (if the terminal allows OSC 52)."
+		tt.waitFor("the note "+note, func(s string) bool { return strings.Contains(strings.ReplaceAll(s, "\n│ ", " "), note) })
+	}
+	tt.keys("q")
+	tt.until("q to end the program", tt.paneDead)
+}

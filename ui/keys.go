@@ -5,8 +5,8 @@ import "charm.land/bubbles/v2/key"
 // listKeys are the account list's bindings; help shows only enabled ones.
 type listKeys struct {
 	Up, Down, Switch, Add, Logout, Refresh, Inspect, Filter, Help, Quit key.Binding
-	// Shell acts on the selected row; on only with one.
-	Shell key.Binding
+	// Shell, Copy and CopyExport act on the selected row; on only with one.
+	Shell, Copy, CopyExport key.Binding
 	// Dismiss drops the note shown; enabled only while there is one.
 	Dismiss key.Binding
 	// ClearFilter drops an applied filter; enabled only while there is
@@ -27,6 +27,8 @@ func defaultListKeys() listKeys {
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "keys")),
 		Quit:        key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		Shell:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "shell as it"), key.WithDisabled()),
+		Copy:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy DID"), key.WithDisabled()),
+		CopyExport:  key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy export line"), key.WithDisabled()),
 		Dismiss:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "dismiss note"), key.WithDisabled()),
 		ClearFilter: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter"), key.WithDisabled()),
 	}
@@ -43,7 +45,7 @@ func (k listKeys) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.Switch, k.Inspect},
 		{k.Add, k.Refresh, k.Logout},
 		{k.Filter, k.Help, k.Quit, k.Dismiss, k.clearFilter()},
-		{k.Shell},
+		{k.Shell, k.Copy, k.CopyExport},
 	}
 }
 
@@ -51,6 +53,8 @@ func (k listKeys) FullHelp() [][]key.Binding {
 // selected (the shell only when the caller gave one).
 func (k listKeys) withRow(account, shell bool) listKeys {
 	k.Shell.SetEnabled(account && shell)
+	k.Copy.SetEnabled(account)
+	k.CopyExport.SetEnabled(account)
 	return k
 }
 

@@ -177,6 +177,8 @@ func (m Model) updateList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m.openInspector()
 	case key.Matches(msg, k.Shell):
 		return m.openShell()
+	case key.Matches(msg, k.Copy), key.Matches(msg, k.CopyExport):
+		return m.copySelected(key.Matches(msg, k.CopyExport))
 	}
 	return m, nil
 }
