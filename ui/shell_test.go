@@ -134,3 +134,25 @@ func TestShellRefusedForAnEndedSession(t *testing.T) {
 	}
 	d.has("@bob.test's session ended: log in again (enter) before opening a shell as it.")
 }
+
+// A handle from the file reaches the terminal, before the shell, only
+// through the sanitiser: no escape sequence of its own.
+func TestShellNoteIsSanitised(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the stub shell is sh")
+	}
+	evil := account("evil.test", auth.ScopeAppPass)
+	evil.Handle = "evil.test\x1b]52;c;cHduZWQ=\a\x1b[2J"
+	st := storage.NewState()
+	st.Accounts = []storage.Account{evil}
+	sh := &shellStub{script: "exit 0"}
+	d := newDriver(t, &stub{st: st}, newClock(), ui.Options{Shell: sh.shell})
+	d.boot()
+	cmds := d.pending(keyMsg("s"))
+	out, back := runExec(t, cmds[0]())
+	if strings.ContainsAny(out, "\x1b\a") || !strings.HasPrefix(out, "skyswitch: a shell as @evil.test") {
+		t.Errorf("the note before the shell is %q", out)
+	}
+	d.send(back)
+	d.hasNot("\x1b]52", "\x1b[2J")
+}
