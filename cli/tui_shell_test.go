@@ -40,7 +40,7 @@ func TestTUIShellIsPinnedToTheRow(t *testing.T) {
 	tt.keys("C-c")
 	tt.typ("echo still-in-the-shell")
 	tt.keys("Enter")
-	tt.waitText("still-in-the-shell\n")
+	tt.waitFor("the shell to answer after Ctrl-C", func(s string) bool { return strings.Contains(s, "\nstill-in-the-shell\n") })
 	tt.typ("exit")
 	tt.keys("Enter")
 	tt.waitText("Back from the shell as @bob.test.")
