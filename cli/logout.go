@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/skyswitch/skyswitch/accounts"
 )
@@ -28,23 +29,30 @@ func runLogout(ctx context.Context, opts eachOptions, e *env) error {
 		if err != nil {
 			return err
 		}
-		a := res.Account
+		sayLoggedOut(w, res, opts.all, e.clock())
 		if res.Queued {
-			fmt.Fprintf(w, "Removed @%s here, but its server could not be reached to revoke the session (%v); skyswitch will retry.\n", a.Handle, res.Err)
-		} else {
-			fmt.Fprintf(w, "Logged out @%s: the session is revoked on its server.\n", a.Handle)
-		}
-		if exp := res.AccessValidUntil; e.clock().Before(exp) {
-			fmt.Fprintf(w, "Its current access token stays valid until %s (access tokens cannot be revoked).\n", accounts.ClockText(exp, e.clock()))
-		}
-		if res.WasActive {
-			fmt.Fprintln(w, activeAfterLogout(res, opts.all))
-		}
-		if res.Queued {
-			return &exitError{exitFailure, fmt.Errorf("revocation of @%s is pending", a.Handle)}
+			return &exitError{exitFailure, fmt.Errorf("revocation of @%s is pending", res.Account.Handle)}
 		}
 		return nil
 	})
+}
+
+// sayLoggedOut says what a logout did: revoked or queued, until when the
+// access token stays valid, and who is active now if it was the active
+// account.
+func sayLoggedOut(w io.Writer, res accounts.LogoutResult, all bool, now time.Time) {
+	a := res.Account
+	if res.Queued {
+		fmt.Fprintf(w, "Removed @%s here, but its server could not be reached to revoke the session (%v); skyswitch will retry.\n", a.Handle, res.Err)
+	} else {
+		fmt.Fprintf(w, "Logged out @%s: the session is revoked on its server.\n", a.Handle)
+	}
+	if exp := res.AccessValidUntil; now.Before(exp) {
+		fmt.Fprintf(w, "Its current access token stays valid until %s (access tokens cannot be revoked).\n", accounts.ClockText(exp, now))
+	}
+	if res.WasActive {
+		fmt.Fprintln(w, activeAfterLogout(res, all))
+	}
 }
 
 // activeAfterLogout says who is active after logging out the active

@@ -3,8 +3,10 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"runtime"
+	"sync"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -22,7 +24,9 @@ import (
 // kills the program, which restores the terminal. The file needs no care:
 // every write is an atomic rename.
 //
-// Once the program has ended, the refreshes (and checks and logouts) its
+// Once the program has ended, the logouts it owes are sent (an x whose
+// undo window was still open means log out: the window only delays it),
+// then the refreshes (and checks and logouts) its
 // commands already sent are waited for and saved before the process may
 // end (settle). A run ended by a signal returns the signal's cause, which
 // Run turns into its exit code (interrupt.go).
@@ -40,7 +44,8 @@ func (e *env) runSwitcher(ctx context.Context, m ui.Model, mgr *accounts.Manager
 	// core and the first frame well under 50 ms (scripts/live-load,
 	// scripts/first-frame); 60 costs a tenth more CPU, 30 a frame later.
 	p := tea.NewProgram(ui.Program(m), tea.WithContext(ctx), tea.WithoutSignalHandler(), tea.WithFPS(40))
-	_, err := p.Run()
+	final, err := p.Run()
+	e.sendOwedLogouts(ctx, mgr, ui.LogoutsOwed(final))
 	settle(ctx, mgr, e.stderr)
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		if _, _, ok := interruptedBy(ctx); ok {
@@ -49,4 +54,39 @@ func (e *env) runSwitcher(ctx context.Context, m ui.Model, mgr *accounts.Manager
 		return nil
 	}
 	return err
+}
+
+// sendOwedLogouts sends, as the switcher ends (q, ctrl+c or a signal), the
+// logouts it owes (ui.LogoutsOwed), all at once, whatever ended ctx: each
+// is bounded by the client's timeout, all of them by settleLimit. Each is
+// said on stderr as logout says it; one already done (its account gone)
+// is not.
+func (e *env) sendOwedLogouts(ctx context.Context, mgr *accounts.Manager, dids []string) {
+	if len(dids) == 0 {
+		return
+	}
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleLimit)
+	defer cancel()
+	type outcome struct {
+		res accounts.LogoutResult
+		err error
+	}
+	done := make([]outcome, len(dids))
+	var wg sync.WaitGroup
+	for i, did := range dids {
+		wg.Go(func() {
+			res, err := mgr.Logout(lctx, did)
+			done[i] = outcome{res, err}
+		})
+	}
+	wg.Wait()
+	for i, o := range done {
+		switch {
+		case errors.Is(o.err, accounts.ErrNoAccount):
+		case o.err != nil:
+			fmt.Fprintf(e.stderr, "skyswitch: could not log out %s: %s\n", dids[i], sentence(o.err, e.clock()))
+		default:
+			sayLoggedOut(e.stderr, o.res, false, e.clock())
+		}
+	}
 }

@@ -207,6 +207,7 @@ func TestTUIEndToEnd(t *testing.T) {
 	}
 
 	tt.keys("x")
+	tt.waitText("logout in ") // the undo window; the logout follows it
 	s = tt.waitText("Logged out @alice.test")
 	if !strings.Contains(s, "No accounts yet.") {
 		t.Errorf("the account is still listed:\n%s", s)

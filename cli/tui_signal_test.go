@@ -107,3 +107,37 @@ func waitPID(t *testing.T, tt *tmuxTerm, path string) int {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// A signal in x's undo window ends the switcher as any signal does, and
+// the logout is sent first, not dropped.
+func TestSignalInTheUndoWindowLogsOut(t *testing.T) {
+	srv, alice, p := newAliceProc(t, fakepds.Options{})
+	tt := startTUI(t, p)
+	tt.waitText("@alice.test")
+	tt.keys("x")
+	tt.waitText("logout in ")
+	out, err := tt.command("display-message", "-p", "-t", "main", "#{pane_pid}").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(out))) // env exec'd the switcher
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Calls(nsidDelete); n != 0 {
+		t.Fatalf("x sent deleteSession at once (%d calls)", n)
+	}
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	tt.until("SIGTERM to end the program", tt.paneDead)
+	if n := srv.Calls(nsidDelete); n != 1 {
+		t.Fatalf("%d deleteSession calls after SIGTERM", n)
+	}
+	if n := srv.ActiveSessions(alice.DID); n != 0 {
+		t.Errorf("%d sessions of alice left on the server", n)
+	}
+	if s := tt.paneState(); !strings.Contains(s, "exit status 143") {
+		t.Errorf("after SIGTERM: %s", s)
+	}
+}

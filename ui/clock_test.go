@@ -16,6 +16,6 @@ func TestLogoutNoteSaysTheCommandLinesClock(t *testing.T) {
 	w.clk.Set(t0.Add(2*time.Hour + 7*time.Minute + 30*time.Second)) // 17:07:30; a 2-hour token
 	w.login(nil, "alice.test")
 	d := w.start(ui.Options{})
-	d.key("x")
+	d.logOut()
 	d.has("Its access token stays valid until 19:08.")
 }

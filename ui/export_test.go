@@ -12,6 +12,9 @@ import (
 // Tick is the message the model's one-second tick delivers.
 func Tick(t time.Time) tea.Msg { return tickMsg(t) }
 
+// UndoWindow is how long x waits before it sends the logout.
+const UndoWindow = undoWindow
+
 // IsTick reports whether msg is that message.
 func IsTick(msg tea.Msg) bool {
 	_, ok := msg.(tickMsg)

@@ -340,7 +340,21 @@ func TestGoldenLogout(t *testing.T) {
 	p := w.run(ui.Options{Select: "bob.test"})
 	p.waitFor("@bob.test")
 	p.keys("x")
+	p.waitFor("logout in 5 s")
+	w.clk.Advance(ui.UndoWindow) // the next tick closes the window
 	p.waitFor("Logged out @bob.test", "1 account")
+	p.golden()
+}
+
+// x opens the undo window: the row counts down, the footer offers u.
+func TestGoldenLogoutWindow(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	w.login(nil, "alice.test")
+	w.login(nil, "bob.test")
+	p := w.run(ui.Options{Select: "bob.test"})
+	p.waitFor("@bob.test")
+	p.keys("x")
+	p.waitFor("logout in 5 s · u", "u undo log out")
 	p.golden()
 }
 
@@ -352,6 +366,8 @@ func TestGoldenLogoutPending(t *testing.T) {
 	p := w.run(ui.Options{Select: "bob.test"})
 	p.waitFor("@bob.test")
 	p.keys("x")
+	p.waitFor("logout in 5 s")
+	w.clk.Advance(ui.UndoWindow)
 	p.waitFor("@bob.test removed", "logout pending", "1 account")
 	p.golden()
 }

@@ -189,6 +189,7 @@ type driver struct {
 	m      ui.Model
 	svc    ui.Service
 	w      *world // nil with a stub service
+	clk    *clock // the model's
 	timers int    // timer commands returned by the last send (dropped)
 	ticks  int    // of which one-second ticks (tea.Every)
 	views  []string
@@ -213,7 +214,7 @@ func newDriver(t *testing.T, svc ui.Service, clk *clock, opts ui.Options) *drive
 	if opts.Jitter == nil {
 		opts.Jitter = func() float64 { return 0 }
 	}
-	d := &driver{t: t, m: ui.New(svc, opts), svc: svc, secrets: map[string]bool{}}
+	d := &driver{t: t, m: ui.New(svc, opts), svc: svc, clk: clk, secrets: map[string]bool{}}
 	t.Cleanup(d.checkSecrets)
 	return d
 }
@@ -315,6 +316,13 @@ func (d *driver) advance(dur time.Duration, clk *clock) {
 	d.t.Helper()
 	clk.Advance(dur)
 	d.tick()
+}
+
+// logOut presses x and lets its undo window close: the logout is sent.
+func (d *driver) logOut() {
+	d.t.Helper()
+	d.key("x")
+	d.advance(ui.UndoWindow, d.clk)
 }
 
 // key sends one key press, named as Bubble Tea names them ("enter", "esc",

@@ -103,7 +103,7 @@ func TestACheckFromBeforeALogoutIsNotShown(t *testing.T) {
 	d.boot()
 	old := inspectHeld(d)
 	d.key("esc")
-	d.key("x") // logged out; the stub's file still has it, as if added again
+	d.logOut() // logged out; the stub's file still has it, as if added again
 	d.has("Logged out", "@"+a.Handle)
 	selectRow(d, a.Handle)
 	fresh := inspectHeld(d)

@@ -7,6 +7,8 @@ type listKeys struct {
 	Up, Down, Switch, Add, Logout, Refresh, Inspect, Filter, Help, Quit key.Binding
 	// Shell, Copy and CopyExport act on the selected row; on only with one.
 	Shell, Copy, CopyExport key.Binding
+	// Undo shuts a logout's undo window; enabled only while one is open.
+	Undo key.Binding
 	// Dismiss drops the note shown; enabled only while there is one.
 	Dismiss key.Binding
 	// ClearFilter drops an applied filter; enabled only while there is
@@ -21,6 +23,7 @@ func defaultListKeys() listKeys {
 		Switch:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "activate")),
 		Add:         key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add")),
 		Logout:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "log out")),
+		Undo:        key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo log out"), key.WithDisabled()),
 		Refresh:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
 		Inspect:     key.NewBinding(key.WithKeys("i", "right"), key.WithHelp("i/→", "inspect")),
 		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
@@ -36,14 +39,14 @@ func defaultListKeys() listKeys {
 
 // ShortHelp is the footer.
 func (k listKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.Dismiss, k.clearFilter(), k.Switch, k.Add, k.Logout, k.Inspect, k.Filter, k.Help, k.Quit}
+	return []key.Binding{k.Dismiss, k.clearFilter(), k.Undo, k.Switch, k.Add, k.Logout, k.Inspect, k.Filter, k.Help, k.Quit}
 }
 
 // FullHelp is shown on "?".
 func (k listKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Switch, k.Inspect},
-		{k.Add, k.Refresh, k.Logout},
+		{k.Add, k.Refresh, k.Logout, k.Undo},
 		{k.Filter, k.Help, k.Quit, k.Dismiss, k.clearFilter()},
 		{k.Shell, k.Copy, k.CopyExport},
 	}

@@ -173,6 +173,8 @@ func (m Model) updateList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m.refreshSelected()
 	case key.Matches(msg, k.Logout):
 		return m.logoutSelected()
+	case key.Matches(msg, k.Undo):
+		return m.undoLogout()
 	case key.Matches(msg, k.Inspect):
 		return m.openInspector()
 	case key.Matches(msg, k.Shell):
@@ -269,17 +271,4 @@ func (m Model) refreshAccount(a *storage.Account) (Model, tea.Cmd) {
 	}
 	rt.busy = "refreshing"
 	return m, tea.Batch(refreshCmd(m.svc, a.DID, rt.gen), m.spinner.Tick)
-}
-
-func (m Model) logoutSelected() (Model, tea.Cmd) {
-	r, ok := m.current()
-	if !ok || r.acct == nil {
-		return m, nil
-	}
-	rt := m.rtOf(r.acct.DID)
-	if rt.busy == "logging out" {
-		return m, nil
-	}
-	rt.busy = "logging out"
-	return m, tea.Batch(logoutCmd(m.svc, r.acct.DID), m.spinner.Tick)
 }

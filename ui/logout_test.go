@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/skyswitch/skyswitch/auth"
@@ -22,7 +21,7 @@ func TestLogoutOfTheActiveAccountLeavesNoneActive(t *testing.T) {
 	w.login(nil, "alice.test")
 	bob := w.login(nil, "bob.test") // active; alice is the previous one
 	d := w.start(ui.Options{Select: "bob.test"})
-	d.key("x")
+	d.logOut()
 	d.has("Logged out @bob.test: session revoked on the server. Its access token stays valid until 17:00.",
 		"No account is active now: enter on a row makes it active.", "1 account")
 	d.hasNot("@bob.test ")
@@ -48,7 +47,7 @@ func TestLogoutOfAnInactiveAccountKeepsTheActiveOne(t *testing.T) {
 	w.login(nil, "alice.test")
 	w.login(nil, "bob.test") // active
 	d := w.start(ui.Options{Select: "alice.test"})
-	d.key("x")
+	d.logOut()
 	d.has("Logged out @alice.test", "1 account")
 	d.hasNot("No account is active", "is the active account now")
 	if st := w.load(); st.Active != did("bob.test") {
@@ -65,7 +64,7 @@ func TestLogoutUnreachableIsPending(t *testing.T) {
 	bob := w.login(nil, "bob.test")
 	d := w.start(ui.Options{Select: "bob.test"})
 	w.srv.Inject(nsidDelete, fakepds.Fault{Kind: fakepds.FaultStatus, Status: 502})
-	d.key("x")
+	d.logOut()
 	d.has("@bob.test removed; its server could not be reached, the logout is pending and will be retried.",
 		"Its access token stays valid until 17:00.", "No account is active now")
 	if l := d.row("bob.test"); !strings.Contains(l, "logout pending") {
@@ -109,7 +108,7 @@ func TestStaleRefreshAfterLogoutIsDropped(t *testing.T) {
 		t.Fatalf("%d refreshes", len(refresh))
 	}
 	d.has("refreshing")
-	d.key("x") // ...and alice is logged out meanwhile
+	d.logOut() // ...and alice is logged out meanwhile
 	d.has("Logged out @alice.test")
 	// Logged in again (by another process), then the old refresh ends,
 	// failing.
@@ -163,10 +162,12 @@ func TestLogoutShowsAtOnceBeforeTheReload(t *testing.T) {
 	w.login(nil, "alice.test")
 	w.login(nil, "bob.test")
 	d := w.start(ui.Options{Select: "bob.test"})
+	d.key("x")
+	w.clk.Advance(ui.UndoWindow)
 	var result tea.Msg
-	for _, c := range d.pending(keyMsg("x")) {
-		if msg := c(); !isSpinnerFrame(msg) {
-			result = msg
+	for _, c := range d.pending(ui.Tick(time.Now())) { // the window closes
+		if strings.Contains(cmdName(c), "logoutCmd") {
+			result = c()
 		}
 	}
 	if result == nil {
@@ -181,9 +182,4 @@ func TestLogoutShowsAtOnceBeforeTheReload(t *testing.T) {
 	if l := d.row("alice.test"); strings.Contains(l, "●") {
 		t.Errorf("alice shown active before the reload: %q", l)
 	}
-}
-
-func isSpinnerFrame(msg tea.Msg) bool {
-	_, ok := msg.(spinner.TickMsg)
-	return ok
 }

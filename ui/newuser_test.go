@@ -25,7 +25,7 @@ func TestEscClearsAnAppliedFilter(t *testing.T) {
 	d.key("enter")
 	d.has("@carol.test", "/carol", "esc clear filter")
 	d.hasNot("@alice.test", "@bob.test")
-	d.key("x")
+	d.logOut()
 	d.has("Logged out @carol.test", `No account left matches the filter "carol"; esc clears it.`,
 		"no account matches the filter (esc clears it)")
 	d.key("esc")

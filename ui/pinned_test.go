@@ -35,7 +35,7 @@ func TestPinnedLineSaysItsAccountWasLoggedOut(t *testing.T) {
 				}
 				d.tick()
 			} else {
-				d.key("x")
+				d.logOut()
 				d.has("Logged out @dave.test")
 			}
 			d.has(tc.gone)

@@ -28,7 +28,7 @@ func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		m.loadErr, m.data, m.stamp = nil, msg.st, msg.stamp
 		m.list = m.settled()
-		return m.followActive().withHandles(), nil
+		return m.followActive().withHandles().windowsChanged(), nil
 	case unchangedMsg:
 		return m, nil
 	case refreshedMsg:
@@ -100,7 +100,7 @@ func (m Model) onRefreshed(msg refreshedMsg) (Model, tea.Cmd) {
 
 func (m Model) onLoggedOut(msg loggedOutMsg) (Model, tea.Cmd) {
 	r := m.rtOf(msg.did)
-	r.busy = ""
+	r.busy, r.loggingOut = "", false
 	if msg.err != nil {
 		m.setStatus("Could not log out: "+humanError(msg.err, m.now), true)
 		return m, loadCmd(m.svc)

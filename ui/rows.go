@@ -217,6 +217,8 @@ func (m Model) stateText(r row, exp expiries) (stateText, tone) {
 	a := r.acct
 	rt := m.rt[a.DID]
 	switch {
+	case rt != nil && !rt.logoutAt.IsZero():
+		return m.windowText(rt.logoutAt), toneWarn
 	case rt != nil && rt.busy != "":
 		t := m.spinner.View() + " " + rt.busy
 		return stateText{t, t}, toneBusy

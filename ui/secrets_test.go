@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
@@ -271,6 +272,10 @@ func TestTUISecretSweep(t *testing.T) {
 		}
 		for _, k := range keys {
 			f.key(k)
+			if k == "x" { // and its undo window closes
+				w.clk.Advance(ui.UndoWindow)
+				f.send(ui.Tick(time.Now()))
+			}
 		}
 		w.srv.ClearFaults()
 	}

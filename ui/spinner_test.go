@@ -3,6 +3,7 @@ package ui_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -15,9 +16,16 @@ const miniDot = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 // startHeld sends a key and runs nothing it starts: it returns the work
 // (the network or file call) and whether a spinner frame was asked for.
+// For x, the work starts when its undo window closes, at a tick.
 func startHeld(d *driver, k string) (work []tea.Cmd, spins bool) {
 	d.t.Helper()
-	for _, c := range d.pending(keyMsg(k)) {
+	var msg tea.Msg = keyMsg(k)
+	if k == "x" {
+		d.key(k)
+		d.clk.Advance(ui.UndoWindow)
+		msg = ui.Tick(time.Now())
+	}
+	for _, c := range d.pending(msg) {
 		if strings.Contains(cmdName(c), ".Tick") {
 			spins = true
 			continue

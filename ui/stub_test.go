@@ -183,7 +183,7 @@ func TestLogoutFailureSaysSo(t *testing.T) {
 	svc := &stub{st: manyAccounts(2, t0), err: errors.New("the file is locked")}
 	d := newDriver(t, svc, newClock(), ui.Options{})
 	d.boot()
-	d.key("x")
+	d.logOut()
 	d.has("Could not log out: the file is locked", "@user0000.example.test")
 }
 

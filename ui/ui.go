@@ -4,7 +4,8 @@
 // The message flow:
 //
 //	keys, pastes ──► Update ──► the focused screen (list │ login │ code │ inspect)
-//	tick (1 s) ────► Update ──► m.now; refreshes that are due; reload if the file changed
+//	tick (1 s) ────► Update ──► m.now; refreshes that are due; logouts whose undo
+//	                              window closed (undo.go); reload if the file changed
 //	tea.Cmd results (…Msg) ─► Update ──► state; stale results (older generation) dropped
 //
 // Only Update changes state. View reads m.now, which the one tick started in
@@ -69,6 +70,10 @@ type runtime struct {
 	failures int    // consecutive failed refreshes
 	retryAt  time.Time
 	lastErr  error
+	// logoutAt: x was pressed; the logout is sent then, unless u (undo.go).
+	logoutAt time.Time
+	// loggingOut: the logout was sent; its answer has not come.
+	loggingOut bool
 }
 
 // Model is the root model.
@@ -252,6 +257,7 @@ func (m Model) onTick(t time.Time) (Model, tea.Cmd) {
 	m.now = m.opts.Now()
 	cmds := []tea.Cmd{tick(), reloadIfChangedCmd(m.svc, m.stamp)}
 	var started int
+	m, cmds = m.closeDueWindows(cmds) // first: no refresh starts on it
 	m, started, cmds = m.startDueRefreshes(cmds)
 	if m.data != nil && len(m.data.PendingLogouts) > 0 && !m.now.Before(m.nextRetry) {
 		m.nextRetry = m.now.Add(30 * time.Second)
