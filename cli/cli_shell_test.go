@@ -126,6 +126,7 @@ func TestShellCompletionBash(t *testing.T) {
 		{[]string{"skyswitch", "--account", "alice.test", "to"}, "token\n"},
 		{[]string{"skyswitch", "token", "alice.test", ""}, "\n"}, // one account at most
 		{[]string{"skyswitch", "refresh", "--a"}, "--all\n--account\n"},
+		{[]string{"skyswitch", "logout", "--y"}, "--yes\n"},
 		{[]string{"skyswitch", "env", "--shell", "f"}, "fish\n"},
 		{[]string{"skyswitch", "completion", ""}, "bash\nzsh\nfish\n"},
 		{[]string{"skyswitch", "lo"}, "login\nlogout\n"},

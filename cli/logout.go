@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/skyswitch/skyswitch/accounts"
@@ -11,20 +13,31 @@ import (
 
 func logoutCommand() command {
 	return command{
-		name: "logout", args: "[<account> | --all]",
+		name: "logout", args: "[<account> | --all [--yes]]",
 		summary: "revoke the session on the server and remove the account",
-		flags:   []flagSpec{allSpec()},
+		flags:   []flagSpec{allSpec(), {name: "yes", usage: "with --all: do not ask first (a terminal is asked; a script never is)"}},
 		maxArgs: 1, handles: true,
 		run: func(ctx context.Context, e *env, p *parsed) error {
-			return runLogout(ctx, eachOptions{name: "logout", account: p.arg(), all: p.on("all")}, e)
+			opts := logoutOptions{eachOptions{name: "logout", account: p.arg(), all: p.on("all")}, p.on("yes")}
+			return runLogout(ctx, opts, e)
 		},
 	}
 }
 
+// logoutOptions: which accounts, and --yes.
+type logoutOptions struct {
+	eachOptions
+	yes bool
+}
+
 // runLogout revokes the session of one account, or of every one, and
-// removes it; a revocation the server could not take is queued.
-func runLogout(ctx context.Context, opts eachOptions, e *env) error {
-	return e.eachAccount(ctx, opts, func(w io.Writer, ident string) error {
+// removes it; a revocation the server could not take is queued. --all in
+// a terminal asks first (confirmAll).
+func runLogout(ctx context.Context, opts logoutOptions, e *env) error {
+	if err := e.confirmAll(ctx, opts); err != nil {
+		return err
+	}
+	return e.eachAccount(ctx, opts.eachOptions, func(w io.Writer, ident string) error {
 		res, err := e.mgr.Logout(ctx, ident)
 		if err != nil {
 			return err
@@ -67,4 +80,41 @@ func activeAfterLogout(res accounts.LogoutResult, all bool) string {
 		return fmt.Sprintf("No account is active now: skyswitch switch - makes @%s active again, skyswitch switch <account> picks another.", res.PreviousHandle)
 	}
 	return "No account is active now: skyswitch switch <account> picks one."
+}
+
+// askNames is how many handles the question of logout --all names.
+const askNames = 5
+
+// errDeclined: the question was answered no (or not at all). Exit 2, as gh
+// exits on a declined prompt (its exitCancel).
+var errDeclined = &exitError{exitUsage, errors.New("logout --all: not confirmed; nothing was logged out")}
+
+// confirmAll asks, for logout --all in a terminal without --yes, "Log out
+// of N accounts (@a, @b, …)? [y/N]"; anything but y or yes declines. A
+// script (no terminal) is never asked, and neither is a run that would
+// fail anyway (--all with an account) or has nothing to log out.
+func (e *env) confirmAll(ctx context.Context, opts logoutOptions) error {
+	if !opts.all || opts.yes || !e.app.Interactive || opts.account != "" || e.account != "" {
+		return nil
+	}
+	st, err := e.mgr.Load(ctx)
+	if err != nil || len(st.Accounts) == 0 {
+		return err
+	}
+	var names []string
+	for _, a := range st.Accounts[:min(len(st.Accounts), askNames)] {
+		names = append(names, "@"+a.Handle)
+	}
+	if more := len(st.Accounts) - len(names); more > 0 {
+		names = append(names, fmt.Sprintf("and %d more", more))
+	}
+	noun := "accounts"
+	if len(st.Accounts) == 1 {
+		noun = "account"
+	}
+	answer, err := e.prompt(fmt.Sprintf("Log out of %d %s (%s)? [y/N] ", len(st.Accounts), noun, strings.Join(names, ", ")))
+	if a := strings.ToLower(answer); err != nil || a != "y" && a != "yes" {
+		return errDeclined
+	}
+	return nil
 }
