@@ -108,36 +108,34 @@ func waitPID(t *testing.T, tt *tmuxTerm, path string) int {
 	}
 }
 
-// A signal in x's undo window ends the switcher as any signal does, and
-// the logout is sent first, not dropped.
+// A signal in x's undo window ends the switcher as any signal does (exit
+// 143, "interrupted"), and the logout is sent first, not dropped.
 func TestSignalInTheUndoWindowLogsOut(t *testing.T) {
 	srv, alice, p := newAliceProc(t, fakepds.Options{})
-	tt := startTUI(t, p)
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	tt := startShell(t, p, `sh -c 'echo $$ >"$PIDFILE.tmp" && mv "$PIDFILE.tmp" "$PIDFILE" && exec "$BIN"'; echo "switcher exit $?"`,
+		"PIDFILE="+pidFile, "BIN="+p.bin)
+	pid := waitPID(t, tt, pidFile)
 	tt.waitText("@alice.test")
 	tt.keys("x")
 	tt.waitText("logout in ")
-	out, err := tt.command("display-message", "-p", "-t", "main", "#{pane_pid}").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(out))) // env exec'd the switcher
-	if err != nil {
-		t.Fatal(err)
-	}
 	if n := srv.Calls(nsidDelete); n != 0 {
 		t.Fatalf("x sent deleteSession at once (%d calls)", n)
 	}
 	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	tt.until("SIGTERM to end the program", tt.paneDead)
+	tt.waitText("switcher exit ")
 	if n := srv.Calls(nsidDelete); n != 1 {
 		t.Fatalf("%d deleteSession calls after SIGTERM", n)
 	}
 	if n := srv.ActiveSessions(alice.DID); n != 0 {
 		t.Errorf("%d sessions of alice left on the server", n)
 	}
-	if s := tt.paneState(); !strings.Contains(s, "exit status 143") {
-		t.Errorf("after SIGTERM: %s", s)
+	said := tt.history()
+	for _, want := range []string{"Logged out @alice.test", "skyswitch: interrupted (SIGTERM)", "switcher exit 143"} {
+		if !strings.Contains(said, want) {
+			t.Errorf("after SIGTERM the terminal lacks %q:\n%s", want, said)
+		}
 	}
 }
