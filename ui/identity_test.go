@@ -117,7 +117,7 @@ func TestANoteNotAboutTheActiveAccountStays(t *testing.T) {
 	w.login(nil, "alice.test")
 	w.login(nil, "dave.test")
 	d := w.start(ui.Options{Select: "alice.test"})
-	d.key("x")
+	d.logOut()
 	d.has("Logged out @alice.test")
 	w.login(nil, "bob.test") // another shell logs bob in: he is active
 	d.tick()
@@ -214,7 +214,7 @@ func TestNoteOfALogoutFollowsAnotherSwitch(t *testing.T) {
 	w.login(nil, "dave.test")
 	w.login(nil, "alice.test") // active
 	d := w.start(ui.Options{})
-	d.key("x")
+	d.logOut()
 	d.has("No account is active now")
 	if _, err := w.manager().Switch(t.Context(), "dave.test"); err != nil { // another shell
 		t.Fatal(err)

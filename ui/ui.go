@@ -71,7 +71,10 @@ type runtime struct {
 	retryAt  time.Time
 	lastErr  error
 	// logoutAt: x was pressed; the logout is sent then, unless u (undo.go).
-	logoutAt time.Time
+	// logoutSeq orders the windows opened (u without one on its row
+	// undoes the last): presses in the same instant have one logoutAt.
+	logoutAt  time.Time
+	logoutSeq int
 	// loggingOut: the logout was sent; its answer has not come.
 	loggingOut bool
 }
@@ -83,6 +86,7 @@ type Model struct {
 	st   styles
 
 	screen        screen
+	windows       int // undo windows opened so far: each one's logoutSeq
 	now           time.Time
 	width, height int
 	dark          bool // the terminal's background, as it reported it

@@ -32,6 +32,8 @@ func (m Model) logoutSelected() (Model, tea.Cmd) {
 	// The window counts from the key press, not from the last tick.
 	m.now = m.opts.Now()
 	rt.logoutAt = m.now.Add(undoWindow)
+	m.windows++
+	rt.logoutSeq = m.windows
 	return m.windowsChanged(), nil
 }
 
@@ -43,10 +45,10 @@ func (m Model) undoLogout() (Model, tea.Cmd) {
 		did = r.acct.DID
 	}
 	if did == "" {
-		var last time.Time
+		last := 0
 		for d, rt := range m.rt {
-			if m.windowOpen(d) && rt.logoutAt.After(last) {
-				did, last = d, rt.logoutAt
+			if m.windowOpen(d) && rt.logoutSeq > last {
+				did, last = d, rt.logoutSeq
 			}
 		}
 	}
