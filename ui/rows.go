@@ -49,7 +49,11 @@ func (m Model) listView(height int) string {
 	end := min(offset+visible, len(rows))
 	cells := cellMemo{}
 	for i := offset; i < end; i++ {
-		b.WriteString(m.rowView(rows[i], i == m.list.cursor, cells))
+		if i == m.list.cursor {
+			b.WriteString(m.highlight(m.rowView(rows[i], true, cells)))
+		} else {
+			b.WriteString(m.rowView(rows[i], false, cells))
+		}
 		b.WriteByte('\n')
 	}
 	if len(rows) == 0 {
@@ -59,6 +63,15 @@ func (m Model) listView(height int) string {
 		b.WriteString(m.list.filter.View())
 	}
 	return b.String()
+}
+
+// highlight gives the selected row the selection's background across the
+// window: it starts again after each cell's reset, so the cells keep their
+// colours on it. Without colour the terminal drops it; the "> " stays.
+func (m Model) highlight(line string) string {
+	bg := m.st.rowBG
+	line = bg + strings.ReplaceAll(line, "\x1b[m", "\x1b[m"+bg)
+	return line + strings.Repeat(" ", max(m.width-lipgloss.Width(line), 0)) + "\x1b[m"
 }
 
 // cellMemo holds the styled cells a frame repeats down the list (the PDS,

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"strings"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/textinput"
@@ -20,6 +21,9 @@ func (s shade) on(dark bool) color.Color {
 // by the background colour the terminal reports (dark until it answers).
 type theme struct {
 	accent, muted, text, calm, warn, alarm, info shade
+	// selection is the selected row's background: faint enough that
+	// every other colour still reads on it.
+	selection shade
 }
 
 var defaultTheme = theme{
@@ -30,6 +34,8 @@ var defaultTheme = theme{
 	warn:   shade{"#A15C00", "#FFB347"},
 	alarm:  shade{"#C0262D", "#FF5F5F"},
 	info:   shade{"#1F5FAD", "#6CB6FF"},
+
+	selection: shade{"#E2DCF7", "#3B3452"},
 }
 
 // styles groups the theme's styles by the part of the screen they serve.
@@ -39,6 +45,8 @@ type styles struct {
 	bannerWarn, bannerError, bannerInfo   lipgloss.Style
 	label, focused, errorText, hint       lipgloss.Style
 	box, keyHelp                          lipgloss.Style
+	// rowBG is the SGR sequence that starts the selection's background.
+	rowBG string
 }
 
 func newStyles(th theme, dark bool) styles {
@@ -66,7 +74,14 @@ func newStyles(th theme, dark bool) styles {
 		hint:        base.Foreground(t.muted).Italic(true),
 		box:         base.Padding(0, 1),
 		keyHelp:     base.Bold(true).Foreground(t.text),
+		rowBG:       sgrOf(base.Background(th.selection.on(dark))),
 	}
+}
+
+// sgrOf is the SGR sequence that style s starts with.
+func sgrOf(s lipgloss.Style) string {
+	out := s.Render("x")
+	return out[:strings.Index(out, "x")]
 }
 
 // withStyles gives bubbles' help the theme's colours: its own greys are

@@ -1,0 +1,54 @@
+package ui_test
+
+import (
+	"image/color"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
+
+	"github.com/skyswitch/skyswitch/ui"
+)
+
+// The selected row has the theme's selection background across the whole
+// window, after every cell's own colours too; no other row has one. The
+// shade follows the terminal's background. Without colour the "> "
+// marker still shows which row it is.
+func TestSelectedRowIsHighlightedAcrossItsWidth(t *testing.T) {
+	withProfile(t, colorprofile.TrueColor)
+	svc := &stub{st: manyAccounts(5, t0)}
+	d := newDriver(t, svc, newClock(), ui.Options{})
+	d.boot()
+	for _, c := range []struct {
+		background color.Color
+		bg         string
+	}{
+		{nil, "48;2;59;52;82"},            // #3B3452, dark until told
+		{color.White, "48;2;226;220;247"}, // #E2DCF7
+	} {
+		if c.background != nil {
+			d.send(tea.BackgroundColorMsg{Color: c.background})
+		}
+		sel := d.row("user0002.example.test")
+		if !strings.HasPrefix(sel, "\x1b["+c.bg+"m") {
+			t.Errorf("background %v: the selected row does not start with its background %s: %q", c.background, c.bg, sel)
+		}
+		if n, resets := strings.Count(sel, c.bg+"m"), strings.Count(sel, "\x1b[m"); n < resets {
+			t.Errorf("background %v: %d resets but the background set again only %d times: %q", c.background, resets, n, sel)
+		}
+		if w := lipgloss.Width(sel); w != 80 {
+			t.Errorf("background %v: the highlight is %d cells wide, want the window's 80", c.background, w)
+		}
+		if other := d.row("user0001.example.test"); strings.Contains(other, "48;") {
+			t.Errorf("background %v: an unselected row has a background: %q", c.background, other)
+		}
+	}
+	for _, p := range []colorprofile.Profile{colorprofile.Ascii, colorprofile.NoTTY} {
+		withProfile(t, p)
+		if l := ansiRE.ReplaceAllString(d.row("user0002.example.test"), ""); !strings.HasPrefix(l, "> ") {
+			t.Errorf("profile %v: the selected row has no marker: %q", p, l)
+		}
+	}
+}
