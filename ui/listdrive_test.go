@@ -52,3 +52,43 @@ func TestSelectedRowIsHighlightedAcrossItsWidth(t *testing.T) {
 		}
 	}
 }
+
+// One line names the columns, each name over its column, and drops the
+// columns a narrow window drops, as the rows do.
+func TestColumnHeaderNamesTheColumnsTheRowsShow(t *testing.T) {
+	for _, c := range []struct {
+		width int
+		names []string
+		cells []string // what a row shows under each name
+	}{
+		{120, []string{"HANDLE", "DID", "PDS", "ACCESS", "REFRESH", "STATE"}, []string{"@user0001", "did:plc:", "pds.example.test", "1h59m", "89d", "valid"}},
+		{80, []string{"HANDLE", "PDS", "ACCESS", "REFRESH", "STATE"}, []string{"@user0001", "pds.example.test", "1h59m", "89d", "valid"}},
+		{50, []string{"HANDLE", "ACCESS", "REFRESH", "STATE"}, []string{"@user0001", "1h59m", "89d", "valid"}},
+	} {
+		svc := &stub{st: manyAccounts(5, t0)}
+		d := newDriver(t, svc, newClock(), ui.Options{})
+		d.boot()
+		d.send(tea.WindowSizeMsg{Width: c.width, Height: 24})
+		header, row := d.line("HANDLE"), d.line("@user0001")
+		if got := strings.Fields(header); strings.Join(got, " ") != strings.Join(c.names, " ") {
+			t.Errorf("%d columns: the header names %q, want %q", c.width, got, c.names)
+		}
+		for i, name := range c.names {
+			if h, r := at(header, name), at(row, c.cells[i]); h != r || h < 0 {
+				t.Errorf("%d columns: %s starts at cell %d, its column at %d:\n%s\n%s", c.width, name, h, r, header, row)
+			}
+		}
+		if n := strings.Count(d.view(), "HANDLE"); n != 1 {
+			t.Errorf("%d columns: %d header lines", c.width, n)
+		}
+	}
+}
+
+// at is the cell s starts at in line, or -1.
+func at(line, s string) int {
+	i := strings.Index(line, s)
+	if i < 0 {
+		return -1
+	}
+	return lipgloss.Width(line[:i])
+}

@@ -21,8 +21,49 @@ const (
 	colDID     = 16
 	colPDS     = 16
 	colAccess  = 10
-	colRefresh = 5
+	colRefresh = 7 // "REFRESH", the header's, is the widest
 )
+
+// layout is which columns a window of this width shows, and how wide the
+// handle's is: the header and every row share it, so they line up.
+type layout struct {
+	handle   int
+	did, pds bool
+}
+
+func (m Model) layout() layout {
+	l := layout{handle: colHandle, did: m.width >= 96, pds: m.width >= 72}
+	if !l.pds {
+		// Narrow windows give the handle what the dropped columns left.
+		l.handle = min(max(m.width-(4+colAccess+colRefresh+3+14), 12), colHandle)
+	}
+	return l
+}
+
+// used is the cells the columns before the state take, with their gaps.
+func (l layout) used() int {
+	n := 4 + l.handle + 1 + colAccess + 1 + colRefresh + 1
+	if l.did {
+		n += colDID + 1
+	}
+	if l.pds {
+		n += colPDS + 1
+	}
+	return n
+}
+
+// columnsView is the line that names the columns, over the rows.
+func (m Model) columnsView(l layout) string {
+	cols := []string{"    " + pad("HANDLE", l.handle)}
+	if l.did {
+		cols = append(cols, pad("DID", colDID))
+	}
+	if l.pds {
+		cols = append(cols, pad("PDS", colPDS))
+	}
+	cols = append(cols, pad("ACCESS", colAccess), pad("REFRESH", colRefresh), "STATE")
+	return m.st.label.Render(strings.Join(cols, " "))
+}
 
 func (m Model) listView(height int) string {
 	if m.data == nil {
@@ -43,16 +84,18 @@ func (m Model) listView(height int) string {
 		b.WriteString(m.st.muted.Render("  Or from a script: skyswitch login --password-stdin") + "\n")
 		return b.String()
 	}
+	lay := m.layout()
+	b.WriteString(m.columnsView(lay) + "\n")
 	// Only the rows that fit are rendered: the list may hold thousands.
-	visible := max(height, 1)
+	visible := max(height-1, 1)
 	offset := max(0, min(m.list.cursor-visible+1, len(rows)-visible))
 	end := min(offset+visible, len(rows))
 	cells := cellMemo{}
 	for i := offset; i < end; i++ {
 		if i == m.list.cursor {
-			b.WriteString(m.highlight(m.rowView(rows[i], true, cells)))
+			b.WriteString(m.highlight(m.rowView(rows[i], lay, true, cells)))
 		} else {
-			b.WriteString(m.rowView(rows[i], false, cells))
+			b.WriteString(m.rowView(rows[i], lay, false, cells))
 		}
 		b.WriteByte('\n')
 	}
@@ -87,7 +130,7 @@ func (c cellMemo) get(key string, render func() string) string {
 	return s
 }
 
-func (m Model) rowView(r row, selected bool, cells cellMemo) string {
+func (m Model) rowView(r row, lay layout, selected bool, cells cellMemo) string {
 	cursor, active := "  ", "  "
 	if selected {
 		cursor = m.st.selected.Render("> ")
@@ -95,13 +138,8 @@ func (m Model) rowView(r row, selected bool, cells cellMemo) string {
 	if r.acct != nil && r.acct.DID == m.data.Active {
 		active = m.st.active.Render("● ")
 	}
-	wide, medium := m.width >= 96, m.width >= 72
 	handle := "@" + shown(r.handle())
-	// Narrow windows give the handle what the dropped columns left.
-	handleCol := colHandle
-	if !medium {
-		handleCol = min(max(m.width-(4+colAccess+colRefresh+3+14), 12), colHandle)
-	}
+	handleCol := lay.handle
 	handleCell := pad(truncate(handle, handleCol), handleCol)
 	if r.acct != nil && m.marks[r.acct.DID] != "" {
 		// A handle that chooses nothing (shared, unverified) is marked;
@@ -109,7 +147,7 @@ func (m Model) rowView(r row, selected bool, cells cellMemo) string {
 		handleCell = pad(truncate(handle, handleCol-2), handleCol-2) + " " + m.st.warn.Render("⚠")
 	}
 	cols := []string{cursor + active + handleCell}
-	if wide {
+	if lay.did {
 		cols = append(cols, m.st.muted.Render(pad(shortDID(shown(r.did()), colDID), colDID)))
 	}
 	pdsURL, access, refresh := "", "", ""
@@ -133,7 +171,7 @@ func (m Model) rowView(r row, selected bool, cells cellMemo) string {
 		pdsURL = r.pending.Session.Endpoint()
 		access, refresh = pad("", colAccess), pad("", colRefresh)
 	}
-	if medium {
+	if lay.pds {
 		host := truncate(shown(accounts.HostOf(pdsURL)), colPDS)
 		cols = append(cols, cells.get("pds\x00"+host, func() string { return m.st.muted.Render(pad(host, colPDS)) }))
 	}
@@ -141,14 +179,7 @@ func (m Model) rowView(r row, selected bool, cells cellMemo) string {
 	line := strings.Join(cols, " ") + " "
 	// Every column before the state is padded to its width: the state has
 	// what is left, counted without measuring the styled line.
-	used := 4 + handleCol + 1 + colAccess + 1 + colRefresh + 1
-	if wide {
-		used += colDID + 1
-	}
-	if medium {
-		used += colPDS + 1
-	}
-	return line + m.stateView(r, exp, max(m.width-used, 8), cells)
+	return line + m.stateView(r, exp, max(m.width-lay.used(), 8), cells)
 }
 
 // expiries are a row's token expiries (zero when a token cannot be decoded).
