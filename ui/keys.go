@@ -8,7 +8,8 @@ type listKeys struct {
 	// Shell, Copy and CopyExport act on the selected row; on only with one.
 	Shell, Copy, CopyExport key.Binding
 	// Undo shuts a logout's undo window; enabled only while one is open.
-	Undo key.Binding
+	Undo                          key.Binding
+	PageUp, PageDown, Top, Bottom key.Binding
 	// Dismiss drops the note shown; enabled only while there is one.
 	Dismiss key.Binding
 	// ClearFilter drops an applied filter; enabled only while there is
@@ -20,12 +21,16 @@ func defaultListKeys() listKeys {
 	return listKeys{
 		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:      key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown:    key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
+		Top:         key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g/home", "first")),
+		Bottom:      key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G/end", "last")),
 		Switch:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "activate")),
 		Add:         key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add")),
 		Logout:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "log out")),
 		Undo:        key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo log out"), key.WithDisabled()),
 		Refresh:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
-		Inspect:     key.NewBinding(key.WithKeys("i", "right"), key.WithHelp("i/→", "inspect")),
+		Inspect:     key.NewBinding(key.WithKeys("i", "right", "l"), key.WithHelp("i/→/l", "inspect")),
 		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "keys")),
 		Quit:        key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
@@ -39,13 +44,16 @@ func defaultListKeys() listKeys {
 
 // ShortHelp is the footer.
 func (k listKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.Dismiss, k.clearFilter(), k.Undo, k.Switch, k.Add, k.Logout, k.Inspect, k.Filter, k.Help, k.Quit}
+	inspect := k.Inspect
+	inspect.SetHelp("i/→", "inspect") // l in full help only: the footer is full
+	return []key.Binding{k.Dismiss, k.clearFilter(), k.Undo, k.Switch, k.Add, k.Logout, inspect, k.Filter, k.Help, k.Quit}
 }
 
 // FullHelp is shown on "?".
 func (k listKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Up, k.Down, k.Switch, k.Inspect},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Switch, k.Inspect},
 		{k.Add, k.Refresh, k.Logout, k.Undo},
 		{k.Filter, k.Help, k.Quit, k.Dismiss, k.clearFilter()},
 		{k.Shell, k.Copy, k.CopyExport},

@@ -39,6 +39,7 @@ type listModel struct {
 	filter    textinput.Model
 	filtering bool
 	placed    bool // the cursor has been put where the list opens
+	offset    int  // the first row shown, as the last key left it
 }
 
 // newListModel selects selectIdent (a handle or DID) once it is loaded;
@@ -145,6 +146,10 @@ func (m Model) updateList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	if m.list.filtering {
 		return m.updateFilter(msg)
 	}
+	if l, ok := m.scroll(msg); ok {
+		m.list = l
+		return m, nil
+	}
 	k := m.listKeys()
 	switch {
 	case key.Matches(msg, k.Quit):
@@ -156,10 +161,6 @@ func (m Model) updateList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.list = m.list.clearFilter(m)
 	case key.Matches(msg, k.Help):
 		m.help.ShowAll = !m.help.ShowAll
-	case key.Matches(msg, k.Up):
-		m.list = m.list.move(m.rows(), -1)
-	case key.Matches(msg, k.Down):
-		m.list = m.list.move(m.rows(), 1)
 	case key.Matches(msg, k.Filter):
 		m.list.filtering = true
 		return m, m.list.filter.Focus()

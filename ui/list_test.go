@@ -207,7 +207,7 @@ func TestHelpTogglesFullKeys(t *testing.T) {
 		t.Fatalf("short help shows refresh:\n%s", short)
 	}
 	d.key("?")
-	d.has("↑/k   up", "↓/j   down", "r refresh")
+	d.has("↑/k    up", "↓/j    down", "pgdn   page down", "G/end  last", "i/→/l inspect", "r refresh")
 	d.key("?")
 	d.hasNot("r refresh")
 }

@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"image/color"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -91,4 +92,57 @@ func at(line, s string) int {
 		return -1
 	}
 	return lipgloss.Width(line[:i])
+}
+
+func init() {
+	namedKeys["pgup"] = tea.Key{Code: tea.KeyPgUp}
+	namedKeys["pgdown"] = tea.Key{Code: tea.KeyPgDown}
+	namedKeys["home"] = tea.Key{Code: tea.KeyHome}
+	namedKeys["end"] = tea.Key{Code: tea.KeyEnd}
+}
+
+// With hundreds of accounts: g/home and G/end go to the first and last
+// row, pgdown and pgup move a page (the rows shown: 21 at 80×24) and show
+// the next or previous page whole; the ends hold.
+func TestPagesAndEndsOfALongList(t *testing.T) {
+	svc := &stub{st: manyAccounts(300, t0)}
+	d := newDriver(t, svc, newClock(), ui.Options{Select: "user0000.example.test"})
+	d.boot()
+	shows := func(key, selected, first, last string) {
+		t.Helper()
+		d.key(key)
+		if got := d.selectedRow(); got != selected+".example.test" {
+			t.Errorf("after %s: selected %q, want %s", key, got, selected)
+		}
+		rows := regexp.MustCompile(`@user\d{4}`).FindAllString(d.view(), -1)
+		if len(rows) != 21 || rows[0] != "@"+first || rows[len(rows)-1] != "@"+last {
+			t.Errorf("after %s: %d rows shown, %v … %v; want %s … %s", key, len(rows), rows[0], rows[len(rows)-1], first, last)
+		}
+	}
+	shows("pgdown", "user0021", "user0021", "user0041")
+	shows("pgdown", "user0042", "user0042", "user0062")
+	shows("k", "user0041", "user0041", "user0061")
+	shows("pgup", "user0020", "user0020", "user0040")
+	shows("pgup", "user0000", "user0000", "user0020")
+	shows("pgup", "user0000", "user0000", "user0020")
+	shows("G", "user0299", "user0279", "user0299")
+	shows("pgdown", "user0299", "user0279", "user0299")
+	shows("g", "user0000", "user0000", "user0020")
+	shows("end", "user0299", "user0279", "user0299")
+	shows("home", "user0000", "user0000", "user0020")
+	d.key("?")
+	for _, k := range []string{"pgup", "pgdn", "g/home", "G/end", "i/→/l"} {
+		d.has(k)
+	}
+}
+
+// l opens the inspector, as → and i do.
+func TestLInspectsAsTheRightArrowDoes(t *testing.T) {
+	for _, k := range []string{"right", "l"} {
+		svc := &stub{st: manyAccounts(3, t0)}
+		d := newDriver(t, svc, newClock(), ui.Options{})
+		d.boot()
+		d.key(k)
+		d.has("Server status", "@user0001.example.test  ● active identity")
+	}
 }

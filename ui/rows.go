@@ -72,9 +72,6 @@ func (m Model) listView(height int) string {
 		}
 		return m.spinner.View() + " loading…"
 	}
-	if m.list.filtering || m.list.filter.Value() != "" {
-		height--
-	}
 	rows := m.rows()
 	var b strings.Builder
 	if len(m.data.Accounts) == 0 && len(m.data.PendingLogouts) == 0 {
@@ -87,8 +84,8 @@ func (m Model) listView(height int) string {
 	lay := m.layout()
 	b.WriteString(m.columnsView(lay) + "\n")
 	// Only the rows that fit are rendered: the list may hold thousands.
-	visible := max(height-1, 1)
-	offset := max(0, min(m.list.cursor-visible+1, len(rows)-visible))
+	visible := m.list.rowsIn(height)
+	offset := scrolled(m.list.offset, m.list.cursor, visible, len(rows))
 	end := min(offset+visible, len(rows))
 	cells := cellMemo{}
 	for i := offset; i < end; i++ {

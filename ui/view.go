@@ -27,14 +27,8 @@ func (m Model) draw() string {
 	if m.quitting {
 		return ""
 	}
-	header := m.headerView()
-	banners := m.bannersView()
-	footer := m.footerView()
-	used := lipgloss.Height(header) + lipgloss.Height(footer)
-	if banners != "" {
-		used += lipgloss.Height(banners)
-	}
-	bodyHeight := max(m.height-used, 3)
+	c := m.chrome()
+	header, banners, footer, bodyHeight := c.header, c.banners, c.footer, c.body
 	var body string
 	switch m.screen {
 	case screenLogin:
@@ -53,12 +47,29 @@ func (m Model) draw() string {
 	// line's end are blank already, and measuring every line of a long
 	// list was a third of a frame's cost.
 	frame := strings.Join(parts, "\n")
-	if m.height > 0 && used+bodyHeight > m.height {
+	if m.height > 0 && c.used+bodyHeight > m.height {
 		// A window too short for header, body and keys: cut at its
 		// bottom rather than scroll the terminal.
 		frame = fitLines(frame, m.height)
 	}
 	return frame
+}
+
+// chrome is what a frame shows around its body, and the body's height:
+// what the window leaves, at least 3 lines.
+type chrome struct {
+	header, banners, footer string
+	used, body              int
+}
+
+func (m Model) chrome() chrome {
+	c := chrome{header: m.headerView(), banners: m.bannersView(), footer: m.footerView()}
+	c.used = lipgloss.Height(c.header) + lipgloss.Height(c.footer)
+	if c.banners != "" {
+		c.used += lipgloss.Height(c.banners)
+	}
+	c.body = max(m.height-c.used, 3)
+	return c
 }
 
 // fitLines cuts s to n lines, or fills it out to n with empty ones.
