@@ -125,3 +125,17 @@ func (k inspectKeys) ShortHelp() []key.Binding {
 	return []key.Binding{k.Back, k.Refresh, k.Check, k.Quit}
 }
 func (k inspectKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// filterKeys serve the filter while it is typed: every other key types.
+type filterKeys struct{ Apply, Clear, Quit key.Binding }
+
+func defaultFilterKeys() filterKeys {
+	return filterKeys{
+		Apply: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
+		Clear: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear")),
+		Quit:  key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+	}
+}
+
+func (k filterKeys) ShortHelp() []key.Binding  { return []key.Binding{k.Apply, k.Clear, k.Quit} }
+func (k filterKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }

@@ -34,6 +34,7 @@ func (r row) handle() string {
 // listModel is the account list's own state: selection, scroll, filter.
 type listModel struct {
 	keys      listKeys
+	fkeys     filterKeys // while the filter is typed
 	cursor    int
 	selected  string // DID under the cursor, kept across reloads
 	filter    textinput.Model
@@ -49,7 +50,7 @@ func newListModel(selectIdent string, fs textinput.Styles) listModel {
 	f.SetStyles(fs)
 	f.Prompt = "/"
 	f.CharLimit = 64
-	return listModel{keys: defaultListKeys(), filter: f, selected: strings.TrimPrefix(selectIdent, "@")}
+	return listModel{keys: defaultListKeys(), fkeys: defaultFilterKeys(), filter: f, selected: strings.TrimPrefix(selectIdent, "@")}
 }
 
 // rows lists the accounts matching the filter, then pending logouts.
@@ -187,17 +188,17 @@ func (m Model) updateList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 }
 
 func (m Model) updateFilter(msg tea.KeyPressMsg) (Model, tea.Cmd) {
-	switch msg.String() {
-	case "esc":
+	switch k := m.list.fkeys; {
+	case key.Matches(msg, k.Clear):
 		m.list = m.list.clearFilter(m)
 		return m, nil
-	case "enter":
+	case key.Matches(msg, k.Apply):
 		m.list.filtering = false
 		m.list.filter.Blur()
 		m.list = m.list.settle(m.rows())
 		m.list.keys.ClearFilter.SetEnabled(m.list.filtered())
 		return m, nil
-	case "ctrl+c":
+	case key.Matches(msg, k.Quit):
 		m.quitting = true
 		return m, nil
 	}

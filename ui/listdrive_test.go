@@ -146,3 +146,26 @@ func TestLInspectsAsTheRightArrowDoes(t *testing.T) {
 		d.has("Server status", "@user0001.example.test  ● active identity")
 	}
 }
+
+// While the filter is typed, the footer shows the filter's keys, not the
+// list's (whose letters would type); once applied, the list's again.
+func TestFilterFooterShowsTheFiltersKeys(t *testing.T) {
+	svc := &stub{st: manyAccounts(3, t0)}
+	d := newDriver(t, svc, newClock(), ui.Options{})
+	d.boot()
+	d.key("/")
+	d.typ("user")
+	footer := d.line("esc clear")
+	for _, want := range []string{"enter apply", "esc clear", "ctrl+c quit"} {
+		if !strings.Contains(footer, want) {
+			t.Errorf("the footer lacks %q: %q", want, footer)
+		}
+	}
+	d.hasNot("a add", "x log out", "? keys")
+	if !quits(d.m, keyMsg("ctrl+c")) {
+		t.Error("ctrl+c does not quit while the filter is typed")
+	}
+	d.key("enter")
+	d.has("a add", "x log out", "esc clear filter")
+	d.hasNot("enter apply")
+}

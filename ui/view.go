@@ -115,6 +115,9 @@ func (m Model) footerView() string {
 		lines = append(lines, style.Render(wrapTo(m.status, m.width-4)))
 	}
 	var keys help.KeyMap = m.listKeys()
+	if m.list.filtering {
+		keys = m.list.fkeys
+	}
 	switch m.screen {
 	case screenLogin:
 		keys = m.login.keys
