@@ -15,7 +15,7 @@ import (
 // and however short the window, the frame is never taller than the window:
 // a taller one scrolls the terminal and tears the next frame.
 func TestFrameNeverTallerThanTheWindow(t *testing.T) {
-	for _, keys := range [][]string{nil, {"i"}, {"a"}, {"?"}} {
+	for _, keys := range [][]string{nil, {"i"}, {"a"}, {"?"}, {"/", "u"}, {"G"}} {
 		for height := 6; height <= 24; height += 3 {
 			svc := &stub{st: manyAccounts(50, t0)}
 			m := ui.New(svc, ui.Options{Now: func() time.Time { return t0 }, Banner: "a banner that the header shows"})

@@ -169,3 +169,22 @@ func TestFilterFooterShowsTheFiltersKeys(t *testing.T) {
 	d.has("a add", "x log out", "esc clear filter")
 	d.hasNot("enter apply")
 }
+
+// The filter's line takes a row of the page: with a filter applied, the
+// last row and the filter both show in a short window.
+func TestFilterLineAndLastRowShowInAShortWindow(t *testing.T) {
+	svc := &stub{st: manyAccounts(50, t0)}
+	d := newDriver(t, svc, newClock(), ui.Options{})
+	d.boot()
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 12})
+	d.key("/")
+	d.typ("user")
+	d.key("enter")
+	d.key("G")
+	d.has("/user", "@user0049.example.test")
+	d.key("pgup") // a page is the 8 rows shown
+	d.has("/user", "@user0034.example.test")
+	if got := d.selectedRow(); got != "user0041.example.test" {
+		t.Errorf("after pgup: selected %q, want user0041", got)
+	}
+}
