@@ -354,7 +354,7 @@ func TestGoldenLogoutWindow(t *testing.T) {
 	p := w.run(ui.Options{Select: "bob.test"})
 	p.waitFor("@bob.test")
 	p.keys("x")
-	p.waitFor("logout in 5 s · u", "u undo log out")
+	p.waitFor("logout in 5 s", "u undo log out")
 	p.golden()
 }
 

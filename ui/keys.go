@@ -53,10 +53,9 @@ func (k listKeys) ShortHelp() []key.Binding {
 func (k listKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Switch, k.Inspect},
-		{k.Add, k.Refresh, k.Logout, k.Undo},
-		{k.Filter, k.Help, k.Quit, k.Dismiss, k.clearFilter()},
-		{k.Shell, k.Copy, k.CopyExport},
+		{k.Switch, k.Inspect, k.Add, k.Refresh, k.Logout, k.Undo},
+		{k.Shell, k.Copy, k.CopyExport, k.Filter},
+		{k.Help, k.Quit, k.Dismiss, k.clearFilter()},
 	}
 }
 

@@ -207,9 +207,9 @@ func TestHelpTogglesFullKeys(t *testing.T) {
 		t.Fatalf("short help shows refresh:\n%s", short)
 	}
 	d.key("?")
-	d.has("↑/k    up", "↓/j    down", "pgdn   page down", "G/end  last", "i/→/l inspect", "r refresh")
+	d.has("↑/k    up", "↓/j    down", "pgdn   page down", "G/end  last", "i/→/l inspect", "r     refresh")
 	d.key("?")
-	d.hasNot("r refresh")
+	d.hasNot("refresh")
 }
 
 func TestFilterNarrowsAndEscClears(t *testing.T) {
@@ -273,7 +273,7 @@ func TestWindowSizes(t *testing.T) {
 		d.send(tea.WindowSizeMsg{Width: size.w, Height: size.h})
 		d.fits(d.has("@alice.test", "@bob.test", "@carol.test", "0:42", "4m07s", "1h59m12s"), size.w, size.h)
 		d.key("?")
-		d.fits(d.has("r refresh"), size.w, size.h)
+		d.fits(d.has("refresh"), size.w, size.h)
 		d.key("?")
 	}
 	// 120 columns show the DID; 60 still the state.

@@ -112,9 +112,9 @@ func (m Model) windowsChanged() Model {
 func (m Model) windowText(at time.Time) stateText {
 	secs := int((at.Sub(m.now) + time.Second - 1) / time.Second)
 	secs = max(secs, 0)
-	// The short one fits the 17 cells an 80-column list leaves; the
+	// The short one fits the 15 cells an 80-column list leaves; the
 	// footer, first, says what u does.
-	return stateText{fmt.Sprintf("logging out in %d s — u undo", secs), fmt.Sprintf("logout in %d s · u", secs)}
+	return stateText{fmt.Sprintf("logging out in %d s — u undo", secs), fmt.Sprintf("logout in %d s", secs)}
 }
 
 // LogoutsOwed lists, by DID, the logouts the switcher owes as it ends:

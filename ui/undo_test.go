@@ -24,7 +24,7 @@ func TestLogoutWaitsForItsUndoWindow(t *testing.T) {
 	bob := w.login(nil, "bob.test") // active
 	d := w.start(ui.Options{Select: "bob.test"})
 	d.key("x")
-	if l := d.row("bob.test"); !strings.Contains(l, "logout in 5 s · u") || !strings.Contains(l, "●") {
+	if l := d.row("bob.test"); !strings.Contains(l, "logout in 5 s") || !strings.Contains(l, "●") {
 		t.Fatalf("bob's row at 80 columns: %q", l)
 	}
 	d.send(tea.WindowSizeMsg{Width: 110, Height: 24})
