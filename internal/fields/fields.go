@@ -24,6 +24,10 @@ type Field struct {
 	Key   string
 	Value string
 	Typed bool // -F
+	// As is the type a lexicon gives the field, for -F: "string" (the
+	// value as it is), "integer" or "boolean" (the value must be one); ""
+	// keeps gh's rules.
+	As string
 }
 
 // Parse reads "key=value"; typed is true for -F.
@@ -38,16 +42,14 @@ func Parse(arg string, typed bool) (Field, error) {
 // ReadFile reads the file an @file value names ("-": standard input).
 type ReadFile func(name string) ([]byte, error)
 
-// value is f's value: a string for -f, typed for -F.
+// value is f's value: a string for -f, typed for -F (by As when the
+// lexicon says, else by gh's rules). null leaves the field out; @file's
+// contents are a string unless As makes them an integer or a boolean.
 func (f Field) value(read ReadFile) (any, error) {
-	if !f.Typed {
-		return f.Value, nil
-	}
-	switch v := f.Value; {
-	case v == "true":
-		return true, nil
-	case v == "false":
-		return false, nil
+	v := f.Value
+	switch {
+	case !f.Typed:
+		return v, nil
 	case v == "null":
 		return nil, nil
 	case strings.HasPrefix(v, "@"):
@@ -58,7 +60,32 @@ func (f Field) value(read ReadFile) (any, error) {
 		if err != nil {
 			return nil, fmt.Errorf("field %s: %w", f.Key, err)
 		}
-		return string(data), nil
+		if f.As != "integer" && f.As != "boolean" {
+			return string(data), nil
+		}
+		v = strings.TrimSpace(string(data))
+	}
+	switch f.As {
+	case "string":
+		return v, nil
+	case "integer":
+		// The value is not quoted: it may be a secret given to the wrong
+		// key.
+		if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+			return nil, fmt.Errorf("field %s: the lexicon makes it an integer", f.Key)
+		}
+		return json.Number(v), nil
+	case "boolean":
+		if v != "true" && v != "false" {
+			return nil, fmt.Errorf("field %s: the lexicon makes it a boolean: true or false", f.Key)
+		}
+		return v == "true", nil
+	}
+	switch {
+	case v == "true":
+		return true, nil
+	case v == "false":
+		return false, nil
 	case isNumber(v):
 		return json.Number(v), nil
 	default:

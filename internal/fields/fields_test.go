@@ -103,3 +103,35 @@ func TestTypedValues(t *testing.T) {
 		t.Errorf("-f k=true is %#v, want the string", got)
 	}
 }
+
+// As, the lexicon's type, decides what -F makes of a value; -f stays a
+// string, and null still leaves the field out.
+func TestTypedAs(t *testing.T) {
+	read := func(string) ([]byte, error) { return []byte("7\n"), nil }
+	fs := []Field{
+		{Key: "repo", Value: "123", Typed: true, As: "string"},
+		{Key: "yes", Value: "true", Typed: true, As: "string"},
+		{Key: "limit", Value: "5", Typed: true, As: "integer"},
+		{Key: "fromFile", Value: "@n", Typed: true, As: "integer"},
+		{Key: "validate", Value: "false", Typed: true, As: "boolean"},
+		{Key: "raw", Value: "5", As: "integer"},
+		{Key: "gone", Value: "null", Typed: true, As: "string"},
+	}
+	obj, err := Object(fs, read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(obj)
+	if want := `{"fromFile":7,"gone":null,"limit":5,"raw":"5","repo":"123","validate":false,"yes":"true"}`; string(got) != want {
+		t.Errorf("Object = %s, want %s", got, want)
+	}
+	for _, f := range []Field{
+		{Key: "limit", Value: "five", Typed: true, As: "integer"},
+		{Key: "limit", Value: "1.5", Typed: true, As: "integer"},
+		{Key: "ok", Value: "yes", Typed: true, As: "boolean"},
+	} {
+		if _, err := Object([]Field{f}, read); err == nil {
+			t.Errorf("%s=%s as %s: no error", f.Key, f.Value, f.As)
+		}
+	}
+}
