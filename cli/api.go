@@ -19,6 +19,7 @@ import (
 
 	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/internal/fields"
+	"github.com/skyswitch/skyswitch/internal/lexicon"
 )
 
 func apiCommand() command {
@@ -26,7 +27,7 @@ func apiCommand() command {
 		name: "api", args: "[<flags>] <nsid>", helpArgs: "[--account <account>] [<flags>] <nsid>",
 		summary: "call an XRPC method as the account, refreshing its session as needed",
 		flags: []flagSpec{
-			{name: "X", value: "string", usage: "the HTTP `method`: GET (a query) or POST (a procedure); the default is GET, or POST when -f, -F or --input give a body (but GET with --paginate)", complete: []string{"GET", "POST"}},
+			{name: "X", value: "string", usage: "the HTTP `method`: GET (a query) or POST (a procedure); the default is the lexicon's (--describe), or for a method it does not know GET, or POST when -f, -F or --input give a body (but GET with --paginate)", complete: []string{"GET", "POST"}},
 			{name: "f", value: "list", usage: "add a string field `key=value` (repeatable; key[sub]=v nests an object, key[]=v appends to an array)"},
 			{name: "F", value: "list", usage: "add a typed field `key=value`: true, false, null, a number, @file or @- (standard input), else a string (repeatable)"},
 			{name: "input", value: "string", usage: "send the contents of `file` (- for standard input) as the body; -f and -F then go to the query string"},
@@ -37,9 +38,13 @@ func apiCommand() command {
 			{name: "max-pages", value: "int", def: strconv.Itoa(defaultMaxPages), usage: "with --paginate, stop with an error after `n` pages"},
 			{name: "i", usage: "print the HTTP status and the response headers before the body, or before the error of an error answer"},
 			{name: "output", value: "string", usage: "write the body to `file`, as it came, instead of standard output (a body that is not JSON needs it on a terminal)"},
+			{name: "describe", usage: "print what the lexicon says of the method (kind, parameters, input, output, errors) instead of calling it"},
 		},
 		maxArgs: 1, override: true,
 		run: func(ctx context.Context, e *env, p *parsed) error {
+			if p.on("describe") {
+				return runDescribe(p.arg(), e.stdout)
+			}
 			opts, err := apiOptionsOf(p)
 			if err != nil {
 				return err
@@ -104,6 +109,12 @@ func apiOptionsOf(p *parsed) (apiOptions, error) {
 		return opts, err
 	}
 	opts.header = header
+	m, known := lexicon.Lookup(opts.nsid)
+	if known && opts.method == "" {
+		if opts.method, err = lexiconMethod(m); err != nil {
+			return opts, err
+		}
+	}
 	if opts.method == "" {
 		// gh's rule: a body makes it a procedure; but only a query has
 		// pages.
@@ -117,6 +128,9 @@ func apiOptionsOf(p *parsed) (apiOptions, error) {
 		return opts, usageErr("api: --input sends a body, which a query (GET) has not; use -X POST, or -f/-F for its parameters")
 	case opts.paginate && opts.method != http.MethodGet:
 		return opts, usageErr("api: --paginate follows the cursor of a query (GET), not of a procedure (POST)")
+	}
+	if known {
+		return opts, applyLexicon(&opts, m)
 	}
 	return opts, nil
 }

@@ -55,9 +55,9 @@ func TestAPIOutputKeepsTheFileOnFailure(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"com.example.cut"},
-		{"--paginate", "-F", "limit=3", "-f", "collection=cut", "com.atproto.repo.listRecords"},
-		{"--paginate", "--slurp", "-F", "limit=3", "-f", "collection=cut", "com.atproto.repo.listRecords"},
-		{"--paginate", "--max-pages", "1", "-F", "limit=3", "com.atproto.repo.listRecords"},
+		{"--paginate", "-F", "limit=3", "-f", "collection=cut", "-f", "repo=alice.test", "com.atproto.repo.listRecords"},
+		{"--paginate", "--slurp", "-F", "limit=3", "-f", "collection=cut", "-f", "repo=alice.test", "com.atproto.repo.listRecords"},
+		{"--paginate", "--max-pages", "1", "-F", "limit=3", "-f", "repo=alice.test", "-f", "collection=com.example.item", "com.atproto.repo.listRecords"},
 	} {
 		wantError(t, e.run("", append([]string{"api", "--output", file}, args...)...), exitFailure, "left as it was")
 		wantFile(t, file, precious)
@@ -66,7 +66,7 @@ func TestAPIOutputKeepsTheFileOnFailure(t *testing.T) {
 		}
 	}
 	// A whole answer replaces it, and the file keeps its mode.
-	wantCode(t, e.run("", "api", "--output", file, "com.atproto.sync.getBlob"), exitOK)
+	wantCode(t, e.run("", "api", "--output", file, "-f", "did=did:plc:stub", "-f", "cid=bafystub", "com.atproto.sync.getBlob"), exitOK)
 	wantFile(t, file, blobBytes)
 	if fi, err := os.Stat(file); err != nil || runtime.GOOS != "windows" && fi.Mode().Perm() != 0o640 {
 		t.Errorf("the replaced file's mode: %v (%v), want 0640", fi.Mode(), err)
@@ -89,7 +89,7 @@ func TestAPIOutputFileModes(t *testing.T) {
 	created.Close()
 	want, _ := os.Stat(created.Name())
 	file := filepath.Join(dir, "new")
-	wantCode(t, e.run("", "api", "--output", file, "com.atproto.sync.getBlob"), exitOK)
+	wantCode(t, e.run("", "api", "--output", file, "-f", "did=did:plc:stub", "-f", "cid=bafystub", "com.atproto.sync.getBlob"), exitOK)
 	if fi, err := os.Stat(file); err != nil || fi.Mode() != want.Mode() {
 		t.Errorf("a new file's mode: %v (%v), want %v as os.Create gives", fi.Mode(), err, want.Mode())
 	}
@@ -102,7 +102,7 @@ func TestAPIOutputFileModes(t *testing.T) {
 	if err := os.Symlink("target", link); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, e.run("", "api", "--output", link, "com.atproto.sync.getBlob"), exitOK)
+	wantCode(t, e.run("", "api", "--output", link, "-f", "did=did:plc:stub", "-f", "cid=bafystub", "com.atproto.sync.getBlob"), exitOK)
 	wantFile(t, target, blobBytes)
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
 		t.Errorf("--output through a symlink replaced the link: %v", err)
@@ -110,13 +110,13 @@ func TestAPIOutputFileModes(t *testing.T) {
 	if os.Getuid() != 0 { // root writes a read-only file anyway
 		readOnly := filepath.Join(dir, "read-only")
 		os.WriteFile(readOnly, []byte("kept"), 0o444)
-		wantError(t, e.run("", "api", "--output", readOnly, "com.atproto.sync.getBlob"), exitFailure, "--output", "permission denied")
+		wantError(t, e.run("", "api", "--output", readOnly, "-f", "did=did:plc:stub", "-f", "cid=bafystub", "com.atproto.sync.getBlob"), exitFailure, "--output", "permission denied")
 		wantFile(t, readOnly, "kept")
 		// A folder where no temporary file can be made: said, and nothing
 		// is written.
 		roDir := filepath.Join(dir, "ro")
 		os.Mkdir(roDir, 0o555)
-		wantError(t, e.run("", "api", "--output", filepath.Join(roDir, "new"), "com.atproto.sync.getBlob"), exitFailure, "temporary file beside", "permission denied")
+		wantError(t, e.run("", "api", "--output", filepath.Join(roDir, "new"), "-f", "did=did:plc:stub", "-f", "cid=bafystub", "com.atproto.sync.getBlob"), exitFailure, "temporary file beside", "permission denied")
 		if names := dirNames(t, roDir); len(names) != 0 {
 			t.Errorf("a read-only folder got %v", names)
 		}

@@ -87,7 +87,7 @@ func TestProcessExecAndAPI(t *testing.T) {
 		}
 	}
 	wantError(t, p.run(nil, "api", "getSession"), exitUsage, "not an NSID")
-	wantError(t, p.run(nil, "api", "app.bsky.actor.getProfile"), exitFailure, "MethodNotImplemented: Method Not Implemented")
+	wantError(t, p.run(nil, "api", "-f", "actor=alice.test", "app.bsky.actor.getProfile"), exitFailure, "MethodNotImplemented: Method Not Implemented")
 	wantError(t, p.runEnv(path, nil, "exec", "--", "no-such-command-skyswitch"), exitNotFound)
 }
 

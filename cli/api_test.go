@@ -218,7 +218,7 @@ func TestAPIUsageErrors(t *testing.T) {
 		{[]string{"api", "--paginate", "-X", "POST", nsidGetSession}, "procedure"},
 		{[]string{"api", "-f", "novalue", nsidGetSession}, "key=value"},
 		{[]string{"api", "-X", "GET", "-f", "a[b]=c", nsidGetSession}, "plain keys"},
-		{[]string{"api", "-f", "a=1", "-f", "a=2", nsidGetSession}, "given twice"},
+		{[]string{"api", "-f", "a=1", "-f", "a=2", "com.example.echo"}, "given twice"},
 		{[]string{"api", nsidGetSession, "extra"}, "too many"},
 	} {
 		wantError(t, e.run("", tc.args...), exitUsage, tc.want)
@@ -317,16 +317,16 @@ func TestAPIOutput(t *testing.T) {
 	}
 
 	// A body that is not JSON goes to a pipe as it is, byte for byte.
-	r = e.run("", "api", "com.atproto.sync.getBlob")
+	r = e.run("", "api", "-f", "did=did:plc:stub", "-f", "cid=bafystub", "com.atproto.sync.getBlob")
 	wantCode(t, r, exitOK)
 	if r.stdout != blobBytes {
 		t.Errorf("blob to a pipe: %q, want %q", r.stdout, blobBytes)
 	}
 	// ... never to a terminal,
-	wantError(t, e.runTerminal("api", "com.atproto.sync.getBlob"), exitFailure, "application/octet-stream", "--output")
+	wantError(t, e.runTerminal("api", "-f", "did=did:plc:stub", "-f", "cid=bafystub", "com.atproto.sync.getBlob"), exitFailure, "application/octet-stream", "--output")
 	// ... but to --output's file.
 	file := filepath.Join(t.TempDir(), "blob")
-	r = e.runTerminal("api", "--output", file, "com.atproto.sync.getBlob")
+	r = e.runTerminal("api", "--output", file, "-f", "did=did:plc:stub", "-f", "cid=bafystub", "com.atproto.sync.getBlob")
 	wantCode(t, r, exitOK)
 	if data, err := os.ReadFile(file); err != nil || string(data) != blobBytes || r.stdout != "" {
 		t.Errorf("--output: %q (%v); stdout %q", data, err, r.stdout)
@@ -341,12 +341,12 @@ func TestAPIOutput(t *testing.T) {
 		t.Errorf("--output JSON: %q; stdout %q", data, r.stdout)
 	}
 	// A failed call leaves the file as it was.
-	wantError(t, e.run("", "api", "--output", file, "app.bsky.actor.getProfile"), exitFailure, "MethodNotImplemented")
+	wantError(t, e.run("", "api", "--output", file, "-f", "actor=alice.test", "app.bsky.actor.getProfile"), exitFailure, "MethodNotImplemented")
 	if data, _ := os.ReadFile(file); string(data) != `{ "a" : [ 1 ] }` {
 		t.Errorf("a failed call changed --output's file: %q", data)
 	}
 	// --paginate to --output: the pages, one a line.
-	r = e.run("", "api", "--paginate", "--output", file, "-F", "limit=3", "com.atproto.repo.listRecords")
+	r = e.run("", "api", "--paginate", "--output", file, "-F", "limit=3", "-f", "repo=alice.test", "-f", "collection=com.example.item", "com.atproto.repo.listRecords")
 	if data, _ := os.ReadFile(file); r.code != exitOK || r.stdout != "" || bytes.Count(data, []byte("\n")) != 3 {
 		t.Errorf("--paginate --output: %q\n%s", data, r)
 	}
@@ -373,7 +373,7 @@ func pages(t *testing.T, r result) [][]string {
 func TestAPIPaginate(t *testing.T) {
 	e, _ := apiWorld(t, fakepds.Options{})
 	// -F makes no POST with --paginate: only a query has pages.
-	r := e.run("", "api", "--paginate", "-F", "limit=3", "com.atproto.repo.listRecords")
+	r := e.run("", "api", "--paginate", "-F", "limit=3", "-f", "repo=alice.test", "-f", "collection=com.example.item", "com.atproto.repo.listRecords")
 	wantCode(t, r, exitOK)
 	got := pages(t, r)
 	seen := map[string]bool{}
@@ -388,32 +388,32 @@ func TestAPIPaginate(t *testing.T) {
 	// A last page without a cursor, or with a null one, is printed with its
 	// records.
 	for _, collection := range []string{"tight", "null"} {
-		r = e.run("", "api", "--paginate", "-F", "limit=3", "-f", "collection="+collection, "com.atproto.repo.listRecords")
+		r = e.run("", "api", "--paginate", "-F", "limit=3", "-f", "collection="+collection, "-f", "repo=alice.test", "com.atproto.repo.listRecords")
 		wantCode(t, r, exitOK)
 		if got := pages(t, r); len(got) != 3 || len(got[2]) != 1 {
 			t.Errorf("collection %s: want 3 pages, the last with 1 record; got %v", collection, got)
 		}
 	}
 	// A first page is printed even when it brings nothing.
-	r = e.run("", "api", "--paginate", "-f", "collection=empty", "com.atproto.repo.listRecords")
+	r = e.run("", "api", "--paginate", "-f", "collection=empty", "-f", "repo=alice.test", "com.atproto.repo.listRecords")
 	if wantCode(t, r, exitOK); r.stdout != "{\"records\":null}\n" {
 		t.Errorf("an empty first page: %s", r)
 	}
 
 	// --slurp: one array of the pages.
-	r = e.run("", "api", "--paginate", "--slurp", "-X", "GET", "-F", "limit=3", "com.atproto.repo.listRecords")
+	r = e.run("", "api", "--paginate", "--slurp", "-X", "GET", "-F", "limit=3", "-f", "repo=alice.test", "-f", "collection=com.example.item", "com.atproto.repo.listRecords")
 	wantCode(t, r, exitOK)
 	var all []map[string]any
 	if err := json.Unmarshal([]byte(r.stdout), &all); err != nil || len(all) != 3 || strings.Count(r.stdout, "\n") != 1 {
 		t.Errorf("--slurp: %v\n%s", err, r)
 	}
 	// Pretty on a terminal.
-	if r := e.runTerminal("api", "--paginate", "--slurp", "-F", "limit=3", "com.atproto.repo.listRecords"); !strings.HasPrefix(r.stdout, "[\n  {\n") {
+	if r := e.runTerminal("api", "--paginate", "--slurp", "-F", "limit=3", "-f", "repo=alice.test", "-f", "collection=com.example.item", "com.atproto.repo.listRecords"); !strings.HasPrefix(r.stdout, "[\n  {\n") {
 		t.Errorf("--slurp on a terminal:\n%s", r)
 	}
 
 	// --max-pages: what was read is printed, then an error.
-	r = e.run("", "api", "--paginate", "--max-pages", "2", "-F", "limit=3", "com.atproto.repo.listRecords")
+	r = e.run("", "api", "--paginate", "--max-pages", "2", "-F", "limit=3", "-f", "repo=alice.test", "-f", "collection=com.example.item", "com.atproto.repo.listRecords")
 	wantCode(t, r, exitFailure)
 	if n := len(pages(t, r)); n != 2 || !strings.Contains(r.stderr, "--max-pages") {
 		t.Errorf("--max-pages 2: %d pages\n%s", n, r)
@@ -431,7 +431,7 @@ func TestAPIPaginate(t *testing.T) {
 		t.Errorf("a looping cursor: %d pages\n%s", n, r)
 	}
 	// A page must be a JSON object.
-	wantError(t, e.run("", "api", "--paginate", "com.atproto.sync.getBlob"), exitFailure, "not JSON")
+	wantError(t, e.run("", "api", "--paginate", "-f", "did=did:plc:stub", "-f", "cid=bafystub", "com.atproto.sync.getBlob"), exitFailure, "not JSON")
 }
 
 func TestAPIErrors(t *testing.T) {

@@ -47,7 +47,7 @@ for (const doc of Object.values(dict)) {
 	if (!main || !kinds[main.type] || !spaces.some((s) => doc.id.startsWith(s))) continue;
 	const input = main.input || {};
 	const body = input.schema && input.schema.type === 'object' ? props(input.schema) : [];
-	const output = main.output ? main.output.encoding || '' : main.message ? 'websocket' : '';
+	const output = main.output ? main.output.encoding || '' : '';
 	const errors = (main.errors || []).map((e) => q(e.name));
 	rows.push([doc.id, `{${q(doc.id)}, ${kinds[main.type]}, ${list(props(main.parameters))}, ${q(input.encoding || '')}, ${list(body)}, ${q(output)}, ${errors.length ? `[]string{${errors.join(', ')}}` : 'nil'}}`]);
 }
