@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	_ "embed" // the scripts in completion/
 	"fmt"
 	"slices"
 	"strings"
@@ -142,17 +143,18 @@ func split(words []string) (dash, other []string) {
 // caseScript fills the slots of a bash or zsh script: the value flags
 // (@VALUEFLAGS@ to skip, @VALUECASES@ to complete), and the case arms that
 // complete, per command, its flags (@DASHCASES@) and its argument
-// (@WORDCASES@). add is how the shell offers words: "_skyswitch_add" or
-// "compadd --"; ret is how a completion function returns.
+// (@WORDCASES@); each slot of a case arm is a comment line of its own
+// (#@DASHCASES@), so that the file is a script shellcheck reads. add is
+// how the shell offers words: "_skyswitch_add" or "compadd --"; ret is how a completion function returns.
 func caseScript(script, add, ret string) string {
 	offer := func(words []string) string { return add + " " + strings.Join(words, " ") }
 	dashCases, wordCases := commandArms(offer)
 	skip, valueCases := valueArms(offer, ret)
 	return strings.NewReplacer(
 		"@VALUEFLAGS@", strings.Join(skip, "|"),
-		"@VALUECASES@", valueCases,
-		"@DASHCASES@", dashCases,
-		"@WORDCASES@", wordCases,
+		"#@VALUECASES@\n", valueCases,
+		"#@DASHCASES@\n", dashCases,
+		"#@WORDCASES@\n", wordCases,
 	).Replace(script)
 }
 
@@ -226,98 +228,21 @@ func (f flagSpec) aliases() []string {
 	return nil
 }
 
+// The scripts, files that shellcheck reads as they are
+// (shellcheck cli/completion/skyswitch.bash); caseScript and
+// fishCompletion fill their @SLOTS@.
+var (
+	//go:embed completion/skyswitch.bash
+	bashScript string
+	//go:embed completion/skyswitch.zsh
+	zshScript string
+	//go:embed completion/skyswitch.fish
+	fishScript string
+)
+
 func bashCompletion() string { return caseScript(bashScript, "_skyswitch_add", "return 0") }
 
-const bashScript = `# bash completion for skyswitch: commands, flags and saved handles.
-# Load it with   source <(skyswitch completion bash)   in ~/.bashrc, or save
-# it as ~/.local/share/bash-completion/completions/skyswitch.
-
-# _skyswitch_add offers the words that start with what is typed.
-_skyswitch_add() {
-	local w
-	for w in "$@"; do
-		[[ $w == "$cur"* ]] && COMPREPLY+=("$w")
-	done
-}
-
-# _skyswitch_handles offers the saved handles, with @ when it is typed.
-_skyswitch_handles() {
-	local h prefix= bin=${COMP_WORDS[0]/#\~/$HOME}
-	[[ $cur == @* ]] && prefix=@
-	while IFS= read -r h; do
-		[[ $prefix$h == "$cur"* ]] && COMPREPLY+=("$prefix$h")
-	done < <("$bin" list --handles 2>/dev/null)
-}
-
-_skyswitch() {
-	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-	local cmd= args=0 i
-	COMPREPLY=()
-	for ((i = 1; i < COMP_CWORD; i++)); do
-		case ${COMP_WORDS[i]} in
-		@VALUEFLAGS@|=) ((i++)) ;;
-		-*) ;;
-		*) if [[ -z $cmd ]]; then cmd=${COMP_WORDS[i]}; else ((args++)); fi ;;
-		esac
-	done
-	case $prev in
-@VALUECASES@	esac
-	if [[ $cur == -* ]]; then
-		case $cmd in
-@DASHCASES@		esac
-		return 0
-	fi
-	((args > 0)) && return 0
-	case $cmd in
-@WORDCASES@	esac
-	return 0
-}
-
-complete -F _skyswitch skyswitch
-`
-
 func zshCompletion() string { return caseScript(zshScript, "compadd --", "return") }
-
-const zshScript = `#compdef skyswitch
-# zsh completion for skyswitch: commands, flags and saved handles.
-# Load it with   source <(skyswitch completion zsh)   in ~/.zshrc after
-# compinit, or save it as _skyswitch in a directory of $fpath.
-
-# _skyswitch_handles offers the saved handles, with @ when it is typed.
-_skyswitch_handles() {
-	local -a handles
-	handles=(${(f)"$(${~words[1]} list --handles 2>/dev/null)"})
-	[[ $PREFIX == @* ]] && handles=(${handles/#/@})
-	(( $#handles )) && compadd -- $handles
-}
-
-_skyswitch() {
-	local cmd= args=0 i
-	for ((i = 2; i < CURRENT; i++)); do
-		case ${words[i]} in
-		@VALUEFLAGS@) ((i++)) ;;
-		-*) ;;
-		*) if [[ -z $cmd ]]; then cmd=${words[i]}; else ((args++)); fi ;;
-		esac
-	done
-	case ${words[CURRENT-1]} in
-@VALUECASES@	esac
-	if [[ $PREFIX == -* ]]; then
-		case $cmd in
-@DASHCASES@		esac
-		return
-	fi
-	((args > 0)) && return
-	case $cmd in
-@WORDCASES@	esac
-}
-
-if [[ $zsh_eval_context[-1] == loadautofunc ]]; then
-	_skyswitch "$@"
-else
-	compdef _skyswitch skyswitch
-fi
-`
 
 func fishCompletion() string {
 	var b strings.Builder
@@ -366,50 +291,3 @@ func fishFlag(cond string, f flagSpec) string {
 	}
 	return line + "\n"
 }
-
-const fishScript = `# fish completion for skyswitch: commands, flags and saved handles.
-# Load it with   skyswitch completion fish | source   or save it as
-# ~/.config/fish/completions/skyswitch.fish.
-
-# __skyswitch_words prints the words typed before the cursor, less the
-# program and the flags with their values.
-function __skyswitch_words
-    set -l words (commandline -opc)
-    set -e words[1]
-    while set -q words[1]
-        switch $words[1]
-            case @VALUEFLAGS@
-                set -e words[1]
-            case '-*'
-            case '*'
-                echo -- $words[1]
-        end
-        set -e words[1]
-    end
-end
-
-# __skyswitch_cmd prints the command typed, if any.
-function __skyswitch_cmd
-    set -l words (__skyswitch_words)
-    set -q words[1]; or return 1
-    echo -- $words[1]
-end
-
-function __skyswitch_using
-    contains -- (__skyswitch_cmd) $argv
-end
-
-# __skyswitch_no_arg: the command has no argument yet.
-function __skyswitch_no_arg
-    set -l words (__skyswitch_words)
-    test (count $words) -le 1
-end
-
-function __skyswitch_handles
-    set -l bin (commandline -opc)[1]
-    test -n "$bin"; or set bin skyswitch
-    command $bin list --handles 2>/dev/null
-end
-
-complete -c skyswitch -f
-`

@@ -1,0 +1,45 @@
+# fish completion for skyswitch: commands, flags and saved handles.
+# Load it with   skyswitch completion fish | source   or save it as
+# ~/.config/fish/completions/skyswitch.fish.
+
+# __skyswitch_words prints the words typed before the cursor, less the
+# program and the flags with their values.
+function __skyswitch_words
+    set -l words (commandline -opc)
+    set -e words[1]
+    while set -q words[1]
+        switch $words[1]
+            case @VALUEFLAGS@
+                set -e words[1]
+            case '-*'
+            case '*'
+                echo -- $words[1]
+        end
+        set -e words[1]
+    end
+end
+
+# __skyswitch_cmd prints the command typed, if any.
+function __skyswitch_cmd
+    set -l words (__skyswitch_words)
+    set -q words[1]; or return 1
+    echo -- $words[1]
+end
+
+function __skyswitch_using
+    contains -- (__skyswitch_cmd) $argv
+end
+
+# __skyswitch_no_arg: the command has no argument yet.
+function __skyswitch_no_arg
+    set -l words (__skyswitch_words)
+    test (count $words) -le 1
+end
+
+function __skyswitch_handles
+    set -l bin (commandline -opc)[1]
+    test -n "$bin"; or set bin skyswitch
+    command $bin list --handles 2>/dev/null
+end
+
+complete -c skyswitch -f
