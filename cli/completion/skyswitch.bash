@@ -12,7 +12,7 @@ _skyswitch_add() {
 
 # _skyswitch_handles offers the saved handles, with @ when it is typed.
 _skyswitch_handles() {
-	local h prefix= bin=${COMP_WORDS[0]/#\~/$HOME}
+	local h prefix='' bin=${COMP_WORDS[0]/#\~/$HOME}
 	[[ $cur == @* ]] && prefix=@
 	while IFS= read -r h; do
 		[[ $prefix$h == "$cur"* ]] && COMPREPLY+=("$prefix$h")
@@ -21,7 +21,7 @@ _skyswitch_handles() {
 
 _skyswitch() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-	local cmd= args=0 i
+	local cmd='' args=0 i
 	COMPREPLY=()
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
