@@ -310,15 +310,15 @@ func TestCompletionMatchesTheCommands(t *testing.T) {
 
 func TestCompletionCommand(t *testing.T) {
 	e := newCLIEnv(t, fakepds.Options{})
-	for _, shell := range []string{"bash", "zsh", "fish"} {
+	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
 		r := e.run("", "completion", shell)
 		wantCode(t, r, exitOK)
 		if !strings.Contains(r.stdout, "list --handles") || r.stderr != "" {
 			t.Errorf("completion %s: %s", shell, r)
 		}
 	}
-	wantError(t, e.run("", "completion"), exitUsage, "bash, zsh or fish")
-	wantError(t, e.run("", "completion", "powershell"), exitUsage, "bash, zsh or fish")
+	wantError(t, e.run("", "completion"), exitUsage, "bash, zsh, fish or powershell")
+	wantError(t, e.run("", "completion", "cmd.exe"), exitUsage, "bash, zsh, fish or powershell")
 	if _, err := os.Stat(e.path); !os.IsNotExist(err) {
 		t.Errorf("completion touched the accounts file: %v", err)
 	}

@@ -128,7 +128,7 @@ func TestShellCompletionBash(t *testing.T) {
 		{[]string{"skyswitch", "refresh", "--a"}, "--all\n--account\n"},
 		{[]string{"skyswitch", "logout", "--y"}, "--yes\n"},
 		{[]string{"skyswitch", "env", "--shell", "f"}, "fish\n"},
-		{[]string{"skyswitch", "completion", ""}, "bash\nzsh\nfish\n"},
+		{[]string{"skyswitch", "completion", ""}, "bash\nzsh\nfish\npowershell\n"},
 		{[]string{"skyswitch", "lo"}, "login\nlogout\n"},
 		{[]string{"skyswitch", "api", "-X", ""}, "GET\nPOST\n"},
 		{[]string{"skyswitch", "api", "--pa"}, "--paginate\n"},

@@ -10,9 +10,9 @@ import (
 
 func completionCommand() command {
 	return command{
-		name: "completion", args: "bash|zsh|fish",
+		name: "completion", args: "bash|zsh|fish|powershell",
 		summary: "print the shell completion script",
-		maxArgs: 1, words: shells(), noStore: true,
+		maxArgs: 1, words: append(shells(), "powershell"), noStore: true,
 		run: func(_ context.Context, e *env, p *parsed) error {
 			return runCompletion(completionOptions{shell: p.arg()}, e)
 		},
@@ -32,8 +32,10 @@ func runCompletion(opts completionOptions, e *env) error {
 		script = zshCompletion()
 	case "fish":
 		script = fishCompletion()
+	case "powershell":
+		script = powershellCompletion()
 	default:
-		return usageErr("completion: name the shell: bash, zsh or fish")
+		return usageErr("completion: name the shell: bash, zsh, fish or powershell")
 	}
 	_, err := fmt.Fprint(e.stdout, script)
 	return err

@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -20,4 +23,148 @@ func TestShellcheckCompletionBash(t *testing.T) {
 			t.Errorf("shellcheck %s: %v\n%s", name, err, out)
 		}
 	}
+}
+
+// The PowerShell script in pwsh, where it is installed: TabExpansion2
+// asks the registered completer, as the shell does at a Tab.
+func TestShellCompletionPowerShell(t *testing.T) {
+	if _, err := exec.LookPath("pwsh"); err != nil {
+		t.Skip("pwsh is not installed: the PowerShell script is checked as text only (TestPowerShellCompletionScript)")
+	}
+	w := newShellWorld(t)
+	script := filepath.Join(t.TempDir(), "complete.ps1")
+	err := os.WriteFile(script, []byte(`skyswitch completion powershell | Out-String | Invoke-Expression
+$line = $args[0]
+(TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | ForEach-Object { $_.CompletionText }
+`), 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ line, want string }{
+		{"skyswitch token ", "bob.test\nalice.test\n"},
+		{"skyswitch status @b", "@bob.test\n"},
+		{"skyswitch --account ", "bob.test\nalice.test\n"},
+		{"skyswitch lo", "login\nlogout\n"},
+		{"skyswitch env --shell f", "fish\n"},
+		{"skyswitch refresh --a", "--all\n--account\n"},
+		{"skyswitch api -X ", "GET\nPOST\n"},
+		{"skyswitch api -H 'Accept: x' --pa", "--paginate\n"},
+		{"skyswitch token alice.test ", ""},
+	} {
+		out, errOut := w.shell(t, "pwsh", nil, "-NoProfile", "-NonInteractive", "-File", script, tc.line)
+		if errOut != "" {
+			t.Errorf("%q: stderr %q", tc.line, errOut)
+		}
+		if out != tc.want {
+			t.Errorf("%q: offered %q, want %q", tc.line, out, tc.want)
+		}
+	}
+}
+
+// Without pwsh, the script is checked as text: its quotes and brackets
+// close, it registers a native completer for skyswitch, and its table is
+// the command table's: each command with its flags and words, each value
+// flag with what completes it, the handles from `list --handles`.
+func TestPowerShellCompletionScript(t *testing.T) {
+	script := powershellCompletion()
+	if err := psBalanced(script); err != nil {
+		t.Fatalf("%v\n%s", err, script)
+	}
+	for _, want := range []string{
+		"Register-ArgumentCompleter -Native -CommandName skyswitch -ScriptBlock {",
+		"& $bin list --handles 2>$null",
+		"\t$topWords = " + psList(topWords()) + "\n",
+		"\t$topFlags = " + psList(dashedAll(topFlags())) + "\n",
+	} {
+		if !strings.Contains(script, want) {
+			t.Errorf("the script lacks %q", want)
+		}
+	}
+	if strings.Contains(script, "@DATA@") {
+		t.Error("the table's slot is left in the script")
+	}
+	for _, cmd := range table() {
+		dash, other := split(cmd.words)
+		n := psQuote(cmd.name)
+		want := fmt.Sprintf("\t$cmdFlags[%s] = %s; $cmdDashWords[%s] = %s; $cmdWords[%s] = %s\n",
+			n, psList(dashedAll(cmd.cmdFlags())), n, psList(dash), n, psList(other))
+		if !strings.Contains(script, want) {
+			t.Errorf("%s: the script lacks %q", cmd.name, want)
+		}
+		if got := strings.Contains(script, "\t$handleCommands += "+n+"\n"); got != cmd.handles {
+			t.Errorf("%s: completes handles %v, the table says %v", cmd.name, got, cmd.handles)
+		}
+	}
+	for _, f := range valueFlags() {
+		want := psList(f.complete)
+		if f.value == "account" {
+			want = "'@handles'"
+		}
+		for _, p := range f.patterns() {
+			if line := "\t$valueFlags[" + psQuote(p) + "] = " + want + "\n"; !strings.Contains(script, line) {
+				t.Errorf("the script lacks %q", line)
+			}
+		}
+	}
+}
+
+func TestPSQuote(t *testing.T) {
+	for in, want := range map[string]string{"a": "'a'", "it's": "'it''s'", "$x `n": "'$x `n'", "a’b": "'a’’b'"} {
+		if got := psQuote(in); got != want {
+			t.Errorf("psQuote(%q) = %s, want %s", in, got, want)
+		}
+	}
+	if err := psBalanced("@('it''s', { $x[0] }) # (\n"); err != nil {
+		t.Errorf("balanced text refused: %v", err)
+	}
+	for _, bad := range []string{"@('a)", "{ (", "$x[0]]", "@('a'", "\"a"} {
+		if psBalanced(bad) == nil {
+			t.Errorf("psBalanced(%q) = nil, want an error", bad)
+		}
+	}
+}
+
+// psBalanced checks PowerShell text as far as it can without a parser:
+// every string is closed (” and `" inside them are escapes) and every
+// bracket closes the one it opened. A # outside strings starts a comment.
+func psBalanced(s string) error {
+	var open []rune
+	closer := map[rune]rune{')': '(', ']': '[', '}': '{'}
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		switch c := rs[i]; c {
+		case '#':
+			for i < len(rs) && rs[i] != '\n' {
+				i++
+			}
+		case '\'', '"':
+			j := i + 1
+			for ; j < len(rs); j++ {
+				if c == '"' && rs[j] == '`' {
+					j++
+				} else if rs[j] == c {
+					if j+1 < len(rs) && rs[j+1] == c {
+						j++
+						continue
+					}
+					break
+				}
+			}
+			if j >= len(rs) {
+				return fmt.Errorf("a string opened at %d is not closed", i)
+			}
+			i = j
+		case '(', '[', '{':
+			open = append(open, c)
+		case ')', ']', '}':
+			if len(open) == 0 || open[len(open)-1] != closer[c] {
+				return fmt.Errorf("%q at %d closes nothing it opened", c, i)
+			}
+			open = open[:len(open)-1]
+		}
+	}
+	if len(open) > 0 {
+		return fmt.Errorf("%q not closed", string(open))
+	}
+	return nil
 }
