@@ -439,6 +439,7 @@ func TestSecretSweep(t *testing.T) {
 		{name: "completion zsh", args: []string{"completion", "zsh"}},
 		{name: "completion fish", args: []string{"completion", "fish"}},
 		{name: "completion powershell", args: []string{"completion", "powershell"}},
+		{name: "man", args: []string{"man"}},
 		{name: "api", args: []string{"api", nsidGetSession}},
 		{name: "api -i", args: []string{"api", "-i", nsidGetSession}},
 		{name: "--account api", args: []string{"--account", "alice.test", "api", nsidGetSession}},

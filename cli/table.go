@@ -62,7 +62,7 @@ func table() []command {
 	return []command{
 		loginCommand(), listCommand(), switchCommand(), statusCommand(), tokenCommand(),
 		refreshCommand(), logoutCommand(), envCommand(), apiCommand(), execCommand(),
-		promptCommand(), completionCommand(), moveAsideCommand(), secretsCommand(),
+		promptCommand(), completionCommand(), moveAsideCommand(), secretsCommand(), manCommand(),
 	}
 }
 
