@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/itchyny/gojq"
 	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/internal/fields"
 	"github.com/skyswitch/skyswitch/internal/lexicon"
@@ -38,6 +39,8 @@ func apiCommand() command {
 			{name: "max-pages", value: "int", def: strconv.Itoa(defaultMaxPages), usage: "with --paginate, stop with an error after `n` pages"},
 			{name: "i", usage: "print the HTTP status and the response headers before the body, or before the error of an error answer"},
 			{name: "output", value: "string", usage: "write the body to `file`, as it came, instead of standard output (a body that is not JSON needs it on a terminal)"},
+			{name: "q", alias: "jq", value: "string", usage: "apply the jq `expression` to the answer (to each page with --paginate) and print its results: a string raw, anything else as JSON, one a line"},
+			{name: "silent", usage: "print nothing of the answer on success (-i's head still; --output's file still written); errors still print"},
 			{name: "describe", usage: "print what the lexicon says of the method (kind, parameters, input, output, errors) instead of calling it"},
 		},
 		maxArgs: 1, override: true,
@@ -66,8 +69,10 @@ type apiOptions struct {
 	// maxPages bounds them.
 	paginate, slurp bool
 	maxPages        int
-	include         bool   // -i
-	output          string // a file for the body, "" for stdout
+	include         bool       // -i
+	output          string     // a file for the body, "" for stdout
+	jq              *gojq.Code // --jq, compiled; nil for none
+	silent          bool       // --silent
 }
 
 // apiOptionsOf checks api's command line: every mistake it can see is a
@@ -76,7 +81,7 @@ func apiOptionsOf(p *parsed) (apiOptions, error) {
 	opts := apiOptions{
 		nsid: p.arg(), method: strings.ToUpper(p.str("X")), input: p.str("input"), proxy: p.str("proxy"),
 		paginate: p.on("paginate"), slurp: p.on("slurp"), maxPages: p.number("max-pages"),
-		include: p.on("i"), output: p.str("output"),
+		include: p.on("i"), output: p.str("output"), silent: p.on("silent"),
 	}
 	switch {
 	case opts.nsid == "":
@@ -91,6 +96,18 @@ func apiOptionsOf(p *parsed) (apiOptions, error) {
 		return opts, usageErr("api: --slurp gathers the pages of --paginate; give both")
 	case opts.maxPages < 1:
 		return opts, usageErr("api: --max-pages must be at least 1")
+	}
+	if expr := p.str("q"); expr != "" {
+		switch {
+		case opts.slurp:
+			return opts, usageErr("api: --jq applies to each page; it does not go with --slurp")
+		case opts.output != "":
+			return opts, usageErr("api: --jq prints its results; --output saves the answer as it came: give one")
+		}
+		var err error
+		if opts.jq, err = compileJQ(expr); err != nil {
+			return opts, err
+		}
 	}
 	for _, list := range []struct {
 		flag  string
@@ -284,6 +301,9 @@ func (e *env) callOnce(call func(auth.RawRequest) (*auth.RawResponse, error), re
 	if err := out.open(); err != nil {
 		return err
 	}
+	if !isJSON(resp.Header.Get("Content-Type")) && out.jq != nil {
+		return fmt.Errorf("%s: --jq: the answer is not JSON", req.NSID)
+	}
 	if out.asIs || !isJSON(resp.Header.Get("Content-Type")) {
 		// --output's file takes the body as it came, JSON too.
 		return e.copyRaw(resp, req.NSID, out)
@@ -292,5 +312,5 @@ func (e *env) callOnce(call func(auth.RawRequest) (*auth.RawResponse, error), re
 	if err != nil || len(data) == 0 {
 		return err
 	}
-	return writeJSONDoc(out.text, data, out.pretty)
+	return out.doc(data, out.pretty, req.NSID)
 }

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/itchyny/gojq"
 	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/internal/sanitize"
 )
@@ -29,13 +30,29 @@ type apiOut struct {
 	asIs     bool      // every body goes to raw as it came: --output's file
 	path     string    // --output
 	file     *outFile  // --output, once open
+	jq       *gojq.Code
 }
 
 func (e *env) apiOutput(opts apiOptions) *apiOut {
-	return &apiOut{
+	out := &apiOut{
 		head: e.stdout, text: e.jsonStdout(), raw: e.app.Stdout,
-		pretty: e.app.StdoutTerminal, terminal: e.app.StdoutTerminal, path: opts.output,
+		pretty: e.app.StdoutTerminal, terminal: e.app.StdoutTerminal, path: opts.output, jq: opts.jq,
 	}
+	if opts.silent {
+		// The body goes nowhere (but to --output's file, which open
+		// makes); -i's head and errors still print.
+		out.text, out.raw, out.terminal = newJSONOut(nil, io.Discard), io.Discard, false
+	}
+	return out
+}
+
+// doc writes one JSON answer (a page with --paginate): as it is, or what
+// --jq makes of it.
+func (o *apiOut) doc(data []byte, pretty bool, nsid string) error {
+	if o.jq != nil {
+		return writeJQ(o.text, o.jq, data, pretty, nsid)
+	}
+	return writeJSONDoc(o.text, data, pretty)
 }
 
 // jsonStdout is the sanitised stdout for JSON: Run's sanitiser over the

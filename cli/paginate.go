@@ -46,7 +46,7 @@ func (e *env) paginate(call func(auth.RawRequest) (*auth.RawResponse, error), re
 		}
 		if opts.slurp {
 			pages = append(pages, page)
-		} else if err := writeJSONDoc(out.text, page, false); err != nil {
+		} else if err := out.doc(page, false, req.NSID); err != nil {
 			return err
 		}
 		if cursor == "" {
