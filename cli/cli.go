@@ -113,6 +113,10 @@ func (a *App) Run(ctx context.Context, args []string) int {
 		return code
 	}
 	fmt.Fprintf(e.stderr, "skyswitch: %s\n", sentence(err, e.clock()))
+	var h *hinted
+	if errors.As(err, &h) {
+		fmt.Fprintln(e.stderr, h.hint)
+	}
 	return exitCode(err)
 }
 

@@ -278,18 +278,20 @@ func TestCompletionMatchesTheCommands(t *testing.T) {
 		t.Fatalf("no value flags in the bash completion:\n%s", bash)
 	}
 	valueFlags := strings.Split(m[1], "|")
-	flagLine := regexp.MustCompile(`(?m)^  -(\S+)( \S+)?(?:\t.*)?$`) // a one-letter flag shares its line with its usage
+	// GNU style: "  -H, --header key:value   usage", "      --paginate   usage".
+	flagLine := regexp.MustCompile(`(?m)^  (?:(-\w)(?:, (--[\w-]+))?|    (--[\w-]+))( \S+)?   `)
 	for _, name := range names {
 		r := e.run("", name, "--help")
 		var listed []string
-		for _, m := range flagLine.FindAllStringSubmatch(r.stderr, -1) {
-			f := "--" + m[1]
-			if len(m[1]) == 1 { // -X, as gh spells it
-				f = "-" + m[1]
-			}
-			listed = append(listed, f)
-			if takesValue := m[2] != "" && m[2] != " bool"; takesValue != slices.Contains(valueFlags, f) {
-				t.Errorf("%s %s: takes a value %v, but valueFlags says otherwise", name, f, takesValue)
+		for _, m := range flagLine.FindAllStringSubmatch(r.stdout, -1) {
+			for _, f := range m[1:4] {
+				if f == "" {
+					continue
+				}
+				listed = append(listed, f)
+				if takesValue := m[4] != ""; takesValue != slices.Contains(valueFlags, f) {
+					t.Errorf("%s %s: takes a value %v, but valueFlags says otherwise", name, f, takesValue)
+				}
 			}
 		}
 		var offered []string

@@ -142,7 +142,7 @@ func TestSecretsUsageErrors(t *testing.T) {
 	}{
 		{[]string{"secrets", "vault"}, `want file or keyring, not "vault"`},
 		{[]string{"secrets", "file", "keyring"}, "too many arguments"},
-		{[]string{"secrets", "--json"}, "flag provided but not defined"},
+		{[]string{"secrets", "--json"}, "unknown flag --json"},
 		{[]string{"--account", "alice.test", "secrets"}, "not to secrets"},
 	} {
 		wantError(t, e.runK(k, tc.args...), exitUsage, tc.want)

@@ -345,6 +345,15 @@ func wantError(t *testing.T, r result, code int, want ...string) {
 	}
 	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
 	last := lines[len(lines)-1]
+	if code == exitUsage && strings.HasPrefix(last, "Run 'skyswitch") && len(lines) > 1 {
+		// A usage error's hint follows it: "Did you mean this?", then
+		// where the usage is.
+		hint := 1
+		if strings.HasPrefix(lines[len(lines)-2], "Did you mean this? ") {
+			hint = 2
+		}
+		last = lines[len(lines)-1-hint]
+	}
 	msg, ok := strings.CutPrefix(last, "skyswitch: ")
 	if !ok || strings.TrimSpace(msg) == "" {
 		t.Errorf("the last line of stderr is not a \"skyswitch: \" error:\n%s", r)
@@ -388,19 +397,30 @@ func TestCLIHelpAndVersion(t *testing.T) {
 			t.Errorf("%v: %s", args, r)
 		}
 	}
-	// A command's --help shows its flags and succeeds.
+	// A command's --help, -h and "help <command>" show its flags on
+	// stdout, the same, and succeed.
 	for _, cmd := range table() {
 		r := e.run("", cmd.name, "--help")
 		wantCode(t, r, exitOK)
-		if !strings.Contains(r.stderr, "Usage: skyswitch "+cmd.name) || r.stdout != "" {
+		if !strings.HasPrefix(r.stdout, "Usage: skyswitch "+cmd.name+" ") || r.stderr != "" {
 			t.Errorf("%s --help: %s", cmd.name, r)
 		}
-		// Every flag of the table, and its other name.
+		for _, args := range [][]string{{cmd.name, "-h"}, {"help", cmd.name}} {
+			if o := e.run("", args...); o.code != exitOK || o.stdout != r.stdout || o.stderr != "" {
+				t.Errorf("%v is not %s --help: %s", args, cmd.name, o)
+			}
+		}
+		// Every flag of the table, and its other name, GNU style.
 		for _, f := range cmd.cmdFlags() {
-			for _, name := range []string{f.name, f.alias} {
-				if name != "" && !slices.ContainsFunc([]string{" ", "\t", "\n"}, func(end string) bool { return strings.Contains(r.stderr, "\n  -"+name+end) }) {
-					t.Errorf("%s --help does not list -%s", cmd.name, name)
-				}
+			want := "\n      --" + f.name
+			switch {
+			case len(f.name) == 1 && f.alias != "":
+				want = "\n  -" + f.name + ", --" + f.alias
+			case len(f.name) == 1:
+				want = "\n  -" + f.name
+			}
+			if !slices.ContainsFunc([]string{" ", "\n"}, func(end string) bool { return strings.Contains(r.stdout, want+end) }) {
+				t.Errorf("%s --help does not list %q:\n%s", cmd.name, want[1:], r.stdout)
 			}
 		}
 	}
@@ -424,18 +444,18 @@ func TestCLIUsageErrors(t *testing.T) {
 	}{
 		{[]string{"nope"}, `unknown command "nope"`},
 		{[]string{"--nope"}, `unknown command "--nope"`},
-		{[]string{"list", "--bogus"}, "flag provided but not defined"},
+		{[]string{"list", "--bogus"}, "unknown flag"},
 		{[]string{"list", "extra"}, "too many arguments"},
 		{[]string{"status", "--json=maybe"}, "invalid boolean value"},
 		{[]string{"status", "alice.test", "bob.test"}, "too many arguments"},
-		{[]string{"token", "--all"}, "flag provided but not defined"},
+		{[]string{"token", "--all"}, "unknown flag"},
 		{[]string{"token", "alice.test", "bob.test"}, "too many arguments"},
 		{[]string{"switch"}, "name the account"},
 		{[]string{"switch", "alice.test", "-"}, "too many arguments"},
 		{[]string{"refresh", "--all", "alice.test"}, "not both"},
 		{[]string{"refresh", "a", "b"}, "too many arguments"},
 		{[]string{"logout", "--all", alice.DID}, "not both"},
-		{[]string{"logout", "--everything"}, "flag provided but not defined"},
+		{[]string{"logout", "--everything"}, "unknown flag"},
 		{[]string{"login", "--identifier"}, "flag needs an argument"},
 		{[]string{"login", "--identifier", "alice.test", "--password-stdin", "extra"}, "too many arguments"},
 	}
@@ -446,8 +466,11 @@ func TestCLIUsageErrors(t *testing.T) {
 			if n := strings.Count(r.stderr, tc.want); n != 1 {
 				t.Errorf("the error is printed %d times:\n%s", n, r)
 			}
-			if strings.Contains(tc.want, "flag") && !strings.Contains(r.stderr, "Usage: skyswitch "+tc.args[0]) {
-				t.Errorf("a bad flag does not show the command's usage:\n%s", r)
+			if hint := "\nRun 'skyswitch " + tc.args[0] + " --help' for usage.\n"; strings.Contains(tc.want, "flag") && !strings.HasSuffix(r.stderr, hint) {
+				t.Errorf("a bad flag does not end with %q:\n%s", hint, r)
+			}
+			if strings.Contains(r.stderr, "Usage:") {
+				t.Errorf("a usage error dumps the usage:\n%s", r)
 			}
 		})
 	}
@@ -457,8 +480,8 @@ func TestCLIUsageErrors(t *testing.T) {
 	if after, _ := os.ReadFile(e.path); !bytes.Equal(before, after) {
 		t.Error("a usage error changed the accounts file")
 	}
-	// An unknown command shows the usage on stderr, not stdout.
-	if r := e.run("", "nope"); !strings.Contains(r.stderr, "Usage:") || r.stdout != "" {
+	// An unknown command is one line and a hint on stderr, not the usage.
+	if r := e.run("", "nope"); r.stderr != "skyswitch: unknown command \"nope\"\nRun 'skyswitch --help' for usage.\n" || r.stdout != "" {
 		t.Errorf("unknown command: %s", r)
 	}
 }

@@ -69,14 +69,7 @@ func table() []command {
 // flagSet is the command's flags, as its --help lists them.
 func (cmd *command) flagSet(e *env, p *parsed) *flag.FlagSet {
 	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
-	args := cmd.helpArgs
-	if args == "" {
-		args = cmd.args
-	}
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: skyswitch %s %s\n", cmd.name, args)
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() {} // help and errors are cmd.help's and cmd.flagErr's
 	for _, f := range cmd.cmdFlags() {
 		switch f.value {
 		case "":
@@ -132,21 +125,20 @@ func (p *parsed) arg() string {
 	return p.args[0]
 }
 
-// parse parses interleaved flags and arguments ("status @a --json"). On a
-// bad flag it prints the command's usage; the error itself is printed once,
-// by Run, as the last line.
+// parse parses interleaved flags and arguments ("status @a --json").
+// --help prints the command's help on stdout; a bad flag is one line and
+// a hint on stderr, printed by Run.
 func (cmd *command) parse(e *env, args []string) (*parsed, error) {
 	p := &parsed{bools: map[string]*bool{}, strings: map[string]*string{}, lists: map[string]*[]string{}, ints: map[string]*int{}}
 	fs := cmd.flagSet(e, p)
 	fs.SetOutput(io.Discard) // the flag package would print the error too
 	for {
 		if err := fs.Parse(args); err != nil {
-			fs.SetOutput(e.stderr)
-			fs.Usage()
 			if errors.Is(err, flag.ErrHelp) {
+				cmd.help(e.stdout)
 				return nil, err
 			}
-			return nil, &exitError{exitUsage, err}
+			return nil, cmd.flagErr(err)
 		}
 		if fs.NArg() == 0 {
 			break
@@ -159,7 +151,7 @@ func (cmd *command) parse(e *env, args []string) (*parsed, error) {
 		args = fs.Args()[1:]
 	}
 	if len(p.args) > cmd.maxArgs && !cmd.rest {
-		return nil, usageErr("%s: too many arguments", cmd.name)
+		return nil, withHint(cmd.name+": too many arguments", "", nil, cmd.name)
 	}
 	return p, nil
 }
@@ -176,8 +168,7 @@ func (e *env) dispatch(ctx context.Context, args []string) error {
 	}
 	switch args[0] {
 	case "-h", "--help", "help":
-		e.usage(e.stdout)
-		return nil
+		return e.help(args[1:])
 	case "--demo":
 		if e.account != "" {
 			return usageErr("--account does not apply to --demo (its accounts are made up)")
@@ -192,8 +183,7 @@ func (e *env) dispatch(ctx context.Context, args []string) error {
 			return e.runCommand(ctx, &cmd, args[1:])
 		}
 	}
-	e.usage(e.stderr)
-	return usageErr("unknown command %q", args[0])
+	return unknownCommand(args[0])
 }
 
 // runCommand checks the command may run as asked, parses its flags, opens
