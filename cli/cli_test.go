@@ -595,9 +595,9 @@ func TestCLILoginNeverTakesThePasswordAsArgument(t *testing.T) {
 		args  []string
 		want  string
 	}{
-		{"--password flag", "", []string{"login", "--service", svc, "--identifier", "alice.test", "--password", secret}, "not defined"},
-		{"--password= flag", "", []string{"login", "--service", svc, "--identifier", "alice.test", "--password=" + secret}, "not defined"},
-		{"-p flag", "", []string{"login", "--identifier", "alice.test", "-p", secret}, "not defined"},
+		{"--password flag", "", []string{"login", "--service", svc, "--identifier", "alice.test", "--password", secret}, "unknown flag"},
+		{"--password= flag", "", []string{"login", "--service", svc, "--identifier", "alice.test", "--password=" + secret}, "unknown flag"},
+		{"-p flag", "", []string{"login", "--identifier", "alice.test", "-p", secret}, "unknown flag"},
 		{"positional", "", []string{"login", "--service", svc, "--identifier", "alice.test", secret}, "too many arguments"},
 		{"no --password-stdin", testPassword + "\n", []string{"login", "--service", svc, "--identifier", "alice.test"}, "--password-stdin"},
 		{"no --identifier", testPassword + "\n", []string{"login", "--service", svc, "--password-stdin"}, "--identifier is required"},
