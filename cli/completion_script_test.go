@@ -12,9 +12,10 @@ import (
 // The bash script, as `completion bash` prints it and as the embedded file
 // holds it, has nothing shellcheck finds (CI installs shellcheck).
 func TestShellcheckCompletionBash(t *testing.T) {
+	needTools(t, "shellcheck") // CI installs it
 	sc, err := exec.LookPath("shellcheck")
 	if err != nil {
-		t.Skip("shellcheck is not installed (apt-get install shellcheck): the bash completion script is not checked")
+		t.Fatal(err)
 	}
 	for name, script := range map[string]string{"completion bash": bashCompletion(), "completion/skyswitch.bash": bashScript} {
 		cmd := exec.Command(sc, "--shell=bash", "-")

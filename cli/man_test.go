@@ -10,12 +10,14 @@ import (
 )
 
 // renderRoff formats roff with groff's man macros, every warning on;
-// skipped when groff is not installed (CI installs groff-base).
+// skipped when groff is not installed, and failed then under CI, which
+// installs groff-base.
 func renderRoff(t *testing.T, page string) string {
 	t.Helper()
+	needTools(t, "groff") // apt-get install groff-base; CI installs it
 	groff, err := exec.LookPath("groff")
 	if err != nil {
-		t.Skip("groff is not installed (apt-get install groff-base): the man page is not rendered")
+		t.Fatal(err)
 	}
 	cmd := exec.Command(groff, "-man", "-Tutf8", "-ww")
 	cmd.Stdin = strings.NewReader(page)
