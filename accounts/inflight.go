@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"sync"
-	"time"
-
-	"github.com/skyswitch/skyswitch/auth"
 )
 
 // ErrSettling: Settle was called (the process is about to end), so no new
@@ -70,13 +67,4 @@ func (m *Manager) Settle(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-// callLimit bounds a call sent on whatever ends its caller's context: the
-// client's timeout.
-func (m *Manager) callLimit() time.Duration {
-	if m.Client != nil && m.Client.Timeout > 0 {
-		return m.Client.Timeout
-	}
-	return auth.DefaultTimeout
 }
