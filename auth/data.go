@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// SessionData is everything a password session consists of, in the shape it
-// is persisted. It holds no password: a session lives on its refresh token.
+// SessionData is everything a session consists of, in the shape it is
+// persisted: a password session's, or, with OAuth set, an OAuth session's.
+// It holds no password: a session lives on its refresh token.
 type SessionData struct {
 	AccessJwt       string          `json:"accessJwt"`
 	RefreshJwt      string          `json:"refreshJwt"`
@@ -25,6 +26,9 @@ type SessionData struct {
 	// document, or Service when the document names none.
 	PDSURL      string    `json:"pdsUrl"`
 	RefreshedAt time.Time `json:"refreshedAt,omitzero"`
+	// OAuth is set for an OAuth (DPoP-bound) session, nil for a password
+	// session; see OAuthData.
+	OAuth *OAuthData `json:"oauth,omitempty"`
 }
 
 // Endpoint is the base URL requests made with this session go to.
@@ -37,11 +41,22 @@ func (d SessionData) Endpoint() string {
 
 // AccessExpiry is the expiry of the access token, or the zero time when the
 // token cannot be decoded.
-func (d SessionData) AccessExpiry() time.Time { return expiryOf(d.AccessJwt) }
+func (d SessionData) AccessExpiry() time.Time {
+	if d.OAuth != nil && !d.OAuth.AccessExpiresAt.IsZero() {
+		return d.OAuth.AccessExpiresAt
+	}
+	return expiryOf(d.AccessJwt)
+}
 
 // RefreshExpiry is the expiry of the refresh token, or the zero time when the
 // token cannot be decoded.
-func (d SessionData) RefreshExpiry() time.Time { return expiryOf(d.RefreshJwt) }
+// For an OAuth session it is SessionEndsAt, past which no refresh works.
+func (d SessionData) RefreshExpiry() time.Time {
+	if d.OAuth != nil {
+		return d.OAuth.SessionEndsAt
+	}
+	return expiryOf(d.RefreshJwt)
+}
 
 func expiryOf(token string) time.Time {
 	c, err := ParseClaims(token)
