@@ -1,4 +1,6 @@
-// Package auth speaks the AT Protocol's password-session API over HTTP.
+// Package auth speaks the AT Protocol's session APIs over HTTP: password
+// sessions, and OAuth sessions (PAR, PKCE and DPoP, as atproto's OAuth
+// profile has them; see StartOAuth) used through the same Session.
 //
 // It holds what skyswitch needs to keep an account signed in: XRPC calls with
 // typed errors, login (with email 2FA), token refresh with rotation, logout
@@ -10,5 +12,6 @@
 // The semantics follow Bluesky's TypeScript client (@atproto/api): a request
 // whose access token is rejected with 401 or 400 ExpiredToken triggers one
 // refresh and one retry; only ExpiredToken, InvalidToken or AccountTakedown on
-// refresh end a session, every other failure keeps it.
+// refresh end a session (for OAuth, invalid_grant), every other failure
+// keeps it.
 package auth

@@ -91,6 +91,10 @@ func IsTransient(err error) bool {
 	if errors.As(err, &xe) {
 		return xe.Status >= 500 || xe.Status == 429 || xe.Status == 408
 	}
+	var oe *OAuthError
+	if errors.As(err, &oe) {
+		return oe.Status >= 500 || oe.Status == 429 || oe.Status == 408
+	}
 	var ne net.Error
 	return errors.As(err, &ne) ||
 		errors.Is(err, context.DeadlineExceeded) ||
@@ -101,12 +105,14 @@ func IsTransient(err error) bool {
 
 // EndsSession reports whether err, answered to a refresh, means the session is
 // over: the refresh token expired or was revoked, is not valid, or the account
-// was taken down. Nothing else may end a session (network errors in
-// particular must not: LESSONS.md, "random logouts").
+// was taken down; for an OAuth session, the token endpoint's invalid_grant.
+// Nothing else may end a session (network errors in particular must not:
+// LESSONS.md, "random logouts").
 func EndsSession(err error) bool {
 	return errors.Is(err, ErrExpiredToken) ||
 		errors.Is(err, ErrInvalidToken) ||
-		errors.Is(err, ErrAccountTakedown)
+		errors.Is(err, ErrAccountTakedown) ||
+		errors.Is(err, ErrInvalidGrant)
 }
 
 // RetryDelay is how long the server asked the client to wait, from

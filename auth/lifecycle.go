@@ -66,8 +66,10 @@ func sameStatus(a, b SessionData) bool {
 // token) and ends it here. An answer saying the token is already expired or
 // revoked counts as done. When the server cannot be reached the session is
 // kept, DeleteFailed is raised and the error returned, so the caller can
-// queue a retry. The access token stays valid on the server until its own
-// expiry: the protocol has no way to revoke it.
+// queue a retry. A password session's access token stays valid on the
+// server until its own expiry: the protocol has no way to revoke it. An
+// OAuth session is revoked at its revocation endpoint, which ends its
+// access token too on the reference server.
 func (s *Session) Logout(ctx context.Context) error {
 	s.mu.Lock()
 	if s.ended != nil {
@@ -108,9 +110,13 @@ func (s *Session) Logout(ctx context.Context) error {
 }
 
 // DeleteSession revokes stored session data on the server without resuming
-// it: deleteSession accepts a refresh token even after it expired. An answer
-// saying it is already expired or revoked counts as done (nil).
+// it: deleteSession accepts a refresh token even after it expired; an OAuth
+// session is revoked at its revocation endpoint. An answer saying it is
+// already expired or revoked counts as done (nil).
 func (c *Client) DeleteSession(ctx context.Context, d SessionData) error {
+	if d.OAuth != nil {
+		return c.revokeOAuth(ctx, d)
+	}
 	if d.RefreshJwt == "" {
 		return nil
 	}

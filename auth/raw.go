@@ -87,6 +87,12 @@ func ValidProxy(s string) bool {
 // body has no deadline but ctx's, and fails (a *TransportError from Read)
 // only when it comes slower than the stall rule allows.
 func (c *Client) Raw(ctx context.Context, base, bearer string, r RawRequest) (*RawResponse, error) {
+	return c.raw(ctx, call{base: base, bearer: bearer}, r)
+}
+
+// raw sends r with rc's base and credentials (rc.method, nsid, params and
+// body are r's).
+func (c *Client) raw(ctx context.Context, rc call, r RawRequest) (*RawResponse, error) {
 	switch {
 	case !ValidNSID(r.NSID):
 		return nil, fmt.Errorf("%q: %w", clip(r.NSID, 80), ErrBadNSID)
@@ -98,36 +104,45 @@ func (c *Client) Raw(ctx context.Context, base, bearer string, r RawRequest) (*R
 	if err := checkHeaders(r.Header); err != nil {
 		return nil, fmt.Errorf("%s: %w", r.NSID, err)
 	}
-	cs := requestCredentials(bearer, nil)
+	rc.method, rc.nsid, rc.params = r.Method, r.NSID, r.Params
+	cs := requestCredentials(rc.bearer, nil, rc.also...)
 	if len(cs) > 0 {
-		if err := credentialURLCheck(r.NSID, base); err != nil {
+		if err := credentialURLCheck(r.NSID, rc.base); err != nil {
 			return nil, err
 		}
 	}
-	resp, err := c.sendRaw(ctx, base, bearer, r, cs)
+	resp, err := c.sendRaw(ctx, rc, r, cs)
 	return resp, withholdCredentials(r.NSID, err, cs)
 }
 
-// sendRaw makes the request and returns a 2xx answer, its body unread.
-func (c *Client) sendRaw(ctx context.Context, base, bearer string, r RawRequest, cs credentials) (*RawResponse, error) {
-	req, err := c.newRequest(ctx, call{method: r.Method, base: base, nsid: r.NSID, bearer: bearer, params: r.Params})
-	if err != nil {
-		return nil, err
-	}
-	if r.Body != nil {
-		req.Body = io.NopCloser(bytes.NewReader(r.Body))
-		req.ContentLength = int64(len(r.Body))
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(r.Body)), nil }
-	}
-	setRawHeaders(req.Header, r)
-	trip := c.trip(r.NSID)
-	trip.stream = true
-	resp, err := trip.do(req)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode >= 300 {
+// sendRaw makes the request and returns a 2xx answer, its body unread. An
+// OAuth session's request asked for a new DPoP nonce is sent once more.
+func (c *Client) sendRaw(ctx context.Context, rc call, r RawRequest, cs credentials) (*RawResponse, error) {
+	for attempt := 0; ; attempt++ {
+		req, err := c.newRequest(ctx, rc)
+		if err != nil {
+			return nil, err
+		}
+		if r.Body != nil {
+			req.Body = io.NopCloser(bytes.NewReader(r.Body))
+			req.ContentLength = int64(len(r.Body))
+			req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(r.Body)), nil }
+		}
+		setRawHeaders(req.Header, r)
+		trip := c.trip(r.NSID)
+		trip.stream = true
+		resp, err := trip.do(req)
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode < 300 {
+			rc.dpop.retry(c, resp, nil, attempt)
+			return rawResponse(resp, cs), nil
+		}
 		data, err := readBody(resp, c.maxBytes())
+		if rc.dpop.retry(c, resp, data, attempt) {
+			continue
+		}
 		err = answerError(r.NSID, resp, data, err, c.now(), cs)
 		var xe *Error
 		if errors.As(err, &xe) {
@@ -135,7 +150,6 @@ func (c *Client) sendRaw(ctx context.Context, base, bearer string, r RawRequest,
 		}
 		return nil, err
 	}
-	return rawResponse(resp, cs), nil
 }
 
 // rawResponse is the one place a RawResponse is made: a 2xx answer, its
@@ -186,7 +200,7 @@ func orDefault(s, def string) string {
 // CheckHeader says whether name: value may be one of a RawRequest's
 // headers: the name an HTTP token, the value free of control characters
 // (a tab aside), and the name none that Raw sets itself (Authorization,
-// Atproto-Proxy) or that HTTP manages (Host, Content-Length, Connection,
+// Atproto-Proxy, DPoP) or that HTTP manages (Host, Content-Length, Connection,
 // Transfer-Encoding and the other hop-by-hop headers, Proxy-Authorization,
 // Accept-Encoding).
 // Its errors quote neither the value nor a name it does not know: either
@@ -221,6 +235,8 @@ func reservedHeader(name string) string {
 		return "skyswitch sends the account's access token"
 	case "Atproto-Proxy":
 		return "use --proxy"
+	case "Dpop":
+		return "skyswitch signs each request of an OAuth session itself"
 	case "Accept-Encoding":
 		return "HTTP asks for gzip and unpacks the answer itself"
 	case "Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive",

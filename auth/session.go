@@ -199,11 +199,15 @@ func (s *Session) land(f *flight, used, fresh SessionData, err error) {
 }
 
 // RefreshSession is the stateless refresh: it spends d's refresh token and
-// returns the session with the rotated pair. Callers that hold the storage
+// returns the session with the rotated pair (an OAuth session's at its
+// token endpoint, where invalid_grant ends it). Callers that hold the storage
 // lock use it directly; everyone else uses Session.Refresh.
 func (c *Client) RefreshSession(ctx context.Context, d SessionData) (SessionData, error) {
 	if d.RefreshJwt == "" {
 		return d, fmt.Errorf("%w: no refresh token", ErrLoggedOut)
+	}
+	if d.OAuth != nil {
+		return c.refreshOAuth(ctx, d)
 	}
 	var w wireSession
 	if err := c.do(ctx, refreshTokenCall("com.atproto.server.refreshSession", d), &w); err != nil {
@@ -252,7 +256,7 @@ func (s *Session) call(ctx context.Context, method, nsid string, params url.Valu
 		return err
 	}
 	now := s.c.now()
-	if RefreshDue(d.AccessJwt, now, s.opts.RefreshMargin) {
+	if d.NeedsRefresh(now, s.opts.RefreshMargin) {
 		if err := s.refresh(ctx, d.AccessJwt); err != nil && (s.Err() != nil || now.After(d.AccessExpiry())) {
 			return err
 		}
@@ -261,6 +265,7 @@ func (s *Session) call(ctx context.Context, method, nsid string, params url.Valu
 		}
 	}
 	err = s.c.do(ctx, sessionCall(method, nsid, d, params, body), out)
+	s.keepNonces()
 	if !TokenRejected(err) {
 		return err
 	}
@@ -270,14 +275,21 @@ func (s *Session) call(ctx context.Context, method, nsid string, params url.Valu
 	if d, err = s.usable(); err != nil {
 		return err
 	}
-	return s.c.do(ctx, sessionCall(method, nsid, d, params, body), out)
+	err = s.c.do(ctx, sessionCall(method, nsid, d, params, body), out)
+	s.keepNonces()
+	return err
 }
 
-// sessionCall is a call with d's access token, whose errors may quote
-// neither of d's tokens.
+// sessionCall is a call with d's access token (with a DPoP proof for an
+// OAuth session), whose errors may quote neither of d's tokens, nor its
+// DPoP key.
 func sessionCall(method, nsid string, d SessionData, params url.Values, body []byte) call {
-	return call{method: method, base: d.Endpoint(), nsid: nsid, bearer: d.AccessJwt, params: params, body: body,
-		also: []string{d.RefreshJwt}}
+	r := call{method: method, base: d.Endpoint(), nsid: nsid, bearer: d.AccessJwt, params: params, body: body,
+		also: []string{d.RefreshJwt}, dpop: dpopFor(d)}
+	if d.OAuth != nil {
+		r.also = append(r.also, d.OAuth.DPoPKey)
+	}
+	return r
 }
 
 // refreshTokenCall is a bodiless procedure with d's refresh token

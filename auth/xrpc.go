@@ -63,6 +63,16 @@ type Client struct {
 	// pace is the stall rule of bodies; zero means the defaults. Tests
 	// scale it down.
 	pace pace
+	// nonces are the DPoP nonces servers gave, by origin (OAuth sessions).
+	nonces nonceStore
+}
+
+// dpopNonces is c's nonce store; a nil Client gets a fresh one.
+func (c *Client) dpopNonces() *nonceStore {
+	if c == nil {
+		return &nonceStore{}
+	}
+	return &c.nonces
 }
 
 // trip is the round trip of a call of nsid.
@@ -137,6 +147,9 @@ type call struct {
 	// also are credentials the request does not carry but which its errors
 	// must not quote either: a session's other token.
 	also []string
+	// dpop is set for an OAuth session's call: the bearer goes as
+	// "Authorization: DPoP", with a proof from this key.
+	dpop *dpopAuth
 }
 
 // do makes the call. Whatever error it returns has been checked against
@@ -155,27 +168,38 @@ func (c *Client) do(ctx context.Context, r call, out any) error {
 
 // send makes the request and reads its answer. Transport failures come
 // back as *TransportError, error answers as *Error with cs withheld.
+// An OAuth session's call asked for a new DPoP nonce is sent once more.
 func (c *Client) send(ctx context.Context, r call, cs credentials, out any) error {
-	req, err := c.newRequest(ctx, r)
-	if err != nil {
-		return err
+	for attempt := 0; ; attempt++ {
+		req, err := c.newRequest(ctx, r)
+		if err != nil {
+			return err
+		}
+		resp, err := c.trip(r.nsid).do(req)
+		if err != nil {
+			return err
+		}
+		data, err := readBody(resp, c.maxBytes())
+		if r.dpop.retry(c, resp, data, attempt) {
+			continue
+		}
+		return c.decode(r.nsid, resp, data, err, cs, out)
 	}
-	resp, err := c.trip(r.nsid).do(req)
-	if err != nil {
-		return err
-	}
-	data, err := readBody(resp, c.maxBytes())
+}
+
+// decode makes the answer to a call out, or its error.
+func (c *Client) decode(nsid string, resp *http.Response, data []byte, err error, cs credentials, out any) error {
 	if resp.StatusCode >= 300 {
-		return answerError(r.nsid, resp, data, err, c.now(), cs)
+		return answerError(nsid, resp, data, err, c.now(), cs)
 	}
 	if err != nil {
-		return bodyError(r.nsid, err)
+		return bodyError(nsid, err)
 	}
 	if out == nil {
 		return nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("%s: %w: body is not the JSON expected", r.nsid, ErrBadResponse)
+		return fmt.Errorf("%s: %w: body is not the JSON expected", nsid, ErrBadResponse)
 	}
 	return nil
 }
@@ -199,7 +223,12 @@ func (c *Client) newRequest(ctx context.Context, r call) (*http.Request, error) 
 	if r.body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if r.bearer != "" {
+	switch {
+	case r.dpop != nil:
+		if err := r.dpop.sign(c, req, r.bearer); err != nil {
+			return nil, fmt.Errorf("%s: %w", r.nsid, err)
+		}
+	case r.bearer != "":
 		req.Header.Set("Authorization", "Bearer "+r.bearer)
 	}
 	return req, nil
