@@ -136,6 +136,7 @@ func TestRawRefusesHeadersBeforeSending(t *testing.T) {
 		{"Authorization", "Bearer other", ErrReservedHeader, "Authorization cannot be set: skyswitch sends the account's access token"},
 		{"authorization", rawToken, ErrReservedHeader, "Authorization"},
 		{"atproto-proxy", "did:web:api.bsky.chat#bsky_chat", ErrReservedHeader, "Atproto-Proxy cannot be set: use --proxy"},
+		{"dpop", "eyJ.x.y", ErrReservedHeader, "Dpop cannot be set: skyswitch signs each request of an OAuth session itself"},
 		{"Proxy-Authorization", "Basic eA==", ErrReservedHeader, "Proxy-Authorization"},
 		{"Host", "evil.example", ErrReservedHeader, "Host cannot be set: HTTP sets it itself"},
 		{"content-length", "3", ErrReservedHeader, "Content-Length"},
