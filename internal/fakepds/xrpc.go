@@ -58,6 +58,7 @@ var routes = map[string]route{
 	"com.atproto.server.describeServer":    {http.MethodGet, (*Server).describeServer},
 	"com.atproto.identity.resolveHandle":   {http.MethodGet, (*Server).resolveHandle},
 	"com.atproto.repo.uploadBlob":          {http.MethodPost, (*Server).uploadBlob},
+	"com.atproto.repo.createRecord":        {http.MethodPost, (*Server).createRecord},
 }
 
 func (s *Server) serveXRPC(w http.ResponseWriter, r *http.Request, body []byte) {
