@@ -63,6 +63,11 @@ type App struct {
 	// Manager, when set, is used instead of one opened on the default
 	// accounts file (tests set one with the fake server's client).
 	Manager *accounts.Manager
+
+	// execViaProxy makes exec give every account's command the loopback
+	// proxy, as it gives an OAuth account's: tests set it to run the proxy
+	// with password accounts.
+	execViaProxy bool
 }
 
 // env is one run: the App's streams behind the sanitiser, and what the run

@@ -3,7 +3,8 @@ package cli
 // skyswitch exec: run a command with the chosen account's session in its
 // environment, so a script's own XRPC client needs no login and no
 // skyswitch token call. The token goes in the environment only, never on
-// a command line (where ps would show it).
+// a command line (where ps would show it). An OAuth account's command gets
+// a loopback proxy and a secret of the run instead (execproxy.go).
 
 import (
 	"context"
@@ -65,8 +66,13 @@ func runExec(ctx context.Context, opts execOptions, e *env) error {
 		return fromOverride(err, source)
 	}
 	e.warnings()
+	s, err := e.execSession(ctx, a)
+	if err != nil {
+		return err
+	}
+	defer s.end(ctx, e)
 	cmd := exec.Command(opts.command[0], opts.command[1:]...)
-	cmd.Env = execEnv(e.environ(), a)
+	cmd.Env = execEnv(e.environ(), a, s)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = e.app.Stdin, e.app.Stdout, e.app.Stderr
 	// Signals are caught before the command starts, so none is missed.
 	sigs := make(chan os.Signal, 4)
@@ -86,14 +92,15 @@ func (e *env) environ() []string {
 }
 
 // execEnv is environ with the account's variables set: appended, and
-// os/exec keeps the last value of a name given twice. SKYSWITCH_ACCOUNT
+// os/exec keeps the last value of a name given twice. The PDS's URL and
+// the token are s's (the proxy's, for an OAuth account). SKYSWITCH_ACCOUNT
 // pins everything the command starts to the account, by its DID: a
 // skyswitch called inside acts as the account whose ATP_DID it was given,
 // not as the saved active one, whatever is switched or renamed meanwhile.
-func execEnv(environ []string, a storage.Account) []string {
+func execEnv(environ []string, a storage.Account, s execSession) []string {
 	return append(slices.Clone(environ),
-		envPDSURL+"="+a.Endpoint(),
-		envAccessToken+"="+a.AccessJwt,
+		envPDSURL+"="+s.pds,
+		envAccessToken+"="+s.token,
 		envDID+"="+a.DID,
 		envHandle+"="+a.Handle,
 		envAccount+"="+a.DID,
