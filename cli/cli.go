@@ -64,10 +64,10 @@ type App struct {
 	// accounts file (tests set one with the fake server's client).
 	Manager *accounts.Manager
 
-	// execViaProxy makes exec give every account's command the loopback
-	// proxy, as it gives an OAuth account's: tests set it to run the proxy
-	// with password accounts.
-	execViaProxy bool
+	// execProxy, when set, makes exec give every account's command the
+	// loopback proxy, as it gives an OAuth account's, with these options:
+	// tests set it to run the proxy with password accounts.
+	execProxy *accounts.ProxyOptions
 }
 
 // env is one run: the App's streams behind the sanitiser, and what the run

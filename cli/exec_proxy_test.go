@@ -2,7 +2,7 @@ package cli
 
 // Tests of exec's loopback proxy, which an OAuth account's command gets
 // instead of the token (accounts.Proxy). No OAuth session exists on the
-// fake PDS yet, so App.execViaProxy forces the proxy for password
+// fake PDS yet, so App.execProxy forces the proxy for password
 // accounts: the proxy does not care which kind it serves.
 
 import (
@@ -28,18 +28,17 @@ const proxyCalls = `xrpc() { p=$1; shift; curl -sS --noproxy '*' -w '\n%{http_co
 bearer="Authorization: Bearer $ATP_ACCESS_TOKEN"
 `
 
-// runViaProxy runs exec with the proxy forced, with no environment but
-// exec's own.
-func (e *cliEnv) runViaProxy(args ...string) result {
-	e.t.Helper()
-	return e.runCLI(&App{execViaProxy: true}, args...)
-}
-
-// execScript runs script (after proxyCalls) under exec with the proxy;
-// its "$1" is dir.
+// execScript runs script (after proxyCalls) under exec with the proxy
+// forced, with no environment but exec's own; its "$1" is dir.
 func (e *cliEnv) execScript(script, dir string) result {
 	e.t.Helper()
-	return e.runViaProxy("exec", "--", "sh", "-c", proxyCalls+script, "sh", dir)
+	return e.execScriptWith(accounts.ProxyOptions{}, script, dir)
+}
+
+// execScriptWith is execScript with the proxy's options.
+func (e *cliEnv) execScriptWith(opts accounts.ProxyOptions, script, dir string) result {
+	e.t.Helper()
+	return e.runCLI(&App{execProxy: &opts}, "exec", "--", "sh", "-c", proxyCalls+script, "sh", dir)
 }
 
 // A command reaches the PDS through the proxy with curl, as it would with
@@ -126,9 +125,7 @@ func TestExecProxyMidRun(t *testing.T) {
 	e.login("alice.test") // active
 	dir := t.TempDir()
 	step := func(name string) string {
-		return `xrpc /xrpc/com.atproto.server.getSession -H "$bearer"; touch "$1/` + name + `"
-n=0; while [ ! -e "$1/go-` + name + `" ] && [ $n -lt 2000 ]; do sleep 0.01; n=$((n+1)); done
-`
+		return `xrpc /xrpc/com.atproto.server.getSession -H "$bearer"` + "\n" + awaitStep(name)
 	}
 	done := make(chan result, 1)
 	go func() {
@@ -162,6 +159,41 @@ n=0; while [ ! -e "$1/go-` + name + `" ] && [ $n -lt 2000 ]; do sleep 0.01; n=$(
 	}
 }
 
+// A refresh the proxy sent is saved before exec ends, even when the
+// command ended first and the proxy cut its request: the rotated tokens
+// are not lost.
+func TestExecProxySavesARefreshUnderWay(t *testing.T) {
+	needTools(t, "sh", "curl")
+	e := newCLIEnv(t, fakepds.Options{Grace: fakepds.NoGrace})
+	alice := e.addAccount("alice.test")
+	e.login("alice.test")
+	old := e.account(alice.DID).RefreshJwt
+	e.clock.Set(e.clock.Now().Add(fakepds.DefaultAccessLifetime - 20*time.Minute)) // exec's own 10 minutes are left
+	dir := t.TempDir()
+	e.srv.Inject(nsidRefresh, fakepds.Fault{Kind: fakepds.FaultRotateThenDelay, Delay: 300 * time.Millisecond, Times: 1})
+	done := make(chan result, 1)
+	go func() {
+		done <- e.execScriptWith(accounts.ProxyOptions{CloseWait: time.Millisecond}, awaitStep("started")+
+			// (exec …): else the background call holds the pipe of exec's stdout, and exec waits for it.
+			`(exec >/dev/null 2>&1; xrpc /xrpc/com.atproto.server.getSession -H "$bearer") &
+`+awaitStep("sent"), dir)
+	}()
+	waitForFile(t, filepath.Join(dir, "started"))
+	e.clock.Set(e.clock.Now().Add(17 * time.Minute)) // 3 minutes left: the proxy's call refreshes first
+	os.WriteFile(filepath.Join(dir, "go-started"), nil, 0o600)
+	waitForFile(t, filepath.Join(dir, "sent"))
+	for deadline := time.Now().Add(20 * time.Second); e.srv.Calls(nsidRefresh) == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the proxy's refresh never reached the PDS")
+		}
+	}
+	os.WriteFile(filepath.Join(dir, "go-sent"), nil, 0o600)
+	wantCode(t, <-done, exitOK)
+	if a := e.account(alice.DID); a.RefreshJwt == old || !e.srv.RefreshTokenValid(a.RefreshJwt) {
+		t.Errorf("exec ended before the refresh under way was saved (the new refresh token saved: %v)", a.RefreshJwt != old)
+	}
+}
+
 // The seam: a password account's command gets the PDS's URL and the real
 // token; an OAuth account's, the proxy's URL and the run's secret.
 func TestExecSessionByKind(t *testing.T) {
@@ -183,6 +215,14 @@ func TestExecSessionByKind(t *testing.T) {
 	if s.pds != s.proxy.URL() || s.token != s.proxy.Secret() || s.token == a.AccessJwt || s.proxy.DID() != alice.DID {
 		t.Errorf("an OAuth session: the proxy's URL %v, its secret %v", s.pds == s.proxy.URL(), s.token == s.proxy.Secret())
 	}
+}
+
+// awaitStep is a line of shell that makes the file "$1/<name>", then
+// waits (at most 20 s) for "$1/go-<name>".
+func awaitStep(name string) string {
+	return `touch "$1/` + name + `"
+n=0; while [ ! -e "$1/go-` + name + `" ] && [ $n -lt 2000 ]; do sleep 0.01; n=$((n+1)); done
+`
 }
 
 // waitForFile waits until the file exists, failing after 20 s.

@@ -23,10 +23,14 @@ type execSession struct {
 // execSession starts what a's command is given: the proxy for an OAuth
 // account (or for any, when a test forces it), else nothing.
 func (e *env) execSession(ctx context.Context, a storage.Account) (execSession, error) {
-	if a.Kind() != auth.KindOAuth && !e.app.execViaProxy {
+	opts := e.app.execProxy
+	if a.Kind() != auth.KindOAuth && opts == nil {
 		return execSession{pds: a.Endpoint(), token: a.AccessJwt}, nil
 	}
-	p, err := e.mgr.StartProxy(ctx, a.DID, accounts.ProxyOptions{})
+	if opts == nil {
+		opts = &accounts.ProxyOptions{}
+	}
+	p, err := e.mgr.StartProxy(ctx, a.DID, *opts)
 	if err != nil {
 		return execSession{}, fmt.Errorf("exec: %w", err)
 	}
