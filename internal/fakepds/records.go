@@ -19,7 +19,8 @@ type createRecordInput struct {
 // createRecord answers com.atproto.repo.createRecord as the reference PDS
 // does in shape: {"uri":"at://<did>/<collection>/<rkey>","cid":…,
 // "commit":{…},"validationStatus":"unknown"}. The repo must be the
-// caller's own (its DID or handle); the record must be a JSON object. The
+// caller's own (its DID or handle): a repo no account has is a 400, another
+// account's a 401, as there. The record must be a JSON object. The
 // record is not kept: a test reads what arrived with LastRequest.
 func (s *Server) createRecord(r *http.Request, body []byte) (any, *xrpcError) {
 	tok, xerr := bearer(r)
@@ -42,7 +43,10 @@ func (s *Server) createRecord(r *http.Request, body []byte) (any, *xrpcError) {
 	if xerr != nil {
 		return nil, xerr
 	}
-	if in.Repo != a.DID && !strings.EqualFold(in.Repo, a.Handle) {
+	switch repo := s.repoDID(in.Repo); {
+	case repo == "":
+		return nil, badRequest("InvalidRequest", "Could not find repo: "+in.Repo)
+	case repo != a.DID:
 		return nil, errAuthMissing
 	}
 	rkey := in.RKey
@@ -57,4 +61,13 @@ func (s *Server) createRecord(r *http.Request, body []byte) (any, *xrpcError) {
 		"commit":           map[string]string{"cid": cid, "rev": rkey},
 		"validationStatus": "unknown",
 	}, nil
+}
+
+// repoDID is the DID of the account a repo names (its DID or handle), or
+// "" for none; s.mu must be held.
+func (s *Server) repoDID(repo string) string {
+	if _, ok := s.accounts[repo]; ok {
+		return repo
+	}
+	return s.handles[strings.ToLower(repo)]
 }

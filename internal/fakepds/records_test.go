@@ -40,6 +40,8 @@ func TestCreateRecord(t *testing.T) {
 
 	bob := s.AddAccount(fakepds.Account{Handle: "bob.test", Email: "bob@example.com", Password: testPassword})
 	call(t, s, "POST", nsidCreateRecord, alice.AccessJwt, recordInput{Repo: bob.DID, Collection: "app.bsky.feed.post", Record: post}).wantError(t, 401, "AuthenticationRequired", "")
+	call(t, s, "POST", nsidCreateRecord, alice.AccessJwt, recordInput{Repo: "bob.test", Collection: "app.bsky.feed.post", Record: post}).wantError(t, 401, "AuthenticationRequired", "")
+	call(t, s, "POST", nsidCreateRecord, alice.AccessJwt, recordInput{Repo: "123", Collection: "app.bsky.feed.post", Record: post}).wantError(t, 400, "InvalidRequest", "Could not find repo: 123")
 	call(t, s, "POST", nsidCreateRecord, alice.AccessJwt, recordInput{Repo: alice.DID, Collection: "app.bsky.feed.post", Record: "text"}).wantError(t, 400, "InvalidRequest", "Input/record must be an object")
 	call(t, s, "POST", nsidCreateRecord, alice.AccessJwt, recordInput{Collection: "app.bsky.feed.post", Record: post}).wantError(t, 400, "InvalidRequest", `Input must have the property "repo"`)
 	call(t, s, "POST", nsidCreateRecord, "", recordInput{Repo: alice.DID, Collection: "app.bsky.feed.post", Record: post}).wantError(t, 401, "AuthenticationRequired", "")
