@@ -196,17 +196,25 @@ func (m *Manager) login(ctx context.Context, in auth.LoginInput, mode loginMode)
 	if err != nil {
 		return storage.Account{}, err
 	}
+	return m.adopt(ctx, s.Data(), mode)
+}
+
+// adopt saves a session a sign-in just made, of either kind, as login
+// describes: revoked again when the sign-in was cancelled meanwhile or is
+// for another account than mode names; replacing (and revoking) the
+// session the account had, whatever its kind.
+func (m *Manager) adopt(ctx context.Context, d auth.SessionData, mode loginMode) (storage.Account, error) {
 	if err := ctx.Err(); err != nil {
 		// Cancelled (esc in the form) after the server made the session:
 		// the person asked for nothing to be saved, so it is revoked.
-		m.revoke(ctx, s.Data())
+		m.revoke(ctx, d)
 		return storage.Account{}, err
 	}
-	if mode.did != "" && s.Data().DID != mode.did {
-		m.revoke(ctx, s.Data())
-		return storage.Account{}, m.otherAccount(ctx, mode.did, s.Data())
+	if mode.did != "" && d.DID != mode.did {
+		m.revoke(ctx, d)
+		return storage.Account{}, m.otherAccount(ctx, mode.did, d)
 	}
-	acct, replaced, err := m.save(ctx, s.Data(), mode.keepActive)
+	acct, replaced, err := m.save(ctx, d, mode.keepActive)
 	if err != nil {
 		return acct, err
 	}
