@@ -16,12 +16,8 @@ import (
 // trusts the header, so a test sees what the client declared. The blob is
 // not kept.
 func (s *Server) uploadBlob(r *http.Request, body []byte) (any, *xrpcError) {
-	tok, xerr := bearer(r)
-	if xerr != nil {
-		return nil, xerr
-	}
 	s.mu.Lock()
-	_, _, xerr = s.accessAccount(tok, s.now(), anyAccessScope...)
+	_, xerr := s.requestAccount(r, s.now(), anyAccessScope...)
 	s.mu.Unlock()
 	if xerr != nil {
 		return nil, xerr

@@ -97,7 +97,9 @@ const (
 	// account by DID, else a DID no account has. The body's did, handle
 	// and the rest stay the requester's: only the tokens' sub claims name
 	// the other account. An answer without tokens (an error, getSession)
-	// is sent as it is.
+	// is sent as it is. At the OAuth token endpoint ("/oauth/token") the
+	// session is made or refreshed as usual and the answer's sub names
+	// the other DID instead (its tokens stay the requester's).
 	FaultSubMismatch
 	// FaultEchoAuthorizationBody answers 200 with a JSON body that repeats
 	// the request's Authorization header, as a debugging endpoint might:
@@ -114,12 +116,30 @@ const (
 	// but the request stays processed: the client that cancels a refresh
 	// here has spent its refresh token and never sees the new one.
 	FaultRotateThenDelay
+	// FaultRotateNonce makes every DPoP nonce handed out so far stale (as
+	// RotateDPoPNonce), then serves the request: a nonce that rotates
+	// mid-session, so the request's proof gets use_dpop_nonce and a new
+	// nonce.
+	FaultRotateNonce
+	// FaultWrongIssuer, at "/oauth/authorize" (GET or ApproveOAuth),
+	// approves as usual but the callback's iss is Fault.Name, else
+	// https://other-issuer.invalid. Elsewhere the request is served as
+	// usual.
+	FaultWrongIssuer
+	// FaultWrongState, at "/oauth/authorize", approves as usual but the
+	// callback's state is Fault.Name, else a random one. Elsewhere the
+	// request is served as usual.
+	FaultWrongState
+	// FaultDenyConsent, at "/oauth/authorize", refuses consent: the
+	// callback carries error=access_denied and no code, as DenyOAuth's
+	// does. Elsewhere the request is served as usual.
+	FaultDenyConsent
 )
 
 var faultNames = [...]string{"status", "delay", "drop", "garbage", "html", "oversized", "truncated", "rate-limit",
 	"lost-response", "quote-credentials", "echo-request", "echo-authorization", "echo-authorization-header",
 	"sub-mismatch", "echo-authorization-body",
-	"rotate-then-delay"}
+	"rotate-then-delay", "rotate-nonce", "wrong-issuer", "wrong-state", "deny-consent"}
 
 // String names the kind, e.g. "lost-response".
 func (k FaultKind) String() string {
@@ -178,11 +198,13 @@ type Fault struct {
 	// ResetAt is FaultRateLimit's RateLimit-Reset (whole seconds); when set,
 	// Retry-After is left out and RetryAfter is ignored.
 	ResetAt time.Time
-	// Name is FaultQuoteCredentials' XRPC error name; "" sends an HTML page.
+	// Name is FaultQuoteCredentials' XRPC error name ("" sends an HTML
+	// page), FaultWrongIssuer's iss and FaultWrongState's state.
 	Name string
 	// Quote is what FaultQuoteCredentials quotes of the request.
 	Quote Quote
-	// DID is the account whose tokens FaultSubMismatch hands out; "" means
+	// DID is the account whose tokens FaultSubMismatch hands out (or, at
+	// the OAuth token endpoint, whose DID its answer's sub names); "" means
 	// another account of the server's choosing.
 	DID string
 	// Times is how many requests the fault applies to; 0 (or negative)
@@ -264,6 +286,8 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault, bod
 		hijack(w, nil)
 	case FaultRotateThenDelay:
 		s.rotateThenDelay(w, r, f, body)
+	case FaultRotateNonce, FaultWrongIssuer, FaultWrongState, FaultDenyConsent:
+		s.serveOAuthFault(w, r, f, body)
 	case FaultGarbage:
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)

@@ -1,6 +1,7 @@
 package fakepds
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -27,21 +28,27 @@ func (s *Server) serveSubMismatch(w http.ResponseWriter, r *http.Request, body [
 }
 
 // swapTokens replaces accessJwt and refreshJwt in a session answer with a
-// new login of another account than the answer's did (other, if set).
+// new login of another account than the answer's did (other, if set); in
+// an OAuth token answer it replaces sub with another DID.
 func (s *Server) swapTokens(answer []byte, other string) []byte {
 	var m map[string]json.RawMessage
 	var did string
-	if json.Unmarshal(answer, &m) != nil || m["accessJwt"] == nil || json.Unmarshal(m["did"], &did) != nil {
+	if json.Unmarshal(answer, &m) != nil {
 		return answer
 	}
 	s.mu.Lock()
-	if other == "" {
-		other = s.otherDID(did)
+	switch {
+	case m["access_token"] != nil && json.Unmarshal(m["sub"], &did) == nil:
+		m["sub"], _ = json.Marshal(cmp.Or(other, s.otherDID(did)))
+	case m["accessJwt"] != nil && json.Unmarshal(m["did"], &did) == nil:
+		access, refresh := s.newSession(cmp.Or(other, s.otherDID(did)), ScopeAccess, "", s.now())
+		m["accessJwt"], _ = json.Marshal(access)
+		m["refreshJwt"], _ = json.Marshal(refresh)
+	default:
+		s.mu.Unlock()
+		return answer
 	}
-	access, refresh := s.newSession(other, ScopeAccess, "", s.now())
 	s.mu.Unlock()
-	m["accessJwt"], _ = json.Marshal(access)
-	m["refreshJwt"], _ = json.Marshal(refresh)
 	b, err := json.Marshal(m)
 	if err != nil {
 		return answer

@@ -145,13 +145,9 @@ func (s *Server) refreshSession(r *http.Request, body []byte) (any, *xrpcError) 
 }
 
 func (s *Server) getSession(r *http.Request, _ []byte) (any, *xrpcError) {
-	tok, xerr := bearer(r)
-	if xerr != nil {
-		return nil, xerr
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a, _, xerr := s.accessAccount(tok, s.now(), anyAccessScope...)
+	a, xerr := s.requestAccount(r, s.now(), anyAccessScope...)
 	if xerr != nil {
 		return nil, xerr
 	}

@@ -77,6 +77,18 @@ type Options struct {
 	// SignInCode, when set, is the code every 2FA login "emails" instead of
 	// a random one: the demo shows it on screen. Tests leave it empty.
 	SignInCode string
+	// OAuthAccessLifetime is the lifetime of OAuth access tokens; zero or
+	// negative means DefaultOAuthAccessLifetime (60 minutes).
+	OAuthAccessLifetime time.Duration
+	// OAuthSessionLifetime is how long an OAuth session lasts from its
+	// sign-in, however often it is refreshed; zero or negative means
+	// DefaultOAuthSessionLifetime (14 days, a public client's).
+	OAuthSessionLifetime time.Duration
+	// DPoPIatWindow is how far a DPoP proof's iat may be from the server's
+	// clock, either way; zero means DefaultDPoPIatWindow (3 minutes, the
+	// reference server's tolerance), NoIatCheck (or any negative value)
+	// accepts any iat.
+	DPoPIatWindow time.Duration
 }
 
 // Server is a running fake PDS. Create it with New and stop it with Close.
@@ -96,6 +108,7 @@ type Server struct {
 	faults   map[string][]*pendingFault
 	secrets  []string        // see Secrets
 	known    map[string]bool // the secrets, as a set
+	oauth    *oauthState
 }
 
 // Recorded is one request as the server received it.
@@ -128,6 +141,15 @@ func New(opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.OAuthAccessLifetime <= 0 {
+		opts.OAuthAccessLifetime = DefaultOAuthAccessLifetime
+	}
+	if opts.OAuthSessionLifetime <= 0 {
+		opts.OAuthSessionLifetime = DefaultOAuthSessionLifetime
+	}
+	if opts.DPoPIatWindow == 0 {
+		opts.DPoPIatWindow = DefaultDPoPIatWindow
+	}
 	s := &Server{
 		opts:     opts,
 		key:      randomBytes(32),
@@ -139,6 +161,7 @@ func New(opts Options) *Server {
 		requests: map[string][]Recorded{},
 		faults:   map[string][]*pendingFault{},
 		known:    map[string]bool{},
+		oauth:    newOAuthState(),
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -290,6 +313,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, body []byte) {
 		s.serveWellKnown(w, r)
 	case strings.HasPrefix(r.URL.Path, "/did:"):
 		s.servePLC(w, r)
+	case s.serveOAuth(w, r, body):
 	default:
 		http.NotFound(w, r)
 	}

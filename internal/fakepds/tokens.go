@@ -38,12 +38,22 @@ type refreshRecord struct {
 }
 
 type tokenClaims struct {
-	Scope string `json:"scope"`
+	Scope string `json:"scope,omitempty"` // none in an OAuth access token
 	Sub   string `json:"sub"`
 	Aud   string `json:"aud"`
 	Jti   string `json:"jti,omitempty"`
 	Iat   int64  `json:"iat"`
 	Exp   int64  `json:"exp"`
+	// An OAuth access token's key binding, client and issuer.
+	Cnf      *confirmation `json:"cnf,omitempty"`
+	ClientID string        `json:"client_id,omitempty"`
+	Iss      string        `json:"iss,omitempty"`
+}
+
+// confirmation is an OAuth access token's cnf claim: the thumbprint of the
+// DPoP key it is bound to.
+type confirmation struct {
+	JKT string `json:"jkt"`
 }
 
 type tokenHeader struct {
@@ -178,6 +188,9 @@ func (s *Server) accessAccount(tok string, now time.Time, scopes ...string) (*ac
 	c, xerr := s.verify(tok, TypeAccess, now, false)
 	if xerr != nil {
 		return nil, c, xerr
+	}
+	if c.Scope == "" { // an OAuth token sent as a Bearer, as the reference PDS 0.4.217 answers it
+		return nil, c, errMalformedToken
 	}
 	ok := false
 	for _, sc := range scopes {

@@ -77,6 +77,9 @@ func (s *Server) serveXRPC(w http.ResponseWriter, r *http.Request, body []byte) 
 			fmt.Sprintf("Incorrect HTTP method (%s) expected %s", r.Method, rt.method)))
 		return
 	}
+	if _, ok := dpopScheme(r); ok {
+		w.Header().Set("DPoP-Nonce", s.DPoPNonce())
+	}
 	out, xerr := rt.handle(s, r, body)
 	if xerr != nil {
 		writeError(w, xerr)
@@ -101,6 +104,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeError(w http.ResponseWriter, e *xrpcError) {
+	if isDPoPError(e) {
+		w.Header().Set("WWW-Authenticate", dpopChallenge(e.name, e.msg))
+	}
 	writeJSON(w, e.status, struct {
 		Error   string `json:"error"`
 		Message string `json:"message,omitempty"`
