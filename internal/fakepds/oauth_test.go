@@ -32,12 +32,12 @@ func TestOAuthMetadata(t *testing.T) {
 	var as map[string]any
 	getJSON(t, s, "/.well-known/oauth-authorization-server", &as)
 	want := map[string]any{
-		"issuer":                                s.URL(),
-		"pushed_authorization_request_endpoint": s.URL() + "/oauth/par",
-		"authorization_endpoint":                s.URL() + "/oauth/authorize",
-		"token_endpoint":                        s.URL() + "/oauth/token",
-		"revocation_endpoint":                   s.URL() + "/oauth/revoke",
-		"require_pushed_authorization_requests": true,
+		"issuer":                                         s.URL(),
+		"pushed_authorization_request_endpoint":          s.URL() + "/oauth/par",
+		"authorization_endpoint":                         s.URL() + "/oauth/authorize",
+		"token_endpoint":                                 s.URL() + "/oauth/token",
+		"revocation_endpoint":                            s.URL() + "/oauth/revoke",
+		"require_pushed_authorization_requests":          true,
 		"authorization_response_iss_parameter_supported": true,
 	}
 	for k, v := range want {
