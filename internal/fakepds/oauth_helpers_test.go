@@ -96,6 +96,8 @@ type oauthClient struct {
 	scope    string
 	verifier string
 	state    string
+	// reuseVerifier keeps the PKCE verifier for the next request.
+	reuseVerifier bool
 }
 
 const testRedirect = "http://127.0.0.1:53211/callback"
@@ -164,7 +166,9 @@ func oauthErr(a answer) string {
 // parForm is a good pushed request for the client; a fresh PKCE verifier
 // and state are kept.
 func (c *oauthClient) parForm() url.Values {
-	c.verifier = b64.EncodeToString(randBytes(32))
+	if !c.reuseVerifier {
+		c.verifier = b64.EncodeToString(randBytes(32))
+	}
 	c.state = b64.EncodeToString(randBytes(8))
 	sum := sha256.Sum256([]byte(c.verifier))
 	return url.Values{"client_id": {c.clientID}, "response_type": {"code"}, "redirect_uri": {c.redirect},
@@ -272,6 +276,6 @@ func (a answer) wantOAuthError(t *testing.T, status int, code, desc string) {
 	_ = json.Unmarshal(a.body, &e)
 	got := e.Description + e.Message
 	if a.status != status || e.Error != code || (desc != "" && got != desc) {
-		t.Fatalf("got %d %s, want %d %s %q", a.status, a.body, status, code, desc)
+		t.Fatalf("got %d %s %q, want %d %s %q", a.status, e.Error, got, status, code, desc)
 	}
 }
