@@ -160,3 +160,16 @@ func TestOAuthSessionsAreApart(t *testing.T) {
 		t.Fatalf("rows %+v", rows)
 	}
 }
+
+// A client_id that is not a loopback client's at all is refused before the
+// refresh token is looked at: the session lives on.
+func TestOAuthRefreshWithAMalformedClientIDKeepsTheSession(t *testing.T) {
+	s, clock, alice := newServer(t, fakepds.Options{})
+	c := newOAuthClient(t, s, clock.Now)
+	tok := c.signIn(alice.DID)
+	id := c.clientID
+	c.clientID = strings.Replace(id, "localhost", "127.0.0.1", 1)
+	c.refresh(tok.RefreshToken).wantOAuthError(t, http.StatusBadRequest, "invalid_client_metadata", "")
+	c.clientID = id
+	mustTokens(t, c.refresh(tok.RefreshToken))
+}
