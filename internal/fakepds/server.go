@@ -9,6 +9,11 @@
 // error names and messages. It also serves /.well-known/atproto-did and acts as a PLC
 // directory (GET /did:plc:…), so identity resolution can be tested against it.
 //
+// It is also its own OAuth authorization server, as the reference PDS is
+// (oauth.go): metadata, PAR, authorize (ApproveOAuth, DenyOAuth, or a GET
+// that approves at once), token, revoke, and DPoP-bound access tokens on
+// getSession and uploadBlob.
+//
 // Tokens are HS256 JWTs signed with a random per-server key; their lifetimes
 // and the server's clock come from Options, so tests can expire them without
 // sleeping. Every request is recorded (Calls, LastRequest) and faults can be
@@ -243,9 +248,12 @@ func (r Recorded) clone() Recorded {
 // passwords of its accounts (also those since replaced), the app passwords
 // it created (also those since revoked), and every password a request sent
 // it in the "password" property of its JSON body, right or wrong (also in
-// a request answered by an injected fault). Tokens are three-part JWTs; passwords are not. A test
-// can look for them in whatever its client printed or stored. Sign-in
-// codes are not listed: a user types them where they show.
+// a request answered by an injected fault), and OAuth's access tokens,
+// refresh tokens ("ref-" and 64 hex digits) and authorization codes ("cod-"
+// and 64 hex digits). Password-session tokens and OAuth access tokens are
+// three-part JWTs; passwords, OAuth refresh tokens and codes are not.
+// A test can look for them in whatever its client printed or stored.
+// Sign-in codes are not listed: a user types them where they show.
 func (s *Server) Secrets() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
