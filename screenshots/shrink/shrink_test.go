@@ -18,7 +18,7 @@ func TestShrinkAveragesEachBlock(t *testing.T) {
 	for y := range 2 {
 		fill(2, y, color.RGBA{100, 100, 100, 255})
 		fill(3, y, color.RGBA{201, 201, 201, 255}) // a mean of 150.5
-		fill(4, y, color.RGBA{9, 9, 9, 255}) // the cut column
+		fill(4, y, color.RGBA{9, 9, 9, 255})       // the cut column
 	}
 	got := shrink(src, 2)
 	if got.Rect != image.Rect(0, 0, 2, 1) {
