@@ -38,7 +38,7 @@ func TestBadFilesAreRefusedAndLeftUntouched(t *testing.T) {
 		{"negative version", `{"version":-1}`, ErrCorrupt, "not valid"},
 		{"version as string", `{"version":"1"}`, ErrCorrupt, "version: want a number, got a string"},
 		{"version fraction", `{"version":1.5}`, ErrCorrupt, "version: want a whole number"},
-		{"too new", `{"version":5,"accounts":[]}`, ErrTooNew, "format version 5"},
+		{"too new", `{"version":6,"accounts":[]}`, ErrTooNew, "format version 6"},
 		{"loggedOut in version 3", `{"version":3,"accounts":[],"loggedOut":[{"did":"did:plc:a","handle":"a.test","at":"2026-01-01T00:00:00Z"}]}`, ErrCorrupt, "format version 3 cannot hold loggedOut"},
 		{"loggedOut with a bad handle", `{"version":4,"accounts":[],"loggedOut":[{"did":"did:plc:a","handle":"\u001b[2J","at":"2026-01-01T00:00:00Z"}]}`, ErrCorrupt, "loggedOut 0: malformed handle"},
 		{"keyring setting in version 1", `{"version":1,"secrets":"keyring"}`, ErrCorrupt, "format version 1 cannot hold the keyring fields"},
@@ -140,7 +140,7 @@ func checkRefused(t *testing.T, s *Store, kind error, reason string) {
 		if !strings.Contains(msg, reason) {
 			t.Errorf("error %q does not say %q", msg, reason)
 		}
-		if strings.Contains(msg, secret) || strings.Contains(msg, "eyJ") {
+		if strings.Contains(msg, secret) || strings.Contains(msg, "eyJ") || strings.Contains(msg, keyStart) {
 			t.Errorf("error quotes the file's content: %s", msg)
 		}
 	}

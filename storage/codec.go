@@ -140,13 +140,13 @@ func readDocument(path string, data []byte, st *State, each func(*jsontext.Decod
 	if err := jsonv2.Unmarshal(data, st, opts); err != nil {
 		// A newer file is "too new", not "corrupt", even when this
 		// build cannot parse the rest of it.
-		if v, ok := versionOf(data); ok && v > CurrentVersion {
+		if v, ok := versionOf(data); ok && v > knownVersion {
 			return tooNew(path, v)
 		}
 		return fileErr(path, ErrCorrupt, "%s", describe(err))
 	}
 	switch {
-	case st.Version > CurrentVersion:
+	case st.Version > knownVersion:
 		return tooNew(path, st.Version)
 	case st.Version == 0:
 		return fileErr(path, ErrCorrupt, "no version field")
@@ -174,8 +174,12 @@ func eachElement(dec *jsontext.Decoder, each func(*jsontext.Decoder) error) erro
 }
 
 func tooNew(path string, v int) error {
-	return fileErr(path, ErrTooNew, "format version %d, this build knows up to %d; upgrade skyswitch", v, CurrentVersion)
+	return fileErr(path, ErrTooNew, "format version %d, this build knows up to %d; upgrade skyswitch", v, knownVersion)
 }
+
+// knownVersion is the newest format version the reader accepts:
+// CurrentVersion, lowered only by a test playing an older build.
+var knownVersion = CurrentVersion
 
 // versionOf reads only the version member of a document, leniently: it
 // stops there, so it works when the rest cannot be parsed.
@@ -207,14 +211,17 @@ func versionOf(data []byte) (int, bool) {
 }
 
 // fieldCheck checks what the struct tags cannot say about the accounts'
-// keyring and handle-check fields: each names a known value, and the
-// document's version can hold the fields used.
+// keyring, handle-check and OAuth fields: each names a known value, and
+// the document's version can hold the fields used.
 type fieldCheck struct {
 	n       int  // accounts seen
 	kept    bool // one of them keeps its tokens in the keyring (or did)
 	bad     int  // the first naming an unknown store, +1; 0 for none
 	checked bool // one of them holds a HandleCheck
 	badHC   int  // the first whose HandleCheck is malformed, +1; 0 for none
+	oauth   bool // one of them holds an OAuth session
+	badOA   int  // the first whose OAuth session is malformed, +1; 0 for none
+	oaErr   error
 }
 
 func (c *fieldCheck) add(a *Account) {
@@ -229,6 +236,12 @@ func (c *fieldCheck) add(a *Account) {
 			c.badHC = c.n
 		}
 	}
+	if a.OAuth != nil {
+		c.oauth = true
+		if err := checkOAuth(a.OAuth, a.RefreshJwt != ""); err != nil && c.badOA == 0 {
+			c.badOA, c.oaErr = c.n, err
+		}
+	}
 }
 
 func (c *fieldCheck) err(s *State) error {
@@ -239,6 +252,12 @@ func (c *fieldCheck) err(s *State) error {
 		return fmt.Errorf("accounts[%d].handleCheck: %s", c.badHC-1, errHandleCheck)
 	case c.checked && s.Version < 3:
 		return fmt.Errorf("format version %d cannot hold handleCheck", s.Version)
+	case c.badOA > 0:
+		return fmt.Errorf("accounts[%d].%v", c.badOA-1, c.oaErr)
+	case c.oauth:
+		if err := checkOAuthVersion(s.Version); err != nil {
+			return err
+		}
 	}
 	return s.checkSecrets(c.kept)
 }

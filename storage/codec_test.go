@@ -29,12 +29,20 @@ func fill(v reflect.Value, name string) {
 		v.SetString(SecretsKeyring) // the one value besides ""
 	case v.Kind() == reflect.String && strings.HasSuffix(name, ".HandleCheck.Status"):
 		v.SetString(HandleUnverified)
+	case v.Kind() == reflect.String && strings.HasSuffix(name, ".DPoPKey"):
+		v.SetString(dpopKey(name))
+	case v.Kind() == reflect.String && (strings.HasSuffix(name, "ID") || strings.HasSuffix(name, "Issuer") || strings.HasSuffix(name, "Endpoint")) &&
+		strings.Contains(name, ".OAuth."):
+		v.SetString("https://x.test/" + name)
 	case v.Kind() == reflect.String:
 		v.SetString("did:x-" + name)
 	case v.Kind() == reflect.Bool:
 		v.SetBool(true)
 	case v.Kind() == reflect.Int:
 		v.SetInt(int64(len(name)))
+	case v.Kind() == reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fill(v.Elem(), name)
 	case v.Kind() == reflect.Struct:
 		for i := range v.NumField() {
 			if v.Type().Field(i).IsExported() {
@@ -62,8 +70,12 @@ func TestCodecCoversEveryField(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// An account whose secrets are in the keyring is written without them.
-	st.Accounts[0].AccessJwt, st.Accounts[0].RefreshJwt = "", ""
+	// An account whose secrets are in the keyring is written without them
+	// (the tokens, an OAuth session's key), and the state is not changed.
+	if st.Accounts[0].AccessJwt == "" || st.Accounts[0].OAuth.DPoPKey == "" {
+		t.Fatal("encode changed the state it wrote")
+	}
+	st.Accounts[0].AccessJwt, st.Accounts[0].RefreshJwt, st.Accounts[0].OAuth.DPoPKey = "", "", ""
 	var viaStd State
 	if err := json.Unmarshal(ours, &viaStd); err != nil || !sameState(&viaStd, st) {
 		t.Errorf("encoding/json reads our output differently (err %v):\n got %+v\nwant %+v", err, &viaStd, st)

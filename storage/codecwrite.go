@@ -40,19 +40,27 @@ func encode(s *State, buf []byte) ([]byte, error) {
 	return w.splice(w.legacyEscapes(out.Bytes())), nil // the encoder ends it with a newline
 }
 
-// tokenless is s, with the tokens of accounts kept in the keyring left
-// out: they are written empty.
+// tokenless is s, with the secrets of accounts kept in the keyring (the
+// tokens, an OAuth session's DPoP key) left out: they are written empty.
+// s is not changed.
 func tokenless(s *State) *State {
 	c := *s
 	copied := false
 	for i := range c.Accounts {
-		if c.Accounts[i].Secrets != SecretsKeyring {
+		a := &c.Accounts[i]
+		if a.Secrets != SecretsKeyring {
 			continue
 		}
 		if !copied {
 			c.Accounts, copied = append([]Account(nil), s.Accounts...), true
+			a = &c.Accounts[i]
 		}
-		c.Accounts[i].AccessJwt, c.Accounts[i].RefreshJwt = "", ""
+		a.AccessJwt, a.RefreshJwt = "", ""
+		if a.OAuth != nil {
+			o := *a.OAuth
+			o.DPoPKey = ""
+			a.OAuth = &o
+		}
 	}
 	return &c
 }

@@ -2,19 +2,24 @@ package storage
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
 
-// compatStates are the states whose encodings, written by the build of
-// 29 November 2026 (the hand-written codec), are committed under
-// testdata/compat. They cover both format versions, the keyring fields,
-// pending logouts, DID documents as received (white space and escapes
-// kept), strings with every kind of character, and zero and non-zero times
-// in several zones.
+// compatStates are the states whose encodings are committed under
+// testdata/compat: the v1 and v2 files were written by the build of 29
+// November 2026 (the hand-written codec), the v5 file by the first build
+// holding OAuth sessions. They cover those format versions, the keyring
+// fields, pending logouts, DID documents as received (white space and
+// escapes kept), strings with every kind of character, zero and non-zero
+// times in several zones, and OAuth sessions in the file, in the keyring
+// and queued for logout.
 func compatStates() map[string]*State {
 	plus2 := time.FixedZone("", 2*60*60)
 	minus730 := time.FixedZone("", -(7*60+30)*60)
@@ -65,7 +70,32 @@ func compatStates() map[string]*State {
 	tag.KeyringID = "k-1"
 	tag.Accounts[0].SecretsTag = "ffeeddccbbaa9988"
 
+	// Version 5: OAuth sessions beside a password one. Account 0's is in
+	// the file, its DPoP key with its tokens; account 2's tokens and key
+	// are in the keyring (empty here); account 3's session is queued for
+	// logout, its key kept with its tokens. Account 2 signed in to a PDS
+	// on this machine, whose issuer speaks plain http.
+	v5 := NewState()
+	v5.Secrets, v5.KeyringID = SecretsKeyring, "5a5a0011ccdd9988"
+	o := oauthAccount(0)
+	o.OAuth.AccessExpiresAt = o.OAuth.AccessExpiresAt.In(plus2)
+	o.OAuth.PDSNonce = ""
+	v5.Upsert(o)
+	v5.Upsert(account(1))
+	k5 := oauthAccount(2)
+	k5.AccessJwt, k5.RefreshJwt, k5.OAuth.DPoPKey = "", "", ""
+	k5.Secrets, k5.SecretsTag = SecretsKeyring, "0123456789abcdef"
+	k5.Service, k5.PDSURL = "http://localhost:2583", "http://localhost:2583"
+	k5.OAuth.Issuer = "http://localhost:2583"
+	k5.OAuth.TokenEndpoint, k5.OAuth.RevocationEndpoint = "http://localhost:2583/oauth/token", ""
+	k5.OAuth.SessionEndsAt = k5.OAuth.SessionEndsAt.In(minus730)
+	k5.OAuth.AccessExpiresAt = time.Time{}
+	v5.Upsert(k5)
+	v5.Active, v5.Previous = o.DID, k5.DID
+	v5.PendingLogouts = []PendingLogout{{Session: oauthSession(3, t0), QueuedAt: t0, Attempts: 1, LastError: "cannot reach the server"}}
+
 	return map[string]*State{
+		"v5-oauth.json":   v5,
 		"v1-three.json":   v1,
 		"v1-strings.json": text,
 		"v1-empty.json":   NewState(),
@@ -108,5 +138,34 @@ func TestCompatFixtures(t *testing.T) {
 				t.Errorf("written back differently:\n%s\nwant\n%s", out, data)
 			}
 		})
+	}
+}
+
+// TestOlderBuildsRefuseVersion5: a build that knows up to version 4 (every
+// build before OAuth sessions) refuses the version 5 file as written by a
+// newer skyswitch, by Load and by LoadAccount, whether or not it can parse
+// the rest: the "oauth" members it does not know must not make it call the
+// file corrupt, nor may it read the file and write it back without them.
+// knownVersion plays that build; its ignorance of "oauth" is played by a
+// member this build does not know either. The file is left untouched.
+func TestOlderBuildsRefuseVersion5(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "compat", "v5-oauth.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unknown := bytes.ReplaceAll(data, []byte(`"oauth": {`), []byte(`"oauthX": {`))
+	defer func(v int) { knownVersion = v }(knownVersion)
+	knownVersion = 4
+	for name, doc := range map[string][]byte{"as written": data, "oauth unknown": unknown} {
+		s := newStore(t)
+		os.MkdirAll(filepath.Dir(s.Path()), 0o700)
+		if err := os.WriteFile(s.Path(), doc, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		checkRefused(t, s, ErrTooNew, "format version 5, this build knows up to 4; upgrade skyswitch")
+		if _, _, err := s.LoadAccount(context.Background(), ""); !errors.Is(err, ErrTooNew) ||
+			!strings.Contains(err.Error(), "upgrade skyswitch") {
+			t.Errorf("%s: LoadAccount: %v, want too new", name, err)
+		}
 	}
 }

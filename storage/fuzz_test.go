@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/skyswitch/skyswitch/auth"
 )
 
 // FuzzLoad feeds arbitrary bytes to the loader. It must never panic, its
@@ -112,10 +114,12 @@ func sameState(a, b *State) bool {
 		c.Accounts = append([]Account(nil), s.Accounts...)
 		for i := range c.Accounts {
 			c.Accounts[i].DIDDoc = compact(c.Accounts[i].DIDDoc)
+			c.Accounts[i].OAuth = ownOAuth(c.Accounts[i].OAuth)
 		}
 		c.PendingLogouts = append([]PendingLogout(nil), s.PendingLogouts...)
 		for i := range c.PendingLogouts {
 			c.PendingLogouts[i].Session.DIDDoc = compact(c.PendingLogouts[i].Session.DIDDoc)
+			c.PendingLogouts[i].Session.OAuth = ownOAuth(c.PendingLogouts[i].Session.OAuth)
 		}
 		utc(reflect.ValueOf(&c).Elem())
 		if len(c.Accounts) == 0 {
@@ -129,6 +133,15 @@ func sameState(a, b *State) bool {
 	return reflect.DeepEqual(norm(a), norm(b))
 }
 
+// ownOAuth is a copy of o, for norm to change.
+func ownOAuth(o *auth.OAuthData) *auth.OAuthData {
+	if o == nil {
+		return nil
+	}
+	c := *o
+	return &c
+}
+
 // utc puts every time in v in UTC: "+00:00" reads as another location than
 // "Z", the same instant.
 func utc(v reflect.Value) {
@@ -139,6 +152,8 @@ func utc(v reflect.Value) {
 		for i := range v.NumField() {
 			utc(v.Field(i))
 		}
+	case v.Kind() == reflect.Pointer && !v.IsNil():
+		utc(v.Elem())
 	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Struct:
 		for i := range v.Len() {
 			utc(v.Index(i))

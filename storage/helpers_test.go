@@ -1,10 +1,14 @@
 package storage
 
 import (
+	"crypto/ecdh"
+	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,6 +54,71 @@ func session(n int, iat time.Time) auth.SessionData {
 		PDSURL:         "https://morel.us-east.host.bsky.network",
 		RefreshedAt:    iat,
 	}
+}
+
+// dpopKey is a real ES256 private key made from seed, as OAuthData holds
+// it: base64url (no padding) of its PKCS #8.
+func dpopKey(seed string) string {
+	sum := sha256.Sum256([]byte(seed))
+	k, err := ecdh.P256().NewPrivateKey(sum[:])
+	if err != nil {
+		panic(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(der)
+}
+
+// loopbackClientID is a loopback client's client_id, as sent at sign-in.
+const loopbackClientID = "http://localhost?redirect_uri=http%3A%2F%2F127.0.0.1%3A49152%2Fcallback&scope=atproto+transition%3Ageneric"
+
+// oauthSession returns session n as an OAuth session signed in at iat: a
+// JWT access token, an opaque refresh token (as the reference PDS gives),
+// and a DPoP key of its own.
+func oauthSession(n int, iat time.Time) auth.SessionData {
+	d := session(n, iat)
+	d.AccessJwt = jwt("at+jwt", "atproto transition:generic", d.DID, fmt.Sprintf("at-%d-%d", n, iat.UnixNano()), iat, time.Hour)
+	sum := sha256.Sum256([]byte(fmt.Sprintf("refresh %d %d", n, iat.UnixNano())))
+	d.RefreshJwt = "ref-" + fmt.Sprintf("%x", sum)
+	d.OAuth = &auth.OAuthData{
+		ClientID:           loopbackClientID,
+		Issuer:             "https://bsky.social",
+		TokenEndpoint:      "https://bsky.social/oauth/token",
+		RevocationEndpoint: "https://bsky.social/oauth/revoke",
+		DPoPKey:            dpopKey(fmt.Sprintf("key %d %d", n, iat.UnixNano())),
+		Scope:              "atproto transition:generic",
+		AccessExpiresAt:    iat.Add(time.Hour),
+		SessionEndsAt:      iat.Add(14 * 24 * time.Hour),
+		AuthServerNonce:    fmt.Sprintf("as-nonce-%d", n),
+		PDSNonce:           fmt.Sprintf("pds-nonce-%d", n),
+	}
+	return d
+}
+
+// oauthAccount is oauthSession n, signed in at t0, as a saved account.
+func oauthAccount(n int) Account {
+	return Account{SessionData: oauthSession(n, t0), AddedAt: t0, LastUsedAt: t0}
+}
+
+// secretsIn are the secrets of d: its tokens and its DPoP key, if any.
+func secretsIn(d auth.SessionData) []string {
+	s := []string{d.AccessJwt, d.RefreshJwt}
+	if d.OAuth != nil {
+		s = append(s, d.OAuth.DPoPKey)
+	}
+	return s
+}
+
+// holdsSecret tells whether text holds any of d's secrets.
+func holdsSecret(text string, d auth.SessionData) bool {
+	for _, v := range secretsIn(d) {
+		if v != "" && strings.Contains(text, v) {
+			return true
+		}
+	}
+	return false
 }
 
 // account is session n as a saved account.

@@ -140,14 +140,18 @@ func fileText(t *testing.T, s *Store) string {
 	return string(b)
 }
 
-// noTokens fails if text holds any token of the first n test accounts.
+// noTokens fails if text holds any secret of the first n test accounts,
+// password (account) or OAuth (oauthAccount): a token or a DPoP key, or
+// anything that opens like a key.
 func noTokens(t *testing.T, what, text string, n int) {
 	t.Helper()
 	for i := range n {
-		a := account(i)
-		if strings.Contains(text, a.AccessJwt) || strings.Contains(text, a.RefreshJwt) {
-			t.Errorf("%s holds a token of account %d", what, i)
+		if holdsSecret(text, account(i).SessionData) || holdsSecret(text, oauthAccount(i).SessionData) {
+			t.Errorf("%s holds a token or key of account %d", what, i)
 		}
+	}
+	if strings.Contains(text, keyStart) {
+		t.Errorf("%s holds a DPoP key", what)
 	}
 }
 

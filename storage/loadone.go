@@ -179,7 +179,9 @@ func indexAccounts(path string, data []byte) (*State, []accountSpan, error) {
 
 // checkOnly are the options reading into a, which check every string and
 // DID document as usual but keep only a's DID, handle, Secrets,
-// SecretsTag and the handle and status of its HandleCheck.
+// SecretsTag, the handle and status of its HandleCheck and its OAuth
+// session, whose checks need them; of its refresh token, only whether
+// there is one (a.RefreshJwt is then a stand-in, "-").
 func checkOnly(a *Account) jsonv2.Options {
 	var doc jsontext.Value
 	return jsonv2.WithUnmarshalers(jsonv2.JoinUnmarshalers(
@@ -187,6 +189,14 @@ func checkOnly(a *Account) jsonv2.Options {
 			switch s {
 			case &a.DID, &a.Handle, &a.Secrets, &a.SecretsTag, &a.HandleCheck.Handle, &a.HandleCheck.Status:
 				return errors.ErrUnsupported // read as usual
+			case &a.RefreshJwt:
+				return skipStringNoting(dec, s)
+			}
+			if o := a.OAuth; o != nil { // allocated before its members are read
+				switch s {
+				case &o.ClientID, &o.Issuer, &o.TokenEndpoint, &o.RevocationEndpoint, &o.DPoPKey, &o.Scope, &o.AuthServerNonce, &o.PDSNonce:
+					return errors.ErrUnsupported
+				}
 			}
 			return skipString(dec)
 		}),
@@ -207,6 +217,19 @@ func skipString(dec *jsontext.Decoder) error {
 		return errors.ErrUnsupported
 	}
 	_, err := dec.ReadValue()
+	return err
+}
+
+// skipStringNoting is skipString that sets *s to "-" when the string is
+// not empty.
+func skipStringNoting(dec *jsontext.Decoder, s *string) error {
+	if dec.PeekKind() != '"' {
+		return errors.ErrUnsupported
+	}
+	v, err := dec.ReadValue()
+	if err == nil && len(v) > 2 {
+		*s = "-"
+	}
 	return err
 }
 

@@ -12,7 +12,8 @@ import (
 	"time"
 )
 
-// Secrets is an OS keyring: where an account's two tokens are kept when
+// Secrets is an OS keyring: where an account's two tokens (and an OAuth
+// session's DPoP key) are kept when
 // State.Secrets says so (package oskeyring implements it). Implementations
 // need not honour ctx: the store bounds every call by KeyringTimeout itself
 // and gives up on a call that does not return.
@@ -105,16 +106,56 @@ func (s *Store) keyringCall(ctx context.Context, op func(Secrets, context.Contex
 // keyringUser names the item of did in the keyring of this accounts file.
 func keyringUser(keyringID, did string) string { return did + " " + keyringID }
 
-// secretItem is what a keyring item holds: the two tokens, nothing else.
+// secretItem is what a keyring item holds: the two tokens and, for an
+// OAuth session, its DPoP key; nothing else.
 type secretItem struct {
 	AccessJwt  string `json:"accessJwt"`
 	RefreshJwt string `json:"refreshJwt"`
+	DPoPKey    string `json:"dpopKey,omitempty"`
 }
 
-// tag fingerprints an item's tokens (see Account.SecretsTag).
+// tag fingerprints an item's secrets (see Account.SecretsTag). An item
+// without a key is tagged as before keys were kept, so the tags files
+// hold still name their items.
 func (it secretItem) tag() string {
-	sum := sha256.Sum256([]byte(it.AccessJwt + "\n" + it.RefreshJwt))
+	s := it.AccessJwt + "\n" + it.RefreshJwt
+	if it.DPoPKey != "" {
+		s += "\n" + it.DPoPKey
+	}
+	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:8])
+}
+
+// secretsOf are the secrets a holds: its tokens and its DPoP key.
+func secretsOf(a *Account) secretItem {
+	it := secretItem{AccessJwt: a.AccessJwt, RefreshJwt: a.RefreshJwt}
+	if a.OAuth != nil {
+		it.DPoPKey = a.OAuth.DPoPKey
+	}
+	return it
+}
+
+// setSecrets puts it's secrets in a (the key only in an OAuth session).
+func setSecrets(a *Account, it secretItem) {
+	a.AccessJwt, a.RefreshJwt, a.secretsErr = it.AccessJwt, it.RefreshJwt, nil
+	if a.OAuth != nil {
+		a.OAuth.DPoPKey = it.DPoPKey
+	}
+}
+
+// itemErr says why item, read from the keyring, cannot be a's secrets, or
+// nil: it holds a refresh token, and a key exactly when a is an OAuth
+// session. It never quotes the item.
+func itemErr(a *Account, item secretItem) error {
+	switch {
+	case item.RefreshJwt == "":
+		return errors.New("its OS keyring item does not hold skyswitch tokens: log in again")
+	case a.OAuth == nil && item.DPoPKey != "":
+		return errors.New("its OS keyring item holds an OAuth session, and the accounts file a password session: log in again")
+	case a.OAuth != nil && (item.DPoPKey == "" || !validKey(item.DPoPKey)):
+		return errors.New("its OS keyring item holds no DPoP key for its OAuth session: log in again")
+	}
+	return nil
 }
 
 // remember keeps what the keyring holds for user, as tagged.
@@ -150,8 +191,8 @@ func (s *Store) forget(user string) {
 // (about 4 ms with GNOME Keyring).
 func (s *Store) fetchSecrets(ctx context.Context, keyringID string, a *Account) error {
 	user := keyringUser(keyringID, a.DID)
-	if it, ok := s.recall(user, a.SecretsTag); ok {
-		a.AccessJwt, a.RefreshJwt, a.secretsErr = it.AccessJwt, it.RefreshJwt, nil
+	if it, ok := s.recall(user, a.SecretsTag); ok && itemErr(a, it) == nil {
+		setSecrets(a, it)
 		return nil
 	}
 	var v string
@@ -165,15 +206,17 @@ func (s *Store) fetchSecrets(ctx context.Context, keyringID string, a *Account) 
 		err = errors.New("its tokens are missing from the OS keyring: log in again")
 	case err != nil:
 		err = fmt.Errorf("its tokens are in the OS keyring, which failed: %w", err)
-	case json.Unmarshal([]byte(v), &item) != nil || item.RefreshJwt == "":
+	case json.Unmarshal([]byte(v), &item) != nil:
 		err = errors.New("its OS keyring item does not hold skyswitch tokens: log in again")
+	default:
+		err = itemErr(a, item)
 	}
 	if err != nil {
 		a.secretsErr = err
 		return err
 	}
 	s.remember(user, item)
-	a.AccessJwt, a.RefreshJwt, a.secretsErr = item.AccessJwt, item.RefreshJwt, nil
+	setSecrets(a, item)
 	return nil
 }
 
@@ -200,9 +243,9 @@ func (s *Store) fetchAll(ctx context.Context, st *State) {
 // before is what Update read of one account's secrets, to know what fn
 // changed.
 type before struct {
-	keyring         bool // its tokens were in the keyring
-	known           bool // and were read (always true for the file)
-	access, refresh string
+	keyring bool // its tokens were in the keyring
+	known   bool // and were read (always true for the file)
+	secrets secretItem
 }
 
 // snapshotSecrets records each account's secrets before Update's fn runs.
@@ -222,7 +265,7 @@ func snapshotSecrets(st *State) map[string]before {
 		m[a.DID] = before{
 			keyring: a.Secrets == SecretsKeyring,
 			known:   a.secretsErr == nil,
-			access:  a.AccessJwt, refresh: a.RefreshJwt,
+			secrets: secretsOf(a),
 		}
 	}
 	return m
@@ -260,12 +303,12 @@ func (s *Store) placeSecrets(ctx context.Context, st *State, was map[string]befo
 				want = SecretsKeyring
 			}
 		}
-		changed := !existed || a.AccessJwt != b.access || a.RefreshJwt != b.refresh
+		changed := !existed || secretsOf(a) != b.secrets
 		known := !existed || b.known || changed
 		switch {
 		case want == SecretsKeyring && b.keyring && !changed:
 			a.Secrets = SecretsKeyring // already there (or unreadable: left there)
-		case want == SecretsKeyring && a.AccessJwt == "" && a.RefreshJwt == "":
+		case want == SecretsKeyring && secretsOf(a) == secretItem{}:
 			a.Secrets, a.SecretsTag = "", "" // nothing to keep
 		case want == SecretsKeyring:
 			if err := s.storeSecrets(ctx, st, a); err != nil {
@@ -310,10 +353,10 @@ func (s *Store) placeSecrets(ctx context.Context, st *State, was map[string]befo
 	return stale
 }
 
-// storeSecrets puts a's tokens in the keyring, naming this file with a new
-// KeyringID if it has none.
+// storeSecrets puts a's tokens (and key) in the keyring, naming this file
+// with a new KeyringID if it has none.
 func (s *Store) storeSecrets(ctx context.Context, st *State, a *Account) error {
-	item := secretItem{a.AccessJwt, a.RefreshJwt}
+	item := secretsOf(a)
 	v, _ := json.Marshal(item)
 	if len(v) > maxSecretSize {
 		return fmt.Errorf("the tokens take %d bytes, more than a keyring item holds everywhere (%d)", len(v), maxSecretSize)

@@ -27,7 +27,16 @@ import (
 // holds one; builds that know up to version 2 then refuse it as too new
 // ("upgrade skyswitch"), never as corrupt, and never drop the mark of an
 // unverified handle by writing the file back without it.
-const CurrentVersion = 4
+//
+// Version 4 added State.LoggedOut, what is remembered of logouts.
+//
+// Version 5 added auth.SessionData.OAuth (an OAuth session: its client_id,
+// issuer, endpoints, scope, ends, DPoP nonces, and its DPoP key, a secret
+// kept with the tokens). A file is written as version 5 only once an
+// account or a queued logout holds one; builds that know up to version 4
+// then refuse it as too new ("upgrade skyswitch"), never as corrupt, and
+// never drop a session's key by writing the file back without it.
+const CurrentVersion = 5
 
 // SecretsKeyring is the value of State.Secrets and Account.Secrets for
 // tokens kept in the OS keyring. The empty value means the accounts file.
@@ -119,23 +128,31 @@ func (s *State) UseSecrets(where string) error {
 	return nil
 }
 
-// formatVersion is the lowest version that holds s: 4 once it remembers
-// a logout, 3 once an account holds a HandleCheck, 2 once it uses the
-// keyring, else 1.
+// formatVersion is the lowest version that holds s: 5 once an account or
+// a queued logout holds an OAuth session, 4 once it remembers a logout, 3
+// once an account holds a HandleCheck, 2 once it uses the keyring, else 1.
 func (s *State) formatVersion() int {
-	if len(s.LoggedOut) > 0 {
-		return 4
+	for i := range s.PendingLogouts {
+		if s.PendingLogouts[i].Session.OAuth != nil {
+			return 5
+		}
 	}
 	v := 1
 	if s.Secrets != "" || s.KeyringID != "" {
 		v = 2
 	}
+	if len(s.LoggedOut) > 0 {
+		v = 4
+	}
 	for i := range s.Accounts {
-		if s.Accounts[i].HandleCheck != (HandleCheck{}) {
-			return 3
-		}
-		if s.Accounts[i].Secrets != "" || s.Accounts[i].SecretsTag != "" {
-			v = 2
+		a := &s.Accounts[i]
+		switch {
+		case a.OAuth != nil:
+			return 5
+		case a.HandleCheck != (HandleCheck{}):
+			v = max(v, 3)
+		case a.Secrets != "" || a.SecretsTag != "":
+			v = max(v, 2)
 		}
 	}
 	return v

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"iter"
 	"strings"
+
+	"github.com/skyswitch/skyswitch/auth"
 )
 
 // MaxFileSize is the largest accounts file Load reads; a larger one is
@@ -27,6 +29,9 @@ func (s *State) validate() error {
 	for i := range s.Accounts {
 		if c := s.Accounts[i].HandleCheck; c != (HandleCheck{}) && !c.valid() {
 			return fmt.Errorf("account %d: handleCheck: %s", i, errHandleCheck)
+		}
+		if err := s.checkSession(&s.Accounts[i].SessionData); err != nil {
+			return fmt.Errorf("account %d: %w", i, err)
 		}
 		switch s.Accounts[i].Secrets {
 		case "":
@@ -53,11 +58,23 @@ func (s *State) checkSecrets(keyring bool) error {
 	return nil
 }
 
+// checkSession checks what a session holds of OAuth, if anything, and
+// that the document's version can hold it.
+func (s *State) checkSession(d *auth.SessionData) error {
+	if d.OAuth == nil {
+		return nil
+	}
+	if err := checkOAuthVersion(s.Version); err != nil {
+		return err
+	}
+	return checkOAuth(d.OAuth, d.RefreshJwt != "")
+}
+
 // validateWith is validate with the accounts' DIDs given by dids, for a
 // state whose accounts were checked but not kept (decodeOne).
 func (s *State) validateWith(dids iter.Seq2[int, string]) error {
-	if s.Version < 1 || s.Version > CurrentVersion {
-		return fmt.Errorf("version %d, want 1 to %d", s.Version, CurrentVersion)
+	if s.Version < 1 || s.Version > knownVersion {
+		return fmt.Errorf("version %d, want 1 to %d", s.Version, knownVersion)
 	}
 	seen := make(map[string]bool, len(s.Accounts))
 	for i, did := range dids {
@@ -81,6 +98,9 @@ func (s *State) validateWith(dids iter.Seq2[int, string]) error {
 		}
 		if p.Attempts < 0 {
 			return fmt.Errorf("pending logout %d: negative attempts", i)
+		}
+		if err := s.checkSession(&p.Session); err != nil {
+			return fmt.Errorf("pending logout %d: %w", i, err)
 		}
 	}
 	return s.validLoggedOut(seen)
