@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/skyswitch/skyswitch/auth"
@@ -16,7 +17,10 @@ import (
 //
 // On success the local fields are kept, the refresh error is cleared, and
 // Service, PDSURL, DIDDoc and RefreshedAt are kept from the stored session
-// when fresh leaves them empty.
+// when fresh leaves them empty; so is an OAuth session's data, member by
+// member (see mergedOAuth). The refresh tokens compared may be JWTs (a
+// password session's) or opaque (an OAuth server's, which are never taken
+// for later ones: only the one used, or fresh's own, is replaced).
 //
 // A removed account is never brought back: applied is false. If that
 // account's session is queued for logout under usedRefreshJwt, the queued
@@ -84,7 +88,37 @@ func merged(old, fresh auth.SessionData) auth.SessionData {
 	if fresh.RefreshedAt.IsZero() {
 		fresh.RefreshedAt = old.RefreshedAt
 	}
+	fresh.OAuth = mergedOAuth(old.OAuth, fresh.OAuth)
 	return fresh
+}
+
+// mergedOAuth is fresh's OAuth data with what a refresh does not change
+// taken from old's when fresh leaves it empty: the client_id, issuer,
+// endpoints, key and scope of the sign-in, the session's end (refreshes do
+// not move it), the last nonces. The access token's expiry is fresh's
+// alone: old's was the spent token's. No fresh data keeps old's.
+func mergedOAuth(old, fresh *auth.OAuthData) *auth.OAuthData {
+	switch {
+	case fresh == nil && old != nil:
+		o := *old
+		o.AccessExpiresAt = time.Time{}
+		return &o
+	case fresh == nil || old == nil:
+		return fresh
+	}
+	o := *fresh
+	o.ClientID = cmp.Or(o.ClientID, old.ClientID)
+	o.Issuer = cmp.Or(o.Issuer, old.Issuer)
+	o.TokenEndpoint = cmp.Or(o.TokenEndpoint, old.TokenEndpoint)
+	o.RevocationEndpoint = cmp.Or(o.RevocationEndpoint, old.RevocationEndpoint)
+	o.DPoPKey = cmp.Or(o.DPoPKey, old.DPoPKey)
+	o.Scope = cmp.Or(o.Scope, old.Scope)
+	o.AuthServerNonce = cmp.Or(o.AuthServerNonce, old.AuthServerNonce)
+	o.PDSNonce = cmp.Or(o.PDSNonce, old.PDSNonce)
+	if o.SessionEndsAt.IsZero() {
+		o.SessionEndsAt = old.SessionEndsAt
+	}
+	return &o
 }
 
 // issuedLater reports whether token a was issued strictly after token b,

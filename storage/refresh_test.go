@@ -143,11 +143,21 @@ func TestSlowProcessCannotWriteBackStaleTokens(t *testing.T) {
 }
 
 // rotatingServer rotates refresh tokens with no grace period: only the
-// latest token refreshes, as a strict server would.
+// latest token refreshes, as a strict server would (an OAuth server's
+// refresh tokens are single-use).
 type rotatingServer struct {
 	mu      sync.Mutex
 	current auth.SessionData
 	minutes int
+	next    func(minutes int) auth.SessionData // the session it gives at each refresh
+	issued  map[string]int                     // when each refresh token was issued
+}
+
+// issuedAt is the minute the server issued refresh token tok.
+func (s *rotatingServer) issuedAt(tok string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.issued[tok]
 }
 
 var errReused = errors.New("InvalidToken: refresh token reused")
@@ -159,18 +169,32 @@ func (s *rotatingServer) refresh(tok string) (auth.SessionData, error) {
 		return auth.SessionData{}, errReused
 	}
 	s.minutes++
-	s.current = tokensAt(s.minutes)
+	s.current = s.next(s.minutes)
 	s.current.DIDDoc = json.RawMessage(`{}`)
+	s.issued[s.current.RefreshJwt] = s.minutes
 	return s.current, nil
 }
 
 // TestConcurrentRefreshersNeverLoseTheLiveToken has several "processes"
 // (separate Stores, so separate locks) refresh one account against a
 // server without grace, while others replay stale results. At the end the
-// stored token is the one the server accepts.
+// stored token is the one the server accepts. Password sessions' refresh
+// tokens are JWTs, dated; an OAuth server's are opaque, single-use, and
+// the session's DPoP key must survive every rotation.
 func TestConcurrentRefreshersNeverLoseTheLiveToken(t *testing.T) {
+	t.Run("password", func(t *testing.T) {
+		concurrentRefreshers(t, &rotatingServer{current: tokensAt(0), next: tokensAt, issued: map[string]int{}})
+	})
+	t.Run("oauth", func(t *testing.T) {
+		first := oauthSession(7, t0)
+		next := func(n int) auth.SessionData { return rotated(first, n) }
+		concurrentRefreshers(t, &rotatingServer{current: first, next: next, issued: map[string]int{}})
+	})
+}
+
+func concurrentRefreshers(t *testing.T, srv *rotatingServer) {
 	path := newStore(t).Path()
-	srv := &rotatingServer{current: tokensAt(0)}
+	first := srv.current
 	mustUpdate(t, Open(path), func(st *State) error { st.Upsert(Account{SessionData: srv.current}); return nil })
 	did := srv.current.DID
 
@@ -219,7 +243,7 @@ func TestConcurrentRefreshersNeverLoseTheLiveToken(t *testing.T) {
 					if !st.ApplyRefresh(used, fresh) {
 						// Only because a replay stored this result
 						// already and someone refreshed on from it.
-						if a, _ := st.Account(did); !issuedLater(a.RefreshJwt, fresh.RefreshJwt) {
+						if a, _ := st.Account(did); srv.issuedAt(a.RefreshJwt) <= srv.issuedAt(fresh.RefreshJwt) {
 							t.Errorf("fresh tokens refused over older ones")
 						}
 					}
@@ -235,6 +259,9 @@ func TestConcurrentRefreshersNeverLoseTheLiveToken(t *testing.T) {
 	a, _ := st.Account(did)
 	if a.RefreshJwt != srv.current.RefreshJwt {
 		t.Fatalf("stored token %s, server's live token %s: the session is lost", short(a.RefreshJwt), short(srv.current.RefreshJwt))
+	}
+	if first.OAuth != nil && (a.OAuth == nil || a.OAuth.DPoPKey != first.OAuth.DPoPKey || a.OAuth.ClientID != first.OAuth.ClientID) {
+		t.Fatalf("the OAuth session's key or client_id did not survive: %+v", a.OAuth)
 	}
 	if srv.minutes < 12 { // four refreshing processes, three wins each
 		t.Errorf("only %d refreshes happened", srv.minutes)
