@@ -96,7 +96,8 @@ func merged(old, fresh auth.SessionData) auth.SessionData {
 // taken from old's when fresh leaves it empty: the client_id, issuer,
 // endpoints, key and scope of the sign-in, the session's end (refreshes do
 // not move it), the last nonces. The access token's expiry is fresh's
-// alone: old's was the spent token's. No fresh data keeps old's.
+// alone: old's was the spent token's. A result with no OAuth data at all
+// keeps old's (without that expiry). Neither old nor fresh is changed.
 func mergedOAuth(old, fresh *auth.OAuthData) *auth.OAuthData {
 	switch {
 	case fresh == nil && old != nil:
