@@ -64,9 +64,9 @@ func located(p jsontext.Pointer, offset int64, reason string) string {
 }
 
 // nameLike tells whether a member name may be shown in an error: a short
-// plain word that holds no start of a token ("eyJ").
+// plain word that holds no start of a token ("eyJ") or of a DPoP key.
 func nameLike(s string) bool {
-	if len(s) == 0 || len(s) > 32 || strings.Contains(s, "eyJ") {
+	if len(s) == 0 || len(s) > 32 || strings.Contains(s, "eyJ") || strings.Contains(s, keyStart) {
 		return false
 	}
 	for _, c := range []byte(s) {

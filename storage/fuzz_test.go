@@ -33,6 +33,10 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte(`{"version":1,"accounts":[{"did":"did:plc:a","active":true,"status":null,"didDoc":null}]}`))
 	f.Add([]byte(`{"version":3,"accounts":[{"did":"did:plc:a","handle":"a.test","handleCheck":{"handle":"a.test","status":"unverified","names":"did:plc:b","at":"2025-06-01T12:00:00Z"}},{"did":"did:plc:b","handle":"A.test"}]}`))
 	f.Add([]byte(`{"version":2,"secrets":"keyring","keyringId":"0011","accounts":[{"did":"did:plc:a","secrets":"keyring","secretsTag":"00112233aabbccdd"}]}`))
+	f.Add([]byte(`{"version":1,"active":"did:` + keyStart + `QQgwjVhyJhq"}`))
+	oauth, _ := os.ReadFile(filepath.Join("testdata", "compat", "v5-oauth.json"))
+	f.Add(oauth)
+	f.Add([]byte(`{"version":5,"active":"did:` + keyStart + `","accounts":[{"did":"did:plc:a","refreshJwt":"r","oauth":{"clientId":"https://c.test/` + keyStart + `","issuer":"https://i.test","tokenEndpoint":"https://i.test/t","dpopKey":"` + keyStart + `QQg","scope":"atproto","sessionEndsAt":"2025-06-15T12:00:00Z","` + keyStart + `":1}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st, err := decode("fuzz", data)
 		// (0) reading one account agrees with reading them all.
@@ -41,9 +45,12 @@ func FuzzLoad(f *testing.F) {
 			if _, ok := err.(*FileError); !ok {
 				t.Fatalf("error of type %T: %v", err, err)
 			}
-			// (0b) an error never quotes what may be a token.
-			if bytes.Contains(data, []byte("eyJ")) && strings.Contains(err.Error(), "eyJ") {
-				t.Fatalf("the error quotes a token-like value: %v", err)
+			// (0b) an error never quotes what may be a token or a
+			// DPoP key.
+			for _, start := range []string{"eyJ", keyStart} {
+				if bytes.Contains(data, []byte(start)) && strings.Contains(err.Error(), start) {
+					t.Fatalf("the error quotes a token-like or key-like value: %v", err)
+				}
 			}
 			return
 		}

@@ -111,7 +111,7 @@ func (s *State) validateWith(dids iter.Seq2[int, string]) error {
 // never quoted.
 func shownDID(did string) string {
 	rest, ok := strings.CutPrefix(did, "did:")
-	if !ok || len(did) > 256 || strings.Contains(did, "eyJ") {
+	if !ok || len(did) > 256 || strings.Contains(did, "eyJ") || strings.Contains(did, keyStart) {
 		return "(not a DID)"
 	}
 	for _, c := range []byte(rest) {
