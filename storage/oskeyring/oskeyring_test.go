@@ -2,6 +2,11 @@ package oskeyring
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"os"
 	"path/filepath"
@@ -51,6 +56,7 @@ func TestRealKeyring(t *testing.T) {
 	s.UseSecrets(k)
 	alice := session("did:plc:realkeyringalice0000000", "alice.test", time.Now())
 	bob := session("did:plc:realkeyringbob000000000", "bob.test", time.Now())
+	carol := oauthSession(t, "did:plc:realkeyringcarol00000000", "carol.test", time.Now())
 	update := func(fn func(*storage.State) error) {
 		t.Helper()
 		if err := s.Update(fn); err != nil {
@@ -60,6 +66,7 @@ func TestRealKeyring(t *testing.T) {
 	update(func(st *storage.State) error {
 		st.Upsert(storage.Account{SessionData: alice})
 		st.Upsert(storage.Account{SessionData: bob})
+		st.Upsert(storage.Account{SessionData: carol})
 		return st.SetActive(alice.DID)
 	})
 	update(func(st *storage.State) error { return st.UseSecrets(storage.SecretsKeyring) })
@@ -69,8 +76,9 @@ func TestRealKeyring(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(string(raw), alice.RefreshJwt) || strings.Contains(string(raw), bob.AccessJwt) {
-		t.Fatal("tokens still in the file after moving them to the keyring")
+	if strings.Contains(string(raw), alice.RefreshJwt) || strings.Contains(string(raw), bob.AccessJwt) ||
+		strings.Contains(string(raw), carol.RefreshJwt) || strings.Contains(string(raw), carol.OAuth.DPoPKey) {
+		t.Fatal("tokens or a DPoP key still in the file after moving them to the keyring")
 	}
 	st, err := s.Load()
 	if err != nil {
@@ -81,6 +89,16 @@ func TestRealKeyring(t *testing.T) {
 	item, err := gokeyring.Get(storage.KeyringService, alice.DID+" "+st.KeyringID)
 	if err != nil || !strings.Contains(item, alice.RefreshJwt) || strings.Contains(item, alice.Handle) {
 		t.Fatalf("keyring item of alice: err %v, holds her refresh token %v", err, strings.Contains(item, alice.RefreshJwt))
+	}
+
+	// An OAuth session's item holds its key beside its tokens, and the
+	// key comes back with them.
+	item, err = gokeyring.Get(storage.KeyringService, carol.DID+" "+st.KeyringID)
+	if err != nil || !strings.Contains(item, carol.OAuth.DPoPKey) || strings.Contains(item, carol.OAuth.ClientID) {
+		t.Fatalf("keyring item of carol: err %v, holds her key %v", err, strings.Contains(item, carol.OAuth.DPoPKey))
+	}
+	if c, ok, err := s.LoadAccount(ctx, carol.DID); err != nil || !ok || c.OAuth == nil || c.OAuth.DPoPKey != carol.OAuth.DPoPKey || c.RefreshJwt != carol.RefreshJwt {
+		t.Fatalf("LoadAccount of carol: ok %v err %v", ok, err)
 	}
 
 	// The fast path reads one account's tokens from the keyring.
@@ -110,8 +128,8 @@ func TestRealKeyring(t *testing.T) {
 	// And back to the file: tokens there, the item gone.
 	update(func(st *storage.State) error { return st.UseSecrets("file") })
 	raw, _ = os.ReadFile(s.Path())
-	if !strings.Contains(string(raw), fresh.RefreshJwt) {
-		t.Fatal("tokens not back in the file")
+	if !strings.Contains(string(raw), fresh.RefreshJwt) || !strings.Contains(string(raw), carol.OAuth.DPoPKey) {
+		t.Fatal("tokens or the DPoP key not back in the file")
 	}
 	if _, err := gokeyring.Get(storage.KeyringService, alice.DID+" "+st.KeyringID); !errors.Is(err, gokeyring.ErrNotFound) {
 		t.Fatalf("alice's item after moving back: %v, want not found", err)
@@ -119,6 +137,27 @@ func TestRealKeyring(t *testing.T) {
 	if w := s.Warnings(); len(w) != 0 {
 		t.Errorf("warnings with a working keyring: %q", w)
 	}
+}
+
+// oauthSession is an OAuth session with a new ES256 key.
+func oauthSession(t *testing.T, did, handle string, iat time.Time) auth.SessionData {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := session(did, handle, iat)
+	d.RefreshJwt = "ref-" + did + "." + iat.Format("150405.000000000")
+	d.OAuth = &auth.OAuthData{
+		ClientID: "http://localhost?redirect_uri=http%3A%2F%2F127.0.0.1%3A1%2Fcallback&scope=atproto",
+		Issuer:   "https://pds.test", TokenEndpoint: "https://pds.test/oauth/token",
+		DPoPKey: base64.RawURLEncoding.EncodeToString(der), Scope: "atproto",
+		SessionEndsAt: iat.Add(14 * 24 * time.Hour),
+	}
+	return d
 }
 
 // session is a session with distinct fake tokens shaped like a PDS's.
