@@ -14,6 +14,9 @@
 //	  "previous": "did:plc:…",       // the one before it, for "switch -"
 //	  "accounts": [                  // auth.SessionData, flattened, plus
 //	    {"accessJwt": "…", "refreshJwt": "…", "did": "…", "handle": "…", …,
+//	     "oauth": {"clientId": "http://localhost?…", "issuer": "…",
+//	               "tokenEndpoint": "…", "dpopKey": "…", "scope": "…",
+//	               "sessionEndsAt": "…", …},   // an OAuth session only
 //	     "addedAt": "…", "lastUsedAt": "…", "lastRefreshError": "…",
 //	     "handleCheck": {"handle": "…", "status": "verified", "at": "…"}}
 //	  ],
@@ -28,12 +31,31 @@
 //	}
 //
 // An account whose tokens are in the OS keyring has "secrets": "keyring"
-// and empty accessJwt and refreshJwt. A file using none of the keyring
-// fields is written as version 1, which older builds read; one that does
-// is version 2, which they refuse as too new. One holding a handleCheck
-// (the last outcome of checking the handle both ways; see HandleCheck) is
-// version 3, and one that remembers a logout (DID and handle only; see
-// State.NoteLoggedOut) version 4. No password is ever stored.
+// and empty accessJwt and refreshJwt (and, for an OAuth session, an empty
+// dpopKey). A file using none of the keyring fields is written as version
+// 1, which older builds read; one that does is version 2, which they
+// refuse as too new. One holding a handleCheck (the last outcome of
+// checking the handle both ways; see HandleCheck) is version 3, one that
+// remembers a logout (DID and handle only; see State.NoteLoggedOut)
+// version 4, and one where an account or a queued logout holds an OAuth
+// session version 5. No password is ever stored.
+//
+// # OAuth sessions
+//
+// An OAuth session is an auth.SessionData with OAuth set: its two tokens
+// where a password session's are, and beside them the exact client_id
+// sent at sign-in, the issuer and endpoints, the scope, when the access
+// token lapses and the session ends, the last DPoP nonces, and its DPoP
+// private key. The key is a secret like the tokens: it goes where they go
+// (the file, or the keyring item beside them, SecretsTag covering it),
+// is never quoted in an error, and a session holds it exactly when it
+// holds its refresh token. Every member is checked on each read and write
+// (URLs https, or http on loopback; the key's and nonces' syntax;
+// lengths). A queued logout keeps the whole session, key included, in the
+// file, as it keeps a password session's tokens, so its revocation can be
+// retried. ApplyRefresh keeps what the sign-in fixed when a refresh result
+// leaves it out, and compares the opaque single-use refresh tokens of an
+// OAuth server as it does JWTs, never taking one for a later one.
 //
 // # Handles
 //
@@ -45,8 +67,9 @@
 //
 // # Tokens in the OS keyring
 //
-// With a Secrets (Store.UseSecrets), an account's two tokens can live in
-// the OS keyring instead of the file: one item per account, service
+// With a Secrets (Store.UseSecrets), an account's two tokens (and an OAuth
+// session's DPoP key) can live in the OS keyring instead of the file: one
+// item per account, service
 // KeyringService, user "<did> <keyringId>"; everything else stays in the
 // file. State.UseSecrets chooses, and moves every account. The State
 // callers see always holds the tokens: the store reads them from the

@@ -85,15 +85,16 @@ type Account struct {
 	// (expired, revoked, taken down); only a new login revives the account.
 	// Set by MarkEnded, cleared by ApplyRefresh and by Upsert of a new login.
 	SessionEnded bool `json:"sessionEnded,omitzero"`
-	// Secrets is where this account's two tokens live: "" in this file,
-	// SecretsKeyring in the OS keyring (the file then holds them empty).
-	// The store sets it: it reads the tokens from there into AccessJwt and
-	// RefreshJwt, and writes them back there; callers leave it alone and
-	// use State.UseSecrets to move tokens.
+	// Secrets is where this account's two tokens (and an OAuth session's
+	// DPoP key) live: "" in this file, SecretsKeyring in the OS keyring
+	// (the file then holds them empty). The store sets it: it reads them
+	// from there into AccessJwt, RefreshJwt and OAuth.DPoPKey, and writes
+	// them back there; callers leave it alone and use State.UseSecrets to
+	// move tokens.
 	Secrets string `json:"secrets,omitempty"`
-	// SecretsTag fingerprints the tokens this account last put in the
-	// keyring (16 hex digits of their SHA-256: nothing to learn a token
-	// from), so that a store that has read them once need not ask the
+	// SecretsTag fingerprints the tokens (and key) this account last put
+	// in the keyring (16 hex digits of their SHA-256: nothing to learn a
+	// token from), so that a store that has read them once need not ask the
 	// keyring again while the file names the same tokens. The store sets
 	// it; callers leave it alone.
 	SecretsTag string `json:"secretsTag,omitempty"`
@@ -106,8 +107,8 @@ type Account struct {
 }
 
 // SecretsErr tells why this account's tokens could not be read from the OS
-// keyring (AccessJwt and RefreshJwt are then empty), or nil. The error
-// names no token.
+// keyring (AccessJwt, RefreshJwt and an OAuth session's DPoP key are then
+// empty), or nil. The error names no token and no key.
 func (a *Account) SecretsErr() error { return a.secretsErr }
 
 // UseSecrets sets where tokens are kept, "" (or "file") for the accounts
