@@ -1,6 +1,9 @@
 package storage
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
 // seed1000 is a store holding 1,000 realistic accounts (~1.7 MB: two JWTs and a DID document each).
 func seed1000(b *testing.B) *Store {
@@ -62,5 +65,45 @@ func BenchmarkEncode1000(b *testing.B) {
 			b.Fatal(err)
 		}
 		buf = out[:0]
+	}
+}
+
+// oauth1000 is a state of 1,000 OAuth accounts, the first active.
+func oauth1000() *State {
+	st := NewState()
+	for i := range 1000 {
+		st.Upsert(oauthAccount(i))
+	}
+	st.Active = st.Accounts[0].DID
+	return st
+}
+
+// BenchmarkDecode1000OAuth is BenchmarkDecode1000 with every account an
+// OAuth session: what checking their members costs a load.
+func BenchmarkDecode1000OAuth(b *testing.B) {
+	st := oauth1000()
+	st.Version = st.formatVersion()
+	data, err := encode(st, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := decode("bench", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoadAccount1000OAuth is BenchmarkLoadAccount1000 with every
+// account an OAuth session: what they cost token.
+func BenchmarkLoadAccount1000OAuth(b *testing.B) {
+	s := newStore(b)
+	mustUpdate(b, s, replaceWith(oauth1000()))
+	for b.Loop() {
+		a, ok, err := s.LoadAccount(context.Background(), "")
+		if err != nil || !ok || a.OAuth == nil {
+			b.Fatal(ok, err)
+		}
 	}
 }

@@ -116,7 +116,7 @@ func decode(path string, data []byte) (*State, error) {
 	if err := keyring.err(st); err != nil {
 		return nil, fileErr(path, ErrCorrupt, "%v", err)
 	}
-	if err := st.validate(); err != nil {
+	if err := st.validateSessions(false); err != nil {
 		return nil, fileErr(path, ErrCorrupt, "%v", err)
 	}
 	return st, nil

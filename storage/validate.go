@@ -14,7 +14,11 @@ import (
 const MaxFileSize = 64 << 20
 
 // validate checks the invariants every stored state keeps.
-func (s *State) validate() error {
+func (s *State) validate() error { return s.validateSessions(true) }
+
+// validateSessions is validate; with oauth false it leaves out the
+// accounts' OAuth sessions, which decode's fieldCheck has just checked.
+func (s *State) validateSessions(oauth bool) error {
 	err := s.validateWith(func(yield func(int, string) bool) {
 		for i := range s.Accounts {
 			if !yield(i, s.Accounts[i].DID) {
@@ -30,8 +34,8 @@ func (s *State) validate() error {
 		if c := s.Accounts[i].HandleCheck; c != (HandleCheck{}) && !c.valid() {
 			return fmt.Errorf("account %d: handleCheck: %s", i, errHandleCheck)
 		}
-		if err := s.checkSession(&s.Accounts[i].SessionData); err != nil {
-			return fmt.Errorf("account %d: %w", i, err)
+		if err := s.checkAccountSession(i, oauth); err != nil {
+			return err
 		}
 		switch s.Accounts[i].Secrets {
 		case "":
@@ -54,6 +58,17 @@ func (s *State) checkSecrets(keyring bool) error {
 		return fmt.Errorf("an account keeps its tokens in the keyring, but keyringId is missing")
 	case s.Version < 2 && (keyring || s.Secrets != "" || s.KeyringID != ""):
 		return fmt.Errorf("format version %d cannot hold the keyring fields", s.Version)
+	}
+	return nil
+}
+
+// checkAccountSession is checkSession for account i, when oauth.
+func (s *State) checkAccountSession(i int, oauth bool) error {
+	if !oauth {
+		return nil
+	}
+	if err := s.checkSession(&s.Accounts[i].SessionData); err != nil {
+		return fmt.Errorf("account %d: %w", i, err)
 	}
 	return nil
 }
