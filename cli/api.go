@@ -44,7 +44,7 @@ func apiCommand() command {
 			{name: "describe", usage: "print what the lexicon says of the method (kind, parameters, input, output, errors) instead of calling it"},
 		},
 		maxArgs: 1, override: true,
-		run: func(ctx context.Context, e *env, p *parsed) error {
+		run: func(ctx context.Context, e *invocation, p *parsed) error {
 			if p.on("describe") {
 				return runDescribe(p.arg(), e.stdout)
 			}
@@ -190,7 +190,7 @@ func clipText(s string) string {
 
 // runAPI makes the call as the chosen account and prints the answer; with
 // paginate, the call of every page.
-func runAPI(ctx context.Context, opts apiOptions, e *env) error {
+func runAPI(ctx context.Context, opts apiOptions, e *invocation) error {
 	if opts.output == "" || opts.include {
 		e.noteClosedStdout("the answer")
 	}
@@ -292,7 +292,7 @@ func answer(call func(auth.RawRequest) (*auth.RawResponse, error), req auth.RawR
 }
 
 // callOnce makes the call and prints its answer.
-func (e *env) callOnce(call func(auth.RawRequest) (*auth.RawResponse, error), req auth.RawRequest, opts apiOptions, out *apiOut) error {
+func (e *invocation) callOnce(call func(auth.RawRequest) (*auth.RawResponse, error), req auth.RawRequest, opts apiOptions, out *apiOut) error {
 	resp, err := answer(call, req, opts, out)
 	if err != nil {
 		return err

@@ -241,7 +241,7 @@ func TestPaginateKeepsCursorDigests(t *testing.T) {
 		return &auth.RawResponse{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(page))}, nil
 	}
 	out := &apiOut{text: newJSONOut(sanitize.NewWriter(io.Discard), io.Discard)}
-	e := &env{}
+	e := &invocation{}
 	if err := e.paginate(call, auth.RawRequest{NSID: "com.example.pages"}, apiOptions{paginate: true, maxPages: defaultMaxPages}, out); err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ type apiOut struct {
 	jq       *gojq.Code
 }
 
-func (e *env) apiOutput(opts apiOptions) *apiOut {
+func (e *invocation) apiOutput(opts apiOptions) *apiOut {
 	out := &apiOut{
 		head: e.stdout, text: e.jsonStdout(), raw: e.app.Stdout,
 		pretty: e.app.StdoutTerminal, terminal: e.app.StdoutTerminal, path: opts.output, jq: opts.jq,
@@ -56,8 +56,8 @@ func (o *apiOut) doc(data []byte, pretty bool, nsid string) error {
 }
 
 // jsonStdout is the sanitised stdout for JSON: Run's sanitiser over the
-// App's stdout (or one over a stdout a test gave the env).
-func (e *env) jsonStdout() jsonOut {
+// App's stdout (or one over a stdout a test gave the invocation).
+func (e *invocation) jsonStdout() jsonOut {
 	if sw, ok := e.stdout.(*sanitize.Writer); ok {
 		return newJSONOut(sw, e.app.Stdout)
 	}
@@ -105,7 +105,7 @@ func (o *apiOut) close(failed error) error {
 }
 
 // copyRaw copies a body that is not JSON as it is, never to a terminal.
-func (e *env) copyRaw(resp *auth.RawResponse, nsid string, out *apiOut) error {
+func (e *invocation) copyRaw(resp *auth.RawResponse, nsid string, out *apiOut) error {
 	if out.terminal {
 		kind := resp.Header.Get("Content-Type")
 		if kind == "" {

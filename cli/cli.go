@@ -1,8 +1,8 @@
 // Package cli is skyswitch's command line: one table of commands (table)
-// drives dispatch, the usage, each command's --help and the bash, zsh and
-// fish completion. Each command parses its flags into an options struct,
-// then runs as run<Name>(ctx, opts, env), which tests call without a
-// process.
+// drives dispatch, the usage, each command's --help, the man page and the
+// bash, zsh, fish and PowerShell completion. Each command parses its flags
+// into an options struct, then runs as run<Name>(ctx, opts, e), e being
+// the run's invocation, which tests call without a process.
 //
 // Everything a run writes passes the one sanitiser (internal/sanitize):
 // server answers, certificate names, Go's error texts and the accounts
@@ -37,7 +37,7 @@ const (
 // App is the command line's configuration: the streams, environment and
 // terminal of the process, and what it runs against. main builds it from
 // the process; tests from buffers, a temp accounts file and the fake
-// server. Run never changes it: what one run learns lives in its env.
+// server. Run never changes it: what one run learns lives in its invocation.
 type App struct {
 	// Version is the build's version, for --version, the usage and the
 	// User-Agent.
@@ -70,10 +70,10 @@ type App struct {
 	execProxy *accounts.ProxyOptions
 }
 
-// env is one run: the App's streams behind the sanitiser, and what the run
+// invocation is one run: the App's streams behind the sanitiser, and what the run
 // learns as it goes: the account --account names, the manager once the
 // accounts file is opened, the reader of prompted lines.
-type env struct {
+type invocation struct {
 	app            *App
 	stdout, stderr io.Writer
 	account        string            // --account, before the command or among its flags
@@ -105,7 +105,7 @@ func (a *App) Run(ctx context.Context, args []string) int {
 	out, errOut := sanitized(a.Stdout), sanitized(a.Stderr)
 	defer out.Flush()
 	defer errOut.Flush()
-	e := &env{app: a, stdout: out, stderr: errOut}
+	e := &invocation{app: a, stdout: out, stderr: errOut}
 	err := e.dispatch(ctx, args)
 	var status exitStatus
 	switch {
@@ -151,14 +151,14 @@ func sanitized(w io.Writer) *sanitize.Writer {
 	return sanitize.NewWriter(w)
 }
 
-func (e *env) clock() time.Time {
+func (e *invocation) clock() time.Time {
 	if e.app.Now != nil {
 		return e.app.Now()
 	}
 	return time.Now()
 }
 
-func (e *env) getenv(k string) string {
+func (e *invocation) getenv(k string) string {
 	if e.app.Getenv == nil {
 		return ""
 	}
@@ -167,7 +167,7 @@ func (e *env) getenv(k string) string {
 
 // warnings prints, once, what the store noticed (permissions tightened, a
 // keyring that failed), and returns it.
-func (e *env) warnings() []string {
+func (e *invocation) warnings() []string {
 	ws := e.mgr.Warnings()
 	for _, w := range ws {
 		fmt.Fprintf(e.stderr, "skyswitch: note: %s\n", w)

@@ -381,7 +381,7 @@ func TestOverrideSelectsInTheSwitcher(t *testing.T) {
 		{"@bob.test", "", "SKYSWITCH_ACCOUNT"},
 		{"carol.test", bob.DID, "--account"},
 	} {
-		run := &env{app: &App{Getenv: func(k string) string { return map[string]string{envAccount: tc.env}[k] }}, account: tc.flag}
+		run := &invocation{app: &App{Getenv: func(k string) string { return map[string]string{envAccount: tc.env}[k] }}, account: tc.flag}
 		opts, err := run.tuiOptions(e.state())
 		if err != nil {
 			t.Fatal(err)

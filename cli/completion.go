@@ -13,7 +13,7 @@ func completionCommand() command {
 		name: "completion", args: "bash|zsh|fish|powershell",
 		summary: "print the shell completion script",
 		maxArgs: 1, words: append(shells(), "powershell"), noStore: true,
-		run: func(_ context.Context, e *env, p *parsed) error {
+		run: func(_ context.Context, e *invocation, p *parsed) error {
 			return runCompletion(completionOptions{shell: p.arg()}, e)
 		},
 	}
@@ -23,7 +23,7 @@ func completionCommand() command {
 type completionOptions struct{ shell string }
 
 // runCompletion prints the completion script of a shell.
-func runCompletion(opts completionOptions, e *env) error {
+func runCompletion(opts completionOptions, e *invocation) error {
 	var script string
 	switch opts.shell {
 	case "bash":

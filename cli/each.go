@@ -30,7 +30,7 @@ type eachOptions struct {
 // command that would otherwise act on the saved active account while
 // SKYSWITCH_ACCOUNT pins the shell to another asks for the account's name
 // instead of guessing.
-func (e *env) eachAccount(ctx context.Context, opts eachOptions, fn func(w io.Writer, ident string) error) error {
+func (e *invocation) eachAccount(ctx context.Context, opts eachOptions, fn func(w io.Writer, ident string) error) error {
 	if opts.all && (opts.account != "" || e.account != "") {
 		return usageErr("%s: give an account or --all, not both", opts.name)
 	}
@@ -53,7 +53,7 @@ func (e *env) eachAccount(ctx context.Context, opts eachOptions, fn func(w io.Wr
 
 // all runs fn for every saved account, up to allAtOnce at once, and says
 // how many failed.
-func (e *env) all(ctx context.Context, name string, fn func(w io.Writer, ident string) error) error {
+func (e *invocation) all(ctx context.Context, name string, fn func(w io.Writer, ident string) error) error {
 	st, err := e.mgr.Load(ctx)
 	if err != nil {
 		return err
@@ -108,7 +108,7 @@ func inOrder(n, limit int, work func(i int, w io.Writer) error, done func(i int,
 }
 
 // retryPending tries owed revocations again; failures stay queued quietly.
-func (e *env) retryPending(ctx context.Context) {
+func (e *invocation) retryPending(ctx context.Context) {
 	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if n, _, err := e.mgr.RetryPendingLogouts(rctx); err == nil && n > 0 {

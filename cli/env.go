@@ -17,7 +17,7 @@ func envCommand() command {
 			{name: "unset", usage: "print the command that removes the pin instead"},
 		},
 		maxArgs: 1, handles: true, override: true,
-		run: func(ctx context.Context, e *env, p *parsed) error {
+		run: func(ctx context.Context, e *invocation, p *parsed) error {
 			opts := envOptions{account: p.arg(), unset: p.on("unset")}
 			switch p.str("shell") {
 			case "bash", "zsh", "sh":
@@ -42,7 +42,7 @@ type envOptions struct {
 // account, for eval "$(skyswitch env @work.example)". The variable holds
 // the DID, which stays the same when the handle changes; a comment names
 // the handle for people reading the output.
-func runEnv(ctx context.Context, opts envOptions, e *env) error {
+func runEnv(ctx context.Context, opts envOptions, e *invocation) error {
 	if err := e.refuseClosedStdout("env", "the shell command"); err != nil {
 		return err
 	}

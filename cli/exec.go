@@ -25,7 +25,7 @@ func execCommand() command {
 		name: "exec", args: "-- <command> [<args>]", helpArgs: "[--account <account>] -- <command> [<args>]",
 		summary: "run a command with the session in ATP_PDS_URL, ATP_ACCESS_TOKEN, ATP_DID, ATP_HANDLE",
 		rest:    true, override: true,
-		run: func(ctx context.Context, e *env, p *parsed) error {
+		run: func(ctx context.Context, e *invocation, p *parsed) error {
 			if len(p.args) == 0 {
 				return usageErr("exec: name the command to run: skyswitch exec -- <command> [<args>]")
 			}
@@ -58,7 +58,7 @@ const (
 // runExec runs the command with the account's session in its environment
 // and its standard streams, and ends with its exit status (128+n when a
 // signal n killed it, as shells say).
-func runExec(ctx context.Context, opts execOptions, e *env) error {
+func runExec(ctx context.Context, opts execOptions, e *invocation) error {
 	e.noteClosedStdout("the command's output")
 	ident, source := e.choose("")
 	a, err := e.mgr.Token(ctx, ident, execMinLeft)
@@ -84,7 +84,7 @@ func runExec(ctx context.Context, opts execOptions, e *env) error {
 	return e.wait(ctx, cmd, sigs)
 }
 
-func (e *env) environ() []string {
+func (e *invocation) environ() []string {
 	if e.app.Environ == nil {
 		return nil
 	}
@@ -123,7 +123,7 @@ func startError(name string, err error) error {
 // terminal signals the whole foreground process group), and a second
 // SIGINT would make a shell or a REPL see two. A ctx ended by anything but
 // a signal (a deadline, a plain cancel) kills the command.
-func (e *env) wait(ctx context.Context, cmd *exec.Cmd, sigs <-chan os.Signal) error {
+func (e *invocation) wait(ctx context.Context, cmd *exec.Cmd, sigs <-chan os.Signal) error {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	ctxDone := ctx.Done()

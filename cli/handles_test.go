@@ -90,7 +90,7 @@ func TestCLIAServerTakingAnotherAccountsHandle(t *testing.T) {
 	if st.Active != bob.DID {
 		t.Errorf("the active account changed to %s", st.Active)
 	}
-	sw := &env{app: &App{Getenv: func(k string) string { return pinned[k] }}}
+	sw := &invocation{app: &App{Getenv: func(k string) string { return pinned[k] }}}
 	if _, err := sw.tuiOptions(st); exitCode(err) != exitUsage || !strings.Contains(err.Error(), bob.DID) {
 		t.Errorf("the switcher took the pinned handle: %v", err)
 	}

@@ -170,7 +170,7 @@ func quoted(usage string) (string, int, bool) {
 }
 
 // help prints the usage, or with a command's name its help, on stdout.
-func (e *env) help(args []string) error {
+func (e *invocation) help(args []string) error {
 	if len(args) == 0 {
 		e.usage(e.stdout)
 		return nil

@@ -47,7 +47,7 @@ func interruptedBy(ctx context.Context) (name string, code int, ok bool) {
 
 // interrupted ends a run that failed with err after a signal ended ctx:
 // it says so and returns the exit code. ok is false when no signal did.
-func (e *env) interrupted(ctx context.Context, err error) (code int, ok bool) {
+func (e *invocation) interrupted(ctx context.Context, err error) (code int, ok bool) {
 	name, code, ok := interruptedBy(ctx)
 	if !ok {
 		return 0, false
@@ -63,7 +63,7 @@ func (e *env) interrupted(ctx context.Context, err error) (code int, ok bool) {
 // failure is the sentence for one of several things a run does (refresh
 // --all's accounts): "interrupted" when the signal that ended ctx is what
 // stopped it.
-func (e *env) failure(ctx context.Context, err error) string {
+func (e *invocation) failure(ctx context.Context, err error) string {
 	if _, _, ok := interruptedBy(ctx); ok && errors.Is(err, context.Canceled) {
 		return "interrupted"
 	}

@@ -21,7 +21,7 @@ func listCommand() command {
 			{name: "json", usage: "print a JSON array"},
 			{name: "handles", usage: "print only the handles, one a line (for shell completion)"},
 		},
-		run: func(ctx context.Context, e *env, p *parsed) error {
+		run: func(ctx context.Context, e *invocation, p *parsed) error {
 			return runList(ctx, listOptions{json: p.on("json"), handles: p.on("handles")}, e)
 		},
 	}
@@ -31,7 +31,7 @@ func listCommand() command {
 type listOptions struct{ json, handles bool }
 
 // runList prints the saved accounts: a table, a JSON array or the handles.
-func runList(ctx context.Context, opts listOptions, e *env) error {
+func runList(ctx context.Context, opts listOptions, e *invocation) error {
 	if opts.json && opts.handles {
 		return usageErr("list: give --json or --handles, not both")
 	}

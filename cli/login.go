@@ -59,7 +59,7 @@ func loginCommand() command {
 			{name: "password-stdin", usage: "read the password from standard input"},
 			{name: "auth-factor-token", value: "string", usage: "the sign-in code the server emailed (XXXXX-XXXXX)"},
 		},
-		run: func(ctx context.Context, e *env, p *parsed) error {
+		run: func(ctx context.Context, e *invocation, p *parsed) error {
 			return runLogin(ctx, loginOptions{
 				in:        auth.LoginInput{Service: p.str("service"), Identifier: p.str("identifier"), AuthFactorToken: p.str("auth-factor-token")},
 				fromStdin: p.on("password-stdin"),
@@ -78,7 +78,7 @@ type loginOptions struct {
 // runLogin asks for what the flags did not give, logs in (asking for the
 // emailed sign-in code when the server wants one and a person is there),
 // and makes the account the active one.
-func runLogin(ctx context.Context, opts loginOptions, e *env) error {
+func runLogin(ctx context.Context, opts loginOptions, e *invocation) error {
 	in := opts.in
 	if err := e.loginInput(&in, opts.fromStdin); err != nil {
 		return err
@@ -110,7 +110,7 @@ func runLogin(ctx context.Context, opts loginOptions, e *env) error {
 // loginInput completes in: the identifier (asked for when not given) and
 // the password (from standard input, or asked for), each held to auth's
 // limits before anything more is read or sent.
-func (e *env) loginInput(in *auth.LoginInput, fromStdin bool) error {
+func (e *invocation) loginInput(in *auth.LoginInput, fromStdin bool) error {
 	var err error
 	prompted := auth.LoginField(-1) // none
 	if in.Identifier == "" {
@@ -135,7 +135,7 @@ func (e *env) loginInput(in *auth.LoginInput, fromStdin bool) error {
 }
 
 // password reads the password from standard input, or asks for it.
-func (e *env) password(fromStdin bool) (string, error) {
+func (e *invocation) password(fromStdin bool) (string, error) {
 	switch {
 	case fromStdin:
 		pw, err := readLine(e.app.Stdin)
@@ -152,7 +152,7 @@ func (e *env) password(fromStdin bool) (string, error) {
 	return "", usageErr("login: give the password with --password-stdin (it is never accepted as an argument)")
 }
 
-func (e *env) prompt(label string) (string, error) {
+func (e *invocation) prompt(label string) (string, error) {
 	fmt.Fprint(e.stderr, label)
 	if e.input == nil {
 		e.input = bufio.NewReader(e.app.Stdin)
@@ -164,7 +164,7 @@ func (e *env) prompt(label string) (string, error) {
 	return strings.TrimSpace(line), nil
 }
 
-func (e *env) promptSecret(label string) (string, error) {
+func (e *invocation) promptSecret(label string) (string, error) {
 	fmt.Fprint(e.stderr, label)
 	s, err := e.app.ReadSecret()
 	fmt.Fprintln(e.stderr)

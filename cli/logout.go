@@ -17,7 +17,7 @@ func logoutCommand() command {
 		summary: "revoke the session on the server and remove the account",
 		flags:   []flagSpec{allSpec(), {name: "yes", usage: "with --all: do not ask first (a terminal is asked; a script never is)"}},
 		maxArgs: 1, handles: true,
-		run: func(ctx context.Context, e *env, p *parsed) error {
+		run: func(ctx context.Context, e *invocation, p *parsed) error {
 			opts := logoutOptions{eachOptions{name: "logout", account: p.arg(), all: p.on("all")}, p.on("yes")}
 			return runLogout(ctx, opts, e)
 		},
@@ -33,7 +33,7 @@ type logoutOptions struct {
 // runLogout revokes the session of one account, or of every one, and
 // removes it; a revocation the server could not take is queued. --all in
 // a terminal asks first (confirmAll).
-func runLogout(ctx context.Context, opts logoutOptions, e *env) error {
+func runLogout(ctx context.Context, opts logoutOptions, e *invocation) error {
 	if err := e.confirmAll(ctx, opts); err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ var errDeclined = &exitError{exitUsage, errors.New("logout --all: not confirmed;
 // of N accounts (@a, @b, …)? [y/N]"; anything but y or yes declines. A
 // script (no terminal) is never asked, and neither is a run that would
 // fail anyway (--all with an account) or has nothing to log out.
-func (e *env) confirmAll(ctx context.Context, opts logoutOptions) error {
+func (e *invocation) confirmAll(ctx context.Context, opts logoutOptions) error {
 	if !opts.all || opts.yes || !e.app.Interactive || opts.account != "" || e.account != "" {
 		return nil
 	}

@@ -11,7 +11,7 @@ func manCommand() command {
 	return command{
 		name: "man", summary: "print the manual page, skyswitch(1), in roff (skyswitch man | man -l -)",
 		noStore: true,
-		run:     func(_ context.Context, e *env, _ *parsed) error { return writeMan(e.stdout, e.app.Version) },
+		run:     func(_ context.Context, e *invocation, _ *parsed) error { return writeMan(e.stdout, e.app.Version) },
 	}
 }
 

@@ -9,7 +9,7 @@ func moveAsideCommand() command {
 	return command{
 		name:    "move-aside",
 		summary: "start afresh: rename an unreadable accounts file (never deletes it)",
-		run: func(_ context.Context, e *env, _ *parsed) error {
+		run: func(_ context.Context, e *invocation, _ *parsed) error {
 			return runMoveAside(e)
 		},
 	}
@@ -17,7 +17,7 @@ func moveAsideCommand() command {
 
 // runMoveAside renames the accounts file out of the way, for a fresh start
 // after skyswitch refused a file it cannot read. Nothing is deleted.
-func runMoveAside(e *env) error {
+func runMoveAside(e *invocation) error {
 	dest, err := e.mgr.Store.MoveAside()
 	if err != nil {
 		return err

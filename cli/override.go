@@ -17,7 +17,7 @@ import (
 
 // globalFlags takes --account <account> (or --account=<account>) from the
 // front of the command line.
-func (e *env) globalFlags(args []string) ([]string, error) {
+func (e *invocation) globalFlags(args []string) ([]string, error) {
 	for len(args) > 0 {
 		name, value, hasValue := strings.Cut(args[0], "=")
 		if name != "--account" && name != "-account" {
@@ -37,7 +37,7 @@ func (e *env) globalFlags(args []string) ([]string, error) {
 	return args, nil
 }
 
-func (e *env) setAccount(v string) error {
+func (e *invocation) setAccount(v string) error {
 	v = strings.TrimSpace(v)
 	if v == "" || strings.HasPrefix(v, "-") {
 		return usageErr("--account needs a handle or DID")
@@ -60,7 +60,7 @@ const (
 // choose picks the account a command acts on: the one named as argument,
 // else --account, else SKYSWITCH_ACCOUNT (empty means unset), else "" for
 // the saved active one.
-func (e *env) choose(named string) (ident, source string) {
+func (e *invocation) choose(named string) (ident, source string) {
 	switch {
 	case named != "":
 		return named, sourceArgument
@@ -74,7 +74,7 @@ func (e *env) choose(named string) (ident, source string) {
 }
 
 // pinned is SKYSWITCH_ACCOUNT, or "" when it is unset or empty.
-func (e *env) pinned() string { return strings.TrimSpace(e.getenv(envAccount)) }
+func (e *invocation) pinned() string { return strings.TrimSpace(e.getenv(envAccount)) }
 
 // fromOverride makes an unknown account, or a handle that chooses none,
 // named by --account or SKYSWITCH_ACCOUNT say where its name came from. It
@@ -131,7 +131,7 @@ func pick(st *storage.State, ident, source string) (*storage.Account, error) {
 // finds the one the override rules choose: named, else --account, else
 // SKYSWITCH_ACCOUNT, else the saved active account. It returns the source
 // too, for status's activeSource.
-func (e *env) loadChosen(ctx context.Context, named string) (*storage.State, *storage.Account, string, error) {
+func (e *invocation) loadChosen(ctx context.Context, named string) (*storage.State, *storage.Account, string, error) {
 	st, err := e.mgr.Load(ctx)
 	if err != nil {
 		return nil, nil, "", err

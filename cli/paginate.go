@@ -25,7 +25,7 @@ const defaultMaxPages = 1000
 // slurp all of them as one array; a last page that brings nothing (after
 // a first) is left out. Past maxPages it stops with an error, after
 // printing what it has.
-func (e *env) paginate(call func(auth.RawRequest) (*auth.RawResponse, error), req auth.RawRequest, opts apiOptions, out *apiOut) error {
+func (e *invocation) paginate(call func(auth.RawRequest) (*auth.RawResponse, error), req auth.RawRequest, opts apiOptions, out *apiOut) error {
 	req.Params = cloneValues(req.Params)
 	var pages [][]byte
 	seen := map[[sha256.Size]byte]bool{}
@@ -73,7 +73,7 @@ func (e *env) paginate(call func(auth.RawRequest) (*auth.RawResponse, error), re
 }
 
 // page calls one page and returns it, compact, with its cursor.
-func (e *env) page(call func(auth.RawRequest) (*auth.RawResponse, error), req auth.RawRequest, opts apiOptions, out *apiOut) ([]byte, string, error) {
+func (e *invocation) page(call func(auth.RawRequest) (*auth.RawResponse, error), req auth.RawRequest, opts apiOptions, out *apiOut) ([]byte, string, error) {
 	resp, err := answer(call, req, opts, out)
 	if err != nil {
 		return nil, "", err

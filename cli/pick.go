@@ -14,7 +14,7 @@ import (
 // lists the saved accounts, the cursor on the active one, and the account
 // chosen is switched to by its DID, so a handle another account claims
 // never chooses. esc or ctrl+c switches nothing, and says so.
-func runPick(ctx context.Context, e *env) error {
+func runPick(ctx context.Context, e *invocation) error {
 	st, err := e.mgr.Load(ctx)
 	if err != nil {
 		return err

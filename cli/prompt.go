@@ -24,7 +24,7 @@ func promptCommand() command {
 			{name: "no-color", usage: "print no colours (also when NO_COLOR is set)"},
 		},
 		override: true,
-		run: func(ctx context.Context, e *env, p *parsed) error {
+		run: func(ctx context.Context, e *invocation, p *parsed) error {
 			opts := promptOptions{shell: p.str("shell"), color: !p.on("no-color") && e.getenv("NO_COLOR") == ""}
 			switch opts.shell {
 			case "bash", "zsh", "plain":
@@ -49,7 +49,7 @@ type promptOptions struct {
 // and never looks anything up (a prompt runs before every command line).
 // No account prints nothing; an override that names no saved account says
 // so in red, since token would fail there.
-func runPrompt(ctx context.Context, opts promptOptions, e *env) error {
+func runPrompt(ctx context.Context, opts promptOptions, e *invocation) error {
 	ident, source := e.choose("")
 	a, others, ok, err := e.mgr.Store.LoadAccountClaims(ctx, ident)
 	var text string

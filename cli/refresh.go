@@ -14,7 +14,7 @@ func refreshCommand() command {
 		summary: "refresh tokens now",
 		flags:   []flagSpec{allSpec()},
 		maxArgs: 1, handles: true, override: true,
-		run: func(ctx context.Context, e *env, p *parsed) error {
+		run: func(ctx context.Context, e *invocation, p *parsed) error {
 			return runRefresh(ctx, eachOptions{name: "refresh", account: p.arg(), all: p.on("all"), override: true}, e)
 		},
 	}
@@ -22,7 +22,7 @@ func refreshCommand() command {
 
 // runRefresh refreshes the tokens of one account, or of every one, and
 // checks their handles both ways (a failed lookup fails nothing).
-func runRefresh(ctx context.Context, opts eachOptions, e *env) error {
+func runRefresh(ctx context.Context, opts eachOptions, e *invocation) error {
 	return e.eachAccount(ctx, opts, func(w io.Writer, ident string) error {
 		a, err := e.mgr.Refresh(ctx, ident)
 		if err != nil {

@@ -11,14 +11,14 @@ import (
 )
 
 // A command's run function is called as it is, without a process or a
-// command line: options in, output on the env's streams, an error whose
+// command line: options in, output on the invocation's streams, an error whose
 // exit code Run would use.
 func TestRunFunctionsDirectly(t *testing.T) {
 	e := newCLIEnv(t, fakepds.Options{})
 	alice := e.addAccount("alice.test")
 	e.login("alice.test")
 	var stdout, stderr bytes.Buffer
-	run := &env{app: &App{Now: e.clock.Now}, stdout: &stdout, stderr: &stderr,
+	run := &invocation{app: &App{Now: e.clock.Now}, stdout: &stdout, stderr: &stderr,
 		mgr: &accounts.Manager{Store: storage.Open(e.path), Client: e.client, Now: e.clock.Now}}
 	ctx := context.Background()
 

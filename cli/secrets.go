@@ -13,7 +13,7 @@ func secretsCommand() command {
 		name: "secrets", args: "[file|keyring]",
 		summary: "show or choose where tokens are kept: the accounts file (default) or the OS keyring",
 		maxArgs: 1, words: []string{"file", "keyring"},
-		run: func(ctx context.Context, e *env, p *parsed) error {
+		run: func(ctx context.Context, e *invocation, p *parsed) error {
 			if w := p.arg(); w != "" && w != "file" && w != "keyring" {
 				return usageErr("secrets: want file or keyring, not %q", w)
 			}
@@ -29,7 +29,7 @@ type secretsOptions struct{ use string }
 // runSecrets shows where tokens are kept, or chooses and moves every
 // account's tokens there, and names the accounts file. It fails when some
 // account's tokens could not be moved; the notes above the error say why.
-func runSecrets(ctx context.Context, opts secretsOptions, e *env) error {
+func runSecrets(ctx context.Context, opts secretsOptions, e *invocation) error {
 	var r accounts.SecretsReport
 	var err error
 	if opts.use == "" {

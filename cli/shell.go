@@ -12,7 +12,7 @@ import (
 // SKYSWITCH_ACCOUNT held before goes, and so do the session variables
 // exec sets (the switcher may run under skyswitch exec): they would name
 // another account's session, with its token.
-func (e *env) pinnedShell(did string) *exec.Cmd {
+func (e *invocation) pinnedShell(did string) *exec.Cmd {
 	c := exec.Command(shellPath(e.getenv, runtime.GOOS))
 	c.Env = append(withoutVars(e.environ(), envAccount, envPDSURL, envAccessToken, envDID, envHandle),
 		envAccount+"="+did)

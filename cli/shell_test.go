@@ -16,7 +16,7 @@ func TestPinnedShellEnvironment(t *testing.T) {
 	outer := []string{"HOME=/home/me", "SKYSWITCH_ACCOUNT=alice.test", "ATP_ACCESS_TOKEN=alices.access.token",
 		"ATP_DID=did:plc:alice", "ATP_HANDLE=alice.test", "ATP_PDS_URL=http://127.0.0.1:1", "skyswitch_account=x", "TERM=xterm"}
 	vars := map[string]string{"SHELL": "/bin/zsh"}
-	e := &env{app: &App{Getenv: func(k string) string { return vars[k] }, Environ: func() []string { return slices.Clone(outer) }}}
+	e := &invocation{app: &App{Getenv: func(k string) string { return vars[k] }, Environ: func() []string { return slices.Clone(outer) }}}
 	c := e.pinnedShell(did)
 	if c.Path != "/bin/zsh" || len(c.Args) != 1 {
 		t.Errorf("the shell is %s %q, want /bin/zsh alone", c.Path, c.Args)

@@ -18,7 +18,7 @@ func statusCommand() command {
 		summary: "show which account is used, the PDS and the tokens' time left",
 		flags:   []flagSpec{{name: "json", usage: "print one JSON object"}},
 		maxArgs: 1, handles: true, override: true,
-		run: func(ctx context.Context, e *env, p *parsed) error {
+		run: func(ctx context.Context, e *invocation, p *parsed) error {
 			return runStatus(ctx, statusOptions{account: p.arg(), json: p.on("json")}, e)
 		},
 	}
@@ -40,7 +40,7 @@ type statusJSON struct {
 
 // runStatus shows the chosen account; it fails (after showing it) when its
 // session has ended or its tokens are out of reach.
-func runStatus(ctx context.Context, opts statusOptions, e *env) error {
+func runStatus(ctx context.Context, opts statusOptions, e *invocation) error {
 	st, a, source, err := e.loadChosen(ctx, opts.account)
 	if err != nil {
 		return err
@@ -69,7 +69,7 @@ func runStatus(ctx context.Context, opts statusOptions, e *env) error {
 // checkHandle checks the account's handle both ways when its last outcome
 // is due, within accounts.HandleLookupTimeout, and returns the accounts as
 // they are then (as they were, when nothing changed or it failed).
-func (e *env) checkHandle(ctx context.Context, st *storage.State, a *storage.Account) (*storage.State, *storage.Account) {
+func (e *invocation) checkHandle(ctx context.Context, st *storage.State, a *storage.Account) (*storage.State, *storage.Account) {
 	if !accounts.HandleCheckDue(a, e.clock()) {
 		return st, a
 	}

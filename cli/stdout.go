@@ -14,14 +14,14 @@ import (
 const stdoutClosedText = "standard output is closed (or is /dev/null opened for reading and writing, which Go puts in place of a closed one)"
 
 // stdoutClosed says whether the run's standard output is closed.
-func (e *env) stdoutClosed() bool {
+func (e *invocation) stdoutClosed() bool {
 	f, ok := e.app.Stdout.(*os.File)
 	return ok && closedStdout(f)
 }
 
 // refuseClosedStdout is the error of a command that only prints (what it
 // prints named by what), run with its standard output closed; else nil.
-func (e *env) refuseClosedStdout(name, what string) error {
+func (e *invocation) refuseClosedStdout(name, what string) error {
 	if !e.stdoutClosed() {
 		return nil
 	}
@@ -30,7 +30,7 @@ func (e *env) refuseClosedStdout(name, what string) error {
 
 // noteClosedStdout says on stderr that what a command prints (what) is
 // lost, when its standard output is closed.
-func (e *env) noteClosedStdout(what string) {
+func (e *invocation) noteClosedStdout(what string) {
 	if e.stdoutClosed() {
 		fmt.Fprintf(e.stderr, "skyswitch: note: %s: %s will be lost\n", stdoutClosedText, what)
 	}

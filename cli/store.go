@@ -10,7 +10,7 @@ import (
 // open opens the accounts file and the client, once: the App's Manager
 // when a test set one (with the App's keyring, if any), else one on the
 // default accounts file.
-func (e *env) open() error {
+func (e *invocation) open() error {
 	if e.mgr != nil {
 		return nil
 	}

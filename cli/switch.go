@@ -10,7 +10,7 @@ func switchCommand() command {
 		name: "switch", args: "[<account> | -]",
 		summary: "make an account the active identity (- goes back; none: pick one, in a terminal)",
 		maxArgs: 1, handles: true, words: []string{"-"},
-		run: func(ctx context.Context, e *env, p *parsed) error {
+		run: func(ctx context.Context, e *invocation, p *parsed) error {
 			if len(p.args) != 1 {
 				if !e.app.Interactive || !e.app.StdoutTerminal {
 					return usageErr("switch: name the account (handle or DID), or - for the previous one")
@@ -26,7 +26,7 @@ func switchCommand() command {
 type switchOptions struct{ account string }
 
 // runSwitch makes the account the saved active one.
-func runSwitch(ctx context.Context, opts switchOptions, e *env) error {
+func runSwitch(ctx context.Context, opts switchOptions, e *invocation) error {
 	a, err := e.mgr.Switch(ctx, opts.account)
 	if err != nil {
 		return err

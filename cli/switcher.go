@@ -30,7 +30,7 @@ import (
 // commands already sent are waited for and saved before the process may
 // end (settle). A run ended by a signal returns the signal's cause, which
 // Run turns into its exit code (interrupt.go).
-func (e *env) runSwitcher(ctx context.Context, m ui.Model, mgr *accounts.Manager) error {
+func (e *invocation) runSwitcher(ctx context.Context, m ui.Model, mgr *accounts.Manager) error {
 	// One P: the switcher waits almost all the time, and with more, each
 	// wake of the renderer's ticker also set the scheduler looking for work
 	// on the idle ones: with two, an idle second cost half as much again
@@ -61,7 +61,7 @@ func (e *env) runSwitcher(ctx context.Context, m ui.Model, mgr *accounts.Manager
 // is bounded by the client's timeout, all of them by settleLimit. Each is
 // said on stderr as logout says it; one already done (its account gone)
 // is not.
-func (e *env) sendOwedLogouts(ctx context.Context, mgr *accounts.Manager, dids []string) {
+func (e *invocation) sendOwedLogouts(ctx context.Context, mgr *accounts.Manager, dids []string) {
 	if len(dids) == 0 {
 		return
 	}

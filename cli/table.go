@@ -32,7 +32,7 @@ type command struct {
 	override bool
 	// noStore: it never opens the accounts file.
 	noStore bool
-	run     func(ctx context.Context, e *env, p *parsed) error
+	run     func(ctx context.Context, e *invocation, p *parsed) error
 }
 
 // flagSpec is one flag of a command: a bool when value is "", else one that
@@ -67,7 +67,7 @@ func table() []command {
 }
 
 // flagSet is the command's flags, as its --help lists them.
-func (cmd *command) flagSet(e *env, p *parsed) *flag.FlagSet {
+func (cmd *command) flagSet(e *invocation, p *parsed) *flag.FlagSet {
 	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
 	fs.Usage = func() {} // help and errors are cmd.help's and cmd.flagErr's
 	for _, f := range cmd.cmdFlags() {
@@ -128,7 +128,7 @@ func (p *parsed) arg() string {
 // parse parses interleaved flags and arguments ("status @a --json").
 // --help prints the command's help on stdout; a bad flag is one line and
 // a hint on stderr, printed by Run.
-func (cmd *command) parse(e *env, args []string) (*parsed, error) {
+func (cmd *command) parse(e *invocation, args []string) (*parsed, error) {
 	p := &parsed{bools: map[string]*bool{}, strings: map[string]*string{}, lists: map[string]*[]string{}, ints: map[string]*int{}}
 	fs := cmd.flagSet(e, p)
 	fs.SetOutput(io.Discard) // the flag package would print the error too
@@ -158,7 +158,7 @@ func (cmd *command) parse(e *env, args []string) (*parsed, error) {
 
 // dispatch runs one command line: the global flags, then the switcher, the
 // top-level words, or the command the table names.
-func (e *env) dispatch(ctx context.Context, args []string) error {
+func (e *invocation) dispatch(ctx context.Context, args []string) error {
 	args, err := e.globalFlags(args)
 	if err != nil {
 		return err
@@ -188,7 +188,7 @@ func (e *env) dispatch(ctx context.Context, args []string) error {
 
 // runCommand checks the command may run as asked, parses its flags, opens
 // the accounts file unless it needs none, and runs it.
-func (e *env) runCommand(ctx context.Context, cmd *command, args []string) error {
+func (e *invocation) runCommand(ctx context.Context, cmd *command, args []string) error {
 	if e.account != "" && !cmd.override {
 		return usageErr("--account applies to token, status, refresh, env, api, exec, prompt and the switcher, not to %s", cmd.name)
 	}
@@ -204,7 +204,7 @@ func (e *env) runCommand(ctx context.Context, cmd *command, args []string) error
 	return cmd.run(ctx, e, p)
 }
 
-func (e *env) usage(w io.Writer) {
+func (e *invocation) usage(w io.Writer) {
 	fmt.Fprintf(w, "skyswitch %s: switch between AT Protocol (Bluesky) accounts\n\nUsage:\n", e.app.Version)
 	fmt.Fprintf(w, "  %-18s %s\n", "skyswitch", "open the account switcher")
 	fmt.Fprintf(w, "  %s\n      %s\n", "skyswitch --account <account> [<command>]", "use an account for this command only (see below)")

@@ -13,7 +13,7 @@ func tokenCommand() command {
 		name: "token", args: "[<account>]", helpArgs: "[--account <account>] [<account>]",
 		summary: "print a valid access token (refreshed if under 60 s left)",
 		maxArgs: 1, handles: true, override: true,
-		run: func(ctx context.Context, e *env, p *parsed) error {
+		run: func(ctx context.Context, e *invocation, p *parsed) error {
 			return runToken(ctx, tokenOptions{account: p.arg()}, e)
 		},
 	}
@@ -24,7 +24,7 @@ type tokenOptions struct{ account string }
 
 // runToken prints the chosen account's access token, refreshed first when
 // under accounts.TokenMinLeft is left.
-func runToken(ctx context.Context, opts tokenOptions, e *env) error {
+func runToken(ctx context.Context, opts tokenOptions, e *invocation) error {
 	if err := e.refuseClosedStdout("token", "the token"); err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import (
 // account --account or SKYSWITCH_ACCOUNT chooses selected and pinned (the
 // switcher names it in a line, and says when it is logged out); an
 // unknown one stops here, exit 4.
-func (e *env) tuiOptions(st *storage.State) (ui.Options, error) {
+func (e *invocation) tuiOptions(st *storage.State) (ui.Options, error) {
 	opts := ui.Options{Initial: st}
 	ident, source := e.choose("")
 	if ident == "" {
@@ -28,7 +28,7 @@ func (e *env) tuiOptions(st *storage.State) (ui.Options, error) {
 }
 
 // tui runs the interactive switcher until the person quits.
-func (e *env) tui(ctx context.Context) error {
+func (e *invocation) tui(ctx context.Context) error {
 	if err := e.open(); err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func (e *env) tui(ctx context.Context) error {
 }
 
 // demo runs the switcher over the sandbox of internal/demo.
-func (e *env) demo(ctx context.Context) error {
+func (e *invocation) demo(ctx context.Context) error {
 	d, err := demo.Start(ctx)
 	if err != nil {
 		return err

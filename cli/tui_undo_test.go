@@ -38,7 +38,7 @@ func TestSwitcherEndSendsTheOwedLogout(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var stderr bytes.Buffer
-	run := &env{app: &App{Now: e.clock.Now}, stderr: &stderr}
+	run := &invocation{app: &App{Now: e.clock.Now}, stderr: &stderr}
 	run.sendOwedLogouts(ctx, mgr, ui.LogoutsOwed(final))
 	if n := e.srv.Calls(nsidDelete); n != 1 {
 		t.Fatalf("%d deleteSession calls", n)
