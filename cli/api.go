@@ -14,7 +14,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/itchyny/gojq"
@@ -24,37 +23,47 @@ import (
 )
 
 func apiCommand() command {
+	fl := apiFlags{maxPages: defaultMaxPages}
 	return command{
 		name: "api", args: "[<flags>] <nsid>", helpArgs: "[--account <account>] [<flags>] <nsid>",
 		summary: "call an XRPC method as the account, refreshing its session as needed",
 		flags: []flagSpec{
-			{name: "X", value: "string", usage: "the HTTP `method`: GET (a query) or POST (a procedure); the default is the lexicon's (--describe), or for a method it does not know GET, or POST when -f, -F or --input give a body (but GET with --paginate)", complete: []string{"GET", "POST"}},
-			{name: "f", value: "list", usage: "add a string field `key=value` (repeatable; key[sub]=v nests an object, key[]=v appends to an array)"},
-			{name: "F", value: "list", usage: "add a typed field `key=value`: true, false, null, a number, @file or @- (standard input), else a string (repeatable)"},
-			{name: "input", value: "string", usage: "send the contents of `file` (- for standard input) as the body; -f and -F then go to the query string"},
-			{name: "proxy", value: "string", usage: "send atproto-proxy: `did#service_id`, such as did:web:api.bsky.chat#bsky_chat"},
-			{name: "H", alias: "header", value: "list", usage: "add a request header `key:value`, such as 'Content-Type: image/png' (repeatable: a name given again adds a value; the last Content-Type counts); not Authorization, atproto-proxy (--proxy) or what HTTP sets"},
-			{name: "paginate", usage: "follow the cursor to the last page, printing one JSON document per page"},
-			{name: "slurp", usage: "with --paginate, print all the pages as one JSON array"},
-			{name: "max-pages", value: "int", def: strconv.Itoa(defaultMaxPages), usage: "with --paginate, stop with an error after `n` pages"},
-			{name: "i", usage: "print the HTTP status and the response headers before the body, or before the error of an error answer"},
-			{name: "output", value: "string", usage: "write the body to `file`, as it came, instead of standard output (a body that is not JSON needs it on a terminal)"},
-			{name: "q", alias: "jq", value: "string", usage: "apply the jq `expression` to the answer (to each page with --paginate) and print its results: a string raw, anything else as JSON, one a line"},
-			{name: "silent", usage: "print nothing of the answer on success (-i's head still; --output's file still written); errors still print"},
-			{name: "describe", usage: "print what the lexicon says of the method (kind, parameters, input, output, errors) instead of calling it"},
+			stringFlag(&fl.method, "X", "method", "the HTTP `method`: GET (a query) or POST (a procedure); the default is the lexicon's (--describe), or for a method it does not know GET, or POST when -f, -F or --input give a body (but GET with --paginate)").completing("GET", "POST"),
+			listFlag(&fl.rawFields, "f", "raw-field", "add a string field `key=value` (repeatable; key[sub]=v nests an object, key[]=v appends to an array)").completingFrom("fields"),
+			listFlag(&fl.typedFields, "F", "field", "add a typed field `key=value`: true, false, null, a number, @file or @- (standard input), else a string (repeatable)").completingFrom("fields"),
+			stringFlag(&fl.input, "", "input", "send the contents of `file` (- for standard input) as the body; -f and -F then go to the query string"),
+			stringFlag(&fl.proxy, "", "proxy", "send atproto-proxy: `did#service_id`, such as did:web:api.bsky.chat#bsky_chat"),
+			listFlag(&fl.headers, "H", "header", "add a request header `key:value`, such as 'Content-Type: image/png' (repeatable: a name given again adds a value; the last Content-Type counts); not Authorization, atproto-proxy (--proxy) or what HTTP sets"),
+			boolFlag(&fl.paginate, "", "paginate", "follow the cursor to the last page, printing one JSON document per page"),
+			boolFlag(&fl.slurp, "", "slurp", "with --paginate, print all the pages as one JSON array"),
+			intFlag(&fl.maxPages, "", "max-pages", "with --paginate, stop with an error after `n` pages"),
+			boolFlag(&fl.include, "i", "include", "print the HTTP status and the response headers before the body, or before the error of an error answer"),
+			stringFlag(&fl.output, "", "output", "write the body to `file`, as it came, instead of standard output (a body that is not JSON needs it on a terminal)"),
+			stringFlag(&fl.jq, "q", "jq", "apply the jq `expression` to the answer (to each page with --paginate) and print its results: a string raw, anything else as JSON, one a line"),
+			boolFlag(&fl.silent, "", "silent", "print nothing of the answer on success (-i's head still; --output's file still written); errors still print"),
+			boolFlag(&fl.describe, "", "describe", "print what the lexicon says of the method (kind, parameters, input, output, errors) instead of calling it"),
 		},
-		maxArgs: 1, override: true,
-		run: func(ctx context.Context, e *invocation, p *parsed) error {
-			if p.on("describe") {
-				return runDescribe(p.arg(), e.stdout)
+		maxArgs: 1, override: true, nsids: true,
+		run: func(ctx context.Context, e *invocation, args []string) error {
+			if fl.describe {
+				return runDescribe(arg(args), e.stdout)
 			}
-			opts, err := apiOptionsOf(p)
+			opts, err := apiOptionsOf(arg(args), fl)
 			if err != nil {
 				return err
 			}
 			return runAPI(ctx, opts, e)
 		},
 	}
+}
+
+// apiFlags are api's flags as given; apiOptionsOf checks them.
+type apiFlags struct {
+	method, input, proxy, output, jq string
+	rawFields, typedFields, headers  []string
+	paginate, slurp, include, silent bool
+	describe                         bool
+	maxPages                         int
 }
 
 // apiOptions: the method to call and how, and what to do with the answer.
@@ -77,11 +86,11 @@ type apiOptions struct {
 
 // apiOptionsOf checks api's command line: every mistake it can see is a
 // usage error (exit 2), found before anything is sent.
-func apiOptionsOf(p *parsed) (apiOptions, error) {
+func apiOptionsOf(nsid string, fl apiFlags) (apiOptions, error) {
 	opts := apiOptions{
-		nsid: p.arg(), method: strings.ToUpper(p.str("X")), input: p.str("input"), proxy: p.str("proxy"),
-		paginate: p.on("paginate"), slurp: p.on("slurp"), maxPages: p.number("max-pages"),
-		include: p.on("i"), output: p.str("output"), silent: p.on("silent"),
+		nsid: nsid, method: strings.ToUpper(fl.method), input: fl.input, proxy: fl.proxy,
+		paginate: fl.paginate, slurp: fl.slurp, maxPages: fl.maxPages,
+		include: fl.include, output: fl.output, silent: fl.silent,
 	}
 	switch {
 	case opts.nsid == "":
@@ -97,7 +106,7 @@ func apiOptionsOf(p *parsed) (apiOptions, error) {
 	case opts.maxPages < 1:
 		return opts, usageErr("api: --max-pages must be at least 1")
 	}
-	if expr := p.str("q"); expr != "" {
+	if expr := fl.jq; expr != "" {
 		switch {
 		case opts.slurp:
 			return opts, usageErr("api: --jq applies to each page; it does not go with --slurp")
@@ -111,9 +120,10 @@ func apiOptionsOf(p *parsed) (apiOptions, error) {
 	}
 	for _, list := range []struct {
 		flag  string
+		args  []string
 		typed bool
-	}{{"f", false}, {"F", true}} {
-		for _, arg := range p.list(list.flag) {
+	}{{"f", fl.rawFields, false}, {"F", fl.typedFields, true}} {
+		for _, arg := range list.args {
 			f, err := fields.Parse(arg, list.typed)
 			if err != nil {
 				return opts, usageErr("api: -%s: %w", list.flag, err)
@@ -121,7 +131,7 @@ func apiOptionsOf(p *parsed) (apiOptions, error) {
 			opts.fields = append(opts.fields, f)
 		}
 	}
-	header, err := apiHeaders(p.list("H"))
+	header, err := apiHeaders(fl.headers)
 	if err != nil {
 		return opts, err
 	}

@@ -14,7 +14,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -109,7 +108,7 @@ func (a *App) Run(ctx context.Context, args []string) int {
 	err := e.dispatch(ctx, args)
 	var status exitStatus
 	switch {
-	case err == nil || errors.Is(err, flag.ErrHelp):
+	case err == nil || errors.Is(err, errHelp):
 		return exitOK
 	case errors.As(err, &status):
 		return int(status)

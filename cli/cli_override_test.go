@@ -21,9 +21,9 @@ import (
 func commandOf(args []string) string {
 	for i := 0; i < len(args); i++ {
 		switch {
-		case args[i] == "--account" || args[i] == "-account":
+		case args[i] == "--account" || args[i] == "-a":
 			i++
-		case strings.HasPrefix(args[i], "--account=") || strings.HasPrefix(args[i], "-account="):
+		case strings.HasPrefix(args[i], "--account=") || strings.HasPrefix(args[i], "-a"):
 		default:
 			return args[i]
 		}
@@ -255,7 +255,7 @@ func TestEnvQuoting(t *testing.T) {
 	}
 	// A handle that is not one is left out of the comment, so nothing from
 	// the file can end it.
-	if got := envLines("x\nrm -rf ~", "did:plc:abc", false); strings.Contains(got, "rm") || got != "export SKYSWITCH_ACCOUNT='did:plc:abc'\n" {
+	if got := envLines("x\nrm -rf ~", "did:plc:abc", "bash"); strings.Contains(got, "rm") || got != "export SKYSWITCH_ACCOUNT='did:plc:abc'\n" {
 		t.Errorf("envLines with a bad handle: %q", got)
 	}
 }
@@ -273,7 +273,7 @@ func TestCompletionMatchesTheCommands(t *testing.T) {
 	if want := "\t'') _skyswitch_add " + strings.Join(names, " ") + " help version ;;\n"; len(names) < 11 || !strings.Contains(bash, want) {
 		t.Fatalf("the usage lists %v; the completion does not offer them in that order:\n%s", names, bash)
 	}
-	m := regexp.MustCompile(`(?m)^\t\t(--[^)]*)\|=\) \(\(i\+\+\)\) ;;$`).FindStringSubmatch(bash)
+	m := regexp.MustCompile(`(?m)^\t\t(-[^)]*)\|=\) \(\(i\+\+\)\) ;;$`).FindStringSubmatch(bash)
 	if m == nil {
 		t.Fatalf("no value flags in the bash completion:\n%s", bash)
 	}

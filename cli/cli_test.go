@@ -410,14 +410,11 @@ func TestCLIHelpAndVersion(t *testing.T) {
 				t.Errorf("%v is not %s --help: %s", args, cmd.name, o)
 			}
 		}
-		// Every flag of the table, and its other name, GNU style.
+		// Every flag of the table, its one-letter form first, GNU style.
 		for _, f := range cmd.cmdFlags() {
-			want := "\n      --" + f.name
-			switch {
-			case len(f.name) == 1 && f.alias != "":
-				want = "\n  -" + f.name + ", --" + f.alias
-			case len(f.name) == 1:
-				want = "\n  -" + f.name
+			want := "\n      --" + f.long
+			if f.short != "" {
+				want = "\n  -" + f.short + ", --" + f.long
 			}
 			if !slices.ContainsFunc([]string{" ", "\n"}, func(end string) bool { return strings.Contains(r.stdout, want+end) }) {
 				t.Errorf("%s --help does not list %q:\n%s", cmd.name, want[1:], r.stdout)
@@ -598,6 +595,9 @@ func TestCLILoginNeverTakesThePasswordAsArgument(t *testing.T) {
 		{"--password flag", "", []string{"login", "--service", svc, "--identifier", "alice.test", "--password", secret}, "unknown flag"},
 		{"--password= flag", "", []string{"login", "--service", svc, "--identifier", "alice.test", "--password=" + secret}, "unknown flag"},
 		{"-p flag", "", []string{"login", "--identifier", "alice.test", "-p", secret}, "unknown flag"},
+		// Glued to a letter, the secret is not named with the flag.
+		{"-p<secret>", "", []string{"login", "--identifier", "alice.test", "-p" + secret}, "unknown flag -p"},
+		{"-password=<secret>", "", []string{"login", "--identifier", "alice.test", "-password=" + secret}, "unknown flag -p"},
 		{"positional", "", []string{"login", "--service", svc, "--identifier", "alice.test", secret}, "too many arguments"},
 		{"no --password-stdin", testPassword + "\n", []string{"login", "--service", svc, "--identifier", "alice.test"}, "--password-stdin"},
 		{"no --identifier", testPassword + "\n", []string{"login", "--service", svc, "--password-stdin"}, "--identifier is required"},

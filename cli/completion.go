@@ -13,8 +13,8 @@ func completionCommand() command {
 		name: "completion", args: "bash|zsh|fish|powershell",
 		summary: "print the shell completion script",
 		maxArgs: 1, words: append(shells(), "powershell"), noStore: true,
-		run: func(_ context.Context, e *invocation, p *parsed) error {
-			return runCompletion(completionOptions{shell: p.arg()}, e)
+		run: func(_ context.Context, e *invocation, args []string) error {
+			return runCompletion(completionOptions{shell: arg(args)}, e)
 		},
 	}
 }
@@ -44,10 +44,10 @@ func runCompletion(opts completionOptions, e *invocation) error {
 // shells are the shells completion and env --shell name.
 func shells() []string { return []string{"bash", "zsh", "fish"} }
 
-// topFlags are globalFlags' names and the top-level words with dashes,
+// topFlags are globalFlags' flag and the top-level words with dashes,
 // offered before the command; --account completes with the handles.
 func topFlags() []flagSpec {
-	return []flagSpec{accountSpec(), {name: "demo"}, {name: "help"}, {name: "version"}}
+	return []flagSpec{accountFlag(new(string)), {long: "demo"}, {long: "help", short: "h"}, {long: "version", short: "v"}}
 }
 
 // topWords are the commands, then the aliases that take no flags.
@@ -59,11 +59,11 @@ func topWords() []string {
 	return append(words, "help", "version")
 }
 
-// cmdFlags are the flags a command's completion offers: its own, then
-// --account for the override commands, as --help lists them.
+// cmdFlags are the command's flags: its own, then -a, --account (writing
+// cmd.account) for the override commands, as --help lists them.
 func (cmd *command) cmdFlags() []flagSpec {
 	if cmd.override {
-		return append(slices.Clone(cmd.flags), accountSpec())
+		return append(slices.Clone(cmd.flags), accountFlag(&cmd.account))
 	}
 	return cmd.flags
 }
@@ -75,8 +75,8 @@ func valueFlags() []flagSpec {
 	var all []flagSpec
 	seen := map[string]bool{}
 	for _, f := range slices.Concat(topFlags(), allCmdFlags()) {
-		if f.value != "" && !seen[f.name] {
-			seen[f.name] = true
+		if f.kind() != "" && !seen[f.long] {
+			seen[f.long] = true
 			all = append(all, f)
 		}
 	}
@@ -105,23 +105,13 @@ func cmpBool(a, b bool) int {
 }
 
 // completes says whether a value flag's value completes with something.
-func (f flagSpec) completes() bool { return f.value == "account" || len(f.complete) > 0 }
+func (f flagSpec) completes() bool { return f.from == "handles" || len(f.complete) > 0 }
 
-// dashed is --name, or -X for a one-letter name.
-func (f flagSpec) dashed() string {
-	if len(f.name) == 1 {
-		return "-" + f.name
-	}
-	return "--" + f.name
-}
-
+// dashedAll are the spellings of the flags: -X, --method, --paginate, ….
 func dashedAll(fs []flagSpec) []string {
 	var names []string
 	for _, f := range fs {
-		names = append(names, f.dashed())
-		if f.alias != "" {
-			names = append(names, "--"+f.alias)
-		}
+		names = append(names, f.names()...)
 	}
 	return names
 }
@@ -192,42 +182,27 @@ func commandArms(offer func([]string) string) (dashCases, wordCases string) {
 	return dash.String(), word.String()
 }
 
-// valueArms are the words that give a flag taking a value (the flags,
-// then their aliases), which the scripts skip with their value, and the
-// case arms that complete each value.
+// valueArms are the words that give a flag taking a value (-X, --method,
+// …), which the scripts skip with their value, and the case arms that
+// complete each value.
 func valueArms(offer func([]string) string, ret string) (skip []string, cases string) {
 	var b strings.Builder
-	var aliases, free []string
+	var free []string
 	for _, f := range valueFlags() {
-		skip, aliases = append(skip, f.dashed()), append(aliases, f.aliases()...)
+		skip = append(skip, f.names()...)
 		switch {
-		case f.value == "account":
-			fmt.Fprintf(&b, "\t%s) _skyswitch_handles; %s ;;\n", strings.Join(f.patterns(), "|"), ret)
+		case f.from == "handles":
+			fmt.Fprintf(&b, "\t%s) _skyswitch_handles; %s ;;\n", strings.Join(f.names(), "|"), ret)
 		case len(f.complete) > 0:
-			fmt.Fprintf(&b, "\t%s) %s; %s ;;\n", strings.Join(f.patterns(), "|"), offer(f.complete), ret)
+			fmt.Fprintf(&b, "\t%s) %s; %s ;;\n", strings.Join(f.names(), "|"), offer(f.complete), ret)
 		default:
-			free = append(free, f.patterns()...)
+			free = append(free, f.names()...)
 		}
 	}
 	if len(free) > 0 {
 		fmt.Fprintf(&b, "\t%s) %s ;;\n", strings.Join(free, "|"), ret)
 	}
-	return append(skip, aliases...), b.String()
-}
-
-// patterns are the words that give the flag: --name, and its aliases.
-func (f flagSpec) patterns() []string { return append([]string{f.dashed()}, f.aliases()...) }
-
-// aliases are the flag's other spellings the scripts know: -account, which
-// globalFlags takes too, and --alias.
-func (f flagSpec) aliases() []string {
-	switch {
-	case f.value == "account":
-		return []string{"-" + f.name}
-	case f.alias != "":
-		return []string{"--" + f.alias}
-	}
-	return nil
+	return skip, b.String()
 }
 
 // The scripts, files that shellcheck reads as they are
@@ -250,7 +225,7 @@ func fishCompletion() string {
 	var b strings.Builder
 	var values []string
 	for _, f := range valueFlags() {
-		values = append(values, f.patterns()...)
+		values = append(values, f.names()...)
 	}
 	b.WriteString(strings.Replace(fishScript, "@VALUEFLAGS@", strings.Join(values, " "), 1))
 	fmt.Fprintf(&b, "complete -c skyswitch -n 'not __skyswitch_cmd' -f -a '%s'\n", strings.Join(topWords(), " "))
@@ -275,20 +250,17 @@ func fishCompletion() string {
 // fishFlag is the fish completion of a flag under a condition: what its
 // value completes with, if it takes one.
 func fishFlag(cond string, f flagSpec) string {
-	opt := "-l"
-	if len(f.name) == 1 {
-		opt = "-s"
+	line := fmt.Sprintf("complete -c skyswitch -n '%s'", cond)
+	if f.short != "" {
+		line += " -s " + f.short
 	}
-	line := fmt.Sprintf("complete -c skyswitch -n '%s' %s %s", cond, opt, f.name)
-	if f.alias != "" {
-		line += " -l " + f.alias
-	}
+	line += " -l " + f.long
 	switch {
-	case f.value == "account":
+	case f.from == "handles":
 		line += " -x -a '(__skyswitch_handles)'"
 	case len(f.complete) > 0:
 		line += " -x -a '" + strings.Join(f.complete, " ") + "'"
-	case f.value != "":
+	case f.kind() != "":
 		line += " -x"
 	}
 	return line + "\n"

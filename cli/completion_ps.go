@@ -40,10 +40,10 @@ func psData() string {
 	line("$valueFlags = [System.Collections.Generic.Dictionary[string, object]]::new([System.StringComparer]::Ordinal)")
 	for _, f := range valueFlags() {
 		value := psList(f.complete)
-		if f.value == "account" {
+		if f.from == "handles" {
 			value = "'@handles'"
 		}
-		for _, p := range f.patterns() {
+		for _, p := range f.names() {
 			line("$valueFlags[%s] = %s", psQuote(p), value)
 		}
 	}

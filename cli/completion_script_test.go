@@ -98,10 +98,10 @@ func TestPowerShellCompletionScript(t *testing.T) {
 	}
 	for _, f := range valueFlags() {
 		want := psList(f.complete)
-		if f.value == "account" {
+		if f.from == "handles" {
 			want = "'@handles'"
 		}
-		for _, p := range f.patterns() {
+		for _, p := range f.names() {
 			if line := "\t$valueFlags[" + psQuote(p) + "] = " + want + "\n"; !strings.Contains(script, line) {
 				t.Errorf("the script lacks %q", line)
 			}

@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// allSpec is refresh's and logout's --all.
-func allSpec() flagSpec { return flagSpec{name: "all", usage: "every saved account"} }
+// allFlag is refresh's and logout's --all.
+func allFlag(all *bool) flagSpec { return boolFlag(all, "", "all", "every saved account") }
 
 // eachOptions: which command, the account named as argument, --all, and
 // whether --account and SKYSWITCH_ACCOUNT choose the account (override).

@@ -9,33 +9,32 @@ import (
 )
 
 func envCommand() command {
+	opts := envOptions{shell: "bash"}
 	return command{
 		name: "env", args: "[<account>] [--shell bash|zsh|fish] [--unset]",
 		summary: "print the shell command that pins this shell to an account",
 		flags: []flagSpec{
-			{name: "shell", value: "string", def: "bash", usage: "the shell whose syntax to print: bash, zsh, sh or fish", complete: shells()},
-			{name: "unset", usage: "print the command that removes the pin instead"},
+			stringFlag(&opts.shell, "", "shell", "the shell whose syntax to print: bash, zsh, sh or fish").completing(shells()...),
+			boolFlag(&opts.unset, "", "unset", "print the command that removes the pin instead"),
 		},
 		maxArgs: 1, handles: true, override: true,
-		run: func(ctx context.Context, e *invocation, p *parsed) error {
-			opts := envOptions{account: p.arg(), unset: p.on("unset")}
-			switch p.str("shell") {
-			case "bash", "zsh", "sh":
-			case "fish":
-				opts.fish = true
+		run: func(ctx context.Context, e *invocation, args []string) error {
+			opts.account = arg(args)
+			switch opts.shell {
+			case "bash", "zsh", "sh", "fish":
 			default:
-				return usageErr("env: --shell is bash, zsh, sh or fish, not %q", p.str("shell"))
+				return usageErr("env: --shell is bash, zsh, sh or fish, not %q", opts.shell)
 			}
 			return runEnv(ctx, opts, e)
 		},
 	}
 }
 
-// envOptions: the account named as argument, if any; fish's syntax or
-// the others'; --unset.
+// envOptions: the account named as argument, if any; the shell whose
+// syntax to print; --unset.
 type envOptions struct {
-	account     string
-	fish, unset bool
+	account, shell string
+	unset          bool
 }
 
 // runEnv prints the shell command that pins the current shell to an
@@ -50,14 +49,14 @@ func runEnv(ctx context.Context, opts envOptions, e *invocation) error {
 		if opts.account != "" || e.account != "" {
 			return usageErr("env: give an account or --unset, not both")
 		}
-		_, err := fmt.Fprintln(e.stdout, unsetLine(opts.fish))
+		_, err := fmt.Fprintln(e.stdout, unsetLine(opts.shell))
 		return err
 	}
 	_, a, _, err := e.loadChosen(ctx, opts.account)
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprint(e.stdout, envLines(a.Handle, a.DID, opts.fish))
+	_, err = fmt.Fprint(e.stdout, envLines(a.Handle, a.DID, opts.shell))
 	return err
 }
 
@@ -66,11 +65,12 @@ func runEnv(ctx context.Context, opts envOptions, e *invocation) error {
 // eval $(skyswitch env …), which joins lines, still runs the export. The
 // comment is left out when the handle is not a valid one, so that nothing
 // from the file can end it.
-func envLines(handle, did string, fish bool) string {
+func envLines(handle, did, shell string) string {
 	var line string
-	if fish {
+	switch shell {
+	case "fish":
 		line = fmt.Sprintf("set -gx %s %s", envAccount, fishQuote(did))
-	} else {
+	default:
 		line = fmt.Sprintf("export %s=%s", envAccount, shQuote(did))
 	}
 	if auth.ValidHandle(handle) {
@@ -79,8 +79,9 @@ func envLines(handle, did string, fish bool) string {
 	return line + "\n"
 }
 
-func unsetLine(fish bool) string {
-	if fish {
+func unsetLine(shell string) string {
+	switch shell {
+	case "fish":
 		return "set -e " + envAccount
 	}
 	return "unset " + envAccount

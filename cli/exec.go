@@ -25,11 +25,11 @@ func execCommand() command {
 		name: "exec", args: "-- <command> [<args>]", helpArgs: "[--account <account>] -- <command> [<args>]",
 		summary: "run a command with the session in ATP_PDS_URL, ATP_ACCESS_TOKEN, ATP_DID, ATP_HANDLE",
 		rest:    true, override: true,
-		run: func(ctx context.Context, e *invocation, p *parsed) error {
-			if len(p.args) == 0 {
+		run: func(ctx context.Context, e *invocation, args []string) error {
+			if len(args) == 0 {
 				return usageErr("exec: name the command to run: skyswitch exec -- <command> [<args>]")
 			}
-			return runExec(ctx, execOptions{command: p.args}, e)
+			return runExec(ctx, execOptions{command: args}, e)
 		},
 	}
 }

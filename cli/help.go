@@ -28,24 +28,6 @@ func withHint(msg string, typed string, suggest []string, helpCmd string) error 
 	return &hinted{&exitError{exitUsage, errors.New(msg)}, hint}
 }
 
-// flagErr turns the flag package's error into one line and a hint: an
-// unknown flag is named as it is spelled in --help, with the closest flag.
-func (cmd *command) flagErr(err error) error {
-	msg := err.Error()
-	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
-		var names []string
-		for _, f := range cmd.cmdFlags() {
-			names = append(names, f.dashed())
-			if f.alias != "" {
-				names = append(names, "--"+f.alias)
-			}
-		}
-		typed := flagSpec{name: name}.dashed()
-		return withHint(fmt.Sprintf("%s: unknown flag %s", cmd.name, typed), typed, names, cmd.name)
-	}
-	return withHint(cmd.name+": "+msg, "", nil, cmd.name)
-}
-
 // unknownCommand is dispatch's error for a word that names no command.
 func unknownCommand(word string) error {
 	words := topWords()
@@ -117,14 +99,11 @@ func (cmd *command) help(w io.Writer) {
 }
 
 // helpName is how --help names the flag: "-H, --header key:value",
-// "-X method", "    --paginate".
+// "    --paginate".
 func (f flagSpec) helpName() string {
-	name := "    " + f.dashed()
-	switch {
-	case len(f.name) == 1 && f.alias != "":
-		name = f.dashed() + ", --" + f.alias
-	case len(f.name) == 1:
-		name = f.dashed()
+	name := "    --" + f.long
+	if f.short != "" {
+		name = "-" + f.short + ", --" + f.long
 	}
 	if v := f.valueName(); v != "" {
 		name += " " + v
@@ -134,13 +113,13 @@ func (f flagSpec) helpName() string {
 
 // valueName names the flag's value: the usage's `quoted` word, else its kind.
 func (f flagSpec) valueName() string {
-	if f.value == "" {
+	if f.kind() == "" {
 		return ""
 	}
 	if v, _, ok := quoted(f.usage); ok {
 		return v
 	}
-	return f.value
+	return f.kind()
 }
 
 // helpUsage is the usage without its quotes, with a default if it has one.
@@ -155,7 +134,7 @@ func (f flagSpec) helpUsage() string {
 	return usage
 }
 
-// quoted is the usage's first `quoted` word and where it starts, as the
+// quoted is the usage's first `quoted` word and where it starts, as Go's
 // flag package reads it.
 func quoted(usage string) (string, int, bool) {
 	i := strings.IndexByte(usage, '`')

@@ -23,7 +23,8 @@ func TestHelpOnStdout(t *testing.T) {
 	}
 	// gh's spelling: a short form beside its long one, a value named.
 	r := e.run("", "api", "--help")
-	for _, want := range []string{"\n  -H, --header key:value ", "\n  -X method ", "\n      --max-pages n ", "(default 1000)", "\n      --account account "} {
+	for _, want := range []string{"\n  -H, --header key:value ", "\n  -X, --method method ", "\n      --max-pages n ", "(default 1000)",
+		"\n  -i, --include ", "\n  -f, --raw-field key=value ", "\n  -F, --field key=value ", "\n  -q, --jq expression ", "\n  -a, --account account "} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("api --help does not say %q:\n%s", want, r.stdout)
 		}

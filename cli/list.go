@@ -14,15 +14,16 @@ import (
 )
 
 func listCommand() command {
+	var opts listOptions
 	return command{
 		name: "list", args: "[--json | --handles]",
 		summary: "list saved accounts, the active one first",
 		flags: []flagSpec{
-			{name: "json", usage: "print a JSON array"},
-			{name: "handles", usage: "print only the handles, one a line (for shell completion)"},
+			boolFlag(&opts.json, "", "json", "print a JSON array"),
+			boolFlag(&opts.handles, "", "handles", "print only the handles, one a line (for shell completion)"),
 		},
-		run: func(ctx context.Context, e *invocation, p *parsed) error {
-			return runList(ctx, listOptions{json: p.on("json"), handles: p.on("handles")}, e)
+		run: func(ctx context.Context, e *invocation, _ []string) error {
+			return runList(ctx, opts, e)
 		},
 	}
 }

@@ -50,20 +50,18 @@ func checkLengths(in *auth.LoginInput, prompted auth.LoginField) error {
 var errSecretTooLong = errors.New("longer than any password")
 
 func loginCommand() command {
+	var opts loginOptions
 	return command{
 		name: "login", args: "[--service URL] [--identifier ID] [--password-stdin] [--auth-factor-token CODE]",
 		summary: "add an account (or log in again) and make it active",
 		flags: []flagSpec{
-			{name: "service", value: "string", usage: "entryway or PDS URL, e.g. https://bsky.social (default: found from the handle)"},
-			{name: "identifier", value: "string", usage: "handle, email or DID"},
-			{name: "password-stdin", usage: "read the password from standard input"},
-			{name: "auth-factor-token", value: "string", usage: "the sign-in code the server emailed (XXXXX-XXXXX)"},
+			stringFlag(&opts.in.Service, "", "service", "entryway or PDS URL, e.g. https://bsky.social (default: found from the handle)"),
+			stringFlag(&opts.in.Identifier, "", "identifier", "handle, email or DID"),
+			boolFlag(&opts.fromStdin, "", "password-stdin", "read the password from standard input"),
+			stringFlag(&opts.in.AuthFactorToken, "", "auth-factor-token", "the sign-in code the server emailed (XXXXX-XXXXX)"),
 		},
-		run: func(ctx context.Context, e *invocation, p *parsed) error {
-			return runLogin(ctx, loginOptions{
-				in:        auth.LoginInput{Service: p.str("service"), Identifier: p.str("identifier"), AuthFactorToken: p.str("auth-factor-token")},
-				fromStdin: p.on("password-stdin"),
-			}, e)
+		run: func(ctx context.Context, e *invocation, _ []string) error {
+			return runLogin(ctx, opts, e)
 		},
 	}
 }

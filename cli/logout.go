@@ -12,13 +12,17 @@ import (
 )
 
 func logoutCommand() command {
+	opts := logoutOptions{eachOptions: eachOptions{name: "logout"}}
 	return command{
 		name: "logout", args: "[<account> | --all [--yes]]",
 		summary: "revoke the session on the server and remove the account",
-		flags:   []flagSpec{allSpec(), {name: "yes", usage: "with --all: do not ask first (a terminal is asked; a script never is)"}},
+		flags: []flagSpec{
+			allFlag(&opts.all),
+			boolFlag(&opts.yes, "", "yes", "with --all: do not ask first (a terminal is asked; a script never is)"),
+		},
 		maxArgs: 1, handles: true,
-		run: func(ctx context.Context, e *invocation, p *parsed) error {
-			opts := logoutOptions{eachOptions{name: "logout", account: p.arg(), all: p.on("all")}, p.on("yes")}
+		run: func(ctx context.Context, e *invocation, args []string) error {
+			opts.account = arg(args)
 			return runLogout(ctx, opts, e)
 		},
 	}

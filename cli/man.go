@@ -11,7 +11,7 @@ func manCommand() command {
 	return command{
 		name: "man", summary: "print the manual page, skyswitch(1), in roff (skyswitch man | man -l -)",
 		noStore: true,
-		run:     func(_ context.Context, e *invocation, _ *parsed) error { return writeMan(e.stdout, e.app.Version) },
+		run:     func(_ context.Context, e *invocation, _ []string) error { return writeMan(e.stdout, e.app.Version) },
 	}
 }
 
@@ -35,7 +35,7 @@ func writeMan(w io.Writer, version string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, ".TH SKYSWITCH 1 \"\" %s \"User Commands\"\n", roffQuoted("skyswitch "+version))
 	b.WriteString(".nh\n.ad l\n.SH NAME\nskyswitch \\- switch between AT Protocol (Bluesky) accounts\n.SH SYNOPSIS\n")
-	b.WriteString(".B skyswitch\n[\\fB\\-\\-account\\fR \\fIaccount\\fR] [\\fB\\-\\-demo\\fR]\n")
+	b.WriteString(".B skyswitch\n[\\fB\\-a\\fR|\\fB\\-\\-account\\fR \\fIaccount\\fR] [\\fB\\-\\-demo\\fR]\n")
 	for _, cmd := range table() {
 		fmt.Fprintf(&b, ".br\n.B skyswitch %s\n", roff(cmd.name))
 		if cmd.args != "" {
@@ -71,18 +71,14 @@ func writeMan(w io.Writer, version string) error {
 
 func writeManFlags(b *strings.Builder, flags []flagSpec) {
 	for _, f := range flags {
-		names := roff(f.dashed())
-		if f.alias != "" {
-			names += ", " + roff("--"+f.alias)
+		b.WriteString(".TP\n\\fB" + roff(strings.Join(f.names(), ", ")) + "\\fR")
+		if v := f.valueName(); v != "" {
+			b.WriteString(" \\fI" + roff(v) + "\\fR")
 		}
-		b.WriteString(".TP\n\\fB" + names + "\\fR")
-		if f.value != "" {
-			b.WriteString(" \\fI" + roff(f.value) + "\\fR")
-		}
-		usage := f.usage
+		usage := f.helpUsage()
 		if usage == "" {
 			usage = map[string]string{"demo": "try it on sandbox servers (nothing real is touched)",
-				"help": "print the usage", "version": "print the version"}[f.name]
+				"help": "print the usage", "version": "print the version"}[f.long]
 		}
 		b.WriteString("\n" + roff(usage) + "\n")
 	}

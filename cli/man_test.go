@@ -64,8 +64,8 @@ func TestManPage(t *testing.T) {
 			t.Errorf("the page lacks %q with its summary", head)
 		}
 		for _, f := range cmd.cmdFlags() {
-			if !strings.Contains(flat, f.dashed()) {
-				t.Errorf("%s: the page lacks %s", cmd.name, f.dashed())
+			if names := strings.Join(f.names(), ", "); !strings.Contains(flat, names) {
+				t.Errorf("%s: the page lacks %s", cmd.name, names)
 			}
 		}
 	}

@@ -9,7 +9,7 @@ func moveAsideCommand() command {
 	return command{
 		name:    "move-aside",
 		summary: "start afresh: rename an unreadable accounts file (never deletes it)",
-		run: func(_ context.Context, e *invocation, _ *parsed) error {
+		run: func(_ context.Context, e *invocation, _ []string) error {
 			return runMoveAside(e)
 		},
 	}

@@ -15,35 +15,25 @@ import (
 	"github.com/skyswitch/skyswitch/storage"
 )
 
-// globalFlags takes --account <account> (or --account=<account>) from the
-// front of the command line.
+// globalFlags takes -a, --account <account> (--account=<account>,
+// -a<account>) from the front of the command line.
 func (e *invocation) globalFlags(args []string) ([]string, error) {
-	for len(args) > 0 {
-		name, value, hasValue := strings.Cut(args[0], "=")
-		if name != "--account" && name != "-account" {
-			return args, nil
-		}
-		if !hasValue {
-			if len(args) < 2 {
-				return nil, usageErr("--account needs a handle or DID")
-			}
-			value, args = args[1], args[1:]
-		}
-		if err := e.setAccount(value); err != nil {
+	fp := flagParser{flags: []flagSpec{accountFlag(&e.account)}}
+	for len(args) > 0 && accountWord(args[0]) {
+		n, err := fp.take(args)
+		if err != nil {
 			return nil, err
 		}
-		args = args[1:]
+		args = args[n:]
 	}
 	return args, nil
 }
 
-func (e *invocation) setAccount(v string) error {
-	v = strings.TrimSpace(v)
-	if v == "" || strings.HasPrefix(v, "-") {
-		return usageErr("--account needs a handle or DID")
-	}
-	e.account = v
-	return nil
+// accountWord says whether w gives the account: -a…, --account[=…], or
+// the one-dash -account, which take refuses.
+func accountWord(w string) bool {
+	name, _, _ := strings.Cut(w, "=")
+	return name == "--account" || strings.HasPrefix(w, "-a")
 }
 
 // envAccount is the environment variable that pins a shell to an account.

@@ -14,18 +14,19 @@ import (
 )
 
 func promptCommand() command {
+	opts, noColor := promptOptions{shell: "plain"}, false
 	return command{
 		name: "prompt", args: "[--shell bash|zsh|plain] [--no-color]",
 		helpArgs: "[--account <account>] [--shell bash|zsh|plain] [--no-color]",
 		summary:  "print @handle for a shell prompt, coloured by the time left (nothing when none is active)",
 		flags: []flagSpec{
-			{name: "shell", value: "string", def: "plain", complete: []string{"bash", "zsh", "plain"},
-				usage: "wrap the colours for this shell's PS1: bash, zsh, or plain (fish, starship)"},
-			{name: "no-color", usage: "print no colours (also when NO_COLOR is set)"},
+			stringFlag(&opts.shell, "", "shell", "wrap the colours for this shell's PS1: bash, zsh, or plain (fish, starship)").
+				completing("bash", "zsh", "plain"),
+			boolFlag(&noColor, "", "no-color", "print no colours (also when NO_COLOR is set)"),
 		},
 		override: true,
-		run: func(ctx context.Context, e *invocation, p *parsed) error {
-			opts := promptOptions{shell: p.str("shell"), color: !p.on("no-color") && e.getenv("NO_COLOR") == ""}
+		run: func(ctx context.Context, e *invocation, _ []string) error {
+			opts.color = !noColor && e.getenv("NO_COLOR") == ""
 			switch opts.shell {
 			case "bash", "zsh", "plain":
 			default:

@@ -9,13 +9,15 @@ import (
 )
 
 func refreshCommand() command {
+	opts := eachOptions{name: "refresh", override: true}
 	return command{
 		name: "refresh", args: "[<account> | --all]", helpArgs: "[--account <account>] [<account> | --all]",
 		summary: "refresh tokens now",
-		flags:   []flagSpec{allSpec()},
+		flags:   []flagSpec{allFlag(&opts.all)},
 		maxArgs: 1, handles: true, override: true,
-		run: func(ctx context.Context, e *invocation, p *parsed) error {
-			return runRefresh(ctx, eachOptions{name: "refresh", account: p.arg(), all: p.on("all"), override: true}, e)
+		run: func(ctx context.Context, e *invocation, args []string) error {
+			opts.account = arg(args)
+			return runRefresh(ctx, opts, e)
 		},
 	}
 }

@@ -22,7 +22,7 @@ func TestRunFunctionsDirectly(t *testing.T) {
 		mgr: &accounts.Manager{Store: storage.Open(e.path), Client: e.client, Now: e.clock.Now}}
 	ctx := context.Background()
 
-	if err := runEnv(ctx, envOptions{account: "@alice.test", fish: true}, run); err != nil {
+	if err := runEnv(ctx, envOptions{account: "@alice.test", shell: "fish"}, run); err != nil {
 		t.Fatal(err)
 	}
 	if want := "set -gx SKYSWITCH_ACCOUNT '" + alice.DID + "'  # @alice.test\n"; stdout.String() != want {

@@ -13,11 +13,11 @@ func secretsCommand() command {
 		name: "secrets", args: "[file|keyring]",
 		summary: "show or choose where tokens are kept: the accounts file (default) or the OS keyring",
 		maxArgs: 1, words: []string{"file", "keyring"},
-		run: func(ctx context.Context, e *invocation, p *parsed) error {
-			if w := p.arg(); w != "" && w != "file" && w != "keyring" {
+		run: func(ctx context.Context, e *invocation, args []string) error {
+			if w := arg(args); w != "" && w != "file" && w != "keyring" {
 				return usageErr("secrets: want file or keyring, not %q", w)
 			}
-			return runSecrets(ctx, secretsOptions{use: p.arg()}, e)
+			return runSecrets(ctx, secretsOptions{use: arg(args)}, e)
 		},
 	}
 }

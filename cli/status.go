@@ -13,13 +13,15 @@ import (
 )
 
 func statusCommand() command {
+	var opts statusOptions
 	return command{
 		name: "status", args: "[--json] [<account>]", helpArgs: "[--json] [--account <account>] [<account>]",
 		summary: "show which account is used, the PDS and the tokens' time left",
-		flags:   []flagSpec{{name: "json", usage: "print one JSON object"}},
+		flags:   []flagSpec{boolFlag(&opts.json, "", "json", "print one JSON object")},
 		maxArgs: 1, handles: true, override: true,
-		run: func(ctx context.Context, e *invocation, p *parsed) error {
-			return runStatus(ctx, statusOptions{account: p.arg(), json: p.on("json")}, e)
+		run: func(ctx context.Context, e *invocation, args []string) error {
+			opts.account = arg(args)
+			return runStatus(ctx, opts, e)
 		},
 	}
 }

@@ -10,14 +10,14 @@ func switchCommand() command {
 		name: "switch", args: "[<account> | -]",
 		summary: "make an account the active identity (- goes back; none: pick one, in a terminal)",
 		maxArgs: 1, handles: true, words: []string{"-"},
-		run: func(ctx context.Context, e *invocation, p *parsed) error {
-			if len(p.args) != 1 {
+		run: func(ctx context.Context, e *invocation, args []string) error {
+			if len(args) != 1 {
 				if !e.app.Interactive || !e.app.StdoutTerminal {
 					return usageErr("switch: name the account (handle or DID), or - for the previous one")
 				}
 				return runPick(ctx, e)
 			}
-			return runSwitch(ctx, switchOptions{account: p.arg()}, e)
+			return runSwitch(ctx, switchOptions{account: args[0]}, e)
 		},
 	}
 }

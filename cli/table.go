@@ -3,10 +3,8 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 )
 
@@ -18,46 +16,32 @@ type command struct {
 	// names --account too).
 	args, helpArgs string
 	summary        string
-	flags          []flagSpec
+	// flags write into the options the command's constructor made, which
+	// run reads.
+	flags []flagSpec
 	// maxArgs is how many positional arguments it takes (0 or 1).
 	maxArgs int
 	// rest: every word from its first argument on (or after "--") is an
 	// argument, dashes and all: exec's command line.
 	rest bool
-	// What completes its argument: saved handles, fixed words, or both.
-	handles bool
-	words   []string
+	// What completes its argument: saved handles, the lexicon's NSIDs,
+	// fixed words, or some of them.
+	handles, nsids bool
+	words          []string
 	// override: --account and SKYSWITCH_ACCOUNT choose the account it acts
-	// on when none is named; it takes --account among its flags too.
+	// on when none is named; it takes -a, --account among its flags too,
+	// which writes account.
 	override bool
+	account  string
 	// noStore: it never opens the accounts file.
 	noStore bool
-	run     func(ctx context.Context, e *invocation, p *parsed) error
-}
-
-// flagSpec is one flag of a command: a bool when value is "", else one that
-// takes a value, completed by complete. A one-letter name is spelled with
-// one dash (-X), as gh's; Go's flag package takes either.
-type flagSpec struct {
-	name, usage string
-	// value is "string" for free text, "list" for text given any number of
-	// times, "int" for a number, "account" for --account.
-	value    string
-	def      string // a string flag's default
-	complete []string
-	// alias is another name of the flag, given, listed and completed as
-	// the flag itself: header, for gh's -H and --header.
-	alias string
-}
-
-// accountSpec is the account flag, which override commands take among
-// their own, and which completes with the saved handles.
-func accountSpec() flagSpec {
-	return flagSpec{name: "account", value: "account", usage: "the account to use (a handle or DID) instead of the active one"}
+	// run runs it with its positional arguments, once its flags are set.
+	run func(ctx context.Context, e *invocation, args []string) error
 }
 
 // table is the commands, in the usage's order. It is a function, not a
-// variable: completion reads it, and it names completion.
+// variable: completion reads it, and it names completion; and each call
+// makes each command's options afresh.
 func table() []command {
 	return []command{
 		loginCommand(), listCommand(), switchCommand(), statusCommand(), tokenCommand(),
@@ -66,94 +50,26 @@ func table() []command {
 	}
 }
 
-// flagSet is the command's flags, as its --help lists them.
-func (cmd *command) flagSet(e *invocation, p *parsed) *flag.FlagSet {
-	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
-	fs.Usage = func() {} // help and errors are cmd.help's and cmd.flagErr's
-	for _, f := range cmd.cmdFlags() {
-		switch f.value {
-		case "":
-			p.bools[f.name] = fs.Bool(f.name, false, f.usage)
-		case "account":
-			fs.Func(f.name, f.usage, e.setAccount)
-		case "list":
-			list := new([]string)
-			p.lists[f.name] = list
-			fs.Func(f.name, f.usage, func(v string) error { *list = append(*list, v); return nil })
-		case "int":
-			def, _ := strconv.Atoi(f.def)
-			p.ints[f.name] = fs.Int(f.name, def, f.usage)
-		default:
-			p.strings[f.name] = fs.String(f.name, f.def, f.usage)
-		}
-		if f.alias != "" {
-			fs.Var(fs.Lookup(f.name).Value, f.alias, aliasUsage(fs.Lookup(f.name), f))
-		}
-	}
-	return fs
-}
-
-// aliasUsage is what --help says of f's alias: the same as f, with the
-// name of f's value.
-func aliasUsage(fl *flag.Flag, f flagSpec) string {
-	usage := "the same as " + f.dashed()
-	if value, _ := flag.UnquoteUsage(fl); value != "" {
-		usage += " `" + value + "`"
-	}
-	return usage
-}
-
-// parsed is a command line parsed by a command's flags.
-type parsed struct {
-	bools   map[string]*bool
-	strings map[string]*string
-	lists   map[string]*[]string
-	ints    map[string]*int
-	args    []string
-}
-
-func (p *parsed) on(name string) bool       { return *p.bools[name] }
-func (p *parsed) str(name string) string    { return *p.strings[name] }
-func (p *parsed) list(name string) []string { return *p.lists[name] }
-func (p *parsed) number(name string) int    { return *p.ints[name] }
-
 // arg is the first positional argument, or "".
-func (p *parsed) arg() string {
-	if len(p.args) == 0 {
+func arg(args []string) string {
+	if len(args) == 0 {
 		return ""
 	}
-	return p.args[0]
+	return args[0]
 }
 
-// parse parses interleaved flags and arguments ("status @a --json").
-// --help prints the command's help on stdout; a bad flag is one line and
-// a hint on stderr, printed by Run.
-func (cmd *command) parse(e *invocation, args []string) (*parsed, error) {
-	p := &parsed{bools: map[string]*bool{}, strings: map[string]*string{}, lists: map[string]*[]string{}, ints: map[string]*int{}}
-	fs := cmd.flagSet(e, p)
-	fs.SetOutput(io.Discard) // the flag package would print the error too
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				cmd.help(e.stdout)
-				return nil, err
-			}
-			return nil, cmd.flagErr(err)
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		if cmd.rest {
-			p.args = fs.Args()
-			break
-		}
-		p.args = append(p.args, fs.Arg(0))
-		args = fs.Args()[1:]
+// parse sets the command's flags from its command line, flags and
+// arguments interleaved ("status @a --json"), and returns its arguments.
+// --help is errHelp; a bad flag is one line and a hint, printed by Run.
+func (cmd *command) parse(args []string) ([]string, error) {
+	words, err := flagParser{cmd.name, cmd.cmdFlags()}.parse(args, cmd.rest)
+	if err != nil {
+		return nil, err
 	}
-	if len(p.args) > cmd.maxArgs && !cmd.rest {
+	if len(words) > cmd.maxArgs && !cmd.rest {
 		return nil, withHint(cmd.name+": too many arguments", "", nil, cmd.name)
 	}
-	return p, nil
+	return words, nil
 }
 
 // dispatch runs one command line: the global flags, then the switcher, the
@@ -186,28 +102,35 @@ func (e *invocation) dispatch(ctx context.Context, args []string) error {
 	return unknownCommand(args[0])
 }
 
-// runCommand checks the command may run as asked, parses its flags, opens
-// the accounts file unless it needs none, and runs it.
+// runCommand checks the command may run as asked, parses its flags (its
+// --help printed here), opens the accounts file unless it needs none, and
+// runs it.
 func (e *invocation) runCommand(ctx context.Context, cmd *command, args []string) error {
 	if e.account != "" && !cmd.override {
 		return usageErr("--account applies to token, status, refresh, env, api, exec, prompt and the switcher, not to %s", cmd.name)
+	}
+	words, err := cmd.parse(args)
+	if errors.Is(err, errHelp) {
+		cmd.help(e.stdout)
+	}
+	if err != nil {
+		return err
 	}
 	if !cmd.noStore {
 		if err := e.open(); err != nil {
 			return err
 		}
 	}
-	p, err := cmd.parse(e, args)
-	if err != nil {
-		return err
+	if cmd.account != "" {
+		e.account = cmd.account
 	}
-	return cmd.run(ctx, e, p)
+	return cmd.run(ctx, e, words)
 }
 
 func (e *invocation) usage(w io.Writer) {
 	fmt.Fprintf(w, "skyswitch %s: switch between AT Protocol (Bluesky) accounts\n\nUsage:\n", e.app.Version)
 	fmt.Fprintf(w, "  %-18s %s\n", "skyswitch", "open the account switcher")
-	fmt.Fprintf(w, "  %s\n      %s\n", "skyswitch --account <account> [<command>]", "use an account for this command only (see below)")
+	fmt.Fprintf(w, "  %s\n      %s\n", "skyswitch -a, --account <account> [<command>]", "use an account for this command only (see below)")
 	fmt.Fprintf(w, "  %-18s %s\n", "skyswitch --demo", "try it on sandbox servers (nothing real is touched)")
 	for _, cmd := range table() {
 		fmt.Fprintf(w, "  %s\n      %s\n", strings.TrimSpace("skyswitch "+cmd.name+" "+cmd.args), cmd.summary)

@@ -13,8 +13,8 @@ func tokenCommand() command {
 		name: "token", args: "[<account>]", helpArgs: "[--account <account>] [<account>]",
 		summary: "print a valid access token (refreshed if under 60 s left)",
 		maxArgs: 1, handles: true, override: true,
-		run: func(ctx context.Context, e *invocation, p *parsed) error {
-			return runToken(ctx, tokenOptions{account: p.arg()}, e)
+		run: func(ctx context.Context, e *invocation, args []string) error {
+			return runToken(ctx, tokenOptions{account: arg(args)}, e)
 		},
 	}
 }
