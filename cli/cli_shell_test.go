@@ -136,6 +136,14 @@ func TestShellCompletionBash(t *testing.T) {
 		{[]string{"skyswitch", "api", "--he"}, "--header\n"},
 		{[]string{"skyswitch", "api", "-H", "Accept: x", "--pa"}, "--paginate\n"},
 		{[]string{"skyswitch", "exec", "--a"}, "--account\n"},
+		{[]string{"skyswitch", "-a", ""}, "bob.test\nalice.test\n"},
+		{[]string{"skyswitch", "-a", "alice.test", "to"}, "token\n"},
+		{[]string{"skyswitch", "status", "-a", "@a"}, "@alice.test\n"},
+		{[]string{"skyswitch", "status", "-a", "alice.test", ""}, "bob.test\nalice.test\n"},
+		{[]string{"skyswitch", "api", "--inc"}, "--include\n"},
+		{[]string{"skyswitch", "api", "--me"}, "--method\n"},
+		{[]string{"skyswitch", "api", "--method", ""}, "GET\nPOST\n"},
+		{[]string{"skyswitch", "api", "--raw-field", "a=b", "--pa"}, "--paginate\n"},
 	} {
 		out, errOut := w.shell(t, "bash", nil, append([]string{"-c", completeBash, "bash"}, tc.words...)...)
 		if errOut != "" {
@@ -171,6 +179,11 @@ _skyswitch`
 		{[]string{"skyswitch", "api", "-X", ""}, "GET\nPOST\n"},
 		{[]string{"skyswitch", "api", "-"}, "--paginate\n--slurp\n"},
 		{[]string{"skyswitch", "api", "-"}, "-H\n--header\n"},
+		{[]string{"skyswitch", "api", "-"}, "-i\n--include\n"},
+		{[]string{"skyswitch", "api", "-"}, "-X\n--method\n"},
+		{[]string{"skyswitch", "api", "-"}, "-a\n--account\n"},
+		{[]string{"skyswitch", "-a", ""}, "bob.test\nalice.test\n"},
+		{[]string{"skyswitch", "token", "-a", ""}, "bob.test\nalice.test\n"},
 	} {
 		out, errOut := w.shell(t, "zsh", nil, append([]string{"-f", "-c", script, "zsh"}, tc.words...)...)
 		if errOut != "" {
@@ -203,6 +216,11 @@ func TestShellCompletionFish(t *testing.T) {
 		{"skyswitch api --he", []string{"--header"}},
 		{"skyswitch api -H 'Accept: x' --pa", []string{"--paginate"}},
 		{"skyswitch exec --a", []string{"--account"}},
+		{"skyswitch -a ", []string{"bob.test", "alice.test"}},
+		{"skyswitch status -a ", []string{"bob.test", "alice.test"}},
+		{"skyswitch -a alice.test to", []string{"token"}},
+		{"skyswitch api --inc", []string{"--include"}},
+		{"skyswitch api --method ", []string{"GET", "POST"}},
 	} {
 		out, errOut := w.shell(t, "fish", nil, "--no-config", "-c", `skyswitch completion fish | source; complete -C "$argv[1]"`, tc.line)
 		if errOut != "" {

@@ -51,6 +51,9 @@ $line = $args[0]
 		{"skyswitch api -X ", "GET\nPOST\n"},
 		{"skyswitch api -H 'Accept: x' --pa", "--paginate\n"},
 		{"skyswitch token alice.test ", ""},
+		{"skyswitch -a ", "bob.test\nalice.test\n"},
+		{"skyswitch status -a ", "bob.test\nalice.test\n"},
+		{"skyswitch api --inc", "--include\n"},
 	} {
 		out, errOut := w.shell(t, "pwsh", nil, "-NoProfile", "-NonInteractive", "-File", script, tc.line)
 		if errOut != "" {
@@ -76,6 +79,11 @@ func TestPowerShellCompletionScript(t *testing.T) {
 		"& $bin list --handles 2>$null",
 		"\t$topWords = " + psList(topWords()) + "\n",
 		"\t$topFlags = " + psList(dashedAll(topFlags())) + "\n",
+		// -a completes as --account does; api's letters have gh's names.
+		"\t$valueFlags['-a'] = '@handles'\n",
+		"\t$valueFlags['--method'] = @('GET', 'POST')\n",
+		"'-i', '--include'",
+		"'-f', '--raw-field', '-F', '--field'",
 	} {
 		if !strings.Contains(script, want) {
 			t.Errorf("the script lacks %q", want)
