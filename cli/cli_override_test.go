@@ -273,7 +273,7 @@ func TestCompletionMatchesTheCommands(t *testing.T) {
 	if want := "\t'') _skyswitch_add " + strings.Join(names, " ") + " help version ;;\n"; len(names) < 11 || !strings.Contains(bash, want) {
 		t.Fatalf("the usage lists %v; the completion does not offer them in that order:\n%s", names, bash)
 	}
-	m := regexp.MustCompile(`(?m)^\t\t(-[^)]*)\|=\) \(\(i\+\+\)\) ;;$`).FindStringSubmatch(bash)
+	m := regexp.MustCompile(`(?m)^\t\t(-[^)]*)\) \[\[ \$\{COMP_WORDS\[i\+1\]\} == = \]\] && \(\(i\+\+\)\); \(\(i\+\+\)\) ;;$`).FindStringSubmatch(bash)
 	if m == nil {
 		t.Fatalf("no value flags in the bash completion:\n%s", bash)
 	}

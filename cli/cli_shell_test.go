@@ -144,6 +144,19 @@ func TestShellCompletionBash(t *testing.T) {
 		{[]string{"skyswitch", "api", "--me"}, "--method\n"},
 		{[]string{"skyswitch", "api", "--method", ""}, "GET\nPOST\n"},
 		{[]string{"skyswitch", "api", "--raw-field", "a=b", "--pa"}, "--paginate\n"},
+		// bash splits --account=alice.test at the =.
+		{[]string{"skyswitch", "--account", "=", "alice.test", "to"}, "token\n"},
+		// api's NSIDs, and after -f/-F the method's parameters as name=.
+		{[]string{"skyswitch", "api", "com.atproto.repo.describeR"}, "com.atproto.repo.describeRepo\n"},
+		{[]string{"skyswitch", "api", "-X", "GET", "app.bsky.actor.getProf"}, "app.bsky.actor.getProfile\napp.bsky.actor.getProfiles\n"},
+		{[]string{"skyswitch", "api", "com.atproto.repo.describeRepo", ""}, "\n"},
+		{[]string{"skyswitch", "api", "com.atproto.repo.describeRepo", "-f", ""}, "repo=\n"},
+		{[]string{"skyswitch", "api", "com.atproto.repo.listRecords", "-F", "c"}, "collection=\ncursor=\n"},
+		{[]string{"skyswitch", "api", "com.atproto.repo.createRecord", "--raw-field", "r"}, "repo=\nrkey=\nrecord=\n"},
+		{[]string{"skyswitch", "api", "--field", "rkey", "=", "x", "com.atproto.repo.createRecord", "--field", "v"}, "validate=\n"},
+		{[]string{"skyswitch", "api", "com.atproto.repo.listRecords", "-f", "repo", "=", "x", "-f", "co"}, "collection=\n"},
+		{[]string{"skyswitch", "api", "-f", ""}, "\n"},
+		{[]string{"skyswitch", "api", "com.example.unknown", "-f", ""}, "\n"},
 	} {
 		out, errOut := w.shell(t, "bash", nil, append([]string{"-c", completeBash, "bash"}, tc.words...)...)
 		if errOut != "" {
@@ -166,7 +179,7 @@ func TestShellCompletionZsh(t *testing.T) {
 	script := `autoload -Uz compinit && compinit -u -D || exit 1
 source <(skyswitch completion zsh) || exit 1
 print -r -- "registered: $_comps[skyswitch]"
-compadd() { shift; print -rl -- "$@" }
+compadd() { local o=; while [[ $1 != -- ]]; do o+="$1,"; shift; done; shift; [[ -n $o ]] && print -r -- "options $o"; print -rl -- "$@" }
 words=("$@"); CURRENT=$#; PREFIX=${words[CURRENT]}
 _skyswitch`
 	for _, tc := range []struct {
@@ -184,6 +197,11 @@ _skyswitch`
 		{[]string{"skyswitch", "api", "-"}, "-a\n--account\n"},
 		{[]string{"skyswitch", "-a", ""}, "bob.test\nalice.test\n"},
 		{[]string{"skyswitch", "token", "-a", ""}, "bob.test\nalice.test\n"},
+		{[]string{"skyswitch", "api", "com.atproto.repo.describeR"}, "com.atproto.repo.describeRepo\n"},
+		{[]string{"skyswitch", "api", "app.bsky.actor.getProf"}, "app.bsky.actor.getProfile\napp.bsky.actor.getProfiles\n"},
+		// A parameter completes with no space after its =.
+		{[]string{"skyswitch", "api", "com.atproto.repo.listRecords", "-f", ""}, "options -S,,\nrepo=\ncollection=\nlimit=\ncursor=\nreverse=\n"},
+		{[]string{"skyswitch", "api", "-X", "POST", "com.atproto.repo.createRecord", "--field", ""}, "\nrepo=\ncollection=\nrkey=\n"},
 	} {
 		out, errOut := w.shell(t, "zsh", nil, append([]string{"-f", "-c", script, "zsh"}, tc.words...)...)
 		if errOut != "" {
@@ -221,6 +239,11 @@ func TestShellCompletionFish(t *testing.T) {
 		{"skyswitch -a alice.test to", []string{"token"}},
 		{"skyswitch api --inc", []string{"--include"}},
 		{"skyswitch api --method ", []string{"GET", "POST"}},
+		{"skyswitch api com.atproto.repo.describeR", []string{"com.atproto.repo.describeRepo"}},
+		{"skyswitch api -X GET app.bsky.actor.getProf", []string{"app.bsky.actor.getProfile", "app.bsky.actor.getProfiles"}},
+		{"skyswitch api com.atproto.repo.describeRepo -f ", []string{"repo="}},
+		{"skyswitch api com.atproto.repo.listRecords -f repo=x --raw-field c", []string{"collection=", "cursor="}},
+		{"skyswitch api com.atproto.repo.createRecord -F v", []string{"validate="}},
 	} {
 		out, errOut := w.shell(t, "fish", nil, "--no-config", "-c", `skyswitch completion fish | source; complete -C "$argv[1]"`, tc.line)
 		if errOut != "" {

@@ -105,7 +105,7 @@ func cmpBool(a, b bool) int {
 }
 
 // completes says whether a value flag's value completes with something.
-func (f flagSpec) completes() bool { return f.from == "handles" || len(f.complete) > 0 }
+func (f flagSpec) completes() bool { return f.from != "" || len(f.complete) > 0 }
 
 // dashedAll are the spellings of the flags: -X, --method, --paginate, ….
 func dashedAll(fs []flagSpec) []string {
@@ -130,7 +130,9 @@ func split(words []string) (dash, other []string) {
 
 // The scripts ask `skyswitch list --handles` for the handles each time, as
 // the person typed the command (so ./skyswitch completes from itself), and
-// ignore its errors: a completion never prints anything of its own.
+// `skyswitch __complete` for api's NSIDs and their parameters
+// (completelexicon.go); they ignore its errors: a completion never prints
+// anything of its own.
 
 // caseScript fills the slots of a bash or zsh script: the value flags
 // (@VALUEFLAGS@ to skip, @VALUECASES@ to complete), and the case arms that
@@ -172,6 +174,9 @@ func commandArms(offer func([]string) string) (dashCases, wordCases string) {
 		if cmd.handles {
 			acts = append(acts, "_skyswitch_handles")
 		}
+		if cmd.nsids {
+			acts = append(acts, "_skyswitch_nsids")
+		}
 		if len(other) > 0 {
 			acts = append(acts, offer(other))
 		}
@@ -193,6 +198,8 @@ func valueArms(offer func([]string) string, ret string) (skip []string, cases st
 		switch {
 		case f.from == "handles":
 			fmt.Fprintf(&b, "\t%s) _skyswitch_handles; %s ;;\n", strings.Join(f.names(), "|"), ret)
+		case f.from == "fields":
+			fmt.Fprintf(&b, "\t%s) _skyswitch_fields; %s ;;\n", strings.Join(f.names(), "|"), ret)
 		case len(f.complete) > 0:
 			fmt.Fprintf(&b, "\t%s) %s; %s ;;\n", strings.Join(f.names(), "|"), offer(f.complete), ret)
 		default:
@@ -240,6 +247,9 @@ func fishCompletion() string {
 		if cmd.handles {
 			fmt.Fprintf(&b, "complete -c skyswitch -n '%s; and __skyswitch_no_arg' -f -a '(__skyswitch_handles)'\n", cond)
 		}
+		if cmd.nsids {
+			fmt.Fprintf(&b, "complete -c skyswitch -n '%s; and __skyswitch_no_arg' -f -a '(__skyswitch_lexicon nsids)'\n", cond)
+		}
 		if len(cmd.words) > 0 {
 			fmt.Fprintf(&b, "complete -c skyswitch -n '%s; and __skyswitch_no_arg' -f -a '%s'\n", cond, strings.Join(cmd.words, " "))
 		}
@@ -258,6 +268,8 @@ func fishFlag(cond string, f flagSpec) string {
 	switch {
 	case f.from == "handles":
 		line += " -x -a '(__skyswitch_handles)'"
+	case f.from == "fields":
+		line += " -x -a '(__skyswitch_lexicon fields)'"
 	case len(f.complete) > 0:
 		line += " -x -a '" + strings.Join(f.complete, " ") + "'"
 	case f.kind() != "":

@@ -14,7 +14,8 @@ var psScript string
 
 // powershellCompletion is the PowerShell script: like the others it
 // completes commands, their flags and arguments, the values of flags, and
-// the saved handles, which it asks `skyswitch list --handles` for.
+// the saved handles, which it asks `skyswitch list --handles` for, and
+// api's NSIDs and parameters, which it asks `skyswitch __complete` for.
 func powershellCompletion() string {
 	return strings.Replace(psScript, "\t#@DATA@\n", psData(), 1)
 }
@@ -27,7 +28,7 @@ func psData() string {
 	line := func(format string, a ...any) { fmt.Fprintf(&b, "\t"+format+"\n", a...) }
 	line("$topWords = %s", psList(topWords()))
 	line("$topFlags = %s", psList(dashedAll(topFlags())))
-	line("$cmdFlags = @{}; $cmdDashWords = @{}; $cmdWords = @{}; $handleCommands = @()")
+	line("$cmdFlags = @{}; $cmdDashWords = @{}; $cmdWords = @{}; $handleCommands = @(); $nsidCommands = @()")
 	for _, cmd := range table() {
 		dash, other := split(cmd.words)
 		name := psQuote(cmd.name)
@@ -36,12 +37,15 @@ func psData() string {
 		if cmd.handles {
 			line("$handleCommands += %s", name)
 		}
+		if cmd.nsids {
+			line("$nsidCommands += %s", name)
+		}
 	}
 	line("$valueFlags = [System.Collections.Generic.Dictionary[string, object]]::new([System.StringComparer]::Ordinal)")
 	for _, f := range valueFlags() {
 		value := psList(f.complete)
-		if f.from == "handles" {
-			value = "'@handles'"
+		if f.from != "" {
+			value = psQuote("@" + f.from)
 		}
 		for _, p := range f.names() {
 			line("$valueFlags[%s] = %s", psQuote(p), value)

@@ -54,6 +54,9 @@ $line = $args[0]
 		{"skyswitch -a ", "bob.test\nalice.test\n"},
 		{"skyswitch status -a ", "bob.test\nalice.test\n"},
 		{"skyswitch api --inc", "--include\n"},
+		{"skyswitch api com.atproto.repo.describeR", "com.atproto.repo.describeRepo\n"},
+		{"skyswitch api com.atproto.repo.describeRepo -f ", "repo=\n"},
+		{"skyswitch api com.atproto.repo.listRecords -F c", "collection=\ncursor=\n"},
 	} {
 		out, errOut := w.shell(t, "pwsh", nil, "-NoProfile", "-NonInteractive", "-File", script, tc.line)
 		if errOut != "" {
@@ -84,6 +87,14 @@ func TestPowerShellCompletionScript(t *testing.T) {
 		"\t$valueFlags['--method'] = @('GET', 'POST')\n",
 		"'-i', '--include'",
 		"'-f', '--raw-field', '-F', '--field'",
+		// api's NSIDs and, after -f/-F, the method's parameters, from
+		// `skyswitch __complete`.
+		"\t$nsidCommands += 'api'\n",
+		"\t$valueFlags['-F'] = '@fields'\n",
+		"\t$valueFlags['--raw-field'] = '@fields'\n",
+		"try { @(& $bin __complete $what $of 2>$null) } catch { }",
+		"elseif ($value -eq '@fields') { if ($arg -ne '') { $offer = & $lexicon fields $arg } }",
+		"if ($nsidCommands -contains $cmd) { $offer = & $lexicon nsids $wordToComplete }",
 	} {
 		if !strings.Contains(script, want) {
 			t.Errorf("the script lacks %q", want)
@@ -106,8 +117,8 @@ func TestPowerShellCompletionScript(t *testing.T) {
 	}
 	for _, f := range valueFlags() {
 		want := psList(f.complete)
-		if f.from == "handles" {
-			want = "'@handles'"
+		if f.from != "" {
+			want = psQuote("@" + f.from)
 		}
 		for _, p := range f.names() {
 			if line := "\t$valueFlags[" + psQuote(p) + "] = " + want + "\n"; !strings.Contains(script, line) {

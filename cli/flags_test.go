@@ -126,3 +126,30 @@ func TestFlagsEndAndBools(t *testing.T) {
 		t.Errorf("api -ih is not api's help: %s", r)
 	}
 }
+
+// The scripts' hidden word prints the lexicon's NSIDs and a method's
+// parameters; the usage, help and completion do not name it.
+func TestCompleteLexiconWord(t *testing.T) {
+	e := newCLIEnv(t, fakepds.Options{})
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"__complete", "nsids", "com.atproto.repo.describ"}, "com.atproto.repo.describeRepo\n"},
+		{[]string{"__complete", "fields", "com.atproto.repo.getRecord"}, "repo=\ncollection=\nrkey=\ncid=\n"},
+		{[]string{"__complete", "fields", "com.example.unknown"}, ""},
+		{[]string{"__complete", "nsids", "zzz"}, ""},
+	} {
+		r := e.run("", tc.args...)
+		wantCode(t, r, exitOK)
+		if r.stdout != tc.want || r.stderr != "" {
+			t.Errorf("%q: %s, want %q", tc.args, r, tc.want)
+		}
+	}
+	wantCode(t, e.run("", "__complete", "bogus", "x"), exitUsage)
+	for _, args := range [][]string{{"--help"}, {"completion", "bash"}, {"man"}} {
+		if r := e.run("", args...); strings.Contains(r.stdout, "__complete nsids") && args[0] != "completion" || strings.Contains(r.stdout, "_skyswitch_add __complete") {
+			t.Errorf("%q names the hidden word:\n%s", args, r.stdout)
+		}
+	}
+}

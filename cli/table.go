@@ -93,6 +93,8 @@ func (e *invocation) dispatch(ctx context.Context, args []string) error {
 	case "-v", "--version", "version":
 		_, err := fmt.Fprintf(e.stdout, "skyswitch %s\n", e.app.Version)
 		return err
+	case completeWord:
+		return e.completeLexicon(args[1:])
 	}
 	for _, cmd := range table() {
 		if cmd.name == args[0] {

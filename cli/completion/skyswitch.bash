@@ -19,15 +19,37 @@ _skyswitch_handles() {
 	done < <("$bin" list --handles 2>/dev/null)
 }
 
+# _skyswitch_lexicon offers what `skyswitch __complete` prints from the
+# lexicon table: "nsids PREFIX", the methods; "fields NSID", its parameters.
+_skyswitch_lexicon() {
+	local w bin=${COMP_WORDS[0]/#\~/$HOME}
+	while IFS= read -r w; do
+		[[ $w == "$cur"* ]] && COMPREPLY+=("$w")
+	done < <("$bin" __complete "$@" 2>/dev/null)
+}
+
+# _skyswitch_nsids offers the methods api knows.
+_skyswitch_nsids() { _skyswitch_lexicon nsids "$cur"; }
+
+# _skyswitch_fields offers, after -f or -F, the parameters of the method
+# typed (api's argument) as name=, with no space after them.
+_skyswitch_fields() {
+	[[ -n $arg ]] || return 0
+	_skyswitch_lexicon fields "$arg"
+	compopt -o nospace 2>/dev/null
+	return 0
+}
+
 _skyswitch() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-	local cmd='' args=0 i
+	local cmd='' arg='' args=0 i
 	COMPREPLY=()
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		@VALUEFLAGS@|=) ((i++)) ;;
+		@VALUEFLAGS@) [[ ${COMP_WORDS[i+1]} == = ]] && ((i++)); ((i++)) ;;
+		=) ((i++)) ;;
 		-*) ;;
-		*) if [[ -z $cmd ]]; then cmd=${COMP_WORDS[i]}; else ((args++)); fi ;;
+		*) if [[ -z $cmd ]]; then cmd=${COMP_WORDS[i]}; else ((args++ == 0)) && arg=${COMP_WORDS[i]}; fi ;;
 		esac
 	done
 	case $prev in

@@ -36,6 +36,21 @@ function __skyswitch_no_arg
     test (count $words) -le 1
 end
 
+# __skyswitch_lexicon prints what `skyswitch __complete` gives from the
+# lexicon table: "nsids", the methods; "fields", the parameters of the
+# method typed (api's argument) as name=.
+function __skyswitch_lexicon
+    set -l bin (commandline -opc)[1]
+    test -n "$bin"; or set bin skyswitch
+    if test "$argv[1]" = fields
+        set -l words (__skyswitch_words)
+        set -q words[2]; or return
+        command $bin __complete fields $words[2] 2>/dev/null
+    else
+        command $bin __complete nsids (commandline -ct) 2>/dev/null
+    end
+end
+
 function __skyswitch_handles
     set -l bin (commandline -opc)[1]
     test -n "$bin"; or set bin skyswitch

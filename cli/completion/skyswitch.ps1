@@ -13,31 +13,43 @@ Register-ArgumentCompleter -Native -CommandName skyswitch -ScriptBlock {
 		Where-Object { $_.Extent.EndOffset -lt $cursorPosition } |
 		ForEach-Object { $_.Extent.Text })
 	$cmd = ''
+	$arg = ''
 	$args_ = 0
 	for ($i = 1; $i -lt $typed.Count; $i++) {
 		$w = $typed[$i]
 		if ($valueFlags.ContainsKey($w)) { $i++ }
 		elseif ($w.StartsWith('-')) { }
 		elseif ($cmd -eq '') { $cmd = $w }
-		else { $args_++ }
+		else {
+			if ($args_ -eq 0) { $arg = $w }
+			$args_++
+		}
 	}
 	$prev = ''
 	if ($typed.Count -gt 1) { $prev = $typed[$typed.Count - 1] }
 
-	# The saved handles, from the skyswitch being completed (so that
-	# ./skyswitch completes from itself); its errors are ignored.
+	# The skyswitch being completed (so that ./skyswitch completes from
+	# itself), asked for the saved handles and for what the lexicon table
+	# holds; its errors are ignored.
+	$bin = $commandAst.CommandElements[0].Value
+	if (-not $bin) { $bin = 'skyswitch' }
 	$handles = {
-		$bin = $commandAst.CommandElements[0].Value
-		if (-not $bin) { $bin = 'skyswitch' }
 		$prefix = ''
 		if ($wordToComplete.StartsWith('@')) { $prefix = '@' }
 		try { @(& $bin list --handles 2>$null) | ForEach-Object { $prefix + $_ } } catch { }
+	}
+	# "nsids PREFIX": api's methods; "fields NSID": the method's parameters
+	# as name=.
+	$lexicon = {
+		param($what, $of)
+		try { @(& $bin __complete $what $of 2>$null) } catch { }
 	}
 
 	$offer = @()
 	if ($valueFlags.ContainsKey($prev)) {
 		$value = $valueFlags[$prev]
 		if ($value -eq '@handles') { $offer = & $handles }
+		elseif ($value -eq '@fields') { if ($arg -ne '') { $offer = & $lexicon fields $arg } }
 		else { $offer = $value }
 	}
 	elseif ($wordToComplete.StartsWith('-')) {
@@ -50,6 +62,7 @@ Register-ArgumentCompleter -Native -CommandName skyswitch -ScriptBlock {
 	elseif ($cmd -eq '') { $offer = $topWords }
 	elseif ($args_ -eq 0) {
 		if ($handleCommands -contains $cmd) { $offer = & $handles }
+		if ($nsidCommands -contains $cmd) { $offer = & $lexicon nsids $wordToComplete }
 		$offer = @($offer) + @($cmdWords[$cmd])
 	}
 
