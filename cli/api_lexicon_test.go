@@ -76,7 +76,7 @@ func TestAPILexiconTypes(t *testing.T) {
 	before := e.guard.requests()
 	for _, args := range [][]string{
 		{"api", "-f", "actor=a.test", "-F", "limit=secret-five", "app.bsky.feed.getAuthorFeed"},
-		{"api", "-F", "validate=secret-yes", "-f", "repo=a", "com.atproto.repo.createRecord"},
+		{"api", "-F", "validate=secret-yes", "-f", "repo=a", "-f", "collection=c", "-f", "record[text]=t", "com.atproto.repo.createRecord"},
 	} {
 		r := e.run("", args...)
 		wantError(t, r, exitUsage, "the lexicon makes it")
@@ -95,9 +95,23 @@ func TestAPILexiconRequired(t *testing.T) {
 	wantError(t, e.run("", "api", nsidDescribeRepo), exitUsage, "needs the parameter repo", "-f repo=")
 	wantError(t, e.run("", "api", "-X", "GET", "com.atproto.sync.getBlob"), exitUsage, "needs the parameters did and cid")
 	wantError(t, e.run("", "api", "-f", "did=did:plc:x", "com.atproto.sync.getBlob"), exitUsage, "needs the parameter cid")
+	// A procedure whose body -f and -F make: its required properties.
+	const create = "com.atproto.repo.createRecord"
+	wantError(t, e.run("", "api", "-f", "repo=a", create), exitUsage, "api: "+create+" needs the fields collection and record: give it with -f collection=…")
+	wantError(t, e.run("", "api", "-f", "repo=a", "-f", "record[text]=t", create), exitUsage, "needs the field collection")
+	wantError(t, e.run("", "api", "-F", "rkey=1", "-X", "POST", create), exitUsage, "needs the fields repo, collection and record")
 	if n := e.guard.requests() - before; n != 0 {
 		t.Errorf("%d requests sent without a required parameter", n)
 	}
+	// Given (record by one of its keys), it is sent; so is a body from
+	// --input (fields then go to the query string), no body at all, and a
+	// procedure sent as a GET: the lexicon says nothing of those.
+	if got := lastTo(t, e, create, "-f", "repo=a", "-f", "collection=c", "-f", "record[text]=t"); got.Method != http.MethodPost {
+		t.Errorf("createRecord with its fields: %s", got.Method)
+	}
+	lastTo(t, e, create, "-f", "repo=a", "--input", "-")
+	lastTo(t, e, create)
+	lastTo(t, e, create, "-X", "GET", "-f", "repo=a")
 	// key[] names the parameter too.
 	got := lastTo(t, e, "app.bsky.actor.getProfiles", "-f", "actors[]=a.test", "-f", "actors[]=b.test")
 	if got.Query.Encode() != "actors=a.test&actors=b.test" {

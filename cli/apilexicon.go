@@ -27,8 +27,9 @@ func lexiconMethod(m lexicon.Method) (string, error) {
 	return "", usageErr("api: %s is a %s (a WebSocket stream), which api does not open; -X GET sends it as a query anyway", m.NSID, m.Kind)
 }
 
-// applyLexicon types opts' fields as m says and, for a query sent as one,
-// checks that every required parameter is given.
+// applyLexicon types opts' fields as m says and checks that every
+// required one is given: a query's parameters when it is sent as one, a
+// procedure's body properties when -f and -F make its body.
 func applyLexicon(opts *apiOptions, m lexicon.Method) error {
 	query := opts.method == http.MethodGet || opts.input != ""
 	given := map[string]bool{}
@@ -43,23 +44,29 @@ func applyLexicon(opts *apiOptions, m lexicon.Method) error {
 			opts.fields[i].As = scalar(p.Item())
 		}
 	}
-	if m.Kind != lexicon.Query || opts.method != http.MethodGet {
-		return nil
+	var need []lexicon.Param
+	what := "parameter"
+	switch {
+	case m.Kind == lexicon.Query && opts.method == http.MethodGet:
+		need = m.Params
+	case m.Kind == lexicon.Procedure && !query && len(opts.fields) > 0:
+		need, what = m.Body, "field"
 	}
 	var missing []string
-	for _, p := range m.Params {
+	for _, p := range need {
 		if p.Required && !given[p.Name] {
 			missing = append(missing, p.Name)
 		}
 	}
-	if len(missing) > 0 {
-		what := "the parameter " + missing[0]
-		if len(missing) > 1 {
-			what = "the parameters " + strings.Join(missing[:len(missing)-1], ", ") + " and " + missing[len(missing)-1]
-		}
-		return usageErr("api: %s needs %s: give it with -f %s=…", m.NSID, what, missing[0])
+	switch len(missing) {
+	case 0:
+		return nil
+	case 1:
+		what = "the " + what + " " + missing[0]
+	default:
+		what = "the " + what + "s " + strings.Join(missing[:len(missing)-1], ", ") + " and " + missing[len(missing)-1]
 	}
-	return nil
+	return usageErr("api: %s needs %s: give it with -f %s=…", m.NSID, what, missing[0])
 }
 
 // scalar is a lexicon type that -F can follow, else "" (gh's rules).

@@ -223,20 +223,27 @@ func TestEnvCommand(t *testing.T) {
 	if want := "set -gx SKYSWITCH_ACCOUNT '" + alice.DID + "'  # @alice.test\n"; r.stdout != want {
 		t.Errorf("env --shell fish:\n got %q\nwant %q", r.stdout, want)
 	}
+	// PowerShell: $env:NAME = 'value' (Invoke-Expression runs it).
+	r = e.run("", "env", "--shell", "powershell", "alice.test")
+	wantCode(t, r, exitOK)
+	if want := "$env:SKYSWITCH_ACCOUNT = '" + alice.DID + "'  # @alice.test\n"; r.stdout != want {
+		t.Errorf("env --shell powershell:\n got %q\nwant %q", r.stdout, want)
+	}
 	// Without an account: the one in effect, override included.
 	r = e.runEnv(map[string]string{envAccount: "bob.test"}, "env", "--shell", "zsh")
 	wantCode(t, r, exitOK)
 	if r.stdout != "export SKYSWITCH_ACCOUNT='"+bob.DID+"'  # @bob.test\n" {
 		t.Errorf("env under SKYSWITCH_ACCOUNT=bob.test: %s", r)
 	}
-	for shell, want := range map[string]string{"bash": "unset SKYSWITCH_ACCOUNT\n", "fish": "set -e SKYSWITCH_ACCOUNT\n"} {
+	for shell, want := range map[string]string{"bash": "unset SKYSWITCH_ACCOUNT\n", "fish": "set -e SKYSWITCH_ACCOUNT\n",
+		"powershell": "$env:SKYSWITCH_ACCOUNT = $null\n"} {
 		r = e.run("", "env", "--unset", "--shell", shell)
 		if wantCode(t, r, exitOK); r.stdout != want {
 			t.Errorf("env --unset --shell %s: %q", shell, r.stdout)
 		}
 	}
 	wantError(t, e.run("", "env", "nobody.test"), exitNoSession, "nobody.test")
-	wantError(t, e.run("", "env", "--shell", "csh"), exitUsage, "bash, zsh, sh or fish")
+	wantError(t, e.run("", "env", "--shell", "csh"), exitUsage, "bash, zsh, sh, fish or powershell")
 	wantError(t, e.run("", "env", "--unset", "alice.test"), exitUsage, "not both")
 
 	e2 := newCLIEnv(t, fakepds.Options{})
@@ -253,10 +260,17 @@ func TestEnvQuoting(t *testing.T) {
 	if got, want := fishQuote(weird), `'did:web:a\'b\\c$(x)`+"`y`\n;z'"; got != want {
 		t.Errorf("fishQuote = %q, want %q", got, want)
 	}
+	// PowerShell: in single quotes only a quote is special (the
+	// typographic ones too), and it is doubled; $(x), ` and \ stay text.
+	if got, want := envLines("", weird+"’", "powershell"), "$env:SKYSWITCH_ACCOUNT = 'did:web:a''b\\c$(x)`y`\n;z’’'\n"; got != want {
+		t.Errorf("envLines powershell = %q, want %q", got, want)
+	}
 	// A handle that is not one is left out of the comment, so nothing from
 	// the file can end it.
-	if got := envLines("x\nrm -rf ~", "did:plc:abc", "bash"); strings.Contains(got, "rm") || got != "export SKYSWITCH_ACCOUNT='did:plc:abc'\n" {
-		t.Errorf("envLines with a bad handle: %q", got)
+	for shell, want := range map[string]string{"bash": "export SKYSWITCH_ACCOUNT='did:plc:abc'\n", "powershell": "$env:SKYSWITCH_ACCOUNT = 'did:plc:abc'\n"} {
+		if got := envLines("x\nrm -rf ~", "did:plc:abc", shell); got != want {
+			t.Errorf("envLines %s with a bad handle: %q", shell, got)
+		}
 	}
 }
 

@@ -105,6 +105,23 @@ func TestShellEnvEvalFish(t *testing.T) {
 	}
 }
 
+// In pwsh, where it is installed (not in Debian, so not in CI: the line is
+// checked as text in TestEnvCommand and TestEnvQuoting).
+func TestShellEnvEvalPowerShell(t *testing.T) {
+	if _, err := exec.LookPath("pwsh"); err != nil {
+		t.Skip("pwsh is not installed: env --shell powershell is checked as text only")
+	}
+	w := newShellWorld(t)
+	out, _ := w.shell(t, "pwsh", nil, "-NoProfile", "-NonInteractive", "-Command",
+		`skyswitch env --shell powershell @alice.test | Invoke-Expression; $env:SKYSWITCH_ACCOUNT; skyswitch status --json`)
+	wantPinned(t, out, w.alice.DID)
+	out, _ = w.shell(t, "pwsh", []string{"SKYSWITCH_ACCOUNT=" + w.alice.DID}, "-NoProfile", "-NonInteractive", "-Command",
+		`skyswitch env --unset --shell powershell | Invoke-Expression; if ($null -eq $env:SKYSWITCH_ACCOUNT) { 'unset' }`)
+	if out != "unset\n" {
+		t.Errorf("after env --unset in pwsh: %q", out)
+	}
+}
+
 // completeBash loads the script as a user would and asks _skyswitch what it
 // offers for words (the last one is being typed).
 const completeBash = `source <(skyswitch completion bash) || exit 1
@@ -227,7 +244,7 @@ func TestShellCompletionFish(t *testing.T) {
 		{"skyswitch token ", []string{"bob.test", "alice.test"}},
 		{"skyswitch --account ", []string{"bob.test", "alice.test"}},
 		{"skyswitch lo", []string{"login", "logout"}},
-		{"skyswitch env --shell ", []string{"bash", "zsh", "fish"}},
+		{"skyswitch env --shell ", []string{"bash", "zsh", "fish", "powershell"}},
 		{"skyswitch refresh --a", []string{"--all", "--account"}},
 		{"skyswitch api -X ", []string{"GET", "POST"}},
 		{"skyswitch api --pa", []string{"--paginate"}},

@@ -12,7 +12,7 @@ func completionCommand() command {
 	return command{
 		name: "completion", args: "bash|zsh|fish|powershell",
 		summary: "print the shell completion script",
-		maxArgs: 1, words: append(shells(), "powershell"), noStore: true,
+		maxArgs: 1, words: shells(), noStore: true,
 		run: func(_ context.Context, e *invocation, args []string) error {
 			return runCompletion(completionOptions{shell: arg(args)}, e)
 		},
@@ -42,7 +42,7 @@ func runCompletion(opts completionOptions, e *invocation) error {
 }
 
 // shells are the shells completion and env --shell name.
-func shells() []string { return []string{"bash", "zsh", "fish"} }
+func shells() []string { return []string{"bash", "zsh", "fish", "powershell"} }
 
 // topFlags are globalFlags' flag and the top-level words with dashes,
 // offered before the command; --account completes with the handles.

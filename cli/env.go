@@ -11,19 +11,19 @@ import (
 func envCommand() command {
 	opts := envOptions{shell: "bash"}
 	return command{
-		name: "env", args: "[<account>] [--shell bash|zsh|fish] [--unset]",
+		name: "env", args: "[<account>] [--shell bash|zsh|fish|powershell] [--unset]",
 		summary: "print the shell command that pins this shell to an account",
 		flags: []flagSpec{
-			stringFlag(&opts.shell, "", "shell", "the shell whose syntax to print: bash, zsh, sh or fish").completing(shells()...),
+			stringFlag(&opts.shell, "", "shell", "the shell whose syntax to print: bash, zsh, sh, fish or powershell").completing(shells()...),
 			boolFlag(&opts.unset, "", "unset", "print the command that removes the pin instead"),
 		},
 		maxArgs: 1, handles: true, override: true,
 		run: func(ctx context.Context, e *invocation, args []string) error {
 			opts.account = arg(args)
 			switch opts.shell {
-			case "bash", "zsh", "sh", "fish":
+			case "bash", "zsh", "sh", "fish", "powershell":
 			default:
-				return usageErr("env: --shell is bash, zsh, sh or fish, not %q", opts.shell)
+				return usageErr("env: --shell is bash, zsh, sh, fish or powershell, not %q", opts.shell)
 			}
 			return runEnv(ctx, opts, e)
 		},
@@ -61,15 +61,17 @@ func runEnv(ctx context.Context, opts envOptions, e *invocation) error {
 }
 
 // envLines is what env prints for an account: one line, the export and a
-// comment naming the handle. One line, so that an unquoted
-// eval $(skyswitch env …), which joins lines, still runs the export. The
-// comment is left out when the handle is not a valid one, so that nothing
-// from the file can end it.
+// comment naming the handle (PowerShell's # starts one too). One line, so
+// that an unquoted eval $(skyswitch env …), which joins lines, still runs
+// the export. The comment is left out when the handle is not a valid one,
+// so that nothing from the file can end it.
 func envLines(handle, did, shell string) string {
 	var line string
 	switch shell {
 	case "fish":
 		line = fmt.Sprintf("set -gx %s %s", envAccount, fishQuote(did))
+	case "powershell":
+		line = fmt.Sprintf("$env:%s = %s", envAccount, psQuote(did))
 	default:
 		line = fmt.Sprintf("export %s=%s", envAccount, shQuote(did))
 	}
@@ -83,6 +85,8 @@ func unsetLine(shell string) string {
 	switch shell {
 	case "fish":
 		return "set -e " + envAccount
+	case "powershell":
+		return "$env:" + envAccount + " = $null"
 	}
 	return "unset " + envAccount
 }

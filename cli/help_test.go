@@ -21,6 +21,13 @@ func TestHelpOnStdout(t *testing.T) {
 			t.Errorf("%v printed the top-level usage: %s", args, r)
 		}
 	}
+	// The usage's notes name PowerShell beside the other shells.
+	usage := e.run("", "--help").stdout
+	for _, want := range []string{"skyswitch env --shell powershell @work.example | Invoke-Expression", "skyswitch completion powershell | Out-String | Invoke-Expression"} {
+		if !strings.Contains(usage, want) {
+			t.Errorf("the usage does not say %q:\n%s", want, usage)
+		}
+	}
 	// gh's spelling: a short form beside its long one, a value named.
 	r := e.run("", "api", "--help")
 	for _, want := range []string{"\n  -H, --header key:value ", "\n  -X, --method method ", "\n      --max-pages n ", "(default 1000)",

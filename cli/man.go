@@ -22,7 +22,7 @@ var (
 		{"XDG_CONFIG_HOME", "the config folder, when it is an absolute path: the accounts file is $XDG_CONFIG_HOME/skyswitch/accounts.json"},
 		{"SKYSWITCH_PLC_URL", "the PLC directory that resolves did:plc identifiers, for a self-hosted or test one (default https://plc.directory)"},
 		{"NO_COLOR", "when set, prompt prints no colours"},
-		{"SHELL", "the shell env and prompt write for when --shell is not given"},
+		{"SHELL", "the shell the switcher's s opens, pinned to the selected account (/bin/sh without it; %ComSpec% on Windows); env and prompt do not read it: their --shell is bash and plain unless given"},
 	}
 	manFiles = [][2]string{
 		{"~/.config/skyswitch/accounts.json", "the saved accounts (Linux, BSD); ~/Library/Application Support/skyswitch/accounts.json on macOS, %LOCALAPPDATA%\\skyswitch\\accounts.json on Windows. Tokens are kept in it unless skyswitch secrets keyring moves them to the OS keyring."},

@@ -58,6 +58,9 @@ func TestManPage(t *testing.T) {
 		}
 	}
 	flat := strings.Join(strings.Fields(page), " ")
+	if !strings.Contains(flat, "SHELL the shell the switcher's s opens") {
+		t.Errorf("the page does not say SHELL is the switcher's s's shell:\n%s", page)
+	}
 	for _, cmd := range table() {
 		head := strings.TrimSpace("skyswitch " + cmd.name + " " + strings.Join(strings.Fields(cmd.args), " "))
 		if !strings.Contains(flat, head+" "+strings.Join(strings.Fields(cmd.summary), " ")) {

@@ -150,8 +150,11 @@ else the saved active account; an override never changes the saved one.
 To pin a shell:
   eval "$(skyswitch env @work.example)"               (bash, zsh)
   skyswitch env --shell fish @work.example | source   (fish)
+  skyswitch env --shell powershell @work.example | Invoke-Expression
 Completion: source <(skyswitch completion bash) in ~/.bashrc (or zsh);
-  skyswitch completion fish | source   in fish.
+  skyswitch completion fish | source   in fish;
+  skyswitch completion powershell | Out-String | Invoke-Expression
+  in PowerShell's $PROFILE.
 A rate-limited request (429) says when to try again; skyswitch never logs
 in again by itself.
 Tokens are kept in the accounts file unless "skyswitch secrets keyring"
