@@ -38,6 +38,9 @@ func TestTUIShellIsPinnedToTheRow(t *testing.T) {
 		t.Errorf("status in the pinned shell does not act as bob:\n%s", s)
 	}
 	tt.keys("C-c")
+	// The terminal drops what is typed before the shell has taken the
+	// interrupt: wait for its new prompt first.
+	tt.waitFor("a prompt after Ctrl-C", func(s string) bool { return strings.Count(s, "pinned$") >= 3 })
 	tt.typ("echo still-in-the-shell")
 	tt.keys("Enter")
 	tt.waitFor("the shell to answer after Ctrl-C", func(s string) bool { return strings.Contains(s, "\nstill-in-the-shell\n") })
