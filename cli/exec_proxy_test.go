@@ -201,7 +201,7 @@ func TestExecSessionByKind(t *testing.T) {
 	alice := ce.addAccount("alice.test")
 	ce.login("alice.test")
 	a := ce.account(alice.DID)
-	e := &env{app: &App{}, mgr: &accounts.Manager{Store: storage.Open(ce.path), Client: ce.client, Now: ce.clock.Now}}
+	e := &invocation{app: &App{}, mgr: &accounts.Manager{Store: storage.Open(ce.path), Client: ce.client, Now: ce.clock.Now}}
 	s, err := e.execSession(context.Background(), a)
 	if err != nil || s.proxy != nil || s.pds != a.Endpoint() || s.token != a.AccessJwt {
 		t.Errorf("a password session: proxy %v, the PDS's URL %v, the token %v (%v)", s.proxy != nil, s.pds == a.Endpoint(), s.token == a.AccessJwt, err)

@@ -22,7 +22,7 @@ type execSession struct {
 
 // execSession starts what a's command is given: the proxy for an OAuth
 // account (or for any, when a test forces it), else nothing.
-func (e *env) execSession(ctx context.Context, a storage.Account) (execSession, error) {
+func (e *invocation) execSession(ctx context.Context, a storage.Account) (execSession, error) {
 	opts := e.app.execProxy
 	if a.Kind() != auth.KindOAuth && opts == nil {
 		return execSession{pds: a.Endpoint(), token: a.AccessJwt}, nil
@@ -41,7 +41,7 @@ func (e *env) execSession(ctx context.Context, a storage.Account) (execSession, 
 // still under way are waited for (bounded), then the refreshes they sent,
 // so that rotated tokens are saved before skyswitch exits; what the
 // refreshes noticed (a handle changed) is said.
-func (s execSession) end(ctx context.Context, e *env) {
+func (s execSession) end(ctx context.Context, e *invocation) {
 	if s.proxy == nil {
 		return
 	}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -184,7 +183,7 @@ func checkExample(root string, words []string) error {
 // the global flags, the top-level words, the table, --account's rule and
 // the command's parser; then the fixed words a flag or argument takes.
 func checkSkyswitch(args []string) error {
-	e := &env{app: &App{Version: "readme"}, stdout: io.Discard, stderr: io.Discard}
+	e := &invocation{app: &App{Version: "readme"}, stdout: io.Discard, stderr: io.Discard}
 	args, err := e.globalFlags(args)
 	if err != nil || len(args) == 0 {
 		return err
@@ -206,20 +205,20 @@ func checkSkyswitch(args []string) error {
 	if e.account != "" && !cmd.override {
 		return fmt.Errorf("--account does not apply to %s", cmd.name)
 	}
-	p, err := cmd.parse(e, args[1:])
-	if errors.Is(err, flag.ErrHelp) {
+	words, err := cmd.parse(args[1:])
+	if errors.Is(err, errHelp) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
 	for _, f := range cmd.cmdFlags() {
-		if v := p.strings[f.name]; v != nil && len(f.complete) > 0 && !slices.Contains(f.complete, *v) && *v != f.def {
-			return fmt.Errorf("%s --%s %q: not one of %q", cmd.name, f.name, *v, f.complete)
+		if v, ok := f.value.(stringValue); ok && len(f.complete) > 0 && !slices.Contains(f.complete, *v.p) && *v.p != f.def {
+			return fmt.Errorf("%s --%s %q: not one of %q", cmd.name, f.long, *v.p, f.complete)
 		}
 	}
-	if len(cmd.words) > 0 && !cmd.handles && p.arg() != "" && !slices.Contains(cmd.words, p.arg()) {
-		return fmt.Errorf("%s %q: not one of %q", cmd.name, p.arg(), cmd.words)
+	if len(cmd.words) > 0 && !cmd.handles && arg(words) != "" && !slices.Contains(cmd.words, arg(words)) {
+		return fmt.Errorf("%s %q: not one of %q", cmd.name, arg(words), cmd.words)
 	}
 	return nil
 }
