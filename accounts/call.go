@@ -16,12 +16,19 @@ import (
 // lock and adopts another process's refresh when it finds one, so no
 // refresh token is ever spent twice. Call never logs in: an ended session
 // is ErrSessionEnded. It returns the account as it was used.
+//
+// The request goes as the session's kind wants (auth.Client.RawSession): a
+// Bearer, or for an OAuth session the DPoP-bound token with a proof, sent
+// once more when the PDS asks for a new nonce. The nonces the call got are
+// saved with the session (keepNonces), so the next process starts with
+// them.
 func (m *Manager) Call(ctx context.Context, ident string, r auth.RawRequest) (*auth.RawResponse, storage.Account, error) {
 	a, err := m.callable(ctx, ident)
 	if err != nil {
 		return nil, a, err
 	}
-	resp, err := m.Client.Raw(ctx, a.Endpoint(), a.AccessJwt, r)
+	resp, err := m.Client.RawSession(ctx, a.SessionData, r)
+	m.keepNonces(ctx, a)
 	if !auth.TokenRejected(err) {
 		return resp, a, err
 	}
@@ -33,13 +40,16 @@ func (m *Manager) Call(ctx context.Context, ident string, r auth.RawRequest) (*a
 	if err != nil {
 		return nil, a, err
 	}
-	resp, err = m.Client.Raw(ctx, a.Endpoint(), a.AccessJwt, r)
+	resp, err = m.Client.RawSession(ctx, a.SessionData, r)
+	m.keepNonces(ctx, a)
 	return resp, a, err
 }
 
 // callable is the account with an access token fit for a call: refreshed
-// first when due. A refresh that fails without ending the session leaves
-// the old token in use while it has not expired.
+// first when due (by its expiry: an OAuth session's tokens are opaque, and
+// their expiry is the one the token answer gave). A refresh that fails
+// without ending the session leaves the old token in use while it has not
+// expired.
 func (m *Manager) callable(ctx context.Context, ident string) (storage.Account, error) {
 	a, err := m.lookup(ctx, ident)
 	if err != nil {
@@ -48,16 +58,16 @@ func (m *Manager) callable(ctx context.Context, ident string) (storage.Account, 
 	if err := usable(a, m.now()); err != nil {
 		return *a, err
 	}
-	if !auth.RefreshDue(a.AccessJwt, m.now(), auth.DefaultRefreshMargin) {
+	if !a.NeedsRefresh(m.now(), auth.DefaultRefreshMargin) {
 		return *a, nil
 	}
 	fresh, err := m.refresh(ctx, a.DID, func(s *storage.Account) bool {
-		return !auth.RefreshDue(s.AccessJwt, m.now(), auth.DefaultRefreshMargin)
+		return !s.NeedsRefresh(m.now(), auth.DefaultRefreshMargin)
 	})
 	switch {
 	case err == nil:
 		return fresh, nil
-	case errors.Is(err, ErrSessionEnded), !lasts(a.AccessJwt, m.now(), 0):
+	case errors.Is(err, ErrSessionEnded), !lasts(a.SessionData, m.now(), 0):
 		return fresh, err
 	}
 	return *a, nil

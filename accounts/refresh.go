@@ -24,10 +24,10 @@ func (m *Manager) Token(ctx context.Context, ident string, minLeft time.Duration
 	if err := usable(a, m.now()); err != nil {
 		return *a, err
 	}
-	if lasts(a.AccessJwt, m.now(), minLeft) {
+	if lasts(a.SessionData, m.now(), minLeft) {
 		return *a, nil
 	}
-	return m.refresh(ctx, a.DID, func(a *storage.Account) bool { return lasts(a.AccessJwt, m.now(), minLeft) })
+	return m.refresh(ctx, a.DID, func(a *storage.Account) bool { return lasts(a.SessionData, m.now(), minLeft) })
 }
 
 // Refresh renews the named account's tokens now, whatever their age.
@@ -104,10 +104,12 @@ func (m *Manager) spend(ctx context.Context, used auth.SessionData) (auth.Sessio
 	return m.Client.RefreshSession(context.WithoutCancel(ctx), used)
 }
 
-// lasts reports whether tok has at least minLeft before it expires.
-func lasts(tok string, now time.Time, minLeft time.Duration) bool {
-	c, err := auth.ParseClaims(tok)
-	return err == nil && now.Add(minLeft).Before(c.ExpiresAt)
+// lasts reports whether d's access token has at least minLeft before it
+// expires (d.AccessExpiry: an OAuth token is opaque, its expiry is the
+// token answer's). An unknown expiry never lasts.
+func lasts(d auth.SessionData, now time.Time, minLeft time.Duration) bool {
+	exp := d.AccessExpiry()
+	return !exp.IsZero() && now.Add(minLeft).Before(exp)
 }
 
 // usable is nil when a's session can still be refreshed.
