@@ -22,9 +22,10 @@ const pathToken = "/oauth/token"
 // session on any second spend of a refresh token. The account's refresh
 // lock makes each wait, read the file again and adopt the first one's
 // tokens: the server accepts exactly one refresh, everyone ends with the
-// same tokens, and the session lives. Through Token and through Call.
+// same tokens, and the session lives. Through Token, Call and Check (the
+// switcher's status check, which refreshes inside an auth.Session).
 func TestOAuthManyProcessesRefreshOnce(t *testing.T) {
-	for _, via := range []string{"token", "call"} {
+	for _, via := range []string{"token", "call", "check"} {
 		t.Run(via, func(t *testing.T) {
 			f := setup(t, fakepds.Options{})
 			alice := f.oauthLogin(t, "alice.test")
@@ -37,8 +38,12 @@ func TestOAuthManyProcessesRefreshOnce(t *testing.T) {
 			for i := range n {
 				m := f.process()
 				wg.Go(func() {
-					if via == "token" {
+					switch via {
+					case "token":
 						got[i], errs[i] = m.Token(ctx, alice.DID, accounts.TokenMinLeft)
+						return
+					case "check":
+						got[i], errs[i] = m.Check(ctx, alice.DID)
 						return
 					}
 					var resp *auth.RawResponse
