@@ -24,8 +24,8 @@ func (e *cliEnv) runK(k *keyringtest.Keyring, args ...string) result {
 	return r
 }
 
-// noteKeyringTokens adds the tokens in k to those no output may show
-// (runCLI notes only those in the file).
+// noteKeyringTokens adds the tokens (and DPoP keys) in k to those no
+// output may show (runCLI notes only those in the file).
 func (e *cliEnv) noteKeyringTokens(k *keyringtest.Keyring) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -33,6 +33,15 @@ func (e *cliEnv) noteKeyringTokens(k *keyringtest.Keyring) {
 		for _, part := range strings.Split(v, `"`) {
 			if strings.Count(part, ".") == 2 && len(part) > 40 {
 				e.tokens[part] = true
+			}
+		}
+		// An OAuth session's item: opaque tokens and a DPoP key.
+		var item map[string]string
+		if json.Unmarshal([]byte(v), &item) == nil {
+			for _, secret := range item {
+				if len(secret) >= 16 {
+					e.tokens[secret] = true
+				}
 			}
 		}
 	}

@@ -216,7 +216,8 @@ func (e *cliEnv) runCLI(a *App, args ...string) result {
 	return r
 }
 
-// noteTokens remembers every token in the accounts file, for the leak check.
+// noteTokens remembers every token (and OAuth session's DPoP key) in the
+// accounts file, for the leak check.
 func (e *cliEnv) noteTokens() {
 	st, err := storage.Open(e.path).Load()
 	if err != nil {
@@ -225,7 +226,11 @@ func (e *cliEnv) noteTokens() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	add := func(d auth.SessionData) {
-		for _, tok := range []string{d.AccessJwt, d.RefreshJwt} {
+		secrets := []string{d.AccessJwt, d.RefreshJwt}
+		if d.OAuth != nil {
+			secrets = append(secrets, d.OAuth.DPoPKey) // no output may show it either
+		}
+		for _, tok := range secrets {
 			if tok != "" {
 				e.tokens[tok] = true
 			}
