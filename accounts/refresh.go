@@ -100,6 +100,15 @@ func (m *Manager) refresh(ctx context.Context, ident string, good func(*storage.
 // use of a refresh token. The client's own bound (its Timeout, for the
 // whole of an answer it reads) is the only one: a second timer of the same
 // length would race it, and its timeout would be said as Go's.
+//
+// Nothing is sent again here: an answer that never came is a transient
+// error, recorded, the stored token kept. The next refresh (under the
+// lock, from the stored token) sends it once more. A password session's
+// server takes it again within its grace period. An OAuth server takes
+// no refresh token twice: when it never read the lost request the session
+// goes on; when it had rotated, the second use is invalid_grant and the
+// session is marked ended, which it is (its only live tokens were in the
+// answer lost).
 func (m *Manager) spend(ctx context.Context, used auth.SessionData) (auth.SessionData, error) {
 	return m.Client.RefreshSession(context.WithoutCancel(ctx), used)
 }
