@@ -116,8 +116,13 @@ func EndsSession(err error) bool {
 }
 
 // RetryDelay is how long the server asked the client to wait, from
-// Retry-After or RateLimit-Reset, or zero when it did not say.
+// Retry-After or RateLimit-Reset (an OAuth endpoint's: Retry-After), or
+// zero when it did not say.
 func RetryDelay(err error, now time.Time) time.Duration {
+	var oe *OAuthError
+	if errors.As(err, &oe) {
+		return oe.RetryAfter
+	}
 	var xe *Error
 	if !errors.As(err, &xe) {
 		return 0
@@ -135,6 +140,13 @@ func RetryDelay(err error, now time.Time) time.Duration {
 // RateLimit-Reset and now plus Retry-After, or the zero time when it said
 // neither (or only a time already past).
 func RetryAt(err error, now time.Time) time.Time {
+	var oe *OAuthError
+	if errors.As(err, &oe) {
+		if oe.RetryAfter > 0 {
+			return now.Add(oe.RetryAfter)
+		}
+		return time.Time{}
+	}
 	var xe *Error
 	if !errors.As(err, &xe) {
 		return time.Time{}

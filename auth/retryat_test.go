@@ -26,10 +26,18 @@ func TestRetryAt(t *testing.T) {
 		{"wrapped", fmt.Errorf("refresh: %w", &Error{Status: 429, RateLimitReset: reset}), reset},
 		{"neither", &Error{Status: 429}, time.Time{}},
 		{"not an XRPC error", errors.New("boom"), time.Time{}},
+		{"an OAuth endpoint's retry-after", fmt.Errorf("refresh: %w", &OAuthError{Endpoint: "token endpoint", Status: 429, RetryAfter: 2 * time.Minute}), now.Add(2 * time.Minute)},
+		{"an OAuth endpoint's without", &OAuthError{Endpoint: "token endpoint", Status: 503}, time.Time{}},
 	} {
 		if got := RetryAt(tc.err, now); !got.Equal(tc.want) {
 			t.Errorf("%s: RetryAt = %v, want %v", tc.name, got, tc.want)
 		}
+	}
+	// The switcher's retry wait honours an OAuth endpoint's Retry-After
+	// as it does an XRPC error's.
+	oe := fmt.Errorf("refresh: %w", &OAuthError{Endpoint: "token endpoint", Status: 429, RetryAfter: 2 * time.Minute})
+	if got := RetryDelay(oe, now); got != 2*time.Minute {
+		t.Errorf("RetryDelay of an OAuth error = %v, want 2m", got)
 	}
 }
 
