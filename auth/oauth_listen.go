@@ -48,6 +48,19 @@ func (l *CallbackListener) RedirectURI() string {
 	return "http://127.0.0.1:" + strconv.Itoa(port) + CallbackPath
 }
 
+// Expect has the listener take the callback carrying state from now on,
+// before Wait is called: call it before the browser is opened, so that a
+// browser that comes back at once (a session it already has, a test's or
+// the demo's fake one) is not answered "not awaited" while Wait is still
+// to start. Wait(ctx, state) does the same.
+func (l *CallbackListener) Expect(state string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.state == "" {
+		l.state = state
+	}
+}
+
 // Wait returns the URL of the first callback carrying state (a
 // pending sign-in's State), for OAuthPending.Finish, and stops the
 // listener. Callbacks with another state are answered and ignored.
@@ -56,6 +69,10 @@ func (l *CallbackListener) Wait(ctx context.Context, state string) (string, erro
 		return "", errors.New("no state to wait for")
 	}
 	l.mu.Lock()
+	if l.state != "" && l.state != state {
+		l.mu.Unlock()
+		return "", errors.New("the listener expects another sign-in")
+	}
 	l.state = state
 	l.mu.Unlock()
 	select {

@@ -84,3 +84,30 @@ func TestCallbackListenerGivesUp(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// A browser that comes back before Wait starts (one with a session, a
+// fake one) is taken once Expect has the state: Wait then returns it.
+func TestCallbackListenerExpectTakesAnEarlyCallback(t *testing.T) {
+	l, err := ListenCallback()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ru := l.RedirectURI()
+	l.Expect("the-state")
+	if code, _ := get(t, ru+"?state=another&code=c0"); code != http.StatusBadRequest {
+		t.Fatalf("another state: HTTP %d", code)
+	}
+	if code, _ := get(t, ru+"?state=the-state&code=c1"); code != http.StatusOK {
+		t.Fatalf("the early callback: HTTP %d", code)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := l.Wait(ctx, "other"); err == nil {
+		t.Fatal("Wait took another state than the one expected")
+	}
+	u, err := l.Wait(ctx, "the-state")
+	if err != nil || u != ru+"?state=the-state&code=c1" {
+		t.Fatalf("Wait: %q, %v", u, err)
+	}
+}
