@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/skyswitch/skyswitch/accounts"
@@ -25,11 +26,15 @@ func countdown(d time.Duration) string {
 	return fmt.Sprintf("0:%02d", s)
 }
 
-// days is a refresh token's remaining life in whole days: 89d, or a
-// countdown when under two days.
+// days is a refresh token's remaining life (or an OAuth session's) in
+// whole days: 89d; under two days in whole hours, 47h; under an hour a
+// countdown, 59m12s. Each fits the REFRESH column (colRefresh).
 func days(d time.Duration) string {
-	if d >= 48*time.Hour {
+	switch {
+	case d >= 48*time.Hour:
 		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
 	}
 	return countdown(d)
 }
@@ -62,4 +67,17 @@ func backoff(n int, j float64) time.Duration {
 	d := time.Second << min(max(n-1, 0), 9)
 	d = min(d, 5*time.Minute)
 	return d + time.Duration(float64(d)*0.2*j)
+}
+
+// capitalize makes s's first letter a capital (ASCII).
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// indent puts prefix before every line of s.
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
 }

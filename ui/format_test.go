@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"github.com/skyswitch/skyswitch/auth"
+	"github.com/skyswitch/skyswitch/storage"
 	"testing"
 	"time"
 )
@@ -33,7 +34,15 @@ func TestCountdownText(t *testing.T) {
 	if got := days(90 * 24 * time.Hour); got != "90d" {
 		t.Errorf("days(90d) = %q", got)
 	}
-	if got := days(5 * time.Hour); got != "5h00m00s" {
+	for d, want := range map[time.Duration]string{
+		48 * time.Hour: "2d", 47*time.Hour + 59*time.Minute: "47h", 5 * time.Hour: "5h", time.Hour: "1h",
+		59*time.Minute + 12*time.Second: "59m12s", 42 * time.Second: "0:42", 0: "expired",
+	} {
+		if got := days(d); got != want || len(got) > len("REFRESH") {
+			t.Errorf("days(%v) = %q, want %q (at most the column's 7 cells)", d, got, want)
+		}
+	}
+	if got := days(5 * time.Hour); got != "5h" {
 		t.Errorf("days(5h) = %q", got)
 	}
 }
@@ -75,7 +84,8 @@ func TestExpiryMemoStaysBounded(t *testing.T) {
 	}
 }
 
-// The scheduler's memoised refreshDue must agree with auth.RefreshDue.
+// The scheduler's memoised refreshDue must agree with auth.RefreshDue,
+// and for an OAuth session (opaque tokens) with its NeedsRefresh.
 func TestRefreshDueMatchesAuth(t *testing.T) {
 	iat := time.Unix(1_800_000_000, 0)
 	tok := func(life time.Duration) string {
@@ -86,9 +96,16 @@ func TestRefreshDueMatchesAuth(t *testing.T) {
 		for _, at := range []time.Duration{0, life / 2, life * 3 / 4, life - time.Second, life, life + time.Minute} {
 			m := New(nil, Options{Now: func() time.Time { return iat.Add(at) }})
 			for _, tk := range []string{tok(life), "not-a-jwt"} {
-				if got, want := m.refreshDue(tk), auth.RefreshDue(tk, iat.Add(at), m.opts.RefreshMargin); got != want {
+				a := &storage.Account{SessionData: auth.SessionData{AccessJwt: tk}}
+				if got, want := m.refreshDue(a), auth.RefreshDue(tk, iat.Add(at), m.opts.RefreshMargin); got != want {
 					t.Errorf("life %v at %v: refreshDue %v, auth.RefreshDue %v", life, at, got, want)
 				}
+			}
+			o := &storage.Account{SessionData: auth.SessionData{AccessJwt: "opaque-access", RefreshJwt: "opaque-refresh", RefreshedAt: iat,
+				OAuth: &auth.OAuthData{AccessExpiresAt: iat.Add(life), SessionEndsAt: iat.Add(auth.OAuthSessionLimit)}}}
+			due, want := m.refreshDue(o), o.NeedsRefresh(iat.Add(at), m.opts.RefreshMargin)
+			if due != want || due != (at >= life-auth.EffectiveMargin(life, m.opts.RefreshMargin)) {
+				t.Errorf("OAuth, life %v at %v: refreshDue %v, NeedsRefresh %v", life, at, due, want)
 			}
 		}
 	}

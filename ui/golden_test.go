@@ -242,6 +242,9 @@ func (p *program) checkSecrets(seen string) {
 	secrets := []string{password}
 	for _, a := range st.Accounts {
 		secrets = append(secrets, a.AccessJwt, a.RefreshJwt)
+		if a.OAuth != nil {
+			secrets = append(secrets, a.OAuth.DPoPKey)
+		}
 	}
 	for _, q := range st.PendingLogouts {
 		secrets = append(secrets, q.Session.AccessJwt, q.Session.RefreshJwt)

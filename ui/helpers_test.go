@@ -377,9 +377,15 @@ func (d *driver) collect() {
 	}
 	for _, a := range st.Accounts {
 		d.secrets[a.AccessJwt], d.secrets[a.RefreshJwt] = true, true
+		if a.OAuth != nil {
+			d.secrets[a.OAuth.DPoPKey] = true
+		}
 	}
 	for _, p := range st.PendingLogouts {
 		d.secrets[p.Session.AccessJwt], d.secrets[p.Session.RefreshJwt] = true, true
+		if p.Session.OAuth != nil {
+			d.secrets[p.Session.OAuth.DPoPKey] = true
+		}
 	}
 }
 

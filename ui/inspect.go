@@ -130,7 +130,7 @@ func (m Model) inspectView() string {
 	}
 	b.WriteString("\n")
 	// The state is the list's, in the list's words, cut to the window.
-	state, t := m.stateText(row{acct: saved}, expiries{m.expiry.of(saved.AccessJwt), m.expiry.of(saved.RefreshJwt)})
+	state, t := m.stateText(row{acct: saved}, m.expiriesOf(saved))
 	if room := max(m.width-17, 8); cells(state.full) > room {
 		state.full = truncate(state.short, room)
 	}

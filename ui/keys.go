@@ -5,8 +5,9 @@ import "charm.land/bubbles/v2/key"
 // listKeys are the account list's bindings; help shows only enabled ones.
 type listKeys struct {
 	Up, Down, Switch, Add, Logout, Refresh, Inspect, Filter, Help, Quit key.Binding
-	// Shell, Copy and CopyExport act on the selected row; on only with one.
-	Shell, Copy, CopyExport key.Binding
+	// Shell, Copy, CopyExport and LoginAgain act on the selected row; on
+	// only with one.
+	Shell, Copy, CopyExport, LoginAgain key.Binding
 	// Undo shuts a logout's undo window; enabled only while one is open.
 	Undo                          key.Binding
 	PageUp, PageDown, Top, Bottom key.Binding
@@ -37,6 +38,7 @@ func defaultListKeys() listKeys {
 		Shell:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "shell as it"), key.WithDisabled()),
 		Copy:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy DID"), key.WithDisabled()),
 		CopyExport:  key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy export line"), key.WithDisabled()),
+		LoginAgain:  key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "log in again"), key.WithDisabled()),
 		Dismiss:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "dismiss note"), key.WithDisabled()),
 		ClearFilter: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter"), key.WithDisabled()),
 	}
@@ -54,7 +56,7 @@ func (k listKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Switch, k.Inspect, k.Add, k.Refresh, k.Logout, k.Undo},
-		{k.Shell, k.Copy, k.CopyExport, k.Filter},
+		{k.Shell, k.Copy, k.CopyExport, k.LoginAgain, k.Filter},
 		{k.Help, k.Quit, k.Dismiss, k.clearFilter()},
 	}
 }
@@ -65,6 +67,7 @@ func (k listKeys) withRow(account, shell bool) listKeys {
 	k.Shell.SetEnabled(account && shell)
 	k.Copy.SetEnabled(account)
 	k.CopyExport.SetEnabled(account)
+	k.LoginAgain.SetEnabled(account)
 	return k
 }
 
@@ -80,20 +83,47 @@ func (k listKeys) clearFilter() key.Binding {
 // formKeys serve the login and sign-in code forms.
 type formKeys struct {
 	Next, Prev, Submit, Back, Quit key.Binding
+	// Kind turns the form between a password login and one through the
+	// browser (OAuth); CopyURL copies the page a browser sign-in waits on.
+	Kind, CopyURL key.Binding
 }
 
 func defaultFormKeys() formKeys {
 	return formKeys{
-		Next:   key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "next field")),
-		Prev:   key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "previous")),
-		Submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "submit")),
-		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-		Quit:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Next:    key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "next field")),
+		Prev:    key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "previous")),
+		Submit:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "submit")),
+		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Quit:    key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Kind:    key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "browser")),
+		CopyURL: key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy address")),
 	}
 }
 
-func (k formKeys) ShortHelp() []key.Binding  { return []key.Binding{k.Next, k.Prev, k.Submit, k.Back} }
+func (k formKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Next, k.Prev, k.Submit, k.Back, k.Kind}
+}
+
+// forKind are the form's keys as a form of this kind offers them: ctrl+o
+// names the other kind.
+func (k formKeys) forKind(oauth bool) formKeys {
+	if oauth {
+		k.Kind.SetHelp("ctrl+o", "password")
+	} else {
+		k.Kind.SetHelp("ctrl+o", "browser")
+	}
+	return k
+}
 func (k formKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// waitKeys are a browser sign-in's while it waits: esc cancels it, y
+// copies the page's address.
+type waitKeys struct{ CopyURL, Back key.Binding }
+
+func (k waitKeys) ShortHelp() []key.Binding  { return []key.Binding{k.CopyURL, k.Back} }
+func (k waitKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+func (k formKeys) forWaiting() waitKeys { return waitKeys{CopyURL: k.CopyURL, Back: k.Back} }
 
 // codeKeys are the sign-in code form's: one field, and esc goes back to
 // the login form rather than cancelling.

@@ -171,6 +171,8 @@ func (m Model) updateList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, m.login.focusCmd()
 	case key.Matches(msg, k.Switch):
 		return m.activate()
+	case key.Matches(msg, k.LoginAgain):
+		return m.logInAgain()
 	case key.Matches(msg, k.Refresh):
 		return m.refreshSelected()
 	case key.Matches(msg, k.Logout):
@@ -237,9 +239,7 @@ func (m Model) activate() (Model, tea.Cmd) {
 		return m, nil
 	}
 	if sessionOver(r.acct, m.now) {
-		m.screen = screenLogin
-		m.login = m.loginAgainForm(r.acct)
-		return m, m.login.focusCmd()
+		return m.logInAgain()
 	}
 	if rt := m.rtOf(r.acct.DID); rt.busy == "" {
 		rt.busy = "switching" // not over a refresh under way, whose label stays

@@ -53,6 +53,11 @@ type loginModel struct {
 	cancel  context.CancelFunc
 	// again is the saved account this form logs in to again, if any.
 	again againTarget
+	// oauth: the form signs in through the browser (oauth.go), without
+	// the password field. While busy, authURL is the page the sign-in
+	// waits on, once started, and browserErr why no browser opened.
+	oauth               bool
+	authURL, browserErr string
 }
 
 // newLoginModel is an empty form, its fields in the styles fs (the
@@ -128,8 +133,14 @@ func (m Model) updateLogin(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		l.stop()
 		l.err = "Sign-in cancelled."
 		return m, l.focusCmd()
+	case l.busy && l.authURL != "" && key.Matches(msg, l.keys.CopyURL):
+		m.setStatus("Copied the sign-in page's address to the clipboard (if the terminal allows OSC 52).", false)
+		return m, tea.SetClipboard(l.authURL)
 	case l.busy:
 		return m, nil
+	case !l.needCode && key.Matches(msg, l.keys.Kind):
+		l.setOAuth(!l.oauth)
+		return m, l.focusCmd()
 	case key.Matches(msg, l.keys.Back):
 		if l.needCode {
 			l.needCode, l.err = false, ""
@@ -145,10 +156,10 @@ func (m Model) updateLogin(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		l.pickService(m.savedServices(), key.Matches(msg, nextSavedService))
 		return m, nil
 	case !l.needCode && key.Matches(msg, l.keys.Next):
-		l.focus = (l.focus + 1) % fieldCount
+		l.move(1)
 		return m, l.focusCmd()
 	case !l.needCode && key.Matches(msg, l.keys.Prev):
-		l.focus = (l.focus + fieldCount - 1) % fieldCount
+		l.move(fieldCount - 1)
 		return m, l.focusCmd()
 	}
 	return m, l.updateFocused(msg)
@@ -156,6 +167,9 @@ func (m Model) updateLogin(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 
 func (m Model) submitLogin() (Model, tea.Cmd) {
 	l := &m.login
+	if l.oauth && !l.needCode {
+		return m.submitOAuth()
+	}
 	in := l.input()
 	if !l.needCode {
 		// As typed: a paste cut at a field's limit is too long even when
@@ -200,6 +214,7 @@ func (l *loginModel) stop() {
 		l.cancel()
 	}
 	l.busy, l.attempt, l.cancel = false, 0, nil
+	l.authURL, l.browserErr = "", ""
 }
 
 func (m Model) onLoginDone(msg loginDoneMsg) (Model, tea.Cmd) {
@@ -208,6 +223,7 @@ func (m Model) onLoginDone(msg loginDoneMsg) (Model, tea.Cmd) {
 		return m, nil // cancelled: the form has moved on
 	}
 	l.busy, l.attempt, l.cancel = false, 0, nil
+	l.authURL, l.browserErr = "", ""
 	switch {
 	case msg.err == nil:
 		again := l.again
@@ -218,7 +234,7 @@ func (m Model) onLoginDone(msg loginDoneMsg) (Model, tea.Cmd) {
 		l.needCode, l.err = true, ""
 		return m, l.focusCmd()
 	}
-	l.err = capitalize(humanError(msg.err, m.now)) + "."
+	l.err = capitalize(loginErrorText(msg.err, m.now)) + "."
 	if f, ok := fieldAtFault(msg.err); ok {
 		l.focus = f
 		return m, l.focusCmd()
@@ -235,12 +251,16 @@ func (m Model) loginView() string {
 		b.WriteString("  " + m.st.focused.Render("Code  ") + l.code.View() + "\n")
 	} else {
 		b.WriteString(m.st.title.Render(truncate(shown(l.formTitle()), max(m.width, 20))) + "\n\n")
+		b.WriteString(m.kindLine(l) + "\n\n")
 		labels := [fieldCount]string{"Account ", "Password", "Service "}
 		var offer string // under the service field while it has the focus
-		if l.focus == fieldService {
+		if l.focus == fieldService && !l.busy {
 			offer = m.savedServicesLine(m.savedServices(), m.width)
 		}
 		for i := range l.fields {
+			if i == fieldPassword && l.oauth {
+				continue
+			}
 			label := m.st.label.Render(labels[i])
 			if i == l.focus {
 				label = m.st.focused.Render(labels[i])
@@ -250,13 +270,15 @@ func (m Model) loginView() string {
 				b.WriteString(offer + "\n")
 			}
 		}
-		if pw := l.fields[fieldPassword].Value(); pw != "" && !appPasswordRE.MatchString(pw) {
+		if pw := l.fields[fieldPassword].Value(); pw != "" && !l.oauth && !appPasswordRE.MatchString(pw) {
 			b.WriteString("\n" + m.st.hint.Render(indent(wrapTo("Tip: an app password (xxxx-xxxx-xxxx-xxxx) is safer than your main password.", m.width-4), "  ")))
 			b.WriteByte('\n')
 		}
 	}
 	b.WriteByte('\n')
 	switch {
+	case l.oauth && !l.needCode && (l.busy || l.err == ""):
+		b.WriteString(m.oauthStatusView(l))
 	case l.busy:
 		b.WriteString("  " + m.spinner.View() + " signing in… " + m.st.muted.Render("(esc cancels)") + "\n")
 	case l.err != "":
@@ -275,16 +297,4 @@ func (m Model) pasteLogin(msg tea.PasteMsg) (Model, tea.Cmd) {
 	}
 	msg.Content = strings.TrimRight(msg.Content, "\r\n")
 	return m, l.updateFocused(msg)
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// indent puts prefix before every line of s.
-func indent(s, prefix string) string {
-	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
 }

@@ -37,9 +37,10 @@ func sessionOver(a *storage.Account, now time.Time) bool {
 	return a.SessionEnded || !exp.IsZero() && !now.Before(exp)
 }
 
-// loginAgainForm is the form for logging in again to a: its server, and
-// the identifier that names it (loginIdentOf), filled in; the password
-// field has the focus.
+// loginAgainForm is the form for logging in again to a, of the kind its
+// session is: its server, and the identifier that names it
+// (loginIdentOf), filled in; the password field has the focus, or, for
+// a sign-in through the browser, the account's (enter opens the browser).
 func (m Model) loginAgainForm(a *storage.Account) loginModel {
 	l := newLoginModel(m.fieldStyles())
 	l.again = againTarget{did: a.DID, handle: a.Handle}
@@ -50,7 +51,21 @@ func (m Model) loginAgainForm(a *storage.Account) loginModel {
 	l.fields[fieldService].SetValue(service)
 	l.fields[fieldIdentifier].SetValue(loginIdentOf(m.data, a))
 	l.focus = fieldPassword
+	l.setOAuth(a.Kind() == auth.KindOAuth)
 	return l
+}
+
+// logInAgain opens the form that logs in again to the selected account:
+// enter on a row whose session is over, or L on any (to renew an OAuth
+// session before its end).
+func (m Model) logInAgain() (Model, tea.Cmd) {
+	r, ok := m.current()
+	if !ok || r.acct == nil {
+		return m, nil
+	}
+	m.screen = screenLogin
+	m.login = m.loginAgainForm(r.acct)
+	return m, m.login.focusCmd()
 }
 
 // loginIdentOf is what a login again to a is sent as: its handle when the

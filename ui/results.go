@@ -51,6 +51,10 @@ func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd) {
 		return m, loadCmd(m.svc)
 	case loginDoneMsg:
 		return m.onLoginDone(msg)
+	case oauthStartedMsg:
+		return m.onOAuthStarted(msg)
+	case browserOpenedMsg:
+		return m.onBrowserOpened(msg)
 	case checkedMsg:
 		return m.onChecked(msg)
 	case shellEndedMsg:

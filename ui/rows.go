@@ -3,13 +3,10 @@ package ui
 import (
 	"fmt"
 	"strings"
-	"sync"
-	"time"
 
 	"charm.land/lipgloss/v2"
 
 	"github.com/skyswitch/skyswitch/accounts"
-	"github.com/skyswitch/skyswitch/auth"
 )
 
 // The account list: one row per account or queued logout, only the rows
@@ -138,10 +135,8 @@ func (m Model) rowView(r row, lay layout, selected bool, cells cellMemo) string 
 	handle := "@" + shown(r.handle())
 	handleCol := lay.handle
 	handleCell := pad(truncate(handle, handleCol), handleCol)
-	if r.acct != nil && m.marks[r.acct.DID] != "" {
-		// A handle that chooses nothing (shared, unverified) is marked;
-		// the notes and the inspector say why.
-		handleCell = pad(truncate(handle, handleCol-2), handleCol-2) + " " + m.st.warn.Render("⚠")
+	if r.acct != nil {
+		handleCell = m.handleCell(handle, handleCol, r.acct)
 	}
 	cols := []string{cursor + active + handleCell}
 	if lay.did {
@@ -152,16 +147,15 @@ func (m Model) rowView(r row, lay layout, selected bool, cells cellMemo) string 
 	var exp expiries
 	if r.acct != nil {
 		pdsURL = r.acct.Endpoint()
-		at := m.expiry.times(r.acct.AccessJwt)
-		exp = expiries{at.exp, m.expiry.of(r.acct.RefreshJwt)}
+		exp = m.expiriesOf(r.acct)
 		left := exp.access.Sub(m.now)
 		u := accounts.UrgencyOf(left)
 		text := pad(countdown(left), colAccess)
 		access = cells.get(fmt.Sprint("access\x00", u, "\x00", text), func() string { return m.st.forUrgency(u)(text) })
 		refresh = pad(days(exp.refresh.Sub(m.now)), colRefresh)
-		if r.acct.SessionEnded || r.acct.SecretsErr() != nil {
-			// The server ended it, or the tokens could not be read: a
-			// ticking countdown would suggest otherwise.
+		if sessionOver(r.acct, m.now) || r.acct.SecretsErr() != nil {
+			// The server ended it, or its end came, or the tokens could
+			// not be read: a ticking countdown would suggest otherwise.
 			access, refresh = m.st.muted.Render(pad("—", colAccess)), pad("—", colRefresh)
 		}
 	} else {
@@ -177,51 +171,6 @@ func (m Model) rowView(r row, lay layout, selected bool, cells cellMemo) string 
 	// Every column before the state is padded to its width: the state has
 	// what is left, counted without measuring the styled line.
 	return line + m.stateView(r, exp, max(m.width-lay.used(), 8), cells)
-}
-
-// expiries are a row's token expiries (zero when a token cannot be decoded).
-type expiries struct{ access, refresh time.Time }
-
-// expiryMemo remembers what tokens say about their expiry, so a frame
-// decodes only the tokens it has not seen. It only ever records a fact
-// about a token: View, which fills it, stays pure in effect. Shared by the
-// copies of a Model.
-type expiryMemo struct {
-	mu sync.Mutex
-	m  map[string]tokenTimes
-}
-
-// tokenTimes are a token's issue and expiry times (zero when undecodable).
-type tokenTimes struct{ iat, exp time.Time }
-
-func (t tokenTimes) life() time.Duration {
-	if t.iat.IsZero() || t.exp.IsZero() {
-		return 0
-	}
-	return t.exp.Sub(t.iat)
-}
-
-// memoMax bounds the memo; refreshes keep adding tokens, so it starts
-// over when full.
-const memoMax = 4096
-
-func (e *expiryMemo) of(tok string) time.Time { return e.times(tok).exp }
-
-func (e *expiryMemo) times(tok string) tokenTimes {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if t, ok := e.m[tok]; ok {
-		return t
-	}
-	var t tokenTimes
-	if c, err := auth.ParseClaims(tok); err == nil {
-		t = tokenTimes{c.IssuedAt, c.ExpiresAt}
-	}
-	if e.m == nil || len(e.m) >= memoMax {
-		e.m = map[string]tokenTimes{}
-	}
-	e.m[tok] = t
-	return t
 }
 
 // stateView is the last column: what is happening to the account, in full

@@ -20,6 +20,12 @@ type Service interface {
 	// LoginAgain logs in again to the saved account did, keeping the
 	// active identity (accounts.Manager.LoginAgain).
 	LoginAgain(ctx context.Context, did string, in auth.LoginInput) (storage.Account, error)
+	// StartOAuth begins a sign-in through the browser; FinishOAuth saves
+	// it from the callback's URL, as Login saves a password login, and
+	// FinishOAuthAgain as LoginAgain does (accounts.Manager's).
+	StartOAuth(ctx context.Context, req auth.OAuthRequest) (*auth.OAuthPending, error)
+	FinishOAuth(ctx context.Context, p *auth.OAuthPending, callbackURL string) (storage.Account, error)
+	FinishOAuthAgain(ctx context.Context, did string, p *auth.OAuthPending, callbackURL string) (storage.Account, error)
 	Switch(ctx context.Context, ident string) (storage.Account, error)
 	Refresh(ctx context.Context, ident string) (storage.Account, error)
 	Logout(ctx context.Context, ident string) (accounts.LogoutResult, error)

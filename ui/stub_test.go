@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -91,6 +92,18 @@ func (s *stub) Login(context.Context, auth.LoginInput) (storage.Account, error) 
 }
 func (s *stub) LoginAgain(_ context.Context, did string, _ auth.LoginInput) (storage.Account, error) {
 	s.record("LoginAgain " + did)
+	return storage.Account{}, s.err
+}
+func (s *stub) StartOAuth(context.Context, auth.OAuthRequest) (*auth.OAuthPending, error) {
+	s.record("StartOAuth")
+	return nil, cmp.Or(s.err, errors.New("stub: no server"))
+}
+func (s *stub) FinishOAuth(context.Context, *auth.OAuthPending, string) (storage.Account, error) {
+	s.record("FinishOAuth")
+	return storage.Account{}, s.err
+}
+func (s *stub) FinishOAuthAgain(_ context.Context, did string, _ *auth.OAuthPending, _ string) (storage.Account, error) {
+	s.record("FinishOAuthAgain " + did)
 	return storage.Account{}, s.err
 }
 func (s *stub) Switch(_ context.Context, ident string) (storage.Account, error) {

@@ -61,6 +61,9 @@ type Options struct {
 	// Shell, when set, makes the shell `s` opens pinned to the selected
 	// account; without it `s` is off.
 	Shell ShellFunc
+	// Browser opens the sign-in page of a login through the browser
+	// (OAuth); without it the form shows the address to open.
+	Browser OpenFunc
 }
 
 // runtime is what the TUI knows about an account beyond the file.
@@ -319,7 +322,7 @@ func (m Model) startDueRefreshes(cmds []tea.Cmd) (Model, int, []tea.Cmd) {
 		if r.busy != "" || a.SessionEnded || a.SecretsErr() != nil || m.now.Before(r.retryAt) {
 			continue
 		}
-		if r.retryAt.IsZero() && !m.refreshDue(a.AccessJwt) {
+		if r.retryAt.IsZero() && !m.refreshDue(a) {
 			continue
 		}
 		r.busy = "refreshing"
@@ -358,14 +361,4 @@ func (m Model) dismissNote() Model {
 	}
 	m.list.keys.Dismiss.SetEnabled(len(m.notes) > 0)
 	return m
-}
-
-// refreshDue is auth.RefreshDue over the memo of token times, so a tick
-// decodes only tokens it has not seen before.
-func (m Model) refreshDue(accessJwt string) bool {
-	t := m.expiry.times(accessJwt)
-	if t.exp.IsZero() {
-		return false
-	}
-	return !m.now.Before(t.exp.Add(-auth.EffectiveMargin(t.life(), m.opts.RefreshMargin)))
 }

@@ -120,9 +120,12 @@ func (m Model) footerView() string {
 	}
 	switch m.screen {
 	case screenLogin:
-		keys = m.login.keys
-		if m.login.needCode {
+		keys = m.login.keys.forKind(m.login.oauth)
+		switch {
+		case m.login.needCode:
 			keys = m.login.keys.forCode()
+		case m.login.busy && m.login.authURL != "":
+			keys = m.login.keys.forWaiting()
 		}
 	case screenInspect:
 		keys = m.inspect.keys
