@@ -20,7 +20,14 @@ const (
 	sessionEnded problemKind = iota
 	keyringUnreadable
 	refreshFailing
+	// sessionEnding: an OAuth session ends within oauthEndWarning (its
+	// 14-day end, which no refresh moves); a log in again renews it.
+	sessionEnding
 )
+
+// oauthEndWarning is how long before an OAuth session's end its banner
+// shows.
+const oauthEndWarning = 24 * time.Hour
 
 // problem is one thing wrong, and the accounts it is wrong with: accounts
 // of one server with the same error share a banner, so a server that is
@@ -30,6 +37,7 @@ type problem struct {
 	handles []string
 	retryAt time.Time // the soonest retry of the accounts
 	now     bool      // one of them is refreshing now
+	endsAt  time.Time // the soonest end of their sessions (sessionEnding)
 }
 
 // problemKey is what accounts that share a banner have in common.
@@ -88,6 +96,9 @@ func (m Model) problems() []*problem {
 			list = append(list, p)
 		}
 		p.handles = append(p.handles, a.Handle)
+		if key.kind == sessionEnding && (p.endsAt.IsZero() || a.RefreshExpiry().Before(p.endsAt)) {
+			p.endsAt = a.RefreshExpiry()
+		}
 		if key.kind == refreshFailing {
 			p.now = p.now || r.busy == "refreshing"
 			if p.retryAt.IsZero() || r.retryAt.Before(p.retryAt) {
@@ -108,7 +119,9 @@ func (m Model) problemOf(a *storage.Account, r *runtime) (problemKey, bool) {
 		return accounts.HostOf(a.Service)
 	}
 	switch {
-	case a.SessionEnded:
+	case sessionOver(a, m.now):
+		// Ended by the server, or past its end (a refresh token's expiry,
+		// an OAuth session's 14 days), whichever kind it is.
 		return problemKey{kind: sessionEnded, host: host()}, true
 	case a.SecretsErr() != nil:
 		// Not refreshed, whatever retry was planned, until a reload can
@@ -116,6 +129,8 @@ func (m Model) problemOf(a *storage.Account, r *runtime) (problemKey, bool) {
 		return problemKey{kind: keyringUnreadable, why: keyringWhy(a.SecretsErr())}, true
 	case r != nil && r.lastErr != nil && !r.retryAt.IsZero():
 		return problemKey{kind: refreshFailing, host: host(), why: humanError(r.lastErr, m.now)}, true
+	case a.OAuth != nil && !a.RefreshExpiry().IsZero() && a.RefreshExpiry().Sub(m.now) <= oauthEndWarning:
+		return problemKey{kind: sessionEnding, host: host()}, true
 	}
 	return problemKey{}, false
 }
@@ -139,12 +154,16 @@ func (m Model) problemBanner(p *problem) string {
 		text = "@" + p.handles[0] + ": session expired or revoked; press enter on it to log in again"
 	case n == 1 && p.kind == keyringUnreadable:
 		text = "@" + p.handles[0] + ": keyring unreadable, not refreshed: " + p.why
+	case n == 1 && p.kind == sessionEnding:
+		text = "@" + p.handles[0] + "'s OAuth session ends in " + hoursLeft(p.endsAt.Sub(m.now)) + ": press L on it to log in again"
 	case n == 1:
 		text = "@" + p.handles[0] + ": refresh failed, " + p.why + "; retrying " + when
 	case p.kind == sessionEnded:
 		text = p.host + ": sessions expired or revoked; press enter on each to log in again"
 	case p.kind == keyringUnreadable:
 		text = "keyring unreadable, not refreshed: " + p.why
+	case p.kind == sessionEnding:
+		text = p.host + ": OAuth sessions end, the first in " + hoursLeft(p.endsAt.Sub(m.now)) + "; press L on each to log in again"
 	default:
 		text = p.host + ": refresh failed, " + p.why + "; retrying " + when
 	}
@@ -172,4 +191,13 @@ func fitNames(handles []string, width int) string {
 		text = longer
 	}
 	return truncate(text, width)
+}
+
+// hoursLeft is the time to a session's end in whole hours (23h), or,
+// under an hour, as a countdown (59m12s, 0:42).
+func hoursLeft(d time.Duration) string {
+	if d >= time.Hour {
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return countdown(d)
 }
