@@ -12,7 +12,6 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/skyswitch/skyswitch/accounts"
-	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/storage"
 )
 
@@ -116,18 +115,7 @@ func (m Model) inspectView() string {
 	field("2FA by email", map[bool]string{true: "on", false: "off"}[a.EmailAuthFactor])
 	ended := s.State == accounts.StateEnded
 	field("Server status", m.serverStatus(s.AccountStatus, ended))
-	kind := accounts.KindText(s.TokenKind)
-	if s.TokenKind == auth.KindAppPasswordPrivileged {
-		kind += " (can read DMs)"
-	}
-	if c, err := auth.ParseClaims(a.AccessJwt); err == nil && c.Scope != "" {
-		kind += m.st.muted.Render(" (scope " + shown(c.Scope) + ")")
-	}
-	field("Token kind", kind)
-	if s.TokenKind == auth.KindFull {
-		// On lines of its own under the value: beside it, 80 columns cut it.
-		m.under(&b, m.st.warn, "⚠ can do anything, even delete the account: prefer an app password", 0)
-	}
+	m.sessionFields(&b, field, a, s.TokenKind)
 	b.WriteString("\n")
 	// The state is the list's, in the list's words, cut to the window.
 	state, t := m.stateText(row{acct: saved}, m.expiriesOf(saved))
@@ -144,8 +132,7 @@ func (m Model) inspectView() string {
 		field("Tokens", m.st.alarm.Render("kept in the OS keyring, unreadable now"))
 		m.under(&b, m.st.errorText, err.Error(), 3)
 	default:
-		m.tokenLine(&b, "Access token", a.AccessJwt)
-		m.tokenLine(&b, "Refresh token", a.RefreshJwt)
+		m.tokenLines(&b, a)
 	}
 	if !a.RefreshedAt.IsZero() {
 		field("Last refresh", a.RefreshedAt.Local().Format("2006-01-02 15:04:05"))
@@ -190,30 +177,6 @@ func shownAccount(a storage.Account) storage.Account {
 		*f = shown(*f)
 	}
 	return a
-}
-
-// tokenLine shows a token's issue and expiry times with a bar of the life
-// it has left. The token itself is never shown.
-func (m Model) tokenLine(b *strings.Builder, name, tok string) {
-	c, err := auth.ParseClaims(tok)
-	if err != nil {
-		fmt.Fprintf(b, "  %s %s\n", m.st.label.Render(pad(name, 14)), m.st.muted.Render("not a JWT: expiry unknown"))
-		return
-	}
-	left := c.ExpiresAt.Sub(m.now)
-	frac := 0.0
-	if life := c.Lifetime(); life > 0 && left > 0 {
-		frac = float64(left) / float64(life)
-	}
-	when := countdown(left)
-	if name == "Refresh token" {
-		when = days(left)
-	}
-	bar := m.inspect.bar
-	bar.SetWidth(min(max(m.width-62, 6), 20))
-	fmt.Fprintf(b, "  %s %s %s %s → %s\n", m.st.label.Render(pad(name, 14)),
-		bar.ViewAs(frac), m.st.forUrgency(accounts.UrgencyOf(left))(pad(when, 9)),
-		shortTime(c.IssuedAt, m.now), shortTime(c.ExpiresAt, m.now))
 }
 
 // shortTime is a clock time today, a date otherwise.

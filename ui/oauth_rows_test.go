@@ -117,3 +117,32 @@ func TestEndedBannersForBothKinds(t *testing.T) {
 		"│ @user0000.example.test, @gone.test")
 	d.hasNot("OAuth session ends")
 }
+
+// The inspector says the kind of session: an OAuth one's end, counting
+// down, and its scope; its tokens' lines read its data (never a token).
+func TestInspectorShowsTheSessionKind(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	w.login(nil, "alice.test")
+	w.oauthLogin(nil, "carol.test")
+	w.clk.Advance(time.Minute)
+	d := w.start(ui.Options{Select: "carol.test"})
+	d.key("i")
+	v := d.has("@carol.test",
+		"Session        OAuth (DPoP), ends Mar 18 15:00 (in 13d)",
+		"Scope          atproto transition:generic",
+		"59m00s", "Mar 18 15:00")
+	for _, no := range []string{"not a JWT", "Token kind", "unknown kind"} {
+		if strings.Contains(v, no) {
+			t.Errorf("the inspector shows %q:\n%s", no, v)
+		}
+	}
+	if l := d.line("Sign-in"); !strings.Contains(l, "13d") || !strings.Contains(l, "15:00:00 → Mar 18 15:00") {
+		t.Errorf("the sign-in's line: %q", l)
+	}
+	d.fits(v, 80, 24)
+	d.key("esc")
+	d.key("k")
+	d.key("i")
+	d.has("@alice.test", "Session        password", "Token kind     full account access")
+	d.hasNot("OAuth", "Scope  ")
+}
