@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/skyswitch/skyswitch/accounts"
-	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/internal/sanitize"
 	"github.com/skyswitch/skyswitch/storage"
 )
@@ -78,9 +77,10 @@ func runPrompt(ctx context.Context, opts promptOptions, e *invocation) error {
 }
 
 // promptText is the account's segment and its urgency: the access token's
-// time left graded as the switcher colours it, and what stops the account
-// from being used, in a word. shared: another saved account claims its
-// handle.
+// time left graded as the switcher colours it (an OAuth session's by the
+// nearer of its access token's expiry and its own end, which no refresh
+// moves), and what stops the account from being used, in a word. shared:
+// another saved account claims its handle.
 func promptText(a *storage.Account, shared bool, now time.Time) (string, accounts.Urgency) {
 	text := "@" + a.Handle
 	if status, _ := a.HandleStatus(); shared || status == storage.HandleUnverified {
@@ -93,8 +93,11 @@ func promptText(a *storage.Account, shared bool, now time.Time) (string, account
 	case accounts.StateKeyringUnreadable:
 		return text + " (keyring)", accounts.Warning
 	}
-	c, _ := auth.ParseClaims(a.AccessJwt) // zero claims: expired, red
-	return text, accounts.UrgencyOf(c.ExpiresAt.Sub(now))
+	exp := a.AccessExpiry() // zero when undecodable: expired, red
+	if end := a.RefreshExpiry(); a.OAuth != nil && end.Before(exp) {
+		exp = end
+	}
+	return text, accounts.UrgencyOf(exp.Sub(now))
 }
 
 // promptColors are the urgencies' colours: the terminal's own green,
