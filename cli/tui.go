@@ -60,5 +60,5 @@ func (e *invocation) demo(ctx context.Context) error {
 		return err
 	}
 	defer d.Close()
-	return e.runSwitcher(ctx, ui.New(d.Manager, ui.Options{Banner: d.Banner()}), d.Manager)
+	return e.runSwitcher(ctx, ui.New(d.Manager, ui.Options{Banner: d.Banner(), Browser: d.Open}), d.Manager)
 }

@@ -5,9 +5,12 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/skyswitch/skyswitch/accounts"
@@ -22,6 +25,9 @@ const (
 	demoSignInCode = "DEMO1-CODE2"
 )
 
+// oauthHandle is the sample account signed in through the browser (OAuth).
+const oauthHandle = "web.example.test"
+
 // Sandbox is a running demo: three fake servers, the sample accounts on
 // them, and the Manager the switcher uses over them.
 type Sandbox struct {
@@ -29,6 +35,7 @@ type Sandbox struct {
 	Manager             *accounts.Manager
 	stable, fast, flaky *fakepds.Server
 	dir                 string
+	browser             *http.Client
 }
 
 // Start starts three fake servers: a stable one (2 h tokens), a fast one
@@ -46,10 +53,18 @@ func Start(ctx context.Context) (*Sandbox, error) {
 		flaky:  fakepds.New(fakepds.Options{AccessLifetime: 70 * time.Second, IncludeDIDDoc: true}),
 		dir:    dir,
 	}
+	// Nothing leaves the machine: DIDs resolve at the stable server (a
+	// PLC directory for its accounts), no handle is looked up in DNS, and
+	// the resolver reaches loopback only.
+	local := &http.Client{Transport: loopbackOnly{}, Timeout: 5 * time.Second}
 	d.Manager = &accounts.Manager{
-		Store:  storage.Open(filepath.Join(dir, "skyswitch", "accounts.json")),
-		Client: &auth.Client{Timeout: 5 * time.Second},
+		Store: storage.Open(filepath.Join(dir, "skyswitch", "accounts.json")),
+		Client: &auth.Client{Timeout: 5 * time.Second, Resolver: &auth.Resolver{
+			PLCURL: d.stable.URL(), HTTP: local,
+			LookupTXT: func(context.Context, string) ([]string, error) { return nil, errNoNetwork },
+		}},
 	}
+	d.browser = &http.Client{Transport: loopbackOnly{}, Timeout: 10 * time.Second}
 	if err := d.seed(ctx); err != nil {
 		d.Close()
 		return nil, err
@@ -78,6 +93,9 @@ func (d *Sandbox) seed(ctx context.Context) error {
 	if err := d.add(ctx, d.stable, "twofactor.example.test", true); err != nil {
 		return err
 	}
+	if err := d.addOAuth(ctx, d.stable, oauthHandle); err != nil {
+		return fmt.Errorf("demo: %s: %w", oauthHandle, err)
+	}
 	return d.scene(ctx)
 }
 
@@ -91,6 +109,69 @@ func (d *Sandbox) add(ctx context.Context, srv *fakepds.Server, handle string, t
 	}
 	_, err = d.Manager.Login(ctx, auth.LoginInput{Service: srv.URL(), Identifier: handle, Password: pw})
 	return err
+}
+
+// addOAuth makes an account on srv and signs it in through the browser,
+// as the switcher's form does: a loopback listener, the sign-in started,
+// the sandbox's browser (Open) sent to its page, the session saved.
+func (d *Sandbox) addOAuth(ctx context.Context, srv *fakepds.Server, handle string) error {
+	srv.AddAccount(fakepds.Account{Handle: handle, Email: handle + "@example.com", Password: demoPassword, EmailConfirmed: true})
+	l, err := auth.ListenCallback()
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	p, err := d.Manager.StartOAuth(ctx, auth.OAuthRequest{Service: srv.URL(), Identifier: handle, RedirectURI: l.RedirectURI()})
+	if err != nil {
+		return err
+	}
+	l.Expect(p.State())
+	if err := d.Open(p.AuthorizeURL()); err != nil {
+		return err
+	}
+	cb, err := l.Wait(ctx, p.State())
+	if err != nil {
+		return err
+	}
+	_, err = d.Manager.FinishOAuth(ctx, p, cb)
+	return err
+}
+
+// Open is the sandbox's browser, for the switcher's sign-in through the
+// browser (ui.Options.Browser): the person already signed in at the
+// sandbox server. It gets the page, which the server approves at once
+// for the account the form named, and follows the server back to the
+// switcher's listener. Only the sandbox servers' sign-in pages are opened.
+func (d *Sandbox) Open(page string) error {
+	ours := false
+	for _, srv := range []*fakepds.Server{d.stable, d.fast, d.flaky} {
+		ours = ours || strings.HasPrefix(page, srv.OAuthIssuer()+"/oauth/authorize?")
+	}
+	if !ours {
+		return errors.New("the sandbox's browser opens only the sandbox's sign-in pages")
+	}
+	resp, err := d.browser.Get(page)
+	if err != nil {
+		return fmt.Errorf("the sandbox's browser: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("the sandbox's sign-in page answered HTTP %d (name one of its accounts)", resp.StatusCode)
+	}
+	return nil
+}
+
+// errNoNetwork: the sandbox reaches nothing beyond this machine.
+var errNoNetwork = errors.New("the demo reaches no network")
+
+// loopbackOnly is a transport to loopback addresses alone.
+type loopbackOnly struct{}
+
+func (loopbackOnly) RoundTrip(r *http.Request) (*http.Response, error) {
+	if !auth.IsLoopbackHost(r.URL.Hostname()) {
+		return nil, errNoNetwork
+	}
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 // scene ends the revoked account's session on the server (the switcher
@@ -114,7 +195,7 @@ func (d *Sandbox) scene(ctx context.Context) error {
 // Banner is the demo's permanent notice, with what a visitor needs to try
 // the login and sign-in code forms.
 func (d *Sandbox) Banner() string {
-	return fmt.Sprintf("DEMO: sandbox servers on this machine. Try a → twofactor.example.test, password %s, service %s, code %s",
+	return fmt.Sprintf("DEMO: sandbox servers on this machine. Try a → twofactor.example.test, password %s, service %s, code %s; or ctrl+o there to sign in through the browser",
 		demoPassword, d.stable.URL(), demoSignInCode)
 }
 
