@@ -104,11 +104,13 @@ func (k formKeys) ShortHelp() []key.Binding {
 	return []key.Binding{k.Next, k.Prev, k.Submit, k.Back, k.Kind}
 }
 
-// forKind are the form's keys as a form of this kind offers them: ctrl+o
-// names the other kind.
+// forKind are the form's keys as a form of this kind shows them (its
+// footer only): ctrl+o names the other kind; with the browser's two
+// fields, tab alone moves between them.
 func (k formKeys) forKind(oauth bool) formKeys {
 	if oauth {
 		k.Kind.SetHelp("ctrl+o", "password")
+		k.Prev.SetEnabled(false)
 	} else {
 		k.Kind.SetHelp("ctrl+o", "browser")
 	}

@@ -146,3 +146,33 @@ func TestInspectorShowsTheSessionKind(t *testing.T) {
 	d.has("@alice.test", "Session        password", "Token kind     full account access")
 	d.hasNot("OAuth", "Scope  ")
 }
+
+// The list with both kinds, an OAuth session ending within a day: its
+// banner, its tag, its end in hours under REFRESH.
+func TestGoldenOAuthSessionEnding(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	w.login(nil, "alice.test")
+	carol := w.oauthLogin(nil, "carol.test")
+	// Both access tokens have lapsed: the first tick refreshes them.
+	w.clk.Set(carol.OAuth.SessionEndsAt.Add(-(23*time.Hour + 30*time.Minute)))
+	p := w.run(ui.Options{})
+	p.waitFor("@carol.test's OAuth session ends in 23h: press L on it to log in again", "1h00m00s", "2h00m00s")
+	p.golden()
+}
+
+// The form turned to the browser, after a refusal there.
+func TestGoldenOAuthRefused(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	w.add(nil, "carol.test", false)
+	b := &browser{act: refuse(w.srv)}
+	p := w.run(ui.Options{Browser: b.open})
+	p.waitFor("No accounts yet.")
+	p.keys("a", "ctrl+o")
+	p.waitFor("● browser (OAuth)")
+	p.typ("carol.test")
+	p.keys("tab")
+	p.typ(w.srv.URL())
+	p.keys("enter")
+	p.waitFor("The sign-in was refused at the browser.")
+	p.golden()
+}
