@@ -4,6 +4,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/skyswitch/skyswitch/auth"
 )
 
 // Test hooks: the one-second tick's message is unexported, so tests make
@@ -31,4 +33,11 @@ func HumanError(err error, now time.Time) string { return humanError(err, now) }
 // terminal shows them (the tests set a dark background).
 func ThemeColours() (alarm, warn string) {
 	return defaultTheme.alarm.dark, defaultTheme.warn.dark
+}
+
+// ListenWith has the browser sign-ins start their listener with listen;
+// restore puts auth.ListenCallback back.
+func ListenWith(listen func() (*auth.CallbackListener, error)) (restore func()) {
+	listenCallback = listen
+	return func() { listenCallback = auth.ListenCallback }
 }

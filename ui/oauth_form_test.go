@@ -206,43 +206,6 @@ func TestOAuthBrowserComingBackAtOnce(t *testing.T) {
 	}
 }
 
-func TestOAuthCancelClosesTheListener(t *testing.T) {
-	w := newWorld(t, fakepds.Options{})
-	w.add(nil, "carol.test", false)
-	b := &browser{}
-	d := w.start(ui.Options{Browser: b.open})
-	fillOAuth(d, w.srv.URL(), "carol.test")
-	done := oauthHeld(d)
-	page := b.page(t)
-	d.has("waiting for the browser…")
-
-	d.key("esc")
-	d.has("Add an account", "Sign-in cancelled.", "carol.test", "● browser (OAuth)")
-	d.hasNot("waiting for the browser")
-	d.send(within(t, done, "the end of the cancelled wait"))
-	d.has("Sign-in cancelled.")
-	d.hasNot("Added", "ontext canceled")
-	// The wait has ended: its listener is closed, and the browser that
-	// comes back late finds nobody.
-	if resp, err := http.Get(redirectOf(t, page) + "?state=x&code=y"); err == nil {
-		resp.Body.Close()
-		t.Fatalf("the listener still answers (HTTP %d) after esc", resp.StatusCode)
-	}
-	if err := visit(page); err == nil {
-		t.Fatal("the browser came back to a listener after esc")
-	}
-	if st := w.load(); len(st.Accounts) != 0 {
-		t.Fatalf("%d accounts saved", len(st.Accounts))
-	}
-	if n := len(w.srv.OAuthSessions(did("carol.test"))); n != 0 {
-		t.Fatalf("%d sessions at the server", n)
-	}
-	// The form still works: enter signs in again through the browser.
-	b.act = visit
-	d.key("enter")
-	d.has("Added @carol.test")
-}
-
 func TestOAuthRefusedAtTheBrowser(t *testing.T) {
 	w := newWorld(t, fakepds.Options{})
 	w.add(nil, "carol.test", false)
