@@ -54,6 +54,7 @@ func blobRef(t *testing.T, r result) (mimeType string, size int, link string) {
 }
 
 func TestAPIHeaders(t *testing.T) {
+	t.Parallel()
 	e, alice := apiWorld(t, fakepds.Options{})
 
 	// key:value with or without space, a value with a colon, --header
@@ -87,6 +88,7 @@ func TestAPIHeaders(t *testing.T) {
 }
 
 func TestAPIUploadBlob(t *testing.T) {
+	t.Parallel()
 	e, _ := apiWorld(t, fakepds.Options{})
 	dir := t.TempDir()
 	img := filepath.Join(dir, "dot.png")
@@ -127,6 +129,7 @@ func TestAPIUploadBlob(t *testing.T) {
 }
 
 func TestAPIHeaderRefusals(t *testing.T) {
+	t.Parallel()
 	e, alice := apiWorld(t, fakepds.Options{})
 	token := e.account(alice.DID).AccessJwt
 	before := e.guard.requests()
@@ -181,6 +184,7 @@ func wantHead(t *testing.T, r result, status string, code int, wantHeaders []str
 }
 
 func TestAPIIncludeOnErrors(t *testing.T) {
+	t.Parallel()
 	e, alice := apiWorld(t, fakepds.Options{})
 
 	// An XRPC error: its head, then the error line as without -i.

@@ -10,6 +10,7 @@ import (
 // --jq and --silent against the real PDS: a string result raw, one a
 // line, applied to each page with --paginate; --silent prints nothing.
 func TestRealPDSAPIJQ(t *testing.T) {
+	t.Parallel()
 	r := newRealAPI(t)
 	res := r.api("", "--jq", ".did", "-f", "repo="+r.did, nsidDescribeRepo)
 	if wantCode(t, res, exitOK); res.stdout != r.did+"\n" {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestAPIJQ(t *testing.T) {
+	t.Parallel()
 	e, alice := apiWorld(t, fakepds.Options{})
 	list := []string{"-F", "limit=3", "-f", "repo=alice.test", "-f", "collection=com.example.item", "com.atproto.repo.listRecords"}
 
@@ -57,6 +58,7 @@ func TestAPIJQ(t *testing.T) {
 }
 
 func TestAPIJQHostile(t *testing.T) {
+	t.Parallel()
 	e, _ := apiWorld(t, fakepds.Options{})
 	// Controls in a string result are made visible, not printed raw: the
 	// stub's C1 CSI, and a clipboard write (C1 OSC … ST).
@@ -74,6 +76,7 @@ func TestAPIJQHostile(t *testing.T) {
 }
 
 func TestAPIJQUsage(t *testing.T) {
+	t.Parallel()
 	e, _ := apiWorld(t, fakepds.Options{})
 	before := e.guard.requests()
 	wantError(t, e.run("", "api", "--jq", ".records[", nsidGetSession), exitUsage, "--jq")
@@ -86,6 +89,7 @@ func TestAPIJQUsage(t *testing.T) {
 }
 
 func TestAPISilent(t *testing.T) {
+	t.Parallel()
 	e, _ := apiWorld(t, fakepds.Options{})
 	for _, args := range [][]string{
 		{"api", "--silent", nsidGetSession},

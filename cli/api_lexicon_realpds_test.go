@@ -11,6 +11,7 @@ import (
 // answered "UpstreamFailure"); getRecord too, with -F typing a string;
 // a missing required parameter is refused before anything is sent.
 func TestRealPDSAPILexiconDefaultMethod(t *testing.T) {
+	t.Parallel()
 	r := newRealAPI(t)
 	got := r.apiJSON("-f", "repo="+r.did, nsidDescribeRepo)
 	if got["did"] != r.did || got["handle"] != r.handle {

@@ -29,6 +29,7 @@ func lastTo(t *testing.T, e *cliEnv, nsid string, args ...string) fakepds.Record
 }
 
 func TestAPILexiconDefaultMethod(t *testing.T) {
+	t.Parallel()
 	e, alice := apiWorld(t, fakepds.Options{})
 	// A query is a GET, fields and all (gh's rule would POST them).
 	got := lastTo(t, e, nsidDescribeRepo, "-f", "repo="+alice.DID)
@@ -52,6 +53,7 @@ func TestAPILexiconDefaultMethod(t *testing.T) {
 }
 
 func TestAPILexiconTypes(t *testing.T) {
+	t.Parallel()
 	e, _ := apiWorld(t, fakepds.Options{})
 	// A query: an integer stays a number; -F's null leaves it out.
 	got := lastTo(t, e, "app.bsky.feed.getAuthorFeed", "-f", "actor=alice.test", "-F", "limit=5", "-F", "cursor=null")
@@ -90,6 +92,7 @@ func TestAPILexiconTypes(t *testing.T) {
 }
 
 func TestAPILexiconRequired(t *testing.T) {
+	t.Parallel()
 	e, _ := apiWorld(t, fakepds.Options{})
 	before := e.guard.requests()
 	wantError(t, e.run("", "api", nsidDescribeRepo), exitUsage, "needs the parameter repo", "-f repo=")
@@ -120,6 +123,7 @@ func TestAPILexiconRequired(t *testing.T) {
 }
 
 func TestAPIDescribe(t *testing.T) {
+	t.Parallel()
 	e, _ := apiWorld(t, fakepds.Options{})
 	before := e.guard.requests()
 	r := e.run("", "api", "--describe", nsidDescribeRepo)

@@ -46,6 +46,7 @@ func wantFile(t *testing.T, path, want string) {
 // fails and leaves --output's file as it was, with no temporary file left
 // beside it.
 func TestAPIOutputKeepsTheFileOnFailure(t *testing.T) {
+	t.Parallel()
 	e, _ := apiWorld(t, fakepds.Options{})
 	dir := t.TempDir()
 	file := filepath.Join(dir, "saved.json")
@@ -80,6 +81,7 @@ func TestAPIOutputKeepsTheFileOnFailure(t *testing.T) {
 // symlink stays a link and its target is replaced; a file that cannot be
 // written is not replaced.
 func TestAPIOutputFileModes(t *testing.T) {
+	t.Parallel()
 	e, _ := apiWorld(t, fakepds.Options{})
 	dir := t.TempDir()
 	created, err := os.Create(filepath.Join(dir, "by-os-create"))
@@ -126,6 +128,7 @@ func TestAPIOutputFileModes(t *testing.T) {
 // -i's status and headers that cannot be written fail the call, even when
 // no body follows them.
 func TestAPIIncludeWriteError(t *testing.T) {
+	t.Parallel()
 	call := func(auth.RawRequest) (*auth.RawResponse, error) {
 		return &auth.RawResponse{Status: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(""))}, nil
 	}

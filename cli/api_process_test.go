@@ -23,6 +23,7 @@ import (
 // and the session must survive. (Unlike token's test, nothing is checked
 // after a process ends, so the server's clock is the real one.)
 func TestProcessConcurrentAPICalls(t *testing.T) {
+	t.Parallel()
 	srv, alice, p := newAliceProc(t, fakepds.Options{AccessLifetime: 2 * time.Second, Grace: fakepds.NoGrace})
 	refreshes := srv.Calls(nsidRefresh)
 	start := time.Now()
@@ -69,6 +70,7 @@ func TestProcessConcurrentAPICalls(t *testing.T) {
 // exec, as a process: the command's output and status, the token in no
 // output, and the exit codes of api's failures.
 func TestProcessExecAndAPI(t *testing.T) {
+	t.Parallel()
 	needTools(t, "sh", "curl")
 	_, alice, p := newAliceProc(t, fakepds.Options{})
 	path := []string{"PATH=" + os.Getenv("PATH")}
@@ -96,6 +98,7 @@ func TestProcessExecAndAPI(t *testing.T) {
 // (bob), and SKYSWITCH_ACCOUNT holds her DID, which stays hers whatever
 // the handles become. An `--account` given inside still wins.
 func TestProcessExecPinsNestedCalls(t *testing.T) {
+	t.Parallel()
 	needTools(t, "sh")
 	srv, alice, p := newAliceProc(t, fakepds.Options{})
 	bob := srv.AddAccount(fakepds.Account{Handle: "bob.test", Email: "bob@example.com", Password: testPassword})

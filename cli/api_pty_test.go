@@ -104,6 +104,7 @@ func noClipboardWrite(t *testing.T, what, screen string) {
 }
 
 func TestAPIOutputToATerminal(t *testing.T) {
+	t.Parallel()
 	e, _ := apiWorld(t, fakepds.Options{})
 	pty := openPTY(t)
 	// A body that is not JSON is refused, as on stdout.
@@ -122,6 +123,7 @@ func TestAPIOutputToATerminal(t *testing.T) {
 // The built binary with the terminal as its stdout, and --output
 // /dev/stdout (the name of no terminal): refused all the same.
 func TestProcessAPIOutputDevStdout(t *testing.T) {
+	t.Parallel()
 	srv, _, p := newAliceProc(t, fakepds.Options{})
 	stub := apiStub(t, srv)
 	err := storage.Open(p.path()).Update(func(st *storage.State) error {

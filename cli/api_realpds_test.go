@@ -224,6 +224,7 @@ func expiredCopy(t *testing.T, tok string) string {
 }
 
 func TestRealPDSAPIRecords(t *testing.T) {
+	t.Parallel()
 	r := newRealAPI(t)
 
 	// getSession prints the handle.
@@ -325,6 +326,7 @@ func TestRealPDSAPIRecords(t *testing.T) {
 // server's ExpiredToken when our clock is behind. Then, with the session
 // revoked too, api and exec exit 4.
 func TestRealPDSAPIExpiredToken(t *testing.T) {
+	t.Parallel()
 	r := newRealAPI(t)
 	for _, clockBehind := range []bool{false, true} {
 		r.now = nil
@@ -352,6 +354,7 @@ func TestRealPDSAPIExpiredToken(t *testing.T) {
 }
 
 func TestRealPDSExecCurl(t *testing.T) {
+	t.Parallel()
 	needTools(t, "sh", "curl")
 	r := newRealAPI(t)
 	res := r.run(&App{Environ: func() []string { return []string{"PATH=" + os.Getenv("PATH")} }}, "",
@@ -366,6 +369,7 @@ func TestRealPDSExecCurl(t *testing.T) {
 // A blob upload as the README shows it: the bytes of --input as they are,
 // the type from -H or, without it, from the bytes; and -i on an error.
 func TestRealPDSAPIUploadBlobAndHeaders(t *testing.T) {
+	t.Parallel()
 	r := newRealAPI(t)
 	dir := t.TempDir()
 	img := filepath.Join(dir, "dot.png")

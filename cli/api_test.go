@@ -176,6 +176,7 @@ func echoed(t *testing.T, e *cliEnv, stdin string, args ...string) map[string]st
 }
 
 func TestAPIGetSession(t *testing.T) {
+	t.Parallel()
 	e, alice := apiWorld(t, fakepds.Options{})
 	r := e.run("", "api", nsidGetSession)
 	wantCode(t, r, exitOK)
@@ -201,6 +202,7 @@ func TestAPIGetSession(t *testing.T) {
 }
 
 func TestAPIUsageErrors(t *testing.T) {
+	t.Parallel()
 	e, _ := apiWorld(t, fakepds.Options{})
 	before := e.guard.requests()
 	for _, tc := range []struct {
@@ -229,6 +231,7 @@ func TestAPIUsageErrors(t *testing.T) {
 }
 
 func TestAPIFieldsAndInput(t *testing.T) {
+	t.Parallel()
 	e, _ := apiWorld(t, fakepds.Options{})
 	dir := t.TempDir()
 	textFile := filepath.Join(dir, "text.txt")
@@ -296,6 +299,7 @@ func TestAPIFieldsAndInput(t *testing.T) {
 }
 
 func TestAPIOutput(t *testing.T) {
+	t.Parallel()
 	e, _ := apiWorld(t, fakepds.Options{})
 
 	// JSON: unsafe runes in strings escaped as JSON escapes them (the
@@ -371,6 +375,7 @@ func pages(t *testing.T, r result) [][]string {
 }
 
 func TestAPIPaginate(t *testing.T) {
+	t.Parallel()
 	e, _ := apiWorld(t, fakepds.Options{})
 	// -F makes no POST with --paginate: only a query has pages.
 	r := e.run("", "api", "--paginate", "-F", "limit=3", "-f", "repo=alice.test", "-f", "collection=com.example.item", "com.atproto.repo.listRecords")
@@ -435,6 +440,7 @@ func TestAPIPaginate(t *testing.T) {
 }
 
 func TestAPIErrors(t *testing.T) {
+	t.Parallel()
 	e, alice := apiWorld(t, fakepds.Options{})
 
 	// An XRPC error: exit 1, Name: message.
@@ -479,6 +485,7 @@ func TestAPIErrors(t *testing.T) {
 }
 
 func TestAPINoAccount(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	wantError(t, e.run("", "api", nsidGetSession), exitNoSession, "no active account")
 }

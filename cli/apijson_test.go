@@ -133,6 +133,7 @@ func runeStart(b byte) bool { return b&0xc0 != 0x80 }
 
 // A write error is returned, not lost in the buffer.
 func TestJSONOutWriteError(t *testing.T) {
+	t.Parallel()
 	w := newJSONOut(sanitize.NewWriter(failWriter{}), failWriter{})
 	if err := writeJSONDoc(w, []byte(`{"a":1}`), false); err == nil {
 		t.Error("a failed write was not reported")
@@ -153,6 +154,7 @@ func (r mustNotRead) Read([]byte) (int, error) {
 }
 
 func TestReadBody(t *testing.T) {
+	t.Parallel()
 	const limit = 1000
 	body := strings.Repeat("x", limit)
 	for _, size := range []int64{-1, limit} {
@@ -183,7 +185,8 @@ func TestReadBody(t *testing.T) {
 	}
 }
 
-// allocated is how many bytes f allocates.
+// allocated is how many bytes f allocates: the whole process's count, so
+// a test that uses it runs alone.
 func allocated(f func()) uint64 {
 	var before, after runtime.MemStats
 	runtime.GC()
@@ -198,6 +201,9 @@ func allocated(f func()) uint64 {
 // old code, with io.ReadAll's growth, json.Compact's and sanitize.JSON's
 // copies, about seven times it).
 func TestLargeJSONCopiedOnce(t *testing.T) {
+	if !alone(t) {
+		return
+	}
 	var doc bytes.Buffer
 	doc.WriteString(`{"records": [`)
 	for i := 0; doc.Len() < 32<<20; i++ {
@@ -225,6 +231,9 @@ func TestLargeJSONCopiedOnce(t *testing.T) {
 // --paginate keeps a digest of each cursor it followed, not the cursor:
 // with 1 MiB cursors, what it holds does not grow by a cursor a page.
 func TestPaginateKeepsCursorDigests(t *testing.T) {
+	if !alone(t) { // it reads the process's heap
+		return
+	}
 	const pages = 24
 	var live []uint64
 	call := func(req auth.RawRequest) (*auth.RawResponse, error) {

@@ -38,6 +38,7 @@ func (f *inFlight) peak() int { f.mu.Lock(); defer f.mu.Unlock(); return f.most 
 // refresh --all and logout --all work on the accounts side by side, and
 // still print in the saved order, whichever server answers first.
 func TestCLIAllAccountsAtOnceInOrder(t *testing.T) {
+	t.Parallel()
 	for _, cmd := range []string{"refresh", "logout"} {
 		t.Run(cmd, func(t *testing.T) {
 			e := newCLIEnv(t, fakepds.Options{})
@@ -75,6 +76,7 @@ func TestCLIAllAccountsAtOnceInOrder(t *testing.T) {
 // rotated token must be kept) and ends at the client's timeout, 2 s here
 // (30 s by default).
 func TestCLIRefreshAllOnADeadServer(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	handles := []string{"alice.test", "bob.test", "carol.test"}
 	for _, h := range handles {

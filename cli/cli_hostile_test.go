@@ -33,6 +33,7 @@ func unsafeRune(s string) rune {
 }
 
 func TestCLIHostileFileStringsAreSanitized(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice := e.addAccount("alice.test")
 	e.addAccount("bob.test")

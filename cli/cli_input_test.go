@@ -43,6 +43,7 @@ func (r *countingReader) Read(p []byte) (int, error) {
 }
 
 func TestCLILoginOverlongInput(t *testing.T) {
+	t.Parallel()
 	const mib = 1 << 20
 	e := newCLIEnv(t, fakepds.Options{})
 	e.addAccount("alice.test")
@@ -115,6 +116,7 @@ func TestCLILoginOverlongInput(t *testing.T) {
 // TestCLILoginOverlongAtThePrompt: what a person types at login's prompts
 // is held to the same limits as the flags, before anything is sent.
 func TestCLILoginOverlongAtThePrompt(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	e.addAccount("alice.test")
 	long := strings.Repeat("p", maxSecretLen+1)
@@ -163,6 +165,7 @@ func checkErr(t *testing.T, r result, code int, want string) {
 // the screen, stops with one sentence naming the file and how to start
 // afresh; the file is not read, and is left as it was.
 func TestCLIHundredMegabyteAccountsFile(t *testing.T) {
+	t.Parallel()
 	const size = 100 * 1000 * 1000
 	e := newCLIEnv(t, fakepds.Options{})
 	e.addAccount("alice.test")

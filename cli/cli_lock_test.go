@@ -25,6 +25,7 @@ import (
 // the built binary does the same with its default bound (under CI), and
 // no command reaches the server.
 func TestStoppedRefreshHoldingTheLock(t *testing.T) {
+	t.Parallel()
 	srv, alice, p := newAliceProc(t, fakepds.Options{})
 
 	// The holder: a refresh whose answer never comes, stopped on the wire.

@@ -60,6 +60,7 @@ func statusOf(t *testing.T, r result) (did, source string) {
 }
 
 func TestOverridePrecedence(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice, bob, carol := threeSaved(e)
 	tokenOf := func(did string) string { return e.account(did).AccessJwt + "\n" }
@@ -138,6 +139,7 @@ func TestOverridePrecedence(t *testing.T) {
 // An override naming no saved account is exit 4 and says where the name
 // came from; nothing falls back to the saved active account.
 func TestOverrideUnknownAccount(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	threeSaved(e)
 	before, _ := os.ReadFile(e.path)
@@ -168,6 +170,7 @@ func TestOverrideUnknownAccount(t *testing.T) {
 }
 
 func TestOverrideUsage(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice, _, carol := threeSaved(e)
 	pinned := map[string]string{envAccount: "alice.test"}
@@ -211,6 +214,7 @@ func TestOverrideUsage(t *testing.T) {
 }
 
 func TestEnvCommand(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice, bob, _ := threeSaved(e)
 	r := e.run("", "env", "@alice.test")
@@ -253,6 +257,7 @@ func TestEnvCommand(t *testing.T) {
 // The quoting holds for any value, though DIDs never need it: a value
 // read back by the shell is the value written.
 func TestEnvQuoting(t *testing.T) {
+	t.Parallel()
 	weird := `did:web:a'b\c$(x)` + "`y`\n;z"
 	if got, want := shQuote(weird), `'did:web:a'\''b\c$(x)`+"`y`\n;z'"; got != want {
 		t.Errorf("shQuote = %q, want %q", got, want)
@@ -278,6 +283,7 @@ func TestEnvQuoting(t *testing.T) {
 // the flags its --help lists, and knows which take a value. (One table
 // drives them all; this holds the scripts to what --help says.)
 func TestCompletionMatchesTheCommands(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	bash := e.run("", "completion", "bash").stdout
 	var names []string
@@ -325,6 +331,7 @@ func TestCompletionMatchesTheCommands(t *testing.T) {
 }
 
 func TestCompletionCommand(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
 		r := e.run("", "completion", shell)
@@ -341,6 +348,7 @@ func TestCompletionCommand(t *testing.T) {
 }
 
 func TestListHandles(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	threeSaved(e)
 	r := e.run("", "list", "--handles")
@@ -354,6 +362,7 @@ func TestListHandles(t *testing.T) {
 // A 429 names the time from RateLimit-Reset; a refused login adds that
 // logins are far scarcer than refreshes. skyswitch never logs in again.
 func TestRateLimitMessages(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	start := time.Date(2030, 3, 4, 10, 0, 0, 0, time.Local) // messages say local time
 	e.clock.Set(start)
@@ -386,6 +395,7 @@ func TestRateLimitMessages(t *testing.T) {
 // The switcher starts on the account the override chooses, says so, and
 // does not start at all on an unknown one.
 func TestOverrideSelectsInTheSwitcher(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	_, bob, _ := threeSaved(e)
 	for _, tc := range []struct {
@@ -419,6 +429,7 @@ func TestOverrideSelectsInTheSwitcher(t *testing.T) {
 // whether the variable holds the handle or the DID; so does --account, and
 // a name given as argument. A new login ends it.
 func TestOverrideNamingALoggedOutAccount(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	_, bob, _ := threeSaved(e)
 	name := "@bob.test (" + bob.DID + ")"

@@ -154,6 +154,7 @@ func newAliceProc(t *testing.T, opts fakepds.Options) (*fakepds.Server, fakepds.
 }
 
 func TestProcessExitCodes(t *testing.T) {
+	t.Parallel()
 	srv := newProcServer(t, fakepds.Options{})
 	alice := srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: testPassword})
 	carol := srv.AddAccount(fakepds.Account{Handle: "carol.test", Email: "carol@example.com", Password: testPassword, EmailAuthFactor: true})
@@ -220,6 +221,7 @@ func TestProcessExitCodes(t *testing.T) {
 // printed token must be accepted by the server, and the session must
 // survive.
 func TestProcessConcurrentTokenRefresh(t *testing.T) {
+	t.Parallel()
 	// Tokens live 2 s of the server's time, which runs at a quarter of real
 	// speed: every call still refreshes (the tokens are always under a
 	// minute), while a printed token stays valid long enough to be checked

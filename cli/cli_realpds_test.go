@@ -23,6 +23,7 @@ import (
 )
 
 func TestRealPDSCLIRoundTrip(t *testing.T) {
+	t.Parallel()
 	pdsURL := os.Getenv("SKYSWITCH_TEST_PDS_URL")
 	if pdsURL == "" {
 		if os.Getenv("CI") != "" {

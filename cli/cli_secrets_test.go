@@ -85,6 +85,7 @@ func wantLines(t *testing.T, r result, lines ...string) {
 // tokens out of the file into the keyring (the file keeps none, token still
 // works); `secrets file` moves them back and empties the keyring.
 func TestSecretsShowKeyringAndFile(t *testing.T) {
+	t.Parallel()
 	e, k, tokens := secretsEnv(t)
 
 	r := e.runK(k, "secrets")
@@ -143,6 +144,7 @@ func TestSecretsShowKeyringAndFile(t *testing.T) {
 }
 
 func TestSecretsUsageErrors(t *testing.T) {
+	t.Parallel()
 	e, k, _ := secretsEnv(t)
 	before := e.fileText()
 	for _, tc := range []struct {
@@ -165,6 +167,7 @@ func TestSecretsUsageErrors(t *testing.T) {
 // token in the file, reports where they are and exits 1; run again once
 // the keyring works, it moves them.
 func TestSecretsKeyringFailsTokensStayInTheFile(t *testing.T) {
+	t.Parallel()
 	e, k, tokens := secretsEnv(t)
 	k.Fail(errors.New("org.freedesktop.secrets was not provided by any .service files"))
 
@@ -199,6 +202,7 @@ func TestSecretsKeyringFailsTokensStayInTheFile(t *testing.T) {
 // keyring-unreadable with the reason (not "expired"); status and token exit
 // 1 with the reason; `secrets file` cannot move them, says so and exits 1.
 func TestSecretsKeyringUnreadableAccounts(t *testing.T) {
+	t.Parallel()
 	e, k, _ := secretsEnv(t)
 	wantCode(t, e.runK(k, "secrets", "keyring"), exitOK)
 	k.Fail(errors.New("prompt dismissed: the collection is locked"))

@@ -75,6 +75,7 @@ func wantPinned(t *testing.T, out, did string) {
 }
 
 func TestShellEnvEvalBash(t *testing.T) {
+	t.Parallel()
 	w := newShellWorld(t)
 	for _, eval := range []string{`eval "$(skyswitch env @alice.test)"`, `eval $(skyswitch env alice.test)`} {
 		out, _ := w.shell(t, "bash", nil, "-c", eval+` && printf '%s\n' "$SKYSWITCH_ACCOUNT" && skyswitch status --json`)
@@ -93,6 +94,7 @@ func TestShellEnvEvalBash(t *testing.T) {
 }
 
 func TestShellEnvEvalFish(t *testing.T) {
+	t.Parallel()
 	w := newShellWorld(t)
 	for _, load := range []string{`skyswitch env --shell fish @alice.test | source`, `eval (skyswitch env --shell fish alice.test)`} {
 		out, _ := w.shell(t, "fish", nil, "--no-config", "-c", load+`; and printf '%s\n' $SKYSWITCH_ACCOUNT; and skyswitch status --json`)
@@ -131,6 +133,7 @@ _skyswitch
 printf '%s\n' "${COMPREPLY[@]}"`
 
 func TestShellCompletionBash(t *testing.T) {
+	t.Parallel()
 	w := newShellWorld(t)
 	for _, tc := range []struct {
 		words []string
@@ -190,6 +193,7 @@ func TestShellCompletionBash(t *testing.T) {
 }
 
 func TestShellCompletionZsh(t *testing.T) {
+	t.Parallel()
 	w := newShellWorld(t)
 	// compadd only works inside a completion widget: a stand-in prints what
 	// it is given instead.
@@ -236,6 +240,7 @@ _skyswitch`
 }
 
 func TestShellCompletionFish(t *testing.T) {
+	t.Parallel()
 	w := newShellWorld(t)
 	for _, tc := range []struct {
 		line string

@@ -382,6 +382,7 @@ func wantError(t *testing.T, r result, code int, want ...string) {
 // --- help, version, usage -------------------------------------------------
 
 func TestCLIHelpAndVersion(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}} {
 		r := e.run("", args...)
@@ -435,6 +436,7 @@ func TestCLIHelpAndVersion(t *testing.T) {
 }
 
 func TestCLIUsageErrors(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice := e.addAccount("alice.test")
 	e.login("alice.test")
@@ -491,6 +493,7 @@ func TestCLIUsageErrors(t *testing.T) {
 // --- login ------------------------------------------------------------------
 
 func TestCLILoginPasswordStdin(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice := e.addAccount("alice.test")
 	for _, tc := range []struct{ name, stdin string }{
@@ -541,6 +544,7 @@ func TestCLILoginPasswordStdin(t *testing.T) {
 }
 
 func TestCLILoginAppPasswordAndAgain(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice := e.addAccount("alice.test")
 	bob := e.addAccount("bob.test")
@@ -573,6 +577,7 @@ func TestCLILoginAppPasswordAndAgain(t *testing.T) {
 // Without --service, the PDS is found from the DID through the PLC
 // directory (the fake, on loopback).
 func TestCLILoginFindsPDSFromDID(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice := e.addAccount("alice.test")
 	r := e.run(testPassword+"\n", "login", "--identifier", alice.DID, "--password-stdin")
@@ -586,6 +591,7 @@ func TestCLILoginFindsPDSFromDID(t *testing.T) {
 }
 
 func TestCLILoginNeverTakesThePasswordAsArgument(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	e.addAccount("alice.test")
 	const secret = "hunter2-in-argv"
@@ -624,6 +630,7 @@ func TestCLILoginNeverTakesThePasswordAsArgument(t *testing.T) {
 }
 
 func TestCLILoginWrongPassword(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	e.addAccount("alice.test")
 	const wrong = "not-the-password-at-all"
@@ -642,6 +649,7 @@ func TestCLILoginWrongPassword(t *testing.T) {
 }
 
 func TestCLILoginUnreachableServer(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	e.addAccount("alice.test")
 	e.srv.Inject(nsidCreate, fakepds.Fault{Kind: fakepds.FaultStatus, Status: 503, Times: 1})
@@ -653,6 +661,7 @@ func TestCLILoginUnreachableServer(t *testing.T) {
 }
 
 func TestCLILoginSignInCode(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	carol := e.srv.AddAccount(fakepds.Account{Handle: "carol.test", Email: "carol@example.com", Password: testPassword, EmailConfirmed: true, EmailAuthFactor: true})
 	login := func(extra ...string) result {
@@ -703,6 +712,7 @@ func (s *stepReader) Read(p []byte) (int, error) {
 }
 
 func TestCLILoginInteractive(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	carol := e.srv.AddAccount(fakepds.Account{Handle: "carol.test", Email: "carol@example.com", Password: testPassword, EmailAuthFactor: true})
 	secrets := 0
@@ -734,6 +744,7 @@ func TestCLILoginInteractive(t *testing.T) {
 // --- list, switch, status ------------------------------------------------------
 
 func TestCLIListEmpty(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	r := e.run("", "list")
 	wantCode(t, r, exitOK)
@@ -748,6 +759,7 @@ func TestCLIListEmpty(t *testing.T) {
 }
 
 func TestCLIList(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice, bob, carol := e.addAccount("alice.test"), e.addAccount("bob.test"), e.addAccount("carol.test")
 	e.login("alice.test")
@@ -815,6 +827,7 @@ func TestCLIList(t *testing.T) {
 }
 
 func TestCLISwitch(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice, bob := e.addAccount("alice.test"), e.addAccount("bob.test")
 	e.login("alice.test")
@@ -863,6 +876,7 @@ func TestCLISwitch(t *testing.T) {
 }
 
 func TestCLIStatus(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	wantError(t, e.run("", "status"), exitNoSession, "no active account")
 	wantError(t, e.run("", "status", "--json"), exitNoSession, "no active account")
@@ -940,6 +954,7 @@ func TestCLIStatus(t *testing.T) {
 // --- token ---------------------------------------------------------------------
 
 func TestCLITokenValidNoNetwork(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice, bob := e.addAccount("alice.test"), e.addAccount("bob.test")
 	e.login("alice.test")
@@ -975,6 +990,7 @@ func TestCLITokenValidNoNetwork(t *testing.T) {
 }
 
 func TestCLITokenRefreshesUnder60s(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{Grace: fakepds.NoGrace})
 	alice := e.addAccount("alice.test")
 	e.login("alice.test")
@@ -1017,6 +1033,7 @@ func TestCLITokenRefreshesUnder60s(t *testing.T) {
 }
 
 func TestCLITokenNoUsableSession(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	wantError(t, e.run("", "token"), exitNoSession, "no active account")
 	alice := e.addAccount("alice.test")
@@ -1034,6 +1051,7 @@ func TestCLITokenNoUsableSession(t *testing.T) {
 }
 
 func TestCLITokenServerRevokedSession(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice := e.addAccount("alice.test")
 	e.login("alice.test")
@@ -1055,6 +1073,7 @@ func TestCLITokenServerRevokedSession(t *testing.T) {
 }
 
 func TestCLITokenServerFailureIsNotTheEnd(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice := e.addAccount("alice.test")
 	e.login("alice.test")
@@ -1078,6 +1097,7 @@ func TestCLITokenServerFailureIsNotTheEnd(t *testing.T) {
 // --- refresh ---------------------------------------------------------------------
 
 func TestCLIRefresh(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{Grace: fakepds.NoGrace})
 	wantError(t, e.run("", "refresh"), exitNoSession, "no active account")
 	wantCode(t, e.run("", "refresh", "--all"), exitOK) // nothing to do
@@ -1121,6 +1141,7 @@ func TestCLIRefresh(t *testing.T) {
 }
 
 func TestCLIRefreshRevokedSession(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice, bob := e.addAccount("alice.test"), e.addAccount("bob.test")
 	e.login("alice.test")
@@ -1161,6 +1182,7 @@ func TestCLIRefreshRevokedSession(t *testing.T) {
 // --- logout ----------------------------------------------------------------------
 
 func TestCLILogout(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	wantError(t, e.run("", "logout"), exitNoSession, "no active account")
 	alice, bob, carol := e.addAccount("alice.test"), e.addAccount("bob.test"), e.addAccount("carol.test")
@@ -1214,6 +1236,7 @@ func TestCLILogout(t *testing.T) {
 
 // A logout whose session the server already ended still succeeds.
 func TestCLILogoutEndedSession(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice := e.addAccount("alice.test")
 	e.login("alice.test")
@@ -1226,6 +1249,7 @@ func TestCLILogoutEndedSession(t *testing.T) {
 }
 
 func TestCLILogoutUnreachableServer(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice, bob := e.addAccount("alice.test"), e.addAccount("bob.test")
 	e.login("alice.test")
@@ -1310,6 +1334,7 @@ func TestCLILogoutUnreachableServer(t *testing.T) {
 }
 
 func TestCLILogoutAll(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	wantCode(t, e.run("", "logout", "--all"), exitOK) // nothing to do
 	var sessions []storage.Account
@@ -1335,6 +1360,7 @@ func TestCLILogoutAll(t *testing.T) {
 }
 
 func TestCLILogoutAllPartlyUnreachable(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	for _, h := range []string{"alice.test", "bob.test"} {
 		e.addAccount(h)
@@ -1352,6 +1378,7 @@ func TestCLILogoutAllPartlyUnreachable(t *testing.T) {
 // --- the accounts file -------------------------------------------------------------
 
 func TestCLIUnreadableFileIsLeftAlone(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice := e.addAccount("alice.test")
 	if err := os.MkdirAll(filepath.Dir(e.path), 0o700); err != nil {
@@ -1396,6 +1423,7 @@ func TestCLIUnreadableFileIsLeftAlone(t *testing.T) {
 // later commands that talk to servers (login, refresh, logout), and by no
 // command that must stay local (token, list, status, switch).
 func TestCLIPendingLogoutRetriedByLaterCommands(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	for _, h := range []string{"alice.test", "bob.test", "carol.test"} {
 		e.addAccount(h)
@@ -1449,6 +1477,7 @@ func TestCLIPendingLogoutRetriedByLaterCommands(t *testing.T) {
 }
 
 func TestPLCDirectoryFromEnvironment(t *testing.T) {
+	t.Parallel()
 	env := func(v string) func(string) string {
 		return func(k string) string {
 			if k == "SKYSWITCH_PLC_URL" {

@@ -39,6 +39,7 @@ func hostileTLSServer(t *testing.T) (port, caFile string) {
 // escape, BEL or other unsafe rune (nor the names made harmless: a cleaned
 // quote would still be the server's text, not ours).
 func TestProcessLoginHostileCertificate(t *testing.T) {
+	t.Parallel()
 	port, caFile := hostileTLSServer(t)
 	p := newProcEnv(t, nil)
 	for _, host := range []string{"localhost", "127.0.0.1"} {
@@ -88,6 +89,7 @@ func (p *proxyRecorder) requests() int {
 // refuses to send the refresh token to plain http on another host, says
 // why and names the URL, sends nothing, and the file keeps its tokens.
 func TestProcessRefreshRefusesPlainHTTPFromFile(t *testing.T) {
+	t.Parallel()
 	srv, _, p := newAliceProc(t, fakepds.Options{})
 	const plain = "http://pds.example.com"
 	var before storage.Account
@@ -124,6 +126,7 @@ func TestProcessRefreshRefusesPlainHTTPFromFile(t *testing.T) {
 // A refresh refused by TLS is saved as the account's last error in our
 // words, so status and list --json show no certificate name either.
 func TestProcessRefreshHostileCertificateSavedInOurWords(t *testing.T) {
+	t.Parallel()
 	port, caFile := hostileTLSServer(t)
 	_, _, p := newAliceProc(t, fakepds.Options{})
 	err := storage.Open(p.path()).Update(func(st *storage.State) error {

@@ -12,6 +12,7 @@ import (
 // clock (accounts.ClockText): 24-hour, rounded up to the minute, not
 // "5:08PM".
 func TestCLILogoutSaysTheSwitchersClock(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	e.clock.Set(time.Date(2030, 3, 4, 15, 7, 30, 0, time.Local)) // a 2-hour token: until 17:07:30
 	e.addAccount("alice.test")
@@ -26,6 +27,7 @@ func TestCLILogoutSaysTheSwitchersClock(t *testing.T) {
 // status says when the tokens expire on the same clock, and so does the
 // error for a refresh token that has expired: no RFC 3339 for people.
 func TestCLIStatusAndErrorsSayTheSameClock(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	start := time.Date(2030, 3, 4, 15, 7, 0, 0, time.Local)
 	e.clock.Set(start)

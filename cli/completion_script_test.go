@@ -12,6 +12,7 @@ import (
 // The bash script, as `completion bash` prints it and as the embedded file
 // holds it, has nothing shellcheck finds (CI installs shellcheck).
 func TestShellcheckCompletionBash(t *testing.T) {
+	t.Parallel()
 	needTools(t, "shellcheck") // CI installs it
 	sc, err := exec.LookPath("shellcheck")
 	if err != nil {
@@ -29,6 +30,7 @@ func TestShellcheckCompletionBash(t *testing.T) {
 // The PowerShell script in pwsh, where it is installed: TabExpansion2
 // asks the registered completer, as the shell does at a Tab.
 func TestShellCompletionPowerShell(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("pwsh"); err != nil {
 		t.Skip("pwsh is not installed: the PowerShell script is checked as text only (TestPowerShellCompletionScript)")
 	}
@@ -73,6 +75,7 @@ $line = $args[0]
 // the command table's: each command with its flags and words, each value
 // flag with what completes it, the handles from `list --handles`.
 func TestPowerShellCompletionScript(t *testing.T) {
+	t.Parallel()
 	script := powershellCompletion()
 	if err := psBalanced(script); err != nil {
 		t.Fatalf("%v\n%s", err, script)
@@ -129,6 +132,7 @@ func TestPowerShellCompletionScript(t *testing.T) {
 }
 
 func TestPSQuote(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"a": "'a'", "it's": "'it''s'", "$x `n": "'$x `n'", "a’b": "'a’’b'"} {
 		if got := psQuote(in); got != want {
 			t.Errorf("psQuote(%q) = %s, want %s", in, got, want)

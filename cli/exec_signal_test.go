@@ -22,6 +22,7 @@ import (
 // command and waits for it: the command's trap runs, and its status is
 // exec's. A second signal is passed on too, instead of ending skyswitch.
 func TestProcessExecForwardsSignals(t *testing.T) {
+	t.Parallel()
 	needTools(t, "sh")
 	_, _, p := newAliceProc(t, fakepds.Options{})
 	for _, tc := range []struct {

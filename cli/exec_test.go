@@ -46,6 +46,7 @@ func sha(s string) string {
 }
 
 func TestExecCurl(t *testing.T) {
+	t.Parallel()
 	needTools(t, "sh", "curl")
 	e := newCLIEnv(t, fakepds.Options{})
 	alice := e.addAccount("alice.test")
@@ -70,6 +71,7 @@ func TestExecCurl(t *testing.T) {
 // The token has at least 10 minutes left: refreshed first when it has
 // less, and not when it has more.
 func TestExecTokenLastsTenMinutes(t *testing.T) {
+	t.Parallel()
 	needTools(t, "sh", "sha256sum")
 	e := newCLIEnv(t, fakepds.Options{})
 	alice := e.addAccount("alice.test")
@@ -93,6 +95,7 @@ func TestExecTokenLastsTenMinutes(t *testing.T) {
 }
 
 func TestExecExitStatus(t *testing.T) {
+	t.Parallel()
 	needTools(t, "sh")
 	e := newCLIEnv(t, fakepds.Options{})
 	alice := e.addAccount("alice.test")
@@ -134,6 +137,7 @@ func TestExecExitStatus(t *testing.T) {
 // A run whose context ends (not by a signal) does not wait for its
 // command forever.
 func TestExecDeadlineKillsTheCommand(t *testing.T) {
+	t.Parallel()
 	needTools(t, "sleep")
 	e := newCLIEnv(t, fakepds.Options{})
 	e.addAccount("alice.test")

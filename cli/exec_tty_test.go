@@ -24,6 +24,7 @@ sleep 600
 `
 
 func TestExecCtrlCInATerminal(t *testing.T) {
+	t.Parallel()
 	lookTool(t, "tmux", "exec's Ctrl-C in a terminal")
 	_, _, p := newAliceProc(t, fakepds.Options{})
 	stop := filepath.Join(t.TempDir(), "stop")

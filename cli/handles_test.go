@@ -32,6 +32,7 @@ func aliceAndBob(e *cliEnv) (bobSrv *fakepds.Server, alice, bob fakepds.Account)
 // switcher's override) is a usage error naming both DIDs, with no request
 // sent; the DIDs still choose.
 func TestCLIAServerTakingAnotherAccountsHandle(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{Grace: fakepds.NoGrace})
 	bobSrv, alice, bob := aliceAndBob(e)
 	bobSrv.SetSessionHandle(bob.DID, "alice.test")
@@ -113,6 +114,7 @@ func TestCLIAServerTakingAnotherAccountsHandle(t *testing.T) {
 // list, and chooses nothing; status shows what was found; token makes no
 // lookup.
 func TestCLIHandleCheckedBothWays(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	_, alice, bob := aliceAndBob(e)
 	handles := fakepds.NewIdentities()

@@ -10,6 +10,7 @@ import (
 // Help goes to stdout and succeeds, whichever way it is asked for, so
 // "skyswitch api --help | grep paginate" finds it; "help api" is api's.
 func TestHelpOnStdout(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	for _, args := range [][]string{{"api", "--help"}, {"api", "-h"}, {"api", "-help"}, {"help", "api"}} {
 		r := e.run("", args...)
@@ -40,6 +41,7 @@ func TestHelpOnStdout(t *testing.T) {
 
 // A usage error is one line and a hint on stderr, exit 2; never the usage.
 func TestUsageErrorIsOneLineAndAHint(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	cases := []struct {
 		args []string
@@ -65,6 +67,7 @@ func TestUsageErrorIsOneLineAndAHint(t *testing.T) {
 }
 
 func TestClosest(t *testing.T) {
+	t.Parallel()
 	words := []string{"list", "login", "logout", "move-aside"}
 	for typed, want := range map[string]string{"lst": "list", "logn": "login", "logot": "logout", "mov": "move-aside", "xyzzy": "", "": ""} {
 		if got := closest(typed, words); got != want {

@@ -13,6 +13,7 @@ import (
 )
 
 func TestRealPDSTUIIdentityIsNeverShownWrongly(t *testing.T) {
+	t.Parallel()
 	r := newRealLogout(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

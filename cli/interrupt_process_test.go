@@ -20,6 +20,7 @@ import (
 )
 
 func TestProcessInterruptedRefresh(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		sig  syscall.Signal

@@ -13,6 +13,7 @@ import (
 // any request, saying to add http:// with the URL to write; written so,
 // the login goes through.
 func TestCLILoginBareLoopbackServiceSaysAddHTTP(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	e.addAccount("alice.test")
 	hostPort := strings.TrimPrefix(e.srv.URL(), "http://")

@@ -11,6 +11,7 @@ import (
 // yes) goes on. A declined question exits 2 (gh's exit for a cancelled
 // prompt) with nothing sent. --yes, or no terminal, asks nothing.
 func TestLogoutAllAsksInATerminal(t *testing.T) {
+	t.Parallel()
 	handles := []string{"alice.test", "bob.test", "carol.test", "dave.test", "erin.test", "fred.test", "gina.test"}
 	for _, tc := range []struct {
 		name        string
@@ -63,6 +64,7 @@ func TestLogoutAllAsksInATerminal(t *testing.T) {
 
 // One account is "1 account"; none, and nothing is asked.
 func TestLogoutAllQuestionCounts(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	r := e.runCLI(&App{Interactive: true, Stdin: strings.NewReader("n\n")}, "logout", "--all")
 	if r.code != exitOK || strings.Contains(r.stderr, "Log out of") {

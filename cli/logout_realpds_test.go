@@ -87,6 +87,7 @@ func (r *realLogout) state() *storage.State {
 // server, no account is active, stderr says so and how to go back, and
 // the next token fails (exit 4) instead of printing bob's.
 func TestRealPDSLogoutOfTheActiveAccountLeavesNoneActive(t *testing.T) {
+	t.Parallel()
 	r := newRealLogout(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -118,6 +119,7 @@ func TestRealPDSLogoutOfTheActiveAccountLeavesNoneActive(t *testing.T) {
 // x on the active account in the switcher: no row keeps ●, the note says
 // no account is active, and the binary's token agrees.
 func TestRealPDSTUILogoutOfTheActiveAccount(t *testing.T) {
+	t.Parallel()
 	r := newRealLogout(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -155,6 +157,7 @@ func TestRealPDSTUILogoutOfTheActiveAccount(t *testing.T) {
 // exits 4 and names dave's handle and DID, whichever of them the variable
 // holds (issue 23, point 3).
 func TestRealPDSPinnedShellAfterLogout(t *testing.T) {
+	t.Parallel()
 	r := newRealLogout(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

@@ -44,6 +44,7 @@ func renderRoff(t *testing.T, page string) string {
 // sections, every command of the table with its summary, and each
 // command's flags.
 func TestManPage(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	r := e.run("", "man")
 	wantCode(t, r, exitOK)
@@ -76,6 +77,7 @@ func TestManPage(t *testing.T) {
 
 // Text that roff would take as requests or escapes prints as itself.
 func TestRoffEscapes(t *testing.T) {
+	t.Parallel()
 	hostile := []string{".so /etc/passwd", "'br x", `a\fBb\\c`, "--all -", `"q"`}
 	var page strings.Builder
 	page.WriteString(".TH X 1 " + roffQuoted(`v"1\n`) + "\n.SH T\n")

@@ -14,6 +14,7 @@ import (
 )
 
 func TestSwitchWithoutAnAccountNeedsATerminal(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	_, _, carol := threeSaved(e)
 	for _, tc := range []struct {
@@ -35,6 +36,7 @@ func TestSwitchWithoutAnAccountNeedsATerminal(t *testing.T) {
 }
 
 func TestSwitchPickerWithNoAccounts(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	r := e.runCLI(&App{Interactive: true, StdoutTerminal: true}, "switch")
 	if r.code != exitNoSession || !strings.Contains(r.stderr, "no saved accounts (skyswitch login adds one)") {
@@ -46,6 +48,7 @@ func TestSwitchPickerWithNoAccounts(t *testing.T) {
 // narrows it, enter switches by the DID (bob's handle is claimed by carol
 // too here), esc switches nothing; each leaves the screen as it was.
 func TestTUIPickerSwitchesByDID(t *testing.T) {
+	t.Parallel()
 	srv := newProcServer(t, fakepds.Options{})
 	var bob fakepds.Account
 	for _, h := range []string{"alice.test", "bob.test", "carol.test"} {

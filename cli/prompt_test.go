@@ -36,6 +36,7 @@ func (e *cliEnv) promptRun(env map[string]string, args ...string) string {
 }
 
 func TestPromptPrintsNothingWithoutAnAccount(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	if out := e.promptRun(nil); out != "" {
 		t.Errorf("no accounts file: prompt printed %q", out)
@@ -49,6 +50,7 @@ func TestPromptPrintsNothingWithoutAnAccount(t *testing.T) {
 }
 
 func TestPromptColoursTheHandleByTimeLeft(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice := e.addAccount("alice.test")
 	e.login("alice.test")
@@ -76,6 +78,7 @@ func TestPromptColoursTheHandleByTimeLeft(t *testing.T) {
 }
 
 func TestPromptWrapsItsEscapesForTheShell(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice := e.addAccount("alice.test")
 	e.login("alice.test")
@@ -100,6 +103,7 @@ func TestPromptWrapsItsEscapesForTheShell(t *testing.T) {
 }
 
 func TestPromptFollowsTheOverride(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice, _, _ := threeSaved(e) // carol is active
 	pin := func(v string) map[string]string { return map[string]string{envAccount: v} }
@@ -122,6 +126,7 @@ func TestPromptFollowsTheOverride(t *testing.T) {
 }
 
 func TestPromptMarksAHandleThatChoosesNone(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice, bob, _ := threeSaved(e)
 	setHandle(t, e, bob.DID, "alice.test") // bob's server now claims alice's handle
@@ -151,6 +156,7 @@ func TestPromptMarksAHandleThatChoosesNone(t *testing.T) {
 }
 
 func TestPromptShowsAnEndedSession(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice := e.addAccount("alice.test")
 	e.login("alice.test")
@@ -163,6 +169,7 @@ func TestPromptShowsAnEndedSession(t *testing.T) {
 }
 
 func TestPromptShowsAKeyringThatCannotGiveTheTokens(t *testing.T) {
+	t.Parallel()
 	e, k, _ := secretsEnv(t) // bob is active
 	if r := e.runK(k, "prompt"); r.code != exitOK || r.stdout != green+"@bob.test"+reset+"\n" {
 		t.Errorf("tokens in the file: %s", r)
@@ -178,6 +185,7 @@ func TestPromptShowsAKeyringThatCannotGiveTheTokens(t *testing.T) {
 }
 
 func TestPromptSanitisesAHostileHandle(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice := e.addAccount("alice.test")
 	e.login("alice.test")
@@ -212,6 +220,7 @@ func setHandle(t *testing.T, e *cliEnv, did, handle string) {
 // a long command line at the terminal's edge, which it would not if it
 // counted the colour escapes (they are wrapped in \001 \002).
 func TestPromptInBash(t *testing.T) {
+	t.Parallel()
 	bash := lookTool(t, "bash", "the prompt's bash test")
 	_, _, p := newAliceProc(t, fakepds.Options{})
 	ps1 := `PS1='$("$BIN" prompt --shell bash)> '`

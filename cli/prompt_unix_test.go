@@ -13,6 +13,7 @@ import (
 // A prompt that is the first to read a file open to others says, once,
 // that it tightened it (on stderr: the segment is unchanged).
 func TestPromptSaysItTightenedTheFile(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	e.addAccount("alice.test")
 	e.login("alice.test")

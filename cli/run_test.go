@@ -14,6 +14,7 @@ import (
 // command line: options in, output on the invocation's streams, an error whose
 // exit code Run would use.
 func TestRunFunctionsDirectly(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice := e.addAccount("alice.test")
 	e.login("alice.test")

@@ -153,6 +153,7 @@ func jsonUnescaped(text string) string {
 
 // The check itself must catch what it is meant to catch, and only that.
 func TestSecretSetCatchesPlantedSecrets(t *testing.T) {
+	t.Parallel()
 	srv := fakepds.New(fakepds.Options{})
 	defer srv.Close()
 	a := srv.AddAccount(fakepds.Account{Handle: "alice.test", Password: sweepPassword})
@@ -360,6 +361,9 @@ func showsMask(t *testing.T, s *sweep, r result) {
 }
 
 func TestSecretSweep(t *testing.T) {
+	// Parallel: the standard logger it reads is the process's, and tests
+	// run beside it can only add lines of their own (none sets it).
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	e.passwords = append(e.passwords, sweepPassword, sweepWrongPassword)
 	s := &sweep{cliEnv: e, secrets: newSecretSet(sweepPassword, sweepWrongPassword), out: filepath.Join(t.TempDir(), "answer.json")}

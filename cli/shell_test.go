@@ -12,6 +12,7 @@ import (
 // session variables exec sets, which would name another session and hold
 // its token.
 func TestPinnedShellEnvironment(t *testing.T) {
+	t.Parallel()
 	const did = "did:plc:bobtestaaaaaaaaaaaaaaaaa"
 	outer := []string{"HOME=/home/me", "SKYSWITCH_ACCOUNT=alice.test", "ATP_ACCESS_TOKEN=alices.access.token",
 		"ATP_DID=did:plc:alice", "ATP_HANDLE=alice.test", "ATP_PDS_URL=http://127.0.0.1:1", "skyswitch_account=x", "TERM=xterm"}

@@ -17,6 +17,7 @@ import (
 )
 
 func TestProcessClosedStdout(t *testing.T) {
+	t.Parallel()
 	needTools(t, "sh")
 	_, _, p := newAliceProc(t, fakepds.Options{})
 	env := []string{"PATH=" + os.Getenv("PATH"), "BIN=" + p.bin}
@@ -60,6 +61,7 @@ func TestProcessClosedStdout(t *testing.T) {
 // closedStdout tells a stand-in for a closed stdout from what a shell
 // opens to throw output away, and from a pipe.
 func TestClosedStdout(t *testing.T) {
+	t.Parallel()
 	open := func(flag int) *os.File {
 		f, err := os.OpenFile(os.DevNull, flag, 0)
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 )
 
 func TestExecNeverHandsOutAnotherAccountsToken(t *testing.T) {
+	t.Parallel()
 	needTools(t, "sh")
 	e := newCLIEnv(t, fakepds.Options{Grace: fakepds.NoGrace})
 	alice, bob := e.addAccount("alice.test"), e.addAccount("bob.test")
@@ -41,6 +42,7 @@ func TestExecNeverHandsOutAnotherAccountsToken(t *testing.T) {
 }
 
 func TestCLILoginRefusesAnotherAccountsTokens(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	e.addAccount("alice.test")
 	bob := e.addAccount("bob.test")

@@ -13,6 +13,7 @@ import (
 // client's real timeout, by a buffered call (refresh) and by api alike;
 // never Go's "context deadline exceeded".
 func TestCLIServerTimeoutSaidInOurWords(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	e.addAccount("alice.test")
 	e.login("alice.test")
@@ -41,6 +42,7 @@ func TestCLIServerTimeoutSaidInOurWords(t *testing.T) {
 // The command's own deadline, reached while waiting for the server, is
 // said the same way, with the time waited.
 func TestCLICommandDeadlineSaidInOurWords(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	e.addAccount("alice.test")
 	e.login("alice.test")

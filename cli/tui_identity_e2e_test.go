@@ -14,6 +14,7 @@ import (
 )
 
 func TestTUIIdentityIsNeverShownWrongly(t *testing.T) {
+	t.Parallel()
 	srv := newProcServer(t, fakepds.Options{})
 	for _, h := range []string{"alice.test", "bob.test", "carol.test"} {
 		srv.AddAccount(fakepds.Account{Handle: h, Email: h + "@example.com", Password: testPassword})

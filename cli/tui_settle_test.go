@@ -15,6 +15,7 @@ import (
 )
 
 func TestTUIQuitWaitsForARefreshInFlight(t *testing.T) {
+	t.Parallel()
 	srv, alice, p := newAliceProc(t, fakepds.Options{Grace: fakepds.NoGrace})
 	old := savedRefreshToken(t, p.path(), alice.DID)
 	tt := startTUI(t, p)
@@ -44,6 +45,7 @@ func TestTUIQuitWaitsForARefreshInFlight(t *testing.T) {
 // The wait is said once it lasts (here at once), and ends when the answer
 // is saved.
 func TestSettleSaysItWaits(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{Grace: fakepds.NoGrace})
 	alice := e.addAccount("alice.test")
 	e.login("alice.test")

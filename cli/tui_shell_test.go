@@ -15,6 +15,7 @@ import (
 // acts as bob whatever is saved as active, Ctrl-C at its prompt stays in
 // it, and exit brings the switcher back.
 func TestTUIShellIsPinnedToTheRow(t *testing.T) {
+	t.Parallel()
 	srv, _, p := newAliceProc(t, fakepds.Options{})
 	bob := srv.AddAccount(fakepds.Account{Handle: "bob.test", Email: "bob@example.com", Password: testPassword})
 	p.login("bob.test")
@@ -58,6 +59,7 @@ func TestTUIShellIsPinnedToTheRow(t *testing.T) {
 // from programs, makes a paste buffer of each, which holds the DID, then
 // the export line; no secret of the server's is in either.
 func TestTUICopiesThroughOSC52(t *testing.T) {
+	t.Parallel()
 	srv, alice, p := newAliceProc(t, fakepds.Options{})
 	tt := startTUI(t, p)
 	tt.waitText("@alice.test")

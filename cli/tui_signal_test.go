@@ -46,6 +46,7 @@ done
 `
 
 func TestSignalsEndTheSwitcher(t *testing.T) {
+	t.Parallel()
 	lookTool(t, "tmux", "the signal rounds of the switcher")
 	_, _, p := newAliceProc(t, fakepds.Options{})
 	pidFile := filepath.Join(t.TempDir(), "pid")
@@ -115,6 +116,7 @@ func waitPID(t *testing.T, tt *tmuxTerm, path string) int {
 // A signal in x's undo window ends the switcher as any signal does (exit
 // 143, "interrupted"), and the logout is sent first, not dropped.
 func TestSignalInTheUndoWindowLogsOut(t *testing.T) {
+	t.Parallel()
 	srv, alice, p := newAliceProc(t, fakepds.Options{})
 	pidFile := filepath.Join(t.TempDir(), "pid")
 	tt := startShell(t, p, `sh -c 'echo $$ >"$PIDFILE.tmp" && mv "$PIDFILE.tmp" "$PIDFILE" && exec "$BIN"'; echo "switcher exit $?"`,

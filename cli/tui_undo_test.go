@@ -22,6 +22,7 @@ import (
 // The exit path sends what the final model owes, with ctx already
 // cancelled (as a signal leaves it), and says it as logout does.
 func TestSwitcherEndSendsTheOwedLogout(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	e.addAccount("alice.test")
 	e.login("alice.test")
@@ -64,6 +65,7 @@ func TestSwitcherEndSendsTheOwedLogout(t *testing.T) {
 // In a real terminal: x, then q within the window. The session is
 // revoked as the switcher ends, and the shell is told.
 func TestTUIQuitInTheUndoWindowLogsOut(t *testing.T) {
+	t.Parallel()
 	srv, alice, p := newAliceProc(t, fakepds.Options{})
 	tt := startTUI(t, p)
 	tt.waitText("@alice.test")
