@@ -69,7 +69,7 @@ func TestStoppedRefreshHoldingTheLock(t *testing.T) {
 	// The binary, with no deadline of its own but the store's default bound
 	// (35 s of waiting: under CI only, see soak).
 	if !soak() {
-		t.Logf("the built binary's own %v wait runs under CI only (soak)", storage.DefaultAccountLockTimeout)
+		t.Logf("the built binary's own %v wait is left out: it runs under CI without -short (soak)", storage.DefaultAccountLockTimeout)
 	} else {
 		start := time.Now()
 		r := p.run(nil, "refresh")
