@@ -45,6 +45,7 @@ func (e *cliEnv) execScriptWith(opts accounts.ProxyOptions, script, dir string) 
 // the token: a query, and a POST with a body. It gets the proxy's URL and
 // the run's secret, never the token.
 func TestExecProxyCurl(t *testing.T) {
+	t.Parallel()
 	needTools(t, "sh", "curl")
 	e := newCLIEnv(t, fakepds.Options{})
 	alice := e.addAccount("alice.test")
@@ -88,6 +89,7 @@ xrpc /xrpc/com.atproto.repo.createRecord -H "$bearer" -H 'Content-Type: applicat
 // refuses; a path that is not an XRPC call is not found. Nothing of these
 // reaches the PDS.
 func TestExecProxyRefuses(t *testing.T) {
+	t.Parallel()
 	needTools(t, "sh", "curl")
 	e := newCLIEnv(t, fakepds.Options{})
 	e.addAccount("alice.test")
@@ -117,6 +119,7 @@ xrpc /.well-known/atproto-did -H "$bearer"`, e.account(e.state().Active).AccessJ
 // in another terminal while the command runs changes nothing. A session
 // that ends meanwhile gives the command a 401 it can read.
 func TestExecProxyMidRun(t *testing.T) {
+	t.Parallel()
 	needTools(t, "sh", "curl")
 	e := newCLIEnv(t, fakepds.Options{})
 	e.addAccount("bob.test")
@@ -163,6 +166,7 @@ func TestExecProxyMidRun(t *testing.T) {
 // command ended first and the proxy cut its request: the rotated tokens
 // are not lost.
 func TestExecProxySavesARefreshUnderWay(t *testing.T) {
+	t.Parallel()
 	needTools(t, "sh", "curl")
 	e := newCLIEnv(t, fakepds.Options{Grace: fakepds.NoGrace})
 	alice := e.addAccount("alice.test")
@@ -197,6 +201,7 @@ func TestExecProxySavesARefreshUnderWay(t *testing.T) {
 // The seam: a password account's command gets the PDS's URL and the real
 // token; an OAuth account's, the proxy's URL and the run's secret.
 func TestExecSessionByKind(t *testing.T) {
+	t.Parallel()
 	ce := newCLIEnv(t, fakepds.Options{})
 	alice := ce.addAccount("alice.test")
 	ce.login("alice.test")

@@ -15,6 +15,7 @@ import (
 
 // api's flags each way gh spells them reach the request.
 func TestAPIFlagsGNUStyle(t *testing.T) {
+	t.Parallel()
 	e, alice := apiWorld(t, fakepds.Options{})
 	for _, args := range [][]string{
 		{"--method", "POST", "--raw-field", "repo=" + alice.DID},
@@ -46,6 +47,7 @@ func TestAPIFlagsGNUStyle(t *testing.T) {
 // -a is --account's short form, before the command and among an override
 // command's flags, each way a value is given.
 func TestAccountShortFlag(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice, _, _ := threeSaved(e)
 	for _, args := range [][]string{
@@ -82,6 +84,7 @@ func TestAccountShortFlag(t *testing.T) {
 // that suggests the two-dash one: read as letters, -account would be
 // -a ccount.
 func TestOneDashLongNamesAreRefused(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	threeSaved(e)
 	for _, tc := range []struct {
@@ -109,6 +112,7 @@ func TestOneDashLongNamesAreRefused(t *testing.T) {
 // -- ends the flags: what follows is an argument, dashes and all; a bool
 // takes =true or =false; -h among one-letter flags is help.
 func TestFlagsEndAndBools(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice, _, carol := threeSaved(e)
 	if did, _ := statusOf(t, e.run("", "status", "--json", "--", "alice.test")); did != alice.DID {
@@ -130,6 +134,7 @@ func TestFlagsEndAndBools(t *testing.T) {
 // The scripts' hidden word prints the lexicon's NSIDs and a method's
 // parameters; the usage, help and completion do not name it.
 func TestCompleteLexiconWord(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	for _, tc := range []struct {
 		args []string

@@ -10,6 +10,7 @@ import (
 // No type of the package is named as a command is: the per-run type was
 // env, which read as the env command's (issue 24).
 func TestNoTypeNamedAfterACommand(t *testing.T) {
+	t.Parallel()
 	pkgs, err := parser.ParseDir(token.NewFileSet(), ".", nil, 0)
 	if err != nil {
 		t.Fatal(err)

@@ -45,6 +45,7 @@ func (p *procEnv) oauthSignIn(handle string) storage.Account {
 // and the session must live, refreshed exactly as often as the server
 // says it accepted.
 func TestProcessOAuthConcurrentCalls(t *testing.T) {
+	t.Parallel()
 	srv := newProcServer(t, fakepds.Options{OAuthAccessLifetime: 2 * time.Second})
 	alice := srv.AddAccount(fakepds.Account{Handle: "alice.test", Email: "alice@example.com", Password: testPassword})
 	p := newProcEnv(t, srv)

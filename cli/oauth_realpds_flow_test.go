@@ -19,6 +19,7 @@ import (
 // through its loopback proxy with the run's secret: the same two calls.
 // No plain Bearer goes out; no output holds a token, the key or the secret.
 func TestRealPDSOAuthAPIAndExec(t *testing.T) {
+	t.Parallel()
 	needTools(t, "sh", "curl")
 	r := newRealOAuth(t)
 	res := r.run(&App{}, "api", nsidGetSession)
@@ -58,6 +59,7 @@ curl -sS --noproxy '*' -H "$h" -H 'Content-Type: application/json' "$ATP_PDS_URL
 // A refresh rotates both tokens; the old access token then gets 401 at
 // once, the new one works.
 func TestRealPDSOAuthRefresh(t *testing.T) {
+	t.Parallel()
 	r := newRealOAuth(t)
 	before := r.saved()
 	wantCode(t, r.run(&App{}, "refresh"), exitOK)
@@ -78,6 +80,7 @@ func TestRealPDSOAuthRefresh(t *testing.T) {
 // calling getSession when the token is due, the server seeing one refresh;
 // then two skyswitch processes running api at once. The session lives.
 func TestRealPDSOAuthTwoProcessesRefresh(t *testing.T) {
+	t.Parallel()
 	r := newRealOAuth(t)
 	r.dueSoon()
 	before := r.saved()
@@ -126,6 +129,7 @@ func TestRealPDSOAuthTwoProcessesRefresh(t *testing.T) {
 // Logout revokes at the revocation endpoint (which answers 200 whatever
 // it did): the old access token then gets 401, and the account is gone.
 func TestRealPDSOAuthLogout(t *testing.T) {
+	t.Parallel()
 	r := newRealOAuth(t)
 	before := r.saved()
 	if got := r.getSession(before.SessionData); got != 200 {

@@ -52,6 +52,7 @@ func (e *cliEnv) oauthSignIn(handle string, k storage.Secrets) storage.Account {
 // them at any point. (checkNoSecretsPrinted sweeps every run's output for
 // every token and key the file or the keyring held.)
 func TestCLIOAuthCommandsShowNoSecret(t *testing.T) {
+	t.Parallel()
 	needTools(t, "sh", "curl")
 	for _, where := range []string{"file", "keyring"} {
 		t.Run(where, func(t *testing.T) {
@@ -137,6 +138,7 @@ func (e *cliEnv) wantNoSecretInFile() {
 // invalid_grant) is exit 4, "log in again", for api and refresh alike,
 // and stays saved, marked ended.
 func TestCLIOAuthEndedSessionExits4(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	alice := e.addAccount("alice.test")
 	a := e.oauthSignIn("alice.test", nil)

@@ -54,6 +54,7 @@ func (e *cliEnv) promptOAuthAccount(handle string) storage.Account {
 // and its session's end: a token refreshed just before the end does not
 // make it green.
 func TestPromptColoursAnOAuthAccountByTheNearerEnd(t *testing.T) {
+	t.Parallel()
 	e := newCLIEnv(t, fakepds.Options{})
 	a := e.promptOAuthAccount("carol.test")
 	exp, end := a.OAuth.AccessExpiresAt, a.OAuth.SessionEndsAt

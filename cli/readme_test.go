@@ -26,6 +26,7 @@ import (
 //
 // Other commands (curl, tar, eval, …) are the shell's.
 func TestREADMEExamplesRun(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join("..")
 	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
 	if err != nil {
@@ -58,6 +59,7 @@ func TestREADMEExamplesRun(t *testing.T) {
 // The checks refuse what a newcomer would trip on, or the test above could
 // not fail.
 func TestREADMEExampleCheckRefuses(t *testing.T) {
+	t.Parallel()
 	for _, line := range []string{
 		"skyswitch lst",
 		"skyswitch status --jsn",
@@ -87,6 +89,7 @@ func TestREADMEExampleCheckRefuses(t *testing.T) {
 
 // The shell reading finds every command where the README puts them.
 func TestShellCommands(t *testing.T) {
+	t.Parallel()
 	for line, want := range map[string][][]string{
 		`printf '%s\n' "$APP_PASSWORD" | skyswitch login --identifier a.b --password-stdin`: {
 			{"printf", `%s\n`, "$APP_PASSWORD"}, {"skyswitch", "login", "--identifier", "a.b", "--password-stdin"}},
