@@ -62,6 +62,10 @@ type App struct {
 	// Manager, when set, is used instead of one opened on the default
 	// accounts file (tests set one with the fake server's client).
 	Manager *accounts.Manager
+	// OpenBrowser opens a web page in the person's browser (login --oauth);
+	// nil means the system's opener (internal/browser). Tests play the
+	// browser with it.
+	OpenBrowser func(url string) error
 
 	// execProxy, when set, makes exec give every account's command the
 	// loopback proxy, as it gives an OAuth account's, with these options:

@@ -10,6 +10,7 @@ import (
 
 	"github.com/skyswitch/skyswitch/accounts"
 	"github.com/skyswitch/skyswitch/auth"
+	"github.com/skyswitch/skyswitch/storage"
 )
 
 // maxSecretLen bounds a password read from standard input or a prompt.
@@ -52,15 +53,21 @@ var errSecretTooLong = errors.New("longer than any password")
 func loginCommand() command {
 	var opts loginOptions
 	return command{
-		name: "login", args: "[--service URL] [--identifier ID] [--password-stdin] [--auth-factor-token CODE]",
-		summary: "add an account (or log in again) and make it active",
+		name: "login", args: "[--service URL] [--identifier ID] [--password-stdin] [--auth-factor-token CODE] [--oauth [--no-browser] [--scope SCOPE]]",
+		summary: "add an account (or log in again) and make it active; --oauth signs in through the browser",
 		flags: []flagSpec{
 			stringFlag(&opts.in.Service, "", "service", "entryway or PDS URL, e.g. https://bsky.social (default: found from the handle)"),
-			stringFlag(&opts.in.Identifier, "", "identifier", "handle, email or DID"),
+			stringFlag(&opts.in.Identifier, "", "identifier", "handle, email or DID (with --oauth: handle or DID)"),
 			boolFlag(&opts.fromStdin, "", "password-stdin", "read the password from standard input"),
 			stringFlag(&opts.in.AuthFactorToken, "", "auth-factor-token", "the sign-in code the server emailed (XXXXX-XXXXX)"),
+			boolFlag(&opts.oauth.on, "", "oauth", "sign in through the browser (OAuth) instead of with a password"),
+			stringFlag(&opts.oauth.scope, "", "scope", "with --oauth: the scope to ask for (default: "+auth.DefaultOAuthScope+")"),
+			boolFlag(&opts.oauth.noBrowser, "", "no-browser", "with --oauth: print the address to open instead of opening a browser"),
 		},
 		run: func(ctx context.Context, e *invocation, _ []string) error {
+			if opts.oauth.on || opts.oauth.scope != "" || opts.oauth.noBrowser {
+				return runLoginOAuth(ctx, opts, e)
+			}
 			return runLogin(ctx, opts, e)
 		},
 	}
@@ -71,6 +78,7 @@ func loginCommand() command {
 type loginOptions struct {
 	in        auth.LoginInput
 	fromStdin bool
+	oauth     oauthOptions
 }
 
 // runLogin asks for what the flags did not give, logs in (asking for the
@@ -96,13 +104,19 @@ func runLogin(ctx context.Context, opts loginOptions, e *invocation) error {
 	if err != nil {
 		return err // a sign-in code still wanted: exit 3, and how to give it (sentence)
 	}
+	e.loggedIn(ctx, acct)
+	return nil
+}
+
+// loggedIn says which account the login saved and made active (with a
+// word on a full-access password session) and retries owed logouts.
+func (e *invocation) loggedIn(ctx context.Context, acct storage.Account) {
 	e.warnings()
 	fmt.Fprintf(e.stderr, "Logged in as @%s (%s); it is now the active account.\n", acct.Handle, acct.DID)
-	if accounts.TokenKind(acct.AccessJwt) == auth.KindFull {
+	if acct.OAuth == nil && accounts.TokenKind(acct.AccessJwt) == auth.KindFull {
 		fmt.Fprintln(e.stderr, "Note: this session has full account access. An app password (Settings → App passwords) is safer for tools.")
 	}
 	e.retryPending(ctx)
-	return nil
 }
 
 // loginInput completes in: the identifier (asked for when not given) and
