@@ -17,9 +17,18 @@ const TokenMinLeft = 60 * time.Second
 // access token that has at least minLeft to live. It makes no network call
 // when the stored token already does.
 func (m *Manager) Token(ctx context.Context, ident string, minLeft time.Duration) (storage.Account, error) {
+	return m.token(ctx, ident, minLeft, false)
+}
+
+// token is Token; handOut refuses an OAuth session (see HandOut) before
+// anything is refreshed.
+func (m *Manager) token(ctx context.Context, ident string, minLeft time.Duration, handOut bool) (storage.Account, error) {
 	a, err := m.lookup(ctx, ident)
 	if err != nil {
 		return storage.Account{}, err
+	}
+	if handOut && a.OAuth != nil {
+		return *a, &BoundTokenError{Handle: a.Handle}
 	}
 	if err := usable(a, m.now()); err != nil {
 		return *a, err

@@ -11,7 +11,7 @@ import (
 func tokenCommand() command {
 	return command{
 		name: "token", args: "[<account>]", helpArgs: "[--account <account>] [<account>]",
-		summary: "print a valid access token (refreshed if under 60 s left)",
+		summary: "print a valid access token (refreshed if under 60 s left); not for OAuth sessions",
 		maxArgs: 1, handles: true, override: true,
 		run: func(ctx context.Context, e *invocation, args []string) error {
 			return runToken(ctx, tokenOptions{account: arg(args)}, e)
@@ -23,13 +23,15 @@ func tokenCommand() command {
 type tokenOptions struct{ account string }
 
 // runToken prints the chosen account's access token, refreshed first when
-// under accounts.TokenMinLeft is left.
+// under accounts.TokenMinLeft is left. An OAuth session's token is bound
+// to its DPoP key and useless elsewhere: it is refused (exit 1, nothing on
+// stdout), with api and exec named.
 func runToken(ctx context.Context, opts tokenOptions, e *invocation) error {
 	if err := e.refuseClosedStdout("token", "the token"); err != nil {
 		return err
 	}
 	ident, source := e.choose(opts.account)
-	a, err := e.mgr.Token(ctx, ident, accounts.TokenMinLeft)
+	a, err := e.mgr.HandOut(ctx, ident, accounts.TokenMinLeft)
 	if err != nil {
 		err = fromOverride(err, source)
 		if errors.Is(err, accounts.ErrNoAccount) || errors.Is(err, accounts.ErrSessionEnded) {
