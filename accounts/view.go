@@ -55,6 +55,13 @@ type Summary struct {
 	// HandleSharedWith are the other saved accounts that claim the same
 	// handle: it then chooses none of them (see SharedWith).
 	HandleSharedWith []string `json:"handleSharedWith,omitempty"`
+	// Session is the kind of session: auth.KindPassword ("password") or
+	// auth.KindOAuth ("oauth").
+	Session string `json:"session"`
+	// SessionEndsAt is when an OAuth session ends however often it is
+	// refreshed (its sign-in plus the server's limit); zero, and left out
+	// of the JSON, for a password session.
+	SessionEndsAt time.Time `json:"sessionEndsAt,omitzero"`
 }
 
 // HandleMark is a summary's handle trouble in a word, "" for none:
@@ -110,14 +117,20 @@ func SummarizePending(p storage.PendingLogout, now time.Time) Summary {
 }
 
 // summarize decodes each token once (a list of 1,000 accounts adds up).
+// An OAuth session's expiries are the ones it saved (its tokens are opaque
+// to a client): the access token's from the token answer, the session's
+// end as SessionEndsAt and as the refresh token's.
 func summarize(d auth.SessionData, now time.Time) Summary {
 	access, _ := auth.ParseClaims(d.AccessJwt) // zero claims when undecodable
 	s := Summary{
 		DID: d.DID, Handle: d.Handle, Service: d.Service, PDSURL: d.Endpoint(),
-		AccessExpiresAt: access.ExpiresAt, RefreshExpiresAt: d.RefreshExpiry(),
+		AccessExpiresAt: access.ExpiresAt, RefreshExpiresAt: d.RefreshExpiry(), Session: d.Kind(),
 		TokenKind: AccessKind(access), AccountStatus: AccountStatus(d),
 		Email: d.Email, EmailConfirmed: d.EmailConfirmed, EmailAuthFactor: d.EmailAuthFactor,
 		RefreshedAt: d.RefreshedAt, State: StateValid, HandleStatus: storage.HandleUnchecked,
+	}
+	if d.OAuth != nil {
+		s.AccessExpiresAt, s.SessionEndsAt = d.AccessExpiry(), d.OAuth.SessionEndsAt
 	}
 	if !now.Before(s.AccessExpiresAt) {
 		s.State = StateExpired

@@ -70,7 +70,7 @@ func writeHandleNotes(w io.Writer, st *storage.State) {
 // writeList is list's table.
 func writeList(w io.Writer, all []accounts.Summary, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "\tHANDLE\tDID\tPDS\tACCESS\tSTATE")
+	fmt.Fprintln(tw, "\tHANDLE\tDID\tPDS\tACCESS\tSESSION\tSTATE")
 	for _, s := range all {
 		mark := " "
 		if s.Active {
@@ -80,9 +80,18 @@ func writeList(w io.Writer, all []accounts.Summary, now time.Time) error {
 		if m := s.HandleMark(); m != "" {
 			handle += " (" + m + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", mark, handle, s.DID, accounts.HostOf(s.PDSURL), left(s.AccessExpiresAt, now), s.State)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", mark, handle, s.DID, accounts.HostOf(s.PDSURL), left(s.AccessExpiresAt, now), sessionColumn(s, now), s.State)
 	}
 	return tw.Flush()
+}
+
+// sessionColumn is list's word for the kind of session: "password", or
+// "oauth" and the time left before the session's end.
+func sessionColumn(s accounts.Summary, now time.Time) string {
+	if s.Session != auth.KindOAuth {
+		return s.Session
+	}
+	return "oauth " + left(s.SessionEndsAt, now)
 }
 
 // writeHandles prints the saved accounts' handles, the active one first.

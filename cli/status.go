@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/skyswitch/skyswitch/accounts"
+	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/storage"
 )
 
@@ -126,7 +127,12 @@ func writeStatus(w io.Writer, s accounts.Summary, title, accessJwt, file string,
 	row("Handle", handleText(s, now))
 	row("PDS", s.PDSURL)
 	row("Service", s.Service)
-	row("Token", fmt.Sprintf("%s (%s)", accounts.KindText(s.TokenKind), mask(accessJwt)))
+	row("Session", sessionText(s, now))
+	if s.Session == auth.KindOAuth {
+		row("Token", fmt.Sprintf("bound to a key skyswitch holds (%s)", mask(accessJwt)))
+	} else {
+		row("Token", fmt.Sprintf("%s (%s)", accounts.KindText(s.TokenKind), mask(accessJwt)))
+	}
 	row("Access token", expiryText(s.AccessExpiresAt, now))
 	row("Refresh token", expiryText(s.RefreshExpiresAt, now))
 	row("Account", s.AccountStatus)
@@ -139,4 +145,19 @@ func writeStatus(w io.Writer, s accounts.Summary, title, accessJwt, file string,
 	}
 	row("Accounts file", file)
 	return tw.Flush()
+}
+
+// sessionText is what status says of the kind of session: "password", or
+// for OAuth when the session ends, however often it is refreshed.
+func sessionText(s accounts.Summary, now time.Time) string {
+	end := s.SessionEndsAt
+	switch {
+	case s.Session != auth.KindOAuth:
+		return s.Session
+	case end.IsZero():
+		return "OAuth"
+	case !now.Before(end):
+		return "OAuth, ended at " + accounts.ClockText(end, now)
+	}
+	return "OAuth, ends in " + left(end, now) + " (at " + accounts.ClockText(end, now) + ")"
 }
