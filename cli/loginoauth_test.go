@@ -91,9 +91,13 @@ func TestOAuthLoginNoBrowserPaste(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A line that is not the address is said so, and the wait goes on.
+	// A line that is not the address is said so, and the wait goes on; so
+	// is a line longer than any address.
+	s.paste(strings.Repeat("x", 10000))
 	s.paste("https://bsky.app/profile/alice.test")
-	s.waitLine("the garbage refused", func(l string) bool { return strings.Contains(l, "not the address this sign-in comes back to") })
+	s.waitLine("the garbage refused twice", func(string) bool {
+		return strings.Count(s.stderr.String(), "not the address this sign-in comes back to") == 2
+	})
 	if !s.running() {
 		t.Fatalf("a pasted line that is not the address ended the wait: %s", s.wait())
 	}
@@ -280,5 +284,25 @@ func TestOAuthLoginReplacesTheOtherKind(t *testing.T) {
 	}
 	if n := len(e.srv.OAuthSessions(alice.DID)); n != 0 {
 		t.Errorf("a password login left %d OAuth sessions alive on the server", n)
+	}
+}
+
+// In a terminal, login --oauth asks for the account when neither it nor
+// its server is named; the rest of stdin stays for a pasted address.
+func TestOAuthLoginAsksForTheAccount(t *testing.T) {
+	e := newCLIEnv(t, fakepds.Options{})
+	alice := e.addAccount("alice.test")
+	e.srv.SetOAuthAccount(alice.DID)
+	open := func(u string) error {
+		go follow(t, u) // the fake approves at once and redirects to the listener
+		return nil
+	}
+	r := e.runCLI(&App{Interactive: true, OpenBrowser: open, Stdin: strings.NewReader(alice.DID + "\n")}, "login", "--oauth")
+	wantCode(t, r, exitOK)
+	if !strings.HasPrefix(r.stderr, "Handle or DID: ") {
+		t.Errorf("%s", r)
+	}
+	if a := e.account(alice.DID); a.Kind() != auth.KindOAuth {
+		t.Fatalf("saved kind %q", a.Kind())
 	}
 }
