@@ -23,9 +23,9 @@ import (
 	"github.com/skyswitch/skyswitch/storage"
 )
 
-// realOAuth is one test's new account on the real PDS, never logged in
+// realSignIn is one test's new account on the real PDS, never logged in
 // here, and the way to run commands on its accounts file.
-type realOAuth struct {
+type realSignIn struct {
 	t                     *testing.T
 	ctx                   context.Context
 	url                   string
@@ -37,7 +37,7 @@ type realOAuth struct {
 	secrets               []string // every token, key and callback code or state seen
 }
 
-func newRealOAuth(t *testing.T) *realOAuth {
+func newRealSignIn(t *testing.T) *realSignIn {
 	pdsURL := os.Getenv("SKYSWITCH_TEST_PDS_URL")
 	if pdsURL == "" {
 		if os.Getenv("CI") != "" {
@@ -45,7 +45,7 @@ func newRealOAuth(t *testing.T) *realOAuth {
 		}
 		t.Skip("no reference PDS: run `testdata/pds/run install && eval \"$(testdata/pds/run start)\"` first")
 	}
-	r := &realOAuth{t: t, url: pdsURL, path: filepath.Join(t.TempDir(), "skyswitch", "accounts.json"),
+	r := &realSignIn{t: t, url: pdsURL, path: filepath.Join(t.TempDir(), "skyswitch", "accounts.json"),
 		client: &auth.Client{Timeout: 20 * time.Second, Resolver: &auth.Resolver{PLCURL: os.Getenv("SKYSWITCH_TEST_PLC_URL")}}}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
@@ -65,7 +65,7 @@ func newRealOAuth(t *testing.T) *realOAuth {
 }
 
 // app is an App on r's accounts file, with open as its browser.
-func (r *realOAuth) app(open func(string) error) *App {
+func (r *realSignIn) app(open func(string) error) *App {
 	return &App{
 		Version: version, Getenv: func(string) string { return "" }, OpenBrowser: open,
 		ReadSecret: func() (string, error) { r.t.Error("ReadSecret called"); return "", nil },
@@ -73,7 +73,7 @@ func (r *realOAuth) app(open func(string) error) *App {
 	}
 }
 
-func (r *realOAuth) record(res result) {
+func (r *realSignIn) record(res result) {
 	r.mu.Lock()
 	r.runs = append(r.runs, res)
 	r.mu.Unlock()
@@ -81,11 +81,11 @@ func (r *realOAuth) record(res result) {
 }
 
 // start runs args in the background; run runs them to their end.
-func (r *realOAuth) start(a *App, args ...string) *started {
+func (r *realSignIn) start(a *App, args ...string) *started {
 	return startApp(r.t, a, r.record, args...)
 }
 
-func (r *realOAuth) run(a *App, args ...string) result {
+func (r *realSignIn) run(a *App, args ...string) result {
 	if a.Stdin == nil {
 		a.Stdin = strings.NewReader("")
 	}
@@ -94,7 +94,7 @@ func (r *realOAuth) run(a *App, args ...string) result {
 
 // browser is an opener that plays the person at the browser (play), then
 // follows the redirect back to the listener.
-func (r *realOAuth) browser(play func(ctx context.Context, u string) (string, error)) func(string) error {
+func (r *realSignIn) browser(play func(ctx context.Context, u string) (string, error)) func(string) error {
 	return func(u string) error {
 		go func() {
 			cb, err := play(r.ctx, u)
@@ -109,18 +109,18 @@ func (r *realOAuth) browser(play func(ctx context.Context, u string) (string, er
 	}
 }
 
-func (r *realOAuth) approve(ctx context.Context, u string) (string, error) {
+func (r *realSignIn) approve(ctx context.Context, u string) (string, error) {
 	return oauthtest.Approve(ctx, u, r.handle, r.password)
 }
 
-func (r *realOAuth) noteCallback(cb string) {
+func (r *realSignIn) noteCallback(cb string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.secrets = append(r.secrets, callbackSecrets(r.t, cb)...)
 }
 
 // noteSecrets remembers the tokens and DPoP keys of the accounts file.
-func (r *realOAuth) noteSecrets() {
+func (r *realSignIn) noteSecrets() {
 	st, err := storage.Open(r.path).Load()
 	if err != nil {
 		return
@@ -137,7 +137,7 @@ func (r *realOAuth) noteSecrets() {
 
 // checkNoSecrets: no output held the password, a token, a key, a code or
 // a state.
-func (r *realOAuth) checkNoSecrets() {
+func (r *realSignIn) checkNoSecrets() {
 	r.noteSecrets()
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -150,7 +150,7 @@ func (r *realOAuth) checkNoSecrets() {
 	}
 }
 
-func (r *realOAuth) state() *storage.State {
+func (r *realSignIn) state() *storage.State {
 	r.t.Helper()
 	st, err := storage.Open(r.path).Load()
 	if err != nil {
@@ -161,7 +161,7 @@ func (r *realOAuth) state() *storage.State {
 
 // wantSignedIn: the account is saved with an OAuth session, active, and
 // the session works on the server.
-func (r *realOAuth) wantSignedIn(res result) {
+func (r *realSignIn) wantSignedIn(res result) {
 	r.t.Helper()
 	wantCode(r.t, res, exitOK)
 	if !strings.Contains(res.stderr, "Logged in as @"+r.handle) {
@@ -183,7 +183,7 @@ func anyAuthorizeLine(l string) bool {
 }
 
 func TestRealPDSOAuthLogin(t *testing.T) {
-	r := newRealOAuth(t)
+	r := newRealSignIn(t)
 	res := r.run(r.app(r.browser(r.approve)), "login", "--oauth", "--service", r.url, "--identifier", r.handle)
 	r.wantSignedIn(res)
 
@@ -198,7 +198,7 @@ func TestRealPDSOAuthLogin(t *testing.T) {
 // Over SSH: --no-browser prints the address; the browser (elsewhere)
 // cannot come back to this machine, and its last address is pasted.
 func TestRealPDSOAuthLoginNoBrowser(t *testing.T) {
-	r := newRealOAuth(t)
+	r := newRealSignIn(t)
 	never := func(string) error { t.Error("a browser was opened with --no-browser"); return nil }
 	s := r.start(r.app(never), "login", "--oauth", "--no-browser", "--service", r.url, "--identifier", r.handle)
 	u, _ := s.waitLine("the authorization URL alone on a line", anyAuthorizeLine)
@@ -212,7 +212,7 @@ func TestRealPDSOAuthLoginNoBrowser(t *testing.T) {
 }
 
 func TestRealPDSOAuthLoginRejected(t *testing.T) {
-	r := newRealOAuth(t)
+	r := newRealSignIn(t)
 	res := r.run(r.app(r.browser(oauthtest.Reject)), "login", "--oauth", "--service", r.url, "--identifier", r.handle)
 	wantCode(t, res, exitFailure)
 	if !strings.Contains(res.stderr, "the sign-in was refused at the browser; nothing was saved") {
