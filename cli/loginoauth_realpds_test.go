@@ -193,6 +193,23 @@ func TestRealPDSOAuthLogin(t *testing.T) {
 	if res.stdout != "" || !strings.Contains(res.stderr, "signed in with OAuth") {
 		t.Errorf("token for an OAuth account: %d bytes on stdout; %s", len(res.stdout), res.stderr)
 	}
+
+	// What the login made works where skyswitch goes: api signs with
+	// DPoP, and exec's command reaches the PDS through the proxy with
+	// curl, never holding the real token.
+	res = r.run(r.app(nil), "api", "-q", ".did", "com.atproto.server.getSession")
+	wantCode(t, res, exitOK)
+	if strings.TrimSpace(res.stdout) != r.did {
+		t.Errorf("api getSession after login --oauth: %s", res)
+	}
+	a := r.app(nil)
+	a.Environ = func() []string { return []string{"PATH=" + os.Getenv("PATH")} }
+	res = r.run(a, "exec", "--", "sh", "-c",
+		`curl -sS --fail-with-body -H "Authorization: Bearer $ATP_ACCESS_TOKEN" "$ATP_PDS_URL/xrpc/com.atproto.server.getSession"`)
+	wantCode(t, res, exitOK)
+	if !strings.Contains(res.stdout, `"did":"`+r.did+`"`) {
+		t.Errorf("curl through exec's proxy after login --oauth: %s", res)
+	}
 }
 
 // Over SSH: --no-browser prints the address; the browser (elsewhere)
