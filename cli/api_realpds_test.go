@@ -9,10 +9,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -68,13 +66,7 @@ type realAPI struct {
 }
 
 func newRealAPI(t *testing.T) *realAPI {
-	pdsURL := os.Getenv("SKYSWITCH_TEST_PDS_URL")
-	if pdsURL == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI must run the real-PDS tests: SKYSWITCH_TEST_PDS_URL is not set")
-		}
-		t.Skip("no reference PDS: run `testdata/pds/run install && eval \"$(testdata/pds/run start)\"` first")
-	}
+	pdsURL, plcURL := realPDS(t)
 	counter := &refreshCounter{}
 	r := &realAPI{
 		t: t, url: pdsURL, refresh: counter, tokens: map[string]bool{},
@@ -85,22 +77,14 @@ func newRealAPI(t *testing.T) *realAPI {
 				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 			},
 			Timeout:  20 * time.Second,
-			Resolver: &auth.Resolver{PLCURL: os.Getenv("SKYSWITCH_TEST_PLC_URL")},
+			Resolver: &auth.Resolver{PLCURL: plcURL},
 		},
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
 	r.ctx = ctx
-	b := make([]byte, 5)
-	rand.Read(b)
-	name := "a" + hex.EncodeToString(b)
-	r.handle, r.password = name+".test", "pw-"+hex.EncodeToString(b)+"-api"
-	created, err := r.client.CreateAccount(ctx, auth.CreateAccountInput{
-		Service: pdsURL, Handle: r.handle, Email: name + "@example.com", Password: r.password}, auth.SessionOptions{})
-	if err != nil {
-		t.Fatalf("createAccount: %v", err)
-	}
-	r.did = created.Data().DID
+	a := newRealPDSAccount(ctx, t, r.client, pdsURL, "a", "api")
+	r.did, r.handle, r.password = a.did, a.handle, a.password
 	t.Cleanup(r.checkNoSecrets)
 	wantCode(t, r.run(&App{}, r.password+"\n", "login", "--service", pdsURL, "--identifier", r.handle, "--password-stdin"), exitOK)
 	return r

@@ -6,12 +6,9 @@ package cli
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,28 +21,14 @@ import (
 
 func TestRealPDSCLIRoundTrip(t *testing.T) {
 	t.Parallel()
-	pdsURL := os.Getenv("SKYSWITCH_TEST_PDS_URL")
-	if pdsURL == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI must run the real-PDS tests: SKYSWITCH_TEST_PDS_URL is not set")
-		}
-		t.Skip("no reference PDS: run `testdata/pds/run install && eval \"$(testdata/pds/run start)\"` first")
-	}
-	client := &auth.Client{Timeout: 20 * time.Second, Resolver: &auth.Resolver{PLCURL: os.Getenv("SKYSWITCH_TEST_PLC_URL")}}
+	pdsURL, plcURL := realPDS(t)
+	client := &auth.Client{Timeout: 20 * time.Second, Resolver: &auth.Resolver{PLCURL: plcURL}}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
 	// A fresh account with a unique handle.
-	b := make([]byte, 5)
-	rand.Read(b)
-	name := "c" + hex.EncodeToString(b)
-	handle, password := name+".test", "pw-"+hex.EncodeToString(b)+"-cli"
-	created, err := client.CreateAccount(ctx, auth.CreateAccountInput{
-		Service: pdsURL, Handle: handle, Email: name + "@example.com", Password: password}, auth.SessionOptions{})
-	if err != nil {
-		t.Fatalf("createAccount: %v", err)
-	}
-	did := created.Data().DID
+	acct := newRealPDSAccount(ctx, t, client, pdsURL, "c", "cli")
+	did, handle, password := acct.did, acct.handle, acct.password
 
 	path := filepath.Join(t.TempDir(), "skyswitch", "accounts.json")
 	run := func(stdin string, args ...string) result {

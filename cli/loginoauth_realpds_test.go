@@ -7,8 +7,6 @@ package cli
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -38,28 +36,14 @@ type realSignIn struct {
 }
 
 func newRealSignIn(t *testing.T) *realSignIn {
-	pdsURL := os.Getenv("SKYSWITCH_TEST_PDS_URL")
-	if pdsURL == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI must run the real-PDS tests: SKYSWITCH_TEST_PDS_URL is not set")
-		}
-		t.Skip("no reference PDS: run `testdata/pds/run install && eval \"$(testdata/pds/run start)\"` first")
-	}
+	pdsURL, plcURL := realPDS(t)
 	r := &realSignIn{t: t, url: pdsURL, path: filepath.Join(t.TempDir(), "skyswitch", "accounts.json"),
-		client: &auth.Client{Timeout: 20 * time.Second, Resolver: &auth.Resolver{PLCURL: os.Getenv("SKYSWITCH_TEST_PLC_URL")}}}
+		client: &auth.Client{Timeout: 20 * time.Second, Resolver: &auth.Resolver{PLCURL: plcURL}}}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
 	r.ctx = ctx
-	b := make([]byte, 5)
-	rand.Read(b)
-	name := "o" + hex.EncodeToString(b)
-	r.handle, r.password = name+".test", "pw-"+hex.EncodeToString(b)+"-oauth"
-	created, err := r.client.CreateAccount(ctx, auth.CreateAccountInput{
-		Service: pdsURL, Handle: r.handle, Email: name + "@example.com", Password: r.password}, auth.SessionOptions{})
-	if err != nil {
-		t.Fatalf("createAccount: %v", err)
-	}
-	r.did = created.Data().DID
+	a := newRealPDSAccount(ctx, t, r.client, pdsURL, "o", "oauth")
+	r.did, r.handle, r.password = a.did, a.handle, a.password
 	t.Cleanup(r.checkNoSecrets)
 	return r
 }

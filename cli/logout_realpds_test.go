@@ -10,7 +10,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -28,19 +27,13 @@ type realLogout struct {
 }
 
 func newRealLogout(t *testing.T) *realLogout {
-	pdsURL := os.Getenv("SKYSWITCH_TEST_PDS_URL")
-	if pdsURL == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI must run the real-PDS tests: SKYSWITCH_TEST_PDS_URL is not set")
-		}
-		t.Skip("no reference PDS: run `testdata/pds/run install && eval \"$(testdata/pds/run start)\"` first")
-	}
+	pdsURL, plcURL := realPDS(t)
 	b := make([]byte, 6)
 	rand.Read(b)
 	return &realLogout{
 		procEnv:  &procEnv{t: t, bin: skyswitchBinary(t), config: t.TempDir()},
 		url:      pdsURL,
-		plc:      os.Getenv("SKYSWITCH_TEST_PLC_URL"),
+		plc:      plcURL,
 		password: "pw-" + hex.EncodeToString(b) + "-logout",
 	}
 }

@@ -7,12 +7,9 @@ package cli
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -71,28 +68,14 @@ type realOAuth struct {
 }
 
 func newRealOAuth(t *testing.T) *realOAuth {
-	pdsURL := os.Getenv("SKYSWITCH_TEST_PDS_URL")
-	if pdsURL == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI must run the real-PDS tests: SKYSWITCH_TEST_PDS_URL is not set")
-		}
-		t.Skip("no reference PDS: run `testdata/pds/run install && eval \"$(testdata/pds/run start)\"` first")
-	}
+	pdsURL, plcURL := realPDS(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
-	r := &realOAuth{t: t, ctx: ctx, url: pdsURL, plc: os.Getenv("SKYSWITCH_TEST_PLC_URL"), config: t.TempDir(),
+	r := &realOAuth{t: t, ctx: ctx, url: pdsURL, plc: plcURL, config: t.TempDir(),
 		wire: &oauthWire{t: t}, secrets: map[string]bool{}}
-	b := make([]byte, 5)
-	rand.Read(b)
-	name := "o" + hex.EncodeToString(b)
-	r.handle, r.password = name+".test", "pw-"+hex.EncodeToString(b)+"-oauth"
 	plain := &auth.Client{Timeout: 20 * time.Second, Resolver: &auth.Resolver{PLCURL: r.plc}}
-	created, err := plain.CreateAccount(ctx, auth.CreateAccountInput{
-		Service: pdsURL, Handle: r.handle, Email: name + "@example.com", Password: r.password}, auth.SessionOptions{})
-	if err != nil {
-		t.Fatalf("createAccount: %v", err)
-	}
-	r.did = created.Data().DID
+	a := newRealPDSAccount(ctx, t, plain, pdsURL, "o", "oauth")
+	r.did, r.handle, r.password = a.did, a.handle, a.password
 	t.Cleanup(r.checkNoSecrets)
 
 	m := r.manager()
