@@ -14,15 +14,17 @@ import (
 // TestSIGKILLLeavesAValidFile kills a process that rewrites the store in
 // a loop at random moments, 200 times. After each kill the file must load
 // and be one whole generation (never a mix of two), never older than the
-// one seen before.
+// one seen before. With -short it runs 20 rounds, and more (up to 200)
+// until two kills have landed inside a write: a tenth of 20 rounds is too
+// few to count on.
 func TestSIGKILLLeavesAValidFile(t *testing.T) {
-	rounds := 200
+	rounds, wantMid := 200, 20
 	if testing.Short() {
-		rounds = 20
+		rounds, wantMid = 20, 2
 	}
 	s := newStore(t)
-	lastGen, advanced, midWrite := 0, 0, 0
-	for round := range rounds {
+	lastGen, advanced, midWrite, round := 0, 0, 0, 0
+	for ; round < rounds || (midWrite < wantMid && round < 200); round++ {
 		cmd := child(t, "churn", s.Path())
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
@@ -59,8 +61,8 @@ func TestSIGKILLLeavesAValidFile(t *testing.T) {
 		lastGen = gen
 	}
 	// A temporary file left behind shows the kill landed inside a write.
-	if advanced < rounds/2 || midWrite < rounds/10 {
-		t.Errorf("of %d rounds, %d advanced the store and %d were killed mid-write: the test is not exercising writes", rounds, advanced, midWrite)
+	if advanced < round/2 || midWrite < wantMid {
+		t.Errorf("of %d rounds, %d advanced the store and %d were killed mid-write: the test is not exercising writes", round, advanced, midWrite)
 	}
 	// The next writer removes the temporary files of killed ones.
 	mustUpdate(t, s, func(st *State) error { return st.SetActive("") })
@@ -68,7 +70,7 @@ func TestSIGKILLLeavesAValidFile(t *testing.T) {
 	if len(temps) != 0 {
 		t.Errorf("temporary files left: %v", temps)
 	}
-	t.Logf("%d rounds, %d killed mid-write, final generation %d", rounds, midWrite, lastGen)
+	t.Logf("%d rounds, %d killed mid-write, final generation %d", round, midWrite, lastGen)
 }
 
 // checkChurnFile loads the store and checks it is one whole generation.
