@@ -1,7 +1,9 @@
 package storage
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -58,6 +60,7 @@ func TestBadFilesAreRefusedAndLeftUntouched(t *testing.T) {
 		{"bad didDoc", `{"version":1,"accounts":[{"did":"did:plc:a","didDoc":{"a":}}]}`, ErrCorrupt, "didDoc: invalid JSON"},
 		{"invalid UTF-8", "{\"version\":1,\"active\":\"\xff\"}", ErrCorrupt, "not valid UTF-8"},
 		{"control character", "{\"version\":1,\"active\":\"a\nb\"}", ErrCorrupt, "control character"},
+		{"handle check naming only", `{"version":3,"accounts":[{"did":"did:plc:a","handle":"a.test","handleCheck":{"names":"did:plc:b"}}]}`, ErrCorrupt, "accounts[0].handleCheck: want a handle and the status"},
 		{"duplicate DIDs", `{"version":1,"accounts":[{"did":"did:plc:a"},{"did":"did:plc:a"}]}`, ErrCorrupt, "duplicate did"},
 		{"active not saved", `{"version":1,"active":"did:plc:zz"}`, ErrCorrupt, "active identity did:plc:zz is not a saved account"},
 		{"logout without token", `{"version":1,"pendingLogouts":[{"session":{"did":"did:plc:a"}}]}`, ErrCorrupt, "pending logout 0: no refresh token"},
@@ -128,6 +131,10 @@ func checkRefused(t *testing.T, s *Store, kind error, reason string) {
 	before := snapshot(t, s)
 	_, loadErr := s.Load()
 	updErr := s.Update(func(st *State) error { *st = *stateWith(1); return nil })
+	// LoadAccount (token's reading) refuses it too, in the same words.
+	if _, _, oneErr := s.LoadAccount(context.Background(), ""); fmt.Sprint(oneErr) != fmt.Sprint(loadErr) {
+		t.Errorf("LoadAccount: %v; Load: %v", oneErr, loadErr)
+	}
 	for _, err := range []error{loadErr, updErr} {
 		var fe *FileError
 		if !errors.As(err, &fe) || !errors.Is(err, kind) {

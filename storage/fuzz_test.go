@@ -32,6 +32,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte(`{"version":1,"accounts":[{"did":"did:plc:a","eyJhbGciOi":"x"}]}`))
 	f.Add([]byte(`{"version":1,"accounts":[{"did":"did:plc:a","active":true,"status":null,"didDoc":null}]}`))
 	f.Add([]byte(`{"version":3,"accounts":[{"did":"did:plc:a","handle":"a.test","handleCheck":{"handle":"a.test","status":"unverified","names":"did:plc:b","at":"2025-06-01T12:00:00Z"}},{"did":"did:plc:b","handle":"A.test"}]}`))
+	f.Add([]byte(`{"version":3,"accounts":[{"did":"did:plc:a","handle":"a.test","handleCheck":{"names":"did:plc:b"}}]}`))
 	f.Add([]byte(`{"version":2,"secrets":"keyring","keyringId":"0011","accounts":[{"did":"did:plc:a","secrets":"keyring","secretsTag":"00112233aabbccdd"}]}`))
 	f.Add([]byte(`{"version":1,"active":"did:` + keyStart + `QQgwjVhyJhq"}`))
 	oauth, _ := os.ReadFile(filepath.Join("testdata", "compat", "v5-oauth.json"))

@@ -179,15 +179,15 @@ func indexAccounts(path string, data []byte) (*State, []accountSpan, error) {
 
 // checkOnly are the options reading into a, which check every string and
 // DID document as usual but keep only a's DID, handle, Secrets,
-// SecretsTag, the handle and status of its HandleCheck and its OAuth
-// session, whose checks need them; of its refresh token, only whether
-// there is one (a.RefreshJwt is then a stand-in, "-").
+// SecretsTag, its HandleCheck (all of it: one that holds only Names is
+// malformed) and its OAuth session, whose checks need them; of its refresh
+// token, only whether there is one (a.RefreshJwt is then a stand-in, "-").
 func checkOnly(a *Account) jsonv2.Options {
 	var doc jsontext.Value
 	return jsonv2.WithUnmarshalers(jsonv2.JoinUnmarshalers(
 		jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, s *string) error {
 			switch s {
-			case &a.DID, &a.Handle, &a.Secrets, &a.SecretsTag, &a.HandleCheck.Handle, &a.HandleCheck.Status:
+			case &a.DID, &a.Handle, &a.Secrets, &a.SecretsTag, &a.HandleCheck.Handle, &a.HandleCheck.Status, &a.HandleCheck.Names:
 				return errors.ErrUnsupported // read as usual
 			case &a.RefreshJwt:
 				return skipStringNoting(dec, s)
