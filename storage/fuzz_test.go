@@ -40,8 +40,10 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte(`{"version":5,"active":"did:` + keyStart + `","accounts":[{"did":"did:plc:a","refreshJwt":"r","oauth":{"clientId":"https://c.test/` + keyStart + `","issuer":"https://i.test","tokenEndpoint":"https://i.test/t","dpopKey":"` + keyStart + `QQg","scope":"atproto","sessionEndsAt":"2025-06-15T12:00:00Z","` + keyStart + `":1}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st, err := decode("fuzz", data)
-		// (0) reading one account agrees with reading them all.
+		// (0) reading one account agrees with reading them all, and
+		// its hand reading of the accounts with the one by reflection.
 		oneAgrees(t, data, st, err)
+		scanAgrees(t, data)
 		if err != nil {
 			if _, ok := err.(*FileError); !ok {
 				t.Fatalf("error of type %T: %v", err, err)

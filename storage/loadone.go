@@ -135,21 +135,33 @@ type accountSpan struct {
 
 // indexAccounts reads and checks a document as decode does, but keeps of
 // each account only its span: every account is read into one scratch
-// Account, whose strings but the four that find it and say where its
-// tokens are are checked and skipped, as is its DID document. It returns
-// the state without its accounts.
+// Account, whose strings but those that find it and that its checks need
+// are checked and skipped, as is its DID document. It returns the state
+// without its accounts. The accounts are read by hand (scanAccount); a
+// document that reading refuses is read again by reflection (checkOnly),
+// which accepts the same and more, and says in Load's words what is wrong.
 func indexAccounts(path string, data []byte) (*State, []accountSpan, error) {
+	st, spans, err := indexWith(path, data, false)
+	if err != nil {
+		st, spans, err = indexWith(path, data, true)
+	}
+	return st, spans, err
+}
+
+// indexWith is indexAccounts reading the accounts by hand, or with full
+// by reflection.
+func indexWith(path string, data []byte, full bool) (*State, []accountSpan, error) {
 	var (
 		st      = new(State)
 		spans   []accountSpan
 		scratch Account
 		keyring fieldCheck
 	)
-	skip := checkOnly(&scratch)
+	read := accountReader(full, &scratch)
 	err := readDocument(path, data, st, func(dec *jsontext.Decoder) error {
 		before := dec.InputOffset()
 		scratch = Account{}
-		if err := jsonv2.UnmarshalDecode(dec, &scratch, skip); err != nil {
+		if err := read(dec); err != nil {
 			return err
 		}
 		end := dec.InputOffset()
@@ -175,6 +187,16 @@ func indexAccounts(path string, data []byte) (*State, []accountSpan, error) {
 		return nil, nil, fileErr(path, ErrCorrupt, "%v", err)
 	}
 	return st, spans, nil
+}
+
+// accountReader reads the account at a decoder into a, which must be
+// zero: by hand (scanAccount), or with full by reflection (checkOnly).
+func accountReader(full bool, a *Account) func(*jsontext.Decoder) error {
+	if !full {
+		return func(dec *jsontext.Decoder) error { return scanAccount(dec, a) }
+	}
+	skip := checkOnly(a)
+	return func(dec *jsontext.Decoder) error { return jsonv2.UnmarshalDecode(dec, a, skip) }
 }
 
 // checkOnly are the options reading into a, which check every string and
