@@ -5,6 +5,7 @@ import (
 	"errors"
 	"regexp"
 	"strings"
+	"sync"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -22,7 +23,12 @@ const (
 	fieldCount
 )
 
-var appPasswordRE = regexp.MustCompile(`^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$`)
+// appPasswordRE is what an app password looks like, compiled when the
+// form is first drawn: not at start, which every command (token, prompt)
+// would pay.
+var appPasswordRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$`)
+})
 
 // The longest value each field takes, in characters. A field holds one
 // more, so that a paste cut at its limit is refused as too long instead of
@@ -270,7 +276,7 @@ func (m Model) loginView() string {
 				b.WriteString(offer + "\n")
 			}
 		}
-		if pw := l.fields[fieldPassword].Value(); pw != "" && !l.oauth && !appPasswordRE.MatchString(pw) {
+		if pw := l.fields[fieldPassword].Value(); pw != "" && !l.oauth && !appPasswordRE().MatchString(pw) {
 			b.WriteString("\n" + m.st.hint.Render(indent(wrapTo("Tip: an app password (xxxx-xxxx-xxxx-xxxx) is safer than your main password.", m.width-4), "  ")))
 			b.WriteByte('\n')
 		}
