@@ -175,7 +175,7 @@ func indexWith(path string, data []byte, full bool) (*State, []accountSpan, erro
 	}
 	err = keyring.err(st)
 	if err == nil {
-		err = st.validateWith(func(yield func(int, string) bool) {
+		err = st.validateWith(len(spans), func(yield func(int, string) bool) {
 			for i, sp := range spans {
 				if !yield(i, sp.did) {
 					return

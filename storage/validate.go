@@ -19,7 +19,7 @@ func (s *State) validate() error { return s.validateSessions(true) }
 // validateSessions is validate; with oauth false it leaves out the
 // accounts' OAuth sessions, which decode's fieldCheck has just checked.
 func (s *State) validateSessions(oauth bool) error {
-	err := s.validateWith(func(yield func(int, string) bool) {
+	err := s.validateWith(len(s.Accounts), func(yield func(int, string) bool) {
 		for i := range s.Accounts {
 			if !yield(i, s.Accounts[i].DID) {
 				return
@@ -85,13 +85,13 @@ func (s *State) checkSession(d *auth.SessionData) error {
 	return checkOAuth(d.OAuth, d.RefreshJwt != "")
 }
 
-// validateWith is validate with the accounts' DIDs given by dids, for a
-// state whose accounts were checked but not kept (decodeOne).
-func (s *State) validateWith(dids iter.Seq2[int, string]) error {
+// validateWith is validate with the accounts' DIDs given by dids, n of
+// them, for a state whose accounts were checked but not kept (decodeOne).
+func (s *State) validateWith(n int, dids iter.Seq2[int, string]) error {
 	if s.Version < 1 || s.Version > knownVersion {
 		return fmt.Errorf("version %d, want 1 to %d", s.Version, knownVersion)
 	}
-	seen := make(map[string]bool, len(s.Accounts))
+	seen := make(map[string]bool, n)
 	for i, did := range dids {
 		if !strings.HasPrefix(did, "did:") {
 			return fmt.Errorf("account %d: missing or malformed did", i)
