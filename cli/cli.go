@@ -62,7 +62,8 @@ type App struct {
 	// Manager, when set, is used instead of one opened on the default
 	// accounts file (tests set one with the fake server's client).
 	Manager *accounts.Manager
-	// OpenBrowser opens a web page in the person's browser (login --oauth);
+	// OpenBrowser opens a web page in the person's browser (login --oauth,
+	// and the switcher form's sign-in through the browser);
 	// nil means the system's opener (internal/browser). Tests play the
 	// browser with it.
 	OpenBrowser func(url string) error

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 
-	"github.com/skyswitch/skyswitch/internal/browser"
 	"github.com/skyswitch/skyswitch/internal/demo"
 	"github.com/skyswitch/skyswitch/storage"
 	"github.com/skyswitch/skyswitch/ui"
@@ -49,7 +48,7 @@ func (e *invocation) tui(ctx context.Context) error {
 	}
 	opts.Notes = notes
 	opts.Shell = e.pinnedShell
-	opts.Browser = browser.Open // the form's sign-in through the browser
+	opts.Browser = e.openBrowser // the form's sign-in through the browser
 	return e.runSwitcher(ctx, ui.New(e.mgr, opts), e.mgr)
 }
 
