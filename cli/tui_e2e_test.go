@@ -55,6 +55,10 @@ func startPane(t *testing.T, p *procEnv, command ...string) *tmuxTerm {
 	// is set, and the tmux server inherits this process's environment.
 	args = append(args, "CI=")
 	args = append(args, command...)
+	// Record every byte the pane's programs write, for a failure to show
+	// (rawTail). The server runs the commands of one call before it reads
+	// the new pane, so the record misses nothing.
+	args = append(args, ";", "pipe-pane", "-t", "main", "cat >> "+shQuote(tt.rawPath()))
 	t.Cleanup(func() { _ = tt.tmux("kill-server") })
 	if err := tt.tmux(args...); err != nil {
 		t.Fatalf("tmux new-session: %v", err)
@@ -120,10 +124,23 @@ func (tt *tmuxTerm) until(what string, cond func() bool) {
 	deadline := time.Now().Add(e2eWait)
 	for !cond() {
 		if time.Now().After(deadline) {
-			tt.t.Fatalf("waited %v for %s; %s; the screen:\n%s", e2eWait, what, tt.paneState(), tt.screen(false))
+			tt.t.Fatalf("waited %v for %s; %s; the screen:\n%s\nthe last bytes written to it: %s",
+				e2eWait, what, tt.paneState(), tt.screen(false), tt.rawTail())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+func (tt *tmuxTerm) rawPath() string { return filepath.Join(tt.dir, "pane.raw") }
+
+// rawTail is the end of what the pane's programs wrote, escapes and all,
+// quoted: what made the screen what it is.
+func (tt *tmuxTerm) rawTail() string {
+	raw, err := os.ReadFile(tt.rawPath())
+	if err != nil {
+		return err.Error()
+	}
+	return fmt.Sprintf("%q", raw[max(len(raw)-1500, 0):])
 }
 
 // waitFor polls the screen until cond holds, and returns that screen.
@@ -290,7 +307,10 @@ func TestTUILeavesTheTerminalClean(t *testing.T) {
 	t.Parallel()
 	srv := newProcServer(t, fakepds.Options{})
 	p := newProcEnv(t, srv)
-	tt := startShell(t, p, `"$BIN"; echo "switcher exit $?"; read -r line; echo "the shell read [$line]"`, "BIN="+p.bin)
+	// The shell outlives its last line: what a pane prints as it dies can
+	// miss tmux's screen (once in CI the last line was not there, though
+	// the shell had exited 0).
+	tt := startShell(t, p, `"$BIN"; echo "switcher exit $?"; read -r line; echo "the shell read [$line]"; sleep 600`, "BIN="+p.bin)
 	tt.waitText("No accounts yet.")
 	tt.keys("q")
 	// The shell prints the status once the switcher has ended: by then

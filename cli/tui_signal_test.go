@@ -119,7 +119,7 @@ func TestSignalInTheUndoWindowLogsOut(t *testing.T) {
 	t.Parallel()
 	srv, alice, p := newAliceProc(t, fakepds.Options{})
 	pidFile := filepath.Join(t.TempDir(), "pid")
-	tt := startShell(t, p, `sh -c 'echo $$ >"$PIDFILE.tmp" && mv "$PIDFILE.tmp" "$PIDFILE" && exec "$BIN"'; echo "switcher exit $?"`,
+	tt := startShell(t, p, `sh -c 'echo $$ >"$PIDFILE.tmp" && mv "$PIDFILE.tmp" "$PIDFILE" && exec "$BIN"'; echo "switcher exit $?"; sleep 600`,
 		"PIDFILE="+pidFile, "BIN="+p.bin)
 	pid := waitPID(t, tt, pidFile)
 	tt.waitText("@alice.test")
