@@ -41,6 +41,9 @@ type fakeOAuth struct {
 	refreshErr string // an OAuth error code the refresh answers
 	echo       bool   // error descriptions quote what the form sent
 	bare       bool   // a refresh answers without sub and scope (RFC 6749 allows it)
+	// challenges, when set, are the WWW-Authenticate headers of the PDS's
+	// DPoP refusal, whose body then names no error.
+	challenges []string
 	// elsewhere is the PDS the DID document of elsewhereDID names.
 	elsewhere string
 }
@@ -170,6 +173,11 @@ func (f *fakeOAuth) serveXRPC(w http.ResponseWriter, r *http.Request) {
 		code := "invalid_dpop_proof"
 		if errors.Is(err, errNonce) {
 			code = "use_dpop_nonce"
+		}
+		if f.challenges != nil {
+			w.Header()["Www-Authenticate"] = f.challenges
+			writeJSON(w, 401, map[string]string{"message": fmt.Sprint(err)})
+			return
 		}
 		w.Header().Set("WWW-Authenticate", `DPoP error="`+code+`", error_description="refused"`)
 		writeJSON(w, 401, map[string]string{"error": code, "message": fmt.Sprint(err)})

@@ -197,3 +197,26 @@ func TestOAuthRefreshAnswerLeavesOut(t *testing.T) {
 		t.Fatalf("got %v, scope %q", err, n.OAuth.Scope)
 	}
 }
+
+// A PDS that says use_dpop_nonce only in its WWW-Authenticate challenge
+// is answered with one more request all the same: in a DPoP challenge
+// that is not the first header (a server offering Bearer too, RFC 9449
+// §7.1), or with the error as a bare token (RFC 9110 §11.2 allows both).
+func TestOAuthNonceChallengeInAnyHeader(t *testing.T) {
+	for _, hs := range [][]string{
+		{`Bearer realm="pds"`, `DPoP algs="ES256", error="use_dpop_nonce"`},
+		{`DPoP algs="ES256", error=use_dpop_nonce`},
+	} {
+		f := newFakeOAuth(t)
+		c := f.client()
+		d := fakeSignIn(t, f, c)
+		f.mu.Lock()
+		f.nonce, f.challenges = "n1", hs
+		f.mu.Unlock()
+		resp, err := f.client().RawSession(context.Background(), d, RawRequest{Method: http.MethodGet, NSID: "com.atproto.server.getSession"})
+		if err != nil {
+			t.Fatalf("%q: %v", hs, err)
+		}
+		resp.Body.Close()
+	}
+}

@@ -89,7 +89,20 @@ func nonceChallenge(resp *http.Response, code string) bool {
 	case http.StatusBadRequest:
 		return code == "use_dpop_nonce"
 	case http.StatusUnauthorized:
-		return code == "use_dpop_nonce" || strings.Contains(resp.Header.Get("WWW-Authenticate"), `error="use_dpop_nonce"`)
+		return code == "use_dpop_nonce" || challengeSays(resp.Header, "use_dpop_nonce")
+	}
+	return false
+}
+
+// challengeSays reports whether any WWW-Authenticate header names error
+// code: a server may send one header per scheme (Bearer, then DPoP), and
+// the value may be quoted or a bare token (RFC 9110 §11.2).
+func challengeSays(h http.Header, code string) bool {
+	for _, v := range h.Values("WWW-Authenticate") {
+		v = strings.ToLower(v)
+		if strings.Contains(v, `error="`+code+`"`) || strings.Contains(v, "error="+code) {
+			return true
+		}
 	}
 	return false
 }
