@@ -41,6 +41,7 @@ type fakeOAuth struct {
 	refreshErr string // an OAuth error code the refresh answers
 	echo       bool   // error descriptions quote what the form sent
 	bare       bool   // a refresh answers without sub and scope (RFC 6749 allows it)
+	bareCode   bool   // the code's exchange answers without scope
 	// challenges, when set, are the WWW-Authenticate headers of the PDS's
 	// DPoP refusal, whose body then names no error.
 	challenges []string
@@ -149,6 +150,9 @@ func (f *fakeOAuth) serveAS(w http.ResponseWriter, r *http.Request) {
 		f.access, f.refresh = map[string]string{at: jkt}, rt
 		ans := map[string]any{"access_token": at, "refresh_token": rt, "token_type": "DPoP", "expires_in": 3600,
 			"scope": "atproto transition:generic", "sub": orDefault(f.sub, fakeDID)}
+		if f.bareCode && r.Form.Get("grant_type") == "authorization_code" {
+			delete(ans, "scope")
+		}
 		if f.bare && r.Form.Get("grant_type") == "refresh_token" {
 			delete(ans, "sub")
 			delete(ans, "scope")

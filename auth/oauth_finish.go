@@ -17,8 +17,8 @@ var ErrNotCallback = errors.New("not the address this sign-in comes back to")
 // state and iss must be this sign-in's, an error there (access_denied:
 // the person refused) is returned as an *OAuthError, and the code is
 // exchanged (PKCE, DPoP) for the session. The account signed in must be
-// the one asked for (sub): a server answering for another is refused and
-// nothing of its answer is returned. The session's end is now plus
+// the one asked for (sub), and the answer's scope must hold atproto: an
+// answer failing either is refused and nothing of it is returned. The session's end is now plus
 // OAuthSessionLimit.
 func (p *OAuthPending) Finish(ctx context.Context, callbackURL string) (SessionData, error) {
 	code, err := p.callbackCode(callbackURL)
@@ -38,7 +38,8 @@ func (p *OAuthPending) Finish(ctx context.Context, callbackURL string) (SessionD
 	if err := p.c.postForm(ctx, op, &t); err != nil {
 		return SessionData{}, err
 	}
-	t.Scope = orDefault(t.Scope, p.scope) // left out: as asked (RFC 6749 §5.1)
+	// No default for a scope left out: atproto's profile has the server
+	// always name what it granted, and a client reject an answer without.
 	cs = requestCredentials("", nil, code, p.verifier, p.key, t.AccessToken, t.RefreshToken)
 	if err := t.check(name, p.who.did, cs); err != nil {
 		return SessionData{}, withholdCredentials(name, err, cs)

@@ -193,3 +193,19 @@ func TestOAuthServiceMustServeTheAccount(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// The sign-in's token answer must say what it granted (atproto.com
+// specs/oauth: the server always returns scope; a client rejects an answer
+// without it): one that leaves it out is not taken for the scope asked.
+func TestOAuthSignInAnswerMustNameScope(t *testing.T) {
+	f := newFakeOAuth(t)
+	f.bareCode = true
+	p := fakeStart(t, f, f.client(), fakeDID)
+	d, err := p.Finish(context.Background(), f.approve(p.AuthorizeURL(), nil))
+	if !errors.Is(err, ErrInvalidScope) || d.AccessJwt != "" || d.OAuth != nil {
+		t.Fatalf("got %v (session for %q kept)", err, d.DID)
+	}
+	if strings.Contains(err.Error(), "secret-part") {
+		t.Fatalf("error %q", err)
+	}
+}
