@@ -42,6 +42,7 @@ type fakeOAuth struct {
 	echo       bool   // error descriptions quote what the form sent
 	bare       bool   // a refresh answers without sub and scope (RFC 6749 allows it)
 	bareCode   bool   // the code's exchange answers without scope
+	noIss      bool   // the metadata says the callback carries no iss
 	// challenges, when set, are the WWW-Authenticate headers of the PDS's
 	// DPoP refusal, whose body then names no error.
 	challenges []string
@@ -77,7 +78,7 @@ func (f *fakeOAuth) serve(w http.ResponseWriter, r *http.Request) {
 	case "/.well-known/oauth-authorization-server":
 		writeJSON(w, 200, map[string]any{"issuer": orDefault(f.issuer, u), "pushed_authorization_request_endpoint": u + "/oauth/par",
 			"authorization_endpoint": u + "/oauth/authorize", "token_endpoint": u + "/oauth/token", "revocation_endpoint": u + "/oauth/revoke",
-			"authorization_response_iss_parameter_supported": true, "dpop_signing_alg_values_supported": []string{"ES256"},
+			"authorization_response_iss_parameter_supported": !f.noIss, "dpop_signing_alg_values_supported": []string{"ES256"},
 			"code_challenge_methods_supported": []string{"S256"}})
 	case "/" + fakeDID:
 		writeJSON(w, 200, map[string]any{"id": fakeDID, "alsoKnownAs": []string{"at://alice.doc.test"},

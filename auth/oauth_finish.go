@@ -64,7 +64,7 @@ func (p *OAuthPending) callbackCode(raw string) (string, error) {
 		return "", ErrStateMismatch
 	case has && iss != p.as.Issuer:
 		return "", fmt.Errorf("%w (the callback's iss)", ErrIssuerMismatch)
-	case !has && p.as.IssParameter:
+	case !has: // every server promises it (authServer.check)
 		return "", fmt.Errorf("%w: the callback names no issuer (iss)", ErrIssuerMismatch)
 	}
 	cs := requestCredentials("", nil, q.Get("code"), p.verifier, p.key)

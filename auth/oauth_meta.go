@@ -70,6 +70,10 @@ func (as authServer) check() error {
 		return fmt.Errorf("%w: %s does not take ES256 DPoP proofs", ErrNoOAuth, hostOf(as.Issuer))
 	case !slices.Contains(as.ChallengeMethods, "S256"):
 		return fmt.Errorf("%w: %s does not take S256 PKCE", ErrNoOAuth, hostOf(as.Issuer))
+	case !as.IssParameter:
+		// RFC 9207, required by atproto's profile: without iss at the
+		// callback, a mix-up of servers cannot be told.
+		return fmt.Errorf("%w: %s does not name itself (iss) at the callback", ErrNoOAuth, hostOf(as.Issuer))
 	}
 	for _, u := range []string{as.PAREndpoint, as.AuthorizationEndpoint, as.TokenEndpoint, as.RevocationEndpoint} {
 		if u == "" {

@@ -209,3 +209,15 @@ func TestOAuthSignInAnswerMustNameScope(t *testing.T) {
 		t.Fatalf("error %q", err)
 	}
 }
+
+// An authorization server that says its callbacks carry no iss (atproto's
+// profile requires them to, RFC 9207: the defence against a mix-up of
+// servers) is refused before the browser opens.
+func TestOAuthMetadataMustPromiseIss(t *testing.T) {
+	f := newFakeOAuth(t)
+	f.noIss = true
+	_, err := f.client().StartOAuth(context.Background(), OAuthRequest{Service: f.srv.URL, Identifier: fakeDID, RedirectURI: testRedirect})
+	if !errors.Is(err, ErrNoOAuth) || !strings.Contains(err.Error(), "iss") {
+		t.Fatalf("got %v", err)
+	}
+}
