@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -195,6 +196,37 @@ func TestOAuthRefreshAnswerLeavesOut(t *testing.T) {
 	n, err := c.RefreshSession(context.Background(), d)
 	if err != nil || n.RefreshJwt == d.RefreshJwt || n.OAuth.Scope != d.OAuth.Scope {
 		t.Fatalf("got %v, scope %q", err, n.OAuth.Scope)
+	}
+}
+
+// A refresh answer's expires_in written as no integer (3600.0, "3600",
+// "soon") costs at most the proactive refresh, never the answer: its
+// refresh token was spent by asking.
+func TestOAuthRefreshExpiresInAnyForm(t *testing.T) {
+	for _, c := range []struct {
+		written string
+		life    time.Duration // 0: unknown, the PDS's 401 will say
+	}{
+		{`3600.0`, time.Hour}, {`1.5e3`, 1500 * time.Second}, {`"3600"`, time.Hour},
+		{`"soon"`, 0}, {`null`, 0}, {`-5`, 0}, {`{}`, 0}, {`1e300`, 0},
+	} {
+		f := newFakeOAuth(t)
+		c0 := f.client()
+		d := fakeSignIn(t, f, c0)
+		f.mu.Lock()
+		f.expiresIn = json.RawMessage(c.written)
+		f.mu.Unlock()
+		n, err := c0.RefreshSession(context.Background(), d)
+		if err != nil || n.RefreshJwt == d.RefreshJwt {
+			t.Fatalf("expires_in %s: the rotated pair is lost: %v", c.written, err)
+		}
+		got := time.Duration(0)
+		if !n.OAuth.AccessExpiresAt.IsZero() {
+			got = n.OAuth.AccessExpiresAt.Sub(n.RefreshedAt).Round(time.Second)
+		}
+		if got != c.life {
+			t.Errorf("expires_in %s: the access token lives %v, want %v", c.written, got, c.life)
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -110,12 +111,29 @@ func challengeSays(h http.Header, code string) bool {
 // tokenAnswer is the token endpoint's JSON (RFC 6749 §5.1, with atproto's
 // sub).
 type tokenAnswer struct {
-	AccessToken  string `json:"access_token"`
-	TokenType    string `json:"token_type"`
-	RefreshToken string `json:"refresh_token"`
-	ExpiresIn    int64  `json:"expires_in"`
-	Scope        string `json:"scope"`
-	Sub          string `json:"sub"`
+	AccessToken  string   `json:"access_token"`
+	TokenType    string   `json:"token_type"`
+	RefreshToken string   `json:"refresh_token"`
+	ExpiresIn    lifetime `json:"expires_in"`
+	Scope        string   `json:"scope"`
+	Sub          string   `json:"sub"`
+}
+
+// lifetime is expires_in in seconds, read leniently: a number of any form
+// (3600, 3600.0, 3.6e3) or one in a string, and 0 (unknown: the PDS's 401
+// will say when the token lapsed) for anything else. A refresh answer is
+// never lost over it, as its refresh token was spent by asking.
+type lifetime int64
+
+// UnmarshalJSON never fails.
+func (l *lifetime) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	f, err := strconv.ParseFloat(s, 64)
+	*l = 0
+	if err == nil && f >= 1 && f < 1<<53 {
+		*l = lifetime(f)
+	}
+	return nil
 }
 
 // check refuses an answer that is no DPoP session for did (did "" takes
@@ -155,7 +173,7 @@ func (t tokenAnswer) apply(d *SessionData, now time.Time) {
 		o.Scope = clip(sanitize.Line(t.Scope), 1024)
 	}
 	o.AccessExpiresAt = time.Time{}
-	if t.ExpiresIn > 0 && t.ExpiresIn < int64(MaxRetryWait/time.Second) {
+	if t.ExpiresIn > 0 && t.ExpiresIn < lifetime(MaxRetryWait/time.Second) {
 		o.AccessExpiresAt = now.Add(time.Duration(t.ExpiresIn) * time.Second).UTC()
 	}
 	d.OAuth = &o
