@@ -39,6 +39,28 @@ type wireSession struct {
 	DIDDoc          json.RawMessage `json:"didDoc"`
 }
 
+// UnmarshalJSON reads a session answer strictly where it names the account
+// and holds the tokens (did, accessJwt, refreshJwt), and leniently in the
+// rest: a member of the wrong type there (a server writing "true" for
+// true) is left out, so the answer, and with a refresh the rotated pair
+// whose refresh token the request spent, is not lost over it.
+func (w *wireSession) UnmarshalJSON(b []byte) error {
+	var vital struct {
+		AccessJwt  string `json:"accessJwt"`
+		RefreshJwt string `json:"refreshJwt"`
+		DID        string `json:"did"`
+	}
+	if err := json.Unmarshal(b, &vital); err != nil {
+		return err
+	}
+	type plain wireSession
+	err := json.Unmarshal(b, (*plain)(w))
+	if _, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+		return nil // encoding/json decodes the other members all the same
+	}
+	return err
+}
+
 // Login signs in with a password (preferably an app password) and returns a
 // Session whose first event is Updated. The password is sent once and not
 // kept.

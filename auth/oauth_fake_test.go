@@ -36,14 +36,14 @@ type fakeOAuth struct {
 	seq      int
 	bearers  int // plain Bearer requests seen
 	// Faults.
-	sub        string          // the token answer's sub ("" means fakeDID)
-	issuer     string          // the metadata's issuer ("" means the server's URL)
-	refreshErr string          // an OAuth error code the refresh answers
-	echo       bool            // error descriptions quote what the form sent
-	bare       bool            // a refresh answers without sub and scope (RFC 6749 allows it)
-	bareCode   bool            // the code's exchange answers without scope
-	expiresIn  json.RawMessage // the token answers' expires_in, as written (nil: 3600)
-	noIss      bool            // the metadata says the callback carries no iss
+	sub        string                     // the token answer's sub ("" means fakeDID)
+	issuer     string                     // the metadata's issuer ("" means the server's URL)
+	refreshErr string                     // an OAuth error code the refresh answers
+	echo       bool                       // error descriptions quote what the form sent
+	bare       bool                       // a refresh answers without sub and scope (RFC 6749 allows it)
+	bareCode   bool                       // the code's exchange answers without scope
+	override   map[string]json.RawMessage // members of the token answers, as written
+	noIss      bool                       // the metadata says the callback carries no iss
 	// challenges, when set, are the WWW-Authenticate headers of the PDS's
 	// DPoP refusal, whose body then names no error.
 	challenges []string
@@ -152,8 +152,8 @@ func (f *fakeOAuth) serveAS(w http.ResponseWriter, r *http.Request) {
 		f.access, f.refresh = map[string]string{at: jkt}, rt
 		ans := map[string]any{"access_token": at, "refresh_token": rt, "token_type": "DPoP", "expires_in": 3600,
 			"scope": "atproto transition:generic", "sub": orDefault(f.sub, fakeDID)}
-		if f.expiresIn != nil {
-			ans["expires_in"] = f.expiresIn
+		for k, v := range f.override {
+			ans[k] = v
 		}
 		if f.bareCode && r.Form.Get("grant_type") == "authorization_code" {
 			delete(ans, "scope")

@@ -214,7 +214,7 @@ func TestOAuthRefreshExpiresInAnyForm(t *testing.T) {
 		c0 := f.client()
 		d := fakeSignIn(t, f, c0)
 		f.mu.Lock()
-		f.expiresIn = json.RawMessage(c.written)
+		f.override = map[string]json.RawMessage{"expires_in": json.RawMessage(c.written)}
 		f.mu.Unlock()
 		n, err := c0.RefreshSession(context.Background(), d)
 		if err != nil || n.RefreshJwt == d.RefreshJwt {
@@ -227,6 +227,27 @@ func TestOAuthRefreshExpiresInAnyForm(t *testing.T) {
 		if got != c.life {
 			t.Errorf("expires_in %s: the access token lives %v, want %v", c.written, got, c.life)
 		}
+	}
+}
+
+// A refresh answer whose scope is of the wrong type keeps the session's
+// scope, not losing the rotated pair; the tokens and sub must be strings.
+func TestOAuthRefreshLooseScope(t *testing.T) {
+	f := newFakeOAuth(t)
+	c := f.client()
+	d := fakeSignIn(t, f, c)
+	f.mu.Lock()
+	f.override = map[string]json.RawMessage{"scope": json.RawMessage(`["atproto"]`)}
+	f.mu.Unlock()
+	n, err := c.RefreshSession(context.Background(), d)
+	if err != nil || n.RefreshJwt == d.RefreshJwt || n.OAuth.Scope != d.OAuth.Scope {
+		t.Fatalf("got %v, scope %q", err, n.OAuth.Scope)
+	}
+	f.mu.Lock()
+	f.override = map[string]json.RawMessage{"sub": json.RawMessage(`7`)}
+	f.mu.Unlock()
+	if _, err := c.RefreshSession(context.Background(), n); !errors.Is(err, ErrBadResponse) {
+		t.Fatalf("a sub of the wrong type: %v", err)
 	}
 }
 

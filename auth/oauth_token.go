@@ -119,6 +119,28 @@ type tokenAnswer struct {
 	Sub          string   `json:"sub"`
 }
 
+// UnmarshalJSON reads a token answer strictly in the tokens, their type
+// and sub, and leniently in the rest (scope of the wrong type is left out:
+// a sign-in then lacks atproto and is refused, a refresh keeps the
+// session's), as wireSession does.
+func (t *tokenAnswer) UnmarshalJSON(b []byte) error {
+	var vital struct {
+		AccessToken  string `json:"access_token"`
+		TokenType    string `json:"token_type"`
+		RefreshToken string `json:"refresh_token"`
+		Sub          string `json:"sub"`
+	}
+	if err := json.Unmarshal(b, &vital); err != nil {
+		return err
+	}
+	type plain tokenAnswer
+	err := json.Unmarshal(b, (*plain)(t))
+	if _, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+		return nil
+	}
+	return err
+}
+
 // lifetime is expires_in in seconds, read leniently: a number of any form
 // (3600, 3600.0, 3.6e3) or one in a string, and 0 (unknown: the PDS's 401
 // will say when the token lapsed) for anything else. A refresh answer is

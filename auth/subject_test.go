@@ -2,6 +2,9 @@ package auth_test
 
 import (
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -51,5 +54,37 @@ func TestTokensForAnotherAccountAreRefused(t *testing.T) {
 	}
 	if err := s.Refresh(ctx); !auth.EndsSession(err) {
 		t.Fatalf("the next refresh: %v", err)
+	}
+}
+
+// A server that writes an answer's booleans and numbers as strings
+// (FaultLooseTypes) costs what those members said, never the answer: a
+// refresh on a strict server keeps the rotated pair (the old refresh token
+// is spent), and a login is made. What names the account and the tokens
+// must still be as written: a did of the wrong type is refused.
+func TestLooseTypesKeepTheAnswer(t *testing.T) {
+	e := setup(t, fakepds.Options{Grace: fakepds.NoGrace})
+	e.srv.Inject("com.atproto.server.createSession", fakepds.Fault{Kind: fakepds.FaultLooseTypes, Times: 1})
+	s := e.login(t)
+	before := s.Data()
+	e.srv.Inject("com.atproto.server.refreshSession", fakepds.Fault{Kind: fakepds.FaultLooseTypes, Times: 1})
+	if err := s.Refresh(ctx); err != nil {
+		t.Fatalf("a refresh answered with loose types: %v", err)
+	}
+	if got := s.Data(); got.RefreshJwt == before.RefreshJwt || got.DID != e.acct.DID || got.Handle != "alice.test" {
+		t.Fatalf("after the refresh: did %s, handle %s, rotated %v", got.DID, got.Handle, got.RefreshJwt != before.RefreshJwt)
+	}
+	if err := s.Refresh(ctx); err != nil {
+		t.Fatalf("the session did not survive: %v", err)
+	}
+
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"accessJwt":"a.b.c","refreshJwt":"d.e.f","did":5,"handle":"alice.test"}`)
+	}))
+	t.Cleanup(srv.Close)
+	d := auth.SessionData{DID: e.acct.DID, AccessJwt: "x", RefreshJwt: "y", PDSURL: srv.URL, Service: srv.URL}
+	if _, err := e.client.RefreshSession(ctx, d); !errors.Is(err, auth.ErrBadResponse) {
+		t.Fatalf("a did of the wrong type: %v", err)
 	}
 }

@@ -134,12 +134,18 @@ const (
 	// callback carries error=access_denied and no code, as DenyOAuth's
 	// does. Elsewhere the request is served as usual.
 	FaultDenyConsent
+	// FaultLooseTypes processes the request as usual (a refresh rotates the
+	// token), then answers with every boolean and number at the top level
+	// of its JSON written as a string ("true", "3600"), as a loosely typed
+	// server might. Tokens, DIDs and the other strings stay as they were.
+	FaultLooseTypes
 )
 
 var faultNames = [...]string{"status", "delay", "drop", "garbage", "html", "oversized", "truncated", "rate-limit",
 	"lost-response", "quote-credentials", "echo-request", "echo-authorization", "echo-authorization-header",
 	"sub-mismatch", "echo-authorization-body",
-	"rotate-then-delay", "rotate-nonce", "wrong-issuer", "wrong-state", "deny-consent"}
+	"rotate-then-delay", "rotate-nonce", "wrong-issuer", "wrong-state", "deny-consent",
+	"loose-types"}
 
 // String names the kind, e.g. "lost-response".
 func (k FaultKind) String() string {
@@ -327,7 +333,9 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault, bod
 		w.Header().Set("X-Echo-Authorization", r.Header.Get("Authorization"))
 		writeError(w, &xrpcError{status, cmp.Or(xrpcNames[status], "InternalServerError"), http.StatusText(status)})
 	case FaultSubMismatch:
-		s.serveSubMismatch(w, r, body, f.DID)
+		s.serveRewritten(w, r, body, func(b []byte) []byte { return s.swapTokens(b, f.DID) })
+	case FaultLooseTypes:
+		s.serveRewritten(w, r, body, loosenTypes)
 	case FaultEchoAuthorizationBody:
 		serveEchoBody(w, r)
 	case FaultTruncated, FaultLostResponse:

@@ -10,14 +10,14 @@ import (
 	"strings"
 )
 
-// serveSubMismatch answers as FaultSubMismatch says: the request is served
-// as usual, and the tokens of its answer replaced with another account's.
-func (s *Server) serveSubMismatch(w http.ResponseWriter, r *http.Request, body []byte, other string) {
+// serveRewritten serves the request as usual and answers with rewrite's
+// version of a 200 answer's body (FaultSubMismatch, FaultLooseTypes).
+func (s *Server) serveRewritten(w http.ResponseWriter, r *http.Request, body []byte, rewrite func([]byte) []byte) {
 	rec := httptest.NewRecorder()
 	s.serve(rec, r, body)
 	out := rec.Body.Bytes()
 	if rec.Code == http.StatusOK {
-		out = s.swapTokens(out, other)
+		out = rewrite(out)
 	}
 	for k, vs := range rec.Header() {
 		w.Header()[k] = vs
@@ -49,6 +49,25 @@ func (s *Server) swapTokens(answer []byte, other string) []byte {
 		return answer
 	}
 	s.mu.Unlock()
+	b, err := json.Marshal(m)
+	if err != nil {
+		return answer
+	}
+	return b
+}
+
+// loosenTypes writes the booleans and numbers at the top level of a JSON
+// object as strings (FaultLooseTypes).
+func loosenTypes(answer []byte) []byte {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(answer, &m) != nil {
+		return answer
+	}
+	for k, v := range m {
+		if s := string(v); s == "true" || s == "false" || s != "" && strings.ContainsRune("-0123456789", rune(s[0])) {
+			m[k], _ = json.Marshal(s)
+		}
+	}
 	b, err := json.Marshal(m)
 	if err != nil {
 		return answer
