@@ -25,6 +25,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -54,7 +55,8 @@ type ProxyOptions struct {
 
 // Proxy is a loopback XRPC proxy acting as one saved account, fixed by
 // its DID when it starts: a switch of the active account meanwhile does
-// not change it. It accepts only "Authorization: Bearer <Secret>",
+// not change it. It accepts only requests for its own address (the Host
+// header) with "Authorization: Bearer <Secret>",
 // forwards GET and POST requests to /xrpc/<nsid> through Manager.Call,
 // and streams the answers back. Its String and Format never show the
 // secret.
@@ -62,6 +64,7 @@ type Proxy struct {
 	m      *Manager
 	did    string
 	url    string
+	hosts  [2]string // the Host a request may name: 127.0.0.1:<port>, localhost:<port>
 	secret string
 	opts   ProxyOptions
 	srv    *http.Server
@@ -86,7 +89,9 @@ func (m *Manager) StartProxy(ctx context.Context, ident string, opts ProxyOption
 	if err != nil {
 		return nil, fmt.Errorf("starting the proxy: %w", err)
 	}
-	p := &Proxy{m: m, did: a.DID, url: "http://" + ln.Addr().String(), secret: secret, opts: opts, served: make(chan struct{})}
+	addr := ln.Addr().(*net.TCPAddr)
+	p := &Proxy{m: m, did: a.DID, url: "http://" + addr.String(), secret: secret, opts: opts, served: make(chan struct{}),
+		hosts: [2]string{addr.String(), net.JoinHostPort("localhost", strconv.Itoa(addr.Port))}}
 	p.srv = &http.Server{
 		Handler:           p,
 		ReadHeaderTimeout: proxyHeaderWait,
@@ -149,6 +154,10 @@ func (p *Proxy) Close() error {
 
 // ServeHTTP answers one request from the command.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !p.ownHost(r.Host) {
+		writeXRPCError(w, errOtherHost)
+		return
+	}
 	if !p.authorized(r.Header) {
 		writeXRPCError(w, errNotAuthorized)
 		return
@@ -180,6 +189,26 @@ func (p *Proxy) authorized(h http.Header) bool {
 	}
 	return subtle.ConstantTimeCompare([]byte(tok), []byte(p.secret)) == 1
 }
+
+// ownHost: the request names the proxy itself (Host, or the host of an
+// absolute request URI, which Go puts in r.Host). A web page the browser
+// was tricked into sending here through a name that resolves to 127.0.0.1
+// (DNS rebinding) names that name, and is refused before its credentials
+// are even looked at; so is a request for another host, as an open proxy
+// would take it.
+func (p *Proxy) ownHost(host string) bool {
+	for _, h := range p.hosts {
+		if strings.EqualFold(host, h) {
+			return true
+		}
+	}
+	return false
+}
+
+// errOtherHost answers a request that names another host; it never quotes
+// the name.
+var errOtherHost = &proxyError{http.StatusMisdirectedRequest, "MisdirectedRequest",
+	"this proxy answers only requests for its own address, ATP_PDS_URL", nil}
 
 // errNotAuthorized answers a request without the run's secret; it never
 // quotes what was sent.

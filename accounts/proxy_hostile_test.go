@@ -5,8 +5,10 @@ package accounts_test
 // servers that quote the token, cut an answer or never answer.
 
 import (
+	"bufio"
 	"encoding/base64"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -230,4 +232,55 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("the condition never held")
 		}
 	}
+}
+
+// A request naming another host is refused, secret or not, and nothing
+// reaches the PDS: a web page that rebinds its own name to 127.0.0.1
+// (DNS rebinding) names itself in Host, and an absolute request URI for
+// another host asks for an open proxy. The proxy's own address passes, by
+// 127.0.0.1 or localhost.
+func TestProxyAnswersOnlyForItsOwnHost(t *testing.T) {
+	f := setup(t, fakepds.Options{})
+	f.login(t, "alice.test")
+	p := startProxy(t, f.m, "", accounts.ProxyOptions{})
+	port := p.URL()[strings.LastIndex(p.URL(), ":")+1:]
+	for _, host := range []string{"rebind.example:" + port, "rebind.example", "127.0.0.1", "127.0.0.2:" + port, "[::1]:" + port, "127.0.0.1:1"} {
+		a := sendHost(t, p, host, "/xrpc/"+nsidGetSession, map[string]string{"Authorization": "Bearer " + p.Secret()})
+		if name, _ := a.xrpcError(); a.status != http.StatusMisdirectedRequest || name != "MisdirectedRequest" || strings.Contains(a.body, host) {
+			t.Errorf("Host %s: %s", host, a)
+		}
+	}
+	// An absolute request URI, as a client told to use a proxy sends it.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(p.URL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET http://rebind.example/xrpc/%s HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nConnection: close\r\n\r\n",
+		nsidGetSession, strings.TrimPrefix(p.URL(), "http://"), p.Secret())
+	if resp, err := http.ReadResponse(bufio.NewReader(conn), nil); err != nil || resp.StatusCode != http.StatusMisdirectedRequest {
+		t.Errorf("an absolute URI for another host: %v %v", resp, err)
+	}
+	if n := f.srv.Calls(nsidGetSession); n != 0 {
+		t.Errorf("%d requests reached the PDS", n)
+	}
+	for _, host := range []string{strings.TrimPrefix(p.URL(), "http://"), "localhost:" + port, "LOCALHOST:" + port} {
+		if a := sendHost(t, p, host, "/xrpc/"+nsidGetSession, map[string]string{"Authorization": "Bearer " + p.Secret()}); a.status != 200 {
+			t.Errorf("Host %s: %s", host, a)
+		}
+	}
+}
+
+// sendHost is a GET to the proxy naming host in its Host header.
+func sendHost(t *testing.T, p *accounts.Proxy, host, path string, header map[string]string) proxyAnswer {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, p.URL()+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = host
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	return do(t, req)
 }

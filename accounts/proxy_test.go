@@ -58,6 +58,12 @@ func send(t *testing.T, p *accounts.Proxy, method, path string, body io.Reader, 
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
+	return do(t, req)
+}
+
+// do sends req on a connection of its own and reads the answer whole.
+func do(t *testing.T, req *http.Request) proxyAnswer {
+	t.Helper()
 	tr := &http.Transport{Proxy: nil}
 	defer tr.CloseIdleConnections()
 	resp, err := (&http.Client{Transport: tr}).Do(req)
