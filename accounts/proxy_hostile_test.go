@@ -284,3 +284,30 @@ func sendHost(t *testing.T, p *accounts.Proxy, host, path string, header map[str
 	}
 	return do(t, req)
 }
+
+// An error the proxy writes itself (its JSON for the server's HTML page)
+// carries none of the headers that described the server's body: a
+// Content-Encoding the JSON is not in would make the command's client
+// fail to read it. What is about the request (Retry-After) stays.
+func TestProxyErrorsDescribeTheirOwnBody(t *testing.T) {
+	f := setup(t, fakepds.Options{})
+	f.login(t, "alice.test")
+	p := startProxy(t, f.m, "", accounts.ProxyOptions{})
+	page := http.Header{
+		"Content-Encoding": {"br"}, "Content-Language": {"fr"}, "Content-Disposition": {`attachment; filename="502.html"`},
+		"Etag": {`"page"`}, "Last-Modified": {"Mon, 07 Dec 2026 10:00:00 GMT"}, "Retry-After": {"5"},
+	}
+	f.srv.Inject(nsidGetSession, fakepds.Fault{Kind: fakepds.FaultHTML, Header: page, Times: 1})
+	a := get(t, p, "/xrpc/"+nsidGetSession)
+	if name, _ := a.xrpcError(); a.status != 502 || name != "BadGateway" || !strings.HasPrefix(a.header.Get("Content-Type"), "application/json") {
+		t.Fatalf("an HTML 502: %s", a)
+	}
+	for _, h := range []string{"Content-Encoding", "Content-Language", "Content-Disposition", "Etag", "Last-Modified"} {
+		if v := a.header.Get(h); v != "" {
+			t.Errorf("the proxy's JSON error says %s: %s", h, v)
+		}
+	}
+	if a.header.Get("Retry-After") != "5" {
+		t.Errorf("Retry-After %q, want 5", a.header.Get("Retry-After"))
+	}
+}

@@ -23,9 +23,15 @@ var forwardedHeaders = []string{"Accept", "Accept-Language", "Atproto-Accept-Lab
 // own. Not Set-Cookie, WWW-Authenticate, DPoP-Nonce or anything about the
 // connection; not Content-Length either (a body with a credential
 // withheld is not the length the server said).
-var answerHeaders = []string{
-	"Content-Type", "Content-Encoding", "Content-Language", "Content-Disposition",
-	"Cache-Control", "Etag", "Last-Modified", "Expires",
+var answerHeaders = append([]string{
+	"Content-Type", "Content-Encoding", "Content-Language", "Content-Disposition", "Etag", "Last-Modified",
+}, errorHeaders...)
+
+// errorHeaders are the answerHeaders an error the proxy writes itself (its
+// own JSON body) passes on: none that describes the server's body, which
+// is not the one sent (a Content-Encoding would make the JSON unreadable).
+var errorHeaders = []string{
+	"Cache-Control", "Expires",
 	"Retry-After", "Ratelimit-Limit", "Ratelimit-Remaining", "Ratelimit-Reset", "Ratelimit-Policy",
 	"Atproto-Repo-Rev", "Atproto-Content-Labelers",
 }
@@ -116,7 +122,7 @@ func badProxyRequest(msg string) *proxyError {
 // headers, its body. A body cut on the way cuts the answer too (the
 // connection is dropped), so the command never takes it for whole.
 func writeAnswer(w http.ResponseWriter, resp *auth.RawResponse) {
-	copyAnswerHeaders(w.Header(), resp.Header)
+	copyHeaders(w.Header(), resp.Header, answerHeaders)
 	w.WriteHeader(resp.Status)
 	if _, err := io.Copy(w, resp.Body); err != nil {
 		panic(http.ErrAbortHandler)
@@ -124,9 +130,10 @@ func writeAnswer(w http.ResponseWriter, resp *auth.RawResponse) {
 }
 
 // writeXRPCError answers e as an XRPC error: {"error":…,"message":…}, with
-// the safe headers of the server's answer it stands for (Retry-After…).
+// the safe headers of the server's answer it stands for (Retry-After…)
+// but those about that answer's body.
 func writeXRPCError(w http.ResponseWriter, e *proxyError) {
-	copyAnswerHeaders(w.Header(), e.header)
+	copyHeaders(w.Header(), e.header, errorHeaders)
 	body, _ := json.Marshal(struct {
 		Error   string `json:"error"`
 		Message string `json:"message,omitempty"`
@@ -136,8 +143,9 @@ func writeXRPCError(w http.ResponseWriter, e *proxyError) {
 	_, _ = w.Write(body)
 }
 
-func copyAnswerHeaders(dst, src http.Header) {
-	for _, name := range answerHeaders {
+// copyHeaders copies the headers names of src into dst.
+func copyHeaders(dst, src http.Header, names []string) {
+	for _, name := range names {
 		if vs := src.Values(name); len(vs) > 0 {
 			dst[name] = append([]string(nil), vs...)
 		}

@@ -213,6 +213,10 @@ type Fault struct {
 	// the OAuth token endpoint, whose DID its answer's sub names); "" means
 	// another account of the server's choosing.
 	DID string
+	// Header is more headers the answer of FaultStatus or FaultHTML
+	// carries, as a reverse proxy's error page may (Content-Language,
+	// Content-Encoding…); the body is left as it is.
+	Header http.Header
 	// Times is how many requests the fault applies to; 0 (or negative)
 	// means every request until ClearFaults.
 	Times int
@@ -276,6 +280,11 @@ var xrpcNames = map[int]string{
 }
 
 func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault, body []byte) {
+	if f.Kind == FaultStatus || f.Kind == FaultHTML {
+		for k, vs := range f.Header {
+			w.Header()[http.CanonicalHeaderKey(k)] = vs
+		}
+	}
 	switch f.Kind {
 	case FaultDelay:
 		t := time.NewTimer(f.Delay)
