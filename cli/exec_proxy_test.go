@@ -1,9 +1,10 @@
 package cli
 
 // Tests of exec's loopback proxy, which an OAuth account's command gets
-// instead of the token (accounts.Proxy). No OAuth session exists on the
-// fake PDS yet, so App.execProxy forces the proxy for password
-// accounts: the proxy does not care which kind it serves.
+// instead of the token (accounts.Proxy). These force the proxy for
+// password accounts with App.execProxy (the proxy does not care which
+// kind it serves); TestCLIOAuthCommandsShowNoSecret runs exec for an
+// OAuth account, and accounts' TestProxy…OAuth… test the proxy for one.
 
 import (
 	"context"
