@@ -93,18 +93,19 @@ func (e *invocation) environ() []string {
 
 // execEnv is environ with the account's variables set: appended, and
 // os/exec keeps the last value of a name given twice. The PDS's URL and
-// the token are s's (the proxy's, for an OAuth account). SKYSWITCH_ACCOUNT
+// the token are s's (the proxy's, for an OAuth account, which no HTTP
+// proxy of the environment must take: see noProxy). SKYSWITCH_ACCOUNT
 // pins everything the command starts to the account, by its DID: a
 // skyswitch called inside acts as the account whose ATP_DID it was given,
 // not as the saved active one, whatever is switched or renamed meanwhile.
 func execEnv(environ []string, a storage.Account, s execSession) []string {
-	return append(slices.Clone(environ),
+	return append(slices.Clone(environ), append(s.noProxy(environ),
 		envPDSURL+"="+s.pds,
 		envAccessToken+"="+s.token,
 		envDID+"="+a.DID,
 		envHandle+"="+a.Handle,
 		envAccount+"="+a.DID,
-	)
+	)...)
 }
 
 // startError says why the command did not start, with the shell's codes.

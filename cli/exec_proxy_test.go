@@ -243,3 +243,42 @@ func waitForFile(t *testing.T, name string) {
 		}
 	}
 }
+
+// A command whose environment names an HTTP proxy (http_proxy, as behind
+// a company's proxy) still reaches exec's proxy: curl sends a request
+// for 127.0.0.1 to http_proxy unless no_proxy exempts it, so exec adds
+// 127.0.0.1 to the no_proxy variable set (or sets both). A password
+// account's command, given the PDS's own URL, gets the environment as it
+// was.
+func TestExecProxyBypassesAnHTTPProxy(t *testing.T) {
+	t.Parallel()
+	needTools(t, "sh", "curl")
+	e := newCLIEnv(t, fakepds.Options{})
+	alice := e.addAccount("alice.test")
+	e.login("alice.test")
+	const script = `printf '%s|%s' "${no_proxy-unset}" "${NO_PROXY-unset}" > "$1/np"
+curl -sS -H "Authorization: Bearer $ATP_ACCESS_TOKEN" "$ATP_PDS_URL/xrpc/com.atproto.server.getSession"`
+	for _, c := range []struct {
+		env  []string
+		want string
+	}{
+		{[]string{"NO_PROXY=corp.example"}, "unset|corp.example,127.0.0.1"},
+		{[]string{"no_proxy=a.example", "NO_PROXY=b.example"}, "a.example,127.0.0.1|b.example,127.0.0.1"},
+		{nil, "127.0.0.1|127.0.0.1"},
+	} {
+		dir := t.TempDir()
+		env := append([]string{"PATH=" + os.Getenv("PATH"), "http_proxy=http://127.0.0.1:1", "HTTP_PROXY=http://127.0.0.1:1"}, c.env...)
+		a := &App{execProxy: &accounts.ProxyOptions{}, Environ: func() []string { return env }}
+		r := e.runCLI(a, "exec", "--", "sh", "-c", script, "sh", dir)
+		np, _ := os.ReadFile(filepath.Join(dir, "np"))
+		if r.code != exitOK || !strings.Contains(r.stdout, alice.DID) || string(np) != c.want {
+			t.Errorf("%v: no_proxy|NO_PROXY %q, want %q: %s", c.env, np, c.want, r)
+		}
+	}
+	dir := t.TempDir()
+	env := []string{"PATH=" + os.Getenv("PATH"), "NO_PROXY=corp.example"}
+	r := e.runCLI(&App{Environ: func() []string { return env }}, "exec", "--", "sh", "-c", script, "sh", dir)
+	if np, _ := os.ReadFile(filepath.Join(dir, "np")); r.code != exitOK || string(np) != "unset|corp.example" {
+		t.Errorf("a password account's command: no_proxy|NO_PROXY %q: %s", np, r)
+	}
+}

@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"strings"
 
 	"github.com/skyswitch/skyswitch/accounts"
 	"github.com/skyswitch/skyswitch/auth"
@@ -48,4 +50,44 @@ func (s execSession) end(ctx context.Context, e *invocation) {
 	_ = s.proxy.Close()
 	settle(ctx, e.mgr, e.stderr)
 	e.warnings()
+}
+
+// noProxyNames are the variables that exempt hosts from http_proxy and
+// HTTPS_PROXY: curl and Python read no_proxy first, Go NO_PROXY.
+var noProxyNames = []string{"no_proxy", "NO_PROXY"}
+
+// noProxy is what exec adds to environ so that the command reaches the
+// proxy directly: 127.0.0.1 appended to each no_proxy variable set, or
+// both set to it when none is. Else a command whose environment names an
+// HTTP proxy sends its requests for ATP_PDS_URL there (curl and Python do
+// for 127.0.0.1), which fail, and carry the run's secret out. Nothing for
+// a password account: its URL is the PDS's own.
+func (s execSession) noProxy(environ []string) []string {
+	if s.proxy == nil {
+		return nil
+	}
+	var out []string
+	for _, name := range noProxyNames {
+		if v, ok := lastValue(environ, name); ok && strings.TrimSpace(v) != "" {
+			out = append(out, name+"="+v+",127.0.0.1")
+		}
+	}
+	if out == nil {
+		for _, name := range noProxyNames {
+			out = append(out, name+"=127.0.0.1")
+		}
+	}
+	return out
+}
+
+// lastValue is the value environ gives name (its last, as os/exec keeps;
+// in any case on Windows, whose names are case-insensitive).
+func lastValue(environ []string, name string) (v string, ok bool) {
+	for _, kv := range environ {
+		k, val, found := strings.Cut(kv, "=")
+		if found && (k == name || runtime.GOOS == "windows" && strings.EqualFold(k, name)) {
+			v, ok = val, true
+		}
+	}
+	return v, ok
 }
