@@ -311,3 +311,27 @@ func TestProxyErrorsDescribeTheirOwnBody(t *testing.T) {
 		t.Errorf("Retry-After %q, want 5", a.header.Get("Retry-After"))
 	}
 }
+
+// Every 401 of the proxy says how to authenticate to it, as HTTP wants a
+// 401 to: a Bearer challenge, never the server's DPoP one (nor its
+// nonce), whether the proxy refuses the request itself, the session
+// ended, or the server refused the token even after a refresh.
+func TestProxy401sChallengeBearer(t *testing.T) {
+	f := setup(t, fakepds.Options{Grace: fakepds.NoGrace})
+	alice := f.oauthLogin(t, "alice.test")
+	p := startProxy(t, f.m, "", accounts.ProxyOptions{})
+	answers := map[string]proxyAnswer{
+		"no secret": send(t, p, http.MethodGet, "/xrpc/"+nsidGetSession, nil, nil),
+	}
+	f.srv.Inject(nsidGetSession, fakepds.Fault{Kind: fakepds.FaultStatus, Status: 401, Times: 2})
+	answers["refused after a refresh"] = get(t, p, "/xrpc/"+nsidGetSession)
+	if err := f.process().Client.DeleteSession(ctx, f.stored(t, alice.DID).SessionData); err != nil {
+		t.Fatal(err)
+	}
+	answers["session ended"] = get(t, p, "/xrpc/"+nsidGetSession)
+	for what, a := range answers {
+		if c := a.header.Values("Www-Authenticate"); a.status != 401 || len(c) != 1 || !strings.HasPrefix(c[0], "Bearer ") || a.header.Get("Dpop-Nonce") != "" {
+			t.Errorf("%s: %s, WWW-Authenticate %q", what, a, c)
+		}
+	}
+}

@@ -129,6 +129,9 @@ func writeAnswer(w http.ResponseWriter, resp *auth.RawResponse) {
 	}
 }
 
+// proxyChallenge is the WWW-Authenticate of every 401 the proxy answers.
+const proxyChallenge = `Bearer realm="skyswitch exec"`
+
 // writeXRPCError answers e as an XRPC error: {"error":…,"message":…}, with
 // the safe headers of the server's answer it stands for (Retry-After…)
 // but those about that answer's body.
@@ -139,6 +142,11 @@ func writeXRPCError(w http.ResponseWriter, e *proxyError) {
 		Message string `json:"message,omitempty"`
 	}{e.name, e.message})
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if e.status == http.StatusUnauthorized {
+		// A 401 must say how to authenticate (RFC 9110): with the run's
+		// secret as a Bearer, never the server's DPoP challenge.
+		w.Header().Set("WWW-Authenticate", proxyChallenge)
+	}
 	w.WriteHeader(e.status)
 	_, _ = w.Write(body)
 }
