@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/internal/browser"
@@ -22,6 +23,12 @@ import (
 // maxScopeLen bounds --scope (the reference server's scopes are a few
 // dozen characters).
 const maxScopeLen = 1024
+
+// oauthWaitLimit bounds the wait for the browser's return: the server's
+// pushed request lapses within minutes (five on the reference server), so
+// a browser that has not come back by then will not come back with a code
+// that works. The switcher's form waits as long (ui's oauthWaitLimit).
+var oauthWaitLimit = 10 * time.Minute
 
 // oauthOptions: login's --oauth, --scope and --no-browser.
 type oauthOptions struct {
@@ -53,10 +60,17 @@ func runLoginOAuth(ctx context.Context, opts loginOptions, e *invocation) error 
 		return err
 	}
 	l.Expect(p.State()) // before the browser opens: it may come back at once
-	e.sendToBrowser(p, opts.oauth.noBrowser)
-	acct, err := e.awaitSignIn(ctx, l, p)
-	if errors.Is(err, auth.ErrAccessDenied) {
+	limit := oauthWaitLimit
+	e.sendToBrowser(p, opts.oauth.noBrowser, limit)
+	wctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	acct, err := e.awaitSignIn(ctx, wctx, l, p)
+	switch {
+	case errors.Is(err, auth.ErrAccessDenied):
 		return errOAuthRefused
+	case ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
+		// Not wrapped: a deadline reads as "cannot reach the server".
+		return fmt.Errorf("login: the browser did not come back within %s; nothing was saved", waitText(limit))
 	}
 	if err != nil {
 		return err
@@ -104,28 +118,38 @@ func (e *invocation) openBrowser(u string) error {
 
 // sendToBrowser opens the sign-in page, or (with --no-browser, or when no
 // browser opens) prints its address alone on a line of stderr, under a
-// line that says what to do with it.
-func (e *invocation) sendToBrowser(p *auth.OAuthPending, noBrowser bool) {
+// line that says what to do with it. Either says how long the wait is.
+func (e *invocation) sendToBrowser(p *auth.OAuthPending, noBrowser bool, limit time.Duration) {
 	if !noBrowser {
 		err := e.openBrowser(p.AuthorizeURL())
 		if err == nil {
-			fmt.Fprintln(e.stderr, "Sign in at the page opened in your browser; waiting for it to come back (Ctrl-C cancels).")
+			fmt.Fprintf(e.stderr, "Sign in at the page opened in your browser; waiting up to %s for it to come back (Ctrl-C cancels).\n", waitText(limit))
 			return
 		}
 		fmt.Fprintf(e.stderr, "skyswitch: note: no browser was opened: %v\n", err)
 	}
 	fmt.Fprintf(e.stderr, "Open this address in a browser to sign in. If the browser is on another machine, "+
-		"its last page (%s?…) will not load there: paste its address here. Ctrl-C cancels.\n", p.RedirectURI())
+		"its last page (%s?…) will not load there: paste its address here. Waiting up to %s; Ctrl-C cancels.\n",
+		p.RedirectURI(), waitText(limit))
 	fmt.Fprintln(e.stderr, p.AuthorizeURL())
 }
 
-// awaitSignIn waits for the browser's return at the listener or a pasted
-// address on stdin, and finishes the sign-in with the first. A pasted line
-// that is not this sign-in's return address is said so and the wait goes
-// on; the end of stdin does not end it. ctx's end (Ctrl-C) does, and
-// saves nothing.
-func (e *invocation) awaitSignIn(ctx context.Context, l *auth.CallbackListener, p *auth.OAuthPending) (storage.Account, error) {
-	ctx, cancel := context.WithCancel(ctx)
+// waitText is the wait's bound as a person reads it: "10 minutes".
+func waitText(d time.Duration) string {
+	if d >= time.Minute && d%time.Minute == 0 {
+		return fmt.Sprintf("%d minutes", d/time.Minute)
+	}
+	return d.String()
+}
+
+// awaitSignIn waits, until wctx ends, for the browser's return at the
+// listener or a pasted address on stdin, and finishes the sign-in with the
+// first (within ctx). A pasted line that is not this sign-in's return
+// address is said so and the wait goes on; the end of
+// stdin does not end it. wctx's end (Ctrl-C, or the wait's bound) does,
+// and saves nothing.
+func (e *invocation) awaitSignIn(ctx, wctx context.Context, l *auth.CallbackListener, p *auth.OAuthPending) (storage.Account, error) {
+	wctx, cancel := context.WithCancel(wctx)
 	defer cancel()
 	type waited struct {
 		url string
@@ -133,10 +157,10 @@ func (e *invocation) awaitSignIn(ctx context.Context, l *auth.CallbackListener, 
 	}
 	back := make(chan waited, 1)
 	go func() {
-		u, err := l.Wait(ctx, p.State())
+		u, err := l.Wait(wctx, p.State())
 		back <- waited{u, err}
 	}()
-	pasted := e.pastedLines(ctx)
+	pasted := e.pastedLines(wctx)
 	for {
 		select {
 		case w := <-back:
@@ -150,7 +174,8 @@ func (e *invocation) awaitSignIn(ctx context.Context, l *auth.CallbackListener, 
 				continue
 			}
 			acct, err := e.mgr.FinishOAuth(ctx, p, line)
-			if errors.Is(err, auth.ErrNotCallback) {
+			switch {
+			case errors.Is(err, auth.ErrNotCallback):
 				fmt.Fprintf(e.stderr, "skyswitch: that is not the address this sign-in comes back to (%s?…); still waiting.\n", p.RedirectURI())
 				continue
 			}

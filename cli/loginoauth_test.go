@@ -84,7 +84,8 @@ func TestOAuthLoginNoBrowserPaste(t *testing.T) {
 	never := func(string) error { t.Error("a browser was opened with --no-browser"); return nil }
 	s := e.start(&App{OpenBrowser: never}, "login", "--oauth", "--no-browser", "--service", e.srv.URL(), "--identifier", "alice.test")
 	u, before := s.waitLine("the authorization URL alone on a line", authorizeLine(e.srv.OAuthIssuer()))
-	if !strings.Contains(before, "Open this address in a browser") || !strings.Contains(before, "paste") {
+	if !strings.Contains(before, "Open this address in a browser") || !strings.Contains(before, "paste") ||
+		!strings.Contains(before, "Waiting up to 10 minutes") {
 		t.Errorf("the line before the address: %q", before)
 	}
 	cb, err := e.srv.ApproveOAuth(u, alice.DID)

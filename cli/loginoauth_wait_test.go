@@ -1,0 +1,41 @@
+package cli
+
+// login --oauth's wait for the browser: bounded, and said so.
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/skyswitch/skyswitch/internal/fakepds"
+)
+
+// A browser that never comes back (the page left open, the pushed request
+// lapsed at the server) does not keep login --oauth waiting for ever: the
+// wait's bound is said before it starts (TestOAuthLoginNoBrowserPaste has
+// the default's words), and when it runs out the command says so and
+// fails, with nothing saved and the listener closed.
+func TestOAuthLoginWaitIsBounded(t *testing.T) {
+	e := newCLIEnv(t, fakepds.Options{})
+	e.addAccount("alice.test")
+	defer func(d time.Duration) { oauthWaitLimit = d }(oauthWaitLimit)
+	oauthWaitLimit = 50 * time.Millisecond
+	r := e.runCLI(&App{}, "login", "--oauth", "--no-browser", "--service", e.srv.URL(), "--identifier", "alice.test")
+	wantCode(t, r, exitFailure)
+	if !strings.Contains(r.stderr, "Waiting up to 50ms; Ctrl-C cancels.\n"+e.srv.OAuthIssuer()+"/oauth/authorize?") {
+		t.Errorf("the line before the address does not say how long the wait is: %s", r)
+	}
+	if !strings.HasSuffix(r.stderr, "\nskyswitch: login: the browser did not come back within 50ms; nothing was saved\n") {
+		t.Errorf("%s", r)
+	}
+	if st := e.state(); len(st.Accounts) != 0 {
+		t.Fatal("saved an account after the wait ran out")
+	}
+	callback := r.stderr[strings.Index(r.stderr, "http://127.0.0.1:"):]
+	callback = callback[:strings.Index(callback, "?")]
+	if resp, err := http.Get(callback); err == nil {
+		resp.Body.Close()
+		t.Fatalf("the listener still answers: HTTP %d", resp.StatusCode)
+	}
+}
