@@ -145,7 +145,8 @@ func waitText(d time.Duration) string {
 // awaitSignIn waits, until wctx ends, for the browser's return at the
 // listener or a pasted address on stdin, and finishes the sign-in with the
 // first (within ctx). A pasted line that is not this sign-in's return
-// address is said so and the wait goes on; the end of
+// address, or is another sign-in's (its state differs, as the listener
+// ignores such a callback), is said so and the wait goes on; the end of
 // stdin does not end it. wctx's end (Ctrl-C, or the wait's bound) does,
 // and saves nothing.
 func (e *invocation) awaitSignIn(ctx, wctx context.Context, l *auth.CallbackListener, p *auth.OAuthPending) (storage.Account, error) {
@@ -177,6 +178,9 @@ func (e *invocation) awaitSignIn(ctx, wctx context.Context, l *auth.CallbackList
 			switch {
 			case errors.Is(err, auth.ErrNotCallback):
 				fmt.Fprintf(e.stderr, "skyswitch: that is not the address this sign-in comes back to (%s?…); still waiting.\n", p.RedirectURI())
+				continue
+			case errors.Is(err, auth.ErrStateMismatch):
+				fmt.Fprintln(e.stderr, "skyswitch: that address is another sign-in's return (its state differs); still waiting.")
 				continue
 			}
 			return acct, err

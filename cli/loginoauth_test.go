@@ -180,8 +180,9 @@ func TestOAuthLoginRefusals(t *testing.T) {
 }
 
 // A callback with another state is not this sign-in's: the listener
-// answers it "not awaited" and waits on; pasted, it ends the sign-in with
-// a clear error, nothing saved.
+// answers it "not awaited" and waits on, and so does the paste of it
+// (TestOAuthLoginPastedStateMismatchKeepsWaiting has why); nothing is
+// saved.
 func TestOAuthLoginStateMismatch(t *testing.T) {
 	e := newCLIEnv(t, fakepds.Options{})
 	alice := e.addAccount("alice.test")
@@ -206,10 +207,13 @@ func TestOAuthLoginStateMismatch(t *testing.T) {
 		t.Fatalf("a callback of another state ended the wait: %s", s.wait())
 	}
 	s.paste(cb)
-	r := s.wait()
-	wantCode(t, r, exitFailure)
-	if !strings.Contains(r.stderr, "the callback is not for this sign-in (its state differs)") {
-		t.Errorf("%s", r)
+	s.waitLine("the paste refused", func(l string) bool { return strings.Contains(l, "its state differs); still waiting") })
+	if !s.running() {
+		t.Fatalf("a pasted callback of another state ended the wait: %s", s.wait())
+	}
+	s.cancel()
+	if r := s.wait(); r.code == exitOK {
+		t.Fatalf("%s", r)
 	}
 	if st := e.state(); len(st.Accounts) != 0 {
 		t.Fatal("saved an account after a state mismatch")

@@ -1,6 +1,7 @@
 package cli
 
-// login --oauth's wait for the browser: bounded, and said so.
+// login --oauth's wait for the browser: bounded, and said so; a pasted
+// address of another sign-in does not end it.
 
 import (
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/internal/fakepds"
 )
 
@@ -37,5 +39,41 @@ func TestOAuthLoginWaitIsBounded(t *testing.T) {
 	if resp, err := http.Get(callback); err == nil {
 		resp.Body.Close()
 		t.Fatalf("the listener still answers: HTTP %d", resp.StatusCode)
+	}
+}
+
+// A pasted address of another sign-in (its state differs: an older run's
+// page, another terminal's) is refused and the wait goes on, as the
+// listener does with such a callback: it carries nothing this sign-in can
+// use, and ending the sign-in on it would let whatever reaches the
+// listener, or a wrong tab, end the person's real one. The real callback
+// then finishes it.
+func TestOAuthLoginPastedStateMismatchKeepsWaiting(t *testing.T) {
+	e := newCLIEnv(t, fakepds.Options{})
+	alice := e.addAccount("alice.test")
+	s := e.start(&App{}, "login", "--oauth", "--no-browser", "--service", e.srv.URL(), "--identifier", "alice.test")
+	u, _ := s.waitLine("the authorization URL", authorizeLine(e.srv.OAuthIssuer()))
+	cb, err := e.srv.ApproveOAuth(u, alice.DID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := strings.Replace(cb, "state=", "state=x", 1)
+	if forged == cb {
+		t.Fatal("no state in the callback")
+	}
+	s.paste(forged)
+	s.waitLine("the refusal", func(l string) bool { return strings.Contains(l, "its state differs") })
+	if !s.running() {
+		t.Fatalf("a pasted address of another sign-in ended the wait: %s", s.wait())
+	}
+	if strings.Contains(s.stderr.String(), forged) {
+		t.Error("the pasted address was echoed")
+	}
+	s.paste(cb)
+	r := s.wait()
+	wantCode(t, r, exitOK)
+	wantNoneOf(t, r, callbackSecrets(t, cb))
+	if a := e.account(alice.DID); a.Kind() != auth.KindOAuth {
+		t.Fatalf("saved kind %q", a.Kind())
 	}
 }
