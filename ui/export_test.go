@@ -41,3 +41,11 @@ func ListenWith(listen func() (*auth.CallbackListener, error)) (restore func()) 
 	listenCallback = listen
 	return func() { listenCallback = auth.ListenCallback }
 }
+
+// OAuthWaitLimitIs bounds the browser sign-ins' wait for the browser by d;
+// restore puts the bound back.
+func OAuthWaitLimitIs(d time.Duration) (restore func()) {
+	old := oauthWaitLimit
+	oauthWaitLimit = d
+	return func() { oauthWaitLimit = old }
+}

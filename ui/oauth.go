@@ -28,9 +28,10 @@ import (
 // internal/browser.Open). It is called inside a tea.Cmd, never in Update.
 type OpenFunc func(url string) error
 
-// oauthWaitLimit bounds a sign-in at the browser: the server's pushed
-// request lapses within minutes anyway.
-const oauthWaitLimit = 10 * time.Minute
+// oauthWaitLimit bounds the wait for the browser's return, which the form
+// says: the server's pushed request lapses within minutes anyway (cli's
+// login --oauth waits as long).
+var oauthWaitLimit = 10 * time.Minute
 
 // listenCallback starts the loopback listener a sign-in comes back to.
 var listenCallback = auth.ListenCallback
@@ -79,15 +80,21 @@ func oauthStartCmd(ctx context.Context, cancel context.CancelFunc, svc Service, 
 	}
 }
 
-// oauthWaitCmd waits for the browser's return and saves the session; it
-// closes the listener whatever happens. cancel ends the sign-in's context
-// once done.
+// oauthWaitCmd waits for the browser's return, within oauthWaitLimit, and
+// saves the session; it closes the listener whatever happens. cancel ends
+// the sign-in's context once done.
 func oauthWaitCmd(cancel context.CancelFunc, svc Service, again string, msg oauthStartedMsg) tea.Cmd {
-	ctx := msg.ctx
+	ctx, limit := msg.ctx, oauthWaitLimit
 	return func() tea.Msg {
 		defer cancel()
 		defer msg.listener.Close()
-		cb, err := msg.listener.Wait(ctx, msg.pending.State())
+		wctx, wcancel := context.WithTimeout(ctx, limit)
+		defer wcancel()
+		cb, err := msg.listener.Wait(wctx, msg.pending.State())
+		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			// Not wrapped: a deadline reads as "cannot reach the server".
+			err = fmt.Errorf("the browser did not come back within %s; nothing was saved", waitText(limit))
+		}
 		if err != nil {
 			return loginDoneMsg{attempt: msg.attempt, err: err}
 		}
@@ -137,7 +144,7 @@ func (m Model) submitOAuth() (Model, tea.Cmd) {
 		l.err, l.focus = "Enter your handle or DID (or only the server, to choose the account at the browser).", fieldIdentifier
 		return m, l.focusCmd()
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), oauthWaitLimit)
+	ctx, cancel := context.WithCancel(context.Background()) // the wait has its bound
 	m.logins++
 	l.busy, l.err, l.attempt, l.cancel = true, "", m.logins, cancel
 	l.authURL, l.browserErr = "", ""

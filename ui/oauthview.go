@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -71,7 +72,8 @@ func (m Model) oauthStatusView(l loginModel) string {
 	case l.authURL == "":
 		b.WriteString("  " + m.spinner.View() + " starting the sign-in… " + m.st.muted.Render("(esc cancels)") + "\n")
 	default:
-		b.WriteString(indent(wrapTo("Sign in at the page your browser shows. If none opened, open this address (y copies it):", width), "  ") + "\n")
+		text := "Sign in at the page your browser shows, within " + waitText(oauthWaitLimit) + ". If none opened, open this address (y copies it):"
+		b.WriteString(indent(wrapTo(text, width), "  ") + "\n")
 		b.WriteString(m.st.focused.Render(indent(breakLines(shown(l.authURL), width), "  ")) + "\n")
 		if l.browserErr != "" {
 			b.WriteString(m.st.warn.Render(indent(wrapTo(shown(l.browserErr), width), "  ")) + "\n")
@@ -79,6 +81,14 @@ func (m Model) oauthStatusView(l loginModel) string {
 		b.WriteString("  " + m.spinner.View() + " waiting for the browser… " + m.st.muted.Render("(esc cancels)") + "\n")
 	}
 	return b.String()
+}
+
+// waitText is the wait's bound as a person reads it: "10 minutes".
+func waitText(d time.Duration) string {
+	if d >= time.Minute && d%time.Minute == 0 {
+		return fmt.Sprintf("%d minutes", d/time.Minute)
+	}
+	return d.String()
 }
 
 // breakLines cuts s, one line without spaces (an address), into lines of
