@@ -59,6 +59,10 @@ func runLoginOAuth(ctx context.Context, opts loginOptions, e *invocation) error 
 	if err != nil {
 		return err
 	}
+	if err := browser.Check(p.AuthorizeURL()); err != nil {
+		// From the server's metadata: neither opened nor printed.
+		return fmt.Errorf("login: the server's sign-in page is %w (it must be an http or https address of printable ASCII); nothing was saved", err)
+	}
 	l.Expect(p.State()) // before the browser opens: it may come back at once
 	limit := oauthWaitLimit
 	e.sendToBrowser(p, opts.oauth.noBrowser, limit)

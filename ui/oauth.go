@@ -21,6 +21,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/skyswitch/skyswitch/auth"
+	"github.com/skyswitch/skyswitch/internal/browser"
 	"github.com/skyswitch/skyswitch/storage"
 )
 
@@ -32,6 +33,10 @@ type OpenFunc func(url string) error
 // says: the server's pushed request lapses within minutes anyway (cli's
 // login --oauth waits as long).
 var oauthWaitLimit = 10 * time.Minute
+
+// errStrangePage: the server's sign-in page is not a plain web address
+// (browser.Check), so the form neither opens nor shows it.
+var errStrangePage = errors.New("the server's sign-in page is not an http or https address of printable ASCII; nothing was saved")
 
 // listenCallback starts the loopback listener a sign-in comes back to.
 var listenCallback = auth.ListenCallback
@@ -69,6 +74,10 @@ func oauthStartCmd(ctx context.Context, cancel context.CancelFunc, svc Service, 
 		p, err := svc.StartOAuth(sctx, req)
 		if err == nil {
 			err = ctx.Err() // esc came while the server answered
+		}
+		if err == nil && browser.Check(p.AuthorizeURL()) != nil {
+			// From the server's metadata: neither opened, shown nor copied.
+			err = errStrangePage
 		}
 		if err != nil {
 			cancel()

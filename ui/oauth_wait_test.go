@@ -1,6 +1,9 @@
 package ui_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -44,4 +47,46 @@ func TestOAuthWaitIsSaid(t *testing.T) {
 	d.shows("Sign in at the page your browser shows, within 10 minutes.")
 	d.key("esc")
 	d.send(within(t, done, "the end of the cancelled wait"))
+}
+
+// metaRewrite hands the fake server's authorization-server metadata on
+// with its authorization_endpoint replaced.
+type metaRewrite struct{ endpoint string }
+
+func (m metaRewrite) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil || req.URL.Path != "/.well-known/oauth-authorization-server" {
+		return resp, err
+	}
+	defer resp.Body.Close()
+	var meta map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&meta); err != nil {
+		return nil, err
+	}
+	meta["authorization_endpoint"] = m.endpoint
+	b, _ := json.Marshal(meta)
+	resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+	return resp, nil
+}
+
+// A sign-in page that is not a plain web address (a bidirectional
+// override in its path: the metadata's checks let it through) is neither
+// opened, shown nor offered to copy: the form says so, nothing is saved.
+func TestOAuthStrangeSignInPageIsRefused(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	w.add(nil, "carol.test", false)
+	w.mgr.Client.HTTP = &http.Client{Transport: metaRewrite{endpoint: w.srv.OAuthIssuer() + "/oauth/\u202eezirohtua"}}
+	defer ui.OAuthWaitLimitIs(50 * time.Millisecond)() // a wait that starts ends soon
+	b := &browser{}
+	d := w.start(ui.Options{Browser: b.open})
+	fillOAuth(d, w.srv.URL(), "carol.test")
+	d.key("enter")
+	d.has("The server's sign-in page is not an http or https address of printable ASCII; nothing was saved.")
+	d.hasNot("waiting for the browser", "ezirohtua")
+	if len(b.pages) != 0 {
+		t.Fatal("the browser was opened")
+	}
+	if st := w.load(); len(st.Accounts) != 0 {
+		t.Fatalf("%d accounts saved", len(st.Accounts))
+	}
 }

@@ -29,7 +29,7 @@ func Open(u string) error {
 }
 
 func open(u, goos string, getenv func(string) string, lookPath func(string) (string, error)) error {
-	if err := check(u); err != nil {
+	if err := Check(u); err != nil {
 		return err
 	}
 	argv := command(goos, u)
@@ -61,10 +61,12 @@ func command(goos, u string) []string {
 	return []string{"xdg-open", u}
 }
 
-// check lets through only an absolute http or https URL with a host, of
+// Check lets through only an absolute http or https URL with a host, of
 // printable ASCII (a URL's own encoding): nothing an opener could take
-// for an option, a file or another program's scheme.
-func check(u string) error {
+// for an option, a file or another program's scheme, and nothing a
+// terminal that shows it would have to escape. Open runs it first; a
+// caller that shows the address to open by hand runs it too.
+func Check(u string) error {
 	p, err := url.Parse(u)
 	if err != nil || p.Scheme != "http" && p.Scheme != "https" || p.Host == "" || p.Opaque != "" {
 		return ErrNotWebPage
