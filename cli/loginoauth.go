@@ -127,7 +127,10 @@ func (e *invocation) sendToBrowser(p *auth.OAuthPending, noBrowser bool, limit t
 	if !noBrowser {
 		err := e.openBrowser(p.AuthorizeURL())
 		if err == nil {
-			fmt.Fprintf(e.stderr, "Sign in at the page opened in your browser; waiting up to %s for it to come back (Ctrl-C cancels).\n", waitText(limit))
+			// The opener's outcome is not awaited (xdg-open may fail
+			// after it started): say what to do if nothing shows.
+			fmt.Fprintf(e.stderr, "Sign in at the page opened in your browser; waiting up to %s for it to come back. "+
+				"Ctrl-C cancels; if no page opened, run login --oauth again with --no-browser.\n", waitText(limit))
 			return
 		}
 		fmt.Fprintf(e.stderr, "skyswitch: note: no browser was opened: %v\n", err)

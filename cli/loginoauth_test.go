@@ -55,7 +55,8 @@ func TestOAuthLoginThroughTheBrowser(t *testing.T) {
 	// Stdin is empty: its end at once does not end the wait for the browser.
 	r := e.oauthLogin(open, "alice.test")
 	wantCode(t, r, exitOK)
-	if !strings.Contains(r.stderr, "Logged in as @alice.test ("+alice.DID+"); it is now the active account.") {
+	if !strings.Contains(r.stderr, "Logged in as @alice.test ("+alice.DID+"); it is now the active account.") ||
+		!strings.Contains(r.stderr, "waiting up to 10 minutes") || !strings.Contains(r.stderr, "if no page opened, run login --oauth again with --no-browser") {
 		t.Errorf("%s", r)
 	}
 	cb := <-got
