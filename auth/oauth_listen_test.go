@@ -111,3 +111,47 @@ func TestCallbackListenerExpectTakesAnEarlyCallback(t *testing.T) {
 		t.Fatalf("Wait: %q, %v", u, err)
 	}
 }
+
+// Stray requests while the callback is awaited or just taken (a browser's
+// favicon, a HEAD, the same callback again from a reload) are answered
+// and change nothing: Wait hands over the first callback alone.
+func TestCallbackListenerIgnoresStrayRequests(t *testing.T) {
+	l, err := ListenCallback()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ru := l.RedirectURI()
+	base := strings.TrimSuffix(ru, CallbackPath)
+	c := &http.Client{Timeout: 10 * time.Second}
+	status := func(method, u string) int {
+		req, _ := http.NewRequest(method, u, nil)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, u, err)
+		}
+		resp.Body.Close()
+		if cc := resp.Header.Get("Cache-Control"); cc != "no-store" || resp.Header.Get("Referrer-Policy") != "no-referrer" {
+			t.Errorf("%s %s: Cache-Control %q, Referrer-Policy %q", method, u, cc, resp.Header.Get("Referrer-Policy"))
+		}
+		return resp.StatusCode
+	}
+	l.Expect("the-state")
+	if code := status(http.MethodGet, base+"/favicon.ico"); code != http.StatusNotFound {
+		t.Fatalf("favicon: HTTP %d", code)
+	}
+	if code := status(http.MethodHead, ru+"?state=the-state&code=h"); code != http.StatusNotFound {
+		t.Fatalf("HEAD: HTTP %d", code)
+	}
+	if code := status(http.MethodGet, ru+"?state=the-state&code=c1"); code != http.StatusOK {
+		t.Fatalf("the callback: HTTP %d", code)
+	}
+	if code := status(http.MethodGet, ru+"?state=the-state&code=c2"); code != http.StatusBadRequest {
+		t.Fatalf("the callback again: HTTP %d", code)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if u, err := l.Wait(ctx, "the-state"); err != nil || u != ru+"?state=the-state&code=c1" {
+		t.Fatalf("Wait: %q, %v", u, err)
+	}
+}
