@@ -124,10 +124,14 @@ func TestOAuthURLRules(t *testing.T) {
 		{"https://bsky.social/oauth/token?x=1", "https://bsky.social", false},
 		{"https://bsky.social/oauth/token#f", "https://bsky.social", false},
 		{"ftp://bsky.social/oauth/token", "https://bsky.social", false},
+		{"https://bsky.social/oauth/\u009b2Jauthorize", "https://bsky.social", false},
+		{"https://bsky.social/oauth/\u202eezirohtua", "https://bsky.social", false},
+		{"https://bsky.social/oauth/aut horize", "https://bsky.social", false},
+		{"https://bsky.social/oauth/%E2%80%AEauthorize", "https://bsky.social", true}, // escaped, it shows as it is
 	}
 	for _, e := range ends {
 		if err := checkEndpoint(e.endpoint, e.issuer); (err == nil) != e.ok {
-			t.Errorf("endpoint %s of %s: %v", e.endpoint, e.issuer, err)
+			t.Errorf("endpoint %q of %s: %v", e.endpoint, e.issuer, err)
 		}
 	}
 }

@@ -116,6 +116,10 @@ func checkEndpoint(raw, issuer string) error {
 		why = "not an http(s) URL"
 	case u.User != nil, u.RawQuery != "", u.Fragment != "":
 		why = "it may not carry a user, a query or a fragment"
+	case strings.IndexFunc(raw, func(r rune) bool { return r <= ' ' || r >= 0x7f }) >= 0:
+		// Written raw, such a character (a C1 control, a bidi override)
+		// would reach the browser's opener and the terminal as it is.
+		why = "it holds a space or a character beyond printable ASCII, unescaped"
 	case !isASCIIHost(u.Hostname()) || !validHostName(u.Hostname()) || u.Hostname() == "":
 		why = "not a valid host"
 	case u.Scheme == "http" && !IsLoopbackHost(u.Hostname()):

@@ -69,24 +69,31 @@ func (m metaRewrite) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// A sign-in page that is not a plain web address (a bidirectional
-// override in its path: the metadata's checks let it through) is neither
-// opened, shown nor offered to copy: the form says so, nothing is saved.
+// A sign-in page that is not a plain web address is neither opened, shown
+// as it is nor offered to copy: the form says so, nothing is saved. A
+// bidirectional override in its path is refused by the metadata's checks;
+// a quote, which they let through, by browser.Check where the page opens.
 func TestOAuthStrangeSignInPageIsRefused(t *testing.T) {
-	w := newWorld(t, fakepds.Options{})
-	w.add(nil, "carol.test", false)
-	w.mgr.Client.HTTP = &http.Client{Transport: metaRewrite{endpoint: w.srv.OAuthIssuer() + "/oauth/\u202eezirohtua"}}
-	defer ui.OAuthWaitLimitIs(50 * time.Millisecond)() // a wait that starts ends soon
-	b := &browser{}
-	d := w.start(ui.Options{Browser: b.open})
-	fillOAuth(d, w.srv.URL(), "carol.test")
-	d.key("enter")
-	d.has("The server's sign-in page is not an http or https address of printable ASCII; nothing was saved.")
-	d.hasNot("waiting for the browser", "ezirohtua")
-	if len(b.pages) != 0 {
-		t.Fatal("the browser was opened")
-	}
-	if st := w.load(); len(st.Accounts) != 0 {
-		t.Fatalf("%d accounts saved", len(st.Accounts))
+	for _, c := range []struct{ path, says, hidden string }{
+		{"/oauth/\u202eezirohtua", "The server offers no OAuth sign-in", "\u202e"},
+		{`/oauth/"authorize`, "The server's sign-in page is not an http or https address of printable ASCII; nothing was saved.", `"authorize`},
+	} {
+		w := newWorld(t, fakepds.Options{})
+		w.add(nil, "carol.test", false)
+		w.mgr.Client.HTTP = &http.Client{Transport: metaRewrite{endpoint: w.srv.OAuthIssuer() + c.path}}
+		restore := ui.OAuthWaitLimitIs(50 * time.Millisecond) // a wait that starts ends soon
+		b := &browser{}
+		d := w.start(ui.Options{Browser: b.open})
+		fillOAuth(d, w.srv.URL(), "carol.test")
+		d.key("enter")
+		d.has(c.says)
+		d.hasNot("waiting for the browser", c.hidden)
+		if len(b.pages) != 0 {
+			t.Fatalf("%q: the browser was opened", c.path)
+		}
+		if st := w.load(); len(st.Accounts) != 0 {
+			t.Fatalf("%q: %d accounts saved", c.path, len(st.Accounts))
+		}
+		restore()
 	}
 }
