@@ -22,6 +22,10 @@ import (
 // password session's) or opaque (an OAuth server's, which are never taken
 // for later ones: only the one used, or fresh's own, is replaced).
 //
+// An account whose stored refresh token is unknown (Account.SecretsErr:
+// the keyring could not be read in this transaction) takes fresh's
+// tokens: the caller spent the one it read, under the account's lock.
+//
 // A removed account is never brought back: applied is false. If that
 // account's session is queued for logout under usedRefreshJwt, the queued
 // session takes fresh's tokens instead, so the revocation uses the live
@@ -38,7 +42,9 @@ func (s *State) ApplyRefresh(usedRefreshJwt string, fresh auth.SessionData) (app
 		return false
 	}
 	stored := a.RefreshJwt
-	if stored != usedRefreshJwt && stored != fresh.RefreshJwt && !issuedLater(fresh.RefreshJwt, stored) {
+	// No stored token (its keyring item could not be read just now): the
+	// fresh one, opaque or not, is the newest there is.
+	if stored != "" && stored != usedRefreshJwt && stored != fresh.RefreshJwt && !issuedLater(fresh.RefreshJwt, stored) {
 		return false
 	}
 	a.SessionData = merged(a.SessionData, fresh)

@@ -182,3 +182,53 @@ func TestKeyringOAuthRefresh(t *testing.T) {
 		t.Fatalf("read back: %v", err)
 	}
 }
+
+// TestKeyringUnreadableRefreshIsSaved: a refresh made under the account's
+// lock is saved even when, by the time its answer comes, the keyring no
+// longer gives the stored tokens (locked meanwhile): the stored tokens are
+// unknown, and the fresh ones are the only live ones, the refresh token
+// used having been spent. They go to the file (the keyring being down),
+// key included, for an OAuth session (opaque tokens) as for a password
+// session (JWTs, which issuedLater dates).
+func TestKeyringUnreadableRefreshIsSaved(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		i    int
+	}{{"oauth", 0}, {"password", 1}} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t)
+			s := oauthKeyringStore(t, f)
+			mustUpdate(t, s, func(st *State) error { return st.UseSecrets(SecretsKeyring) })
+			old := oauthAccount(tc.i)
+			if tc.i == 1 {
+				old = account(1)
+			}
+			fresh := rotated(old.SessionData, 1)
+			if old.OAuth != nil {
+				fresh.OAuth.DPoPKey = old.OAuth.DPoPKey // auth's answer keeps the session's key
+			} else {
+				fresh.OAuth, fresh.RefreshJwt = nil, jwt("refresh+jwt", "com.atproto.refresh", old.DID, "r-r1", t0.Add(time.Hour), 90*24*time.Hour)
+			}
+			f.set(errLocked)
+			s = reopen(s, f) // the keyring locked while the answer was awaited
+			mustUpdate(t, s, func(st *State) error {
+				if !st.ApplyRefresh(old.RefreshJwt, fresh) {
+					t.Error("the refresh was not applied over tokens that could not be read")
+				}
+				return nil
+			})
+			if w := strings.Join(s.Warnings(), "\n"); !strings.Contains(w, "kept in the accounts file") {
+				t.Errorf("no word that the tokens fell back to the file: %q", w)
+			}
+			f.set(nil)
+			st, err := reopen(s, f).Load()
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, _ := st.Account(old.DID)
+			if a.RefreshJwt != fresh.RefreshJwt || a.SecretsErr() != nil || (old.OAuth != nil && a.OAuth.DPoPKey != old.OAuth.DPoPKey) {
+				t.Fatalf("the fresh tokens were lost (SecretsErr %v)", a.SecretsErr())
+			}
+		})
+	}
+}
