@@ -6,6 +6,7 @@ package storage
 // secret like the tokens.
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -42,7 +43,7 @@ func checkOAuth(o *auth.OAuthData, refreshHeld bool) error {
 	case o.DPoPKey != "" && !refreshHeld:
 		return errors.New("oauth.dpopKey: held without the refresh token")
 	case o.DPoPKey != "" && !validKey(o.DPoPKey):
-		return errors.New("oauth.dpopKey: not a base64url PKCS #8 key")
+		return errors.New("oauth.dpopKey: not a base64url PKCS #8 P-256 key")
 	case o.Scope == "" || len(o.Scope) > maxScope || !scopeChars(o.Scope):
 		return fmt.Errorf("oauth.scope: want space-separated scope tokens, at most %d bytes", maxScope)
 	case o.SessionEndsAt.IsZero():
@@ -109,15 +110,42 @@ func badURL(s string, query bool) string {
 	return ""
 }
 
-// validKey tells whether k is shaped like a PKCS #8 private key in
-// base64url without padding: a DER sequence. It is not parsed: that costs
-// a scalar multiplication, on every read of every account.
+// validKey tells whether k is shaped like a P-256 private key in PKCS #8,
+// base64url without padding, as auth.NewDPoPKey writes it: a DER sequence
+// of the length it says, opening with version 0 and the algorithm
+// identifier of an EC key on P-256 (p256Head). Another kind of key (an
+// Ed25519, P-384 or X25519 one: DER sequences all) would sign nothing the
+// server takes. It is not parsed: that costs a scalar multiplication, on
+// every read of every account; auth.parseDPoPKey does, before each use.
 func validKey(k string) bool {
 	if len(k) > maxDPoPKey || len(k) < 16 {
 		return false
 	}
 	der, err := base64.RawURLEncoding.DecodeString(k)
-	return err == nil && der[0] == 0x30
+	if err != nil || len(der) < 2 || der[0] != 0x30 {
+		return false
+	}
+	body := der[2:]
+	switch n := int(der[1]); {
+	case n < 0x80:
+		return n == len(body) && bytes.HasPrefix(body, p256Head)
+	case n == 0x81 && len(body) > 0:
+		return int(body[0]) == len(body)-1 && bytes.HasPrefix(body[1:], p256Head)
+	case n == 0x82 && len(body) > 1:
+		return int(body[0])<<8|int(body[1]) == len(body)-2 && bytes.HasPrefix(body[2:], p256Head)
+	}
+	return false
+}
+
+// p256Head opens the content of every PKCS #8 P-256 private key: version
+// 0, then the AlgorithmIdentifier id-ecPublicKey with the named curve
+// prime256v1 (RFC 5480), then the OCTET STRING's tag.
+var p256Head = []byte{
+	0x02, 0x01, 0x00,
+	0x30, 0x13,
+	0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
+	0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07,
+	0x04,
 }
 
 // scopeChars tells whether s is scope tokens (RFC 6749 §3.3: printable

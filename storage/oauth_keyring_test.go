@@ -187,6 +187,14 @@ func TestKeyringOAuthItemMustMatchTheKind(t *testing.T) {
 			t.Errorf("account %d: the error quotes the item", i)
 		}
 	}
+	// A key of another kind (P-384) is not taken either.
+	f.mu.Lock()
+	f.items[user(2)] = `{"accessJwt":"a","refreshJwt":"r","dpopKey":"` + otherKey(t, "p384") + `"}`
+	f.mu.Unlock()
+	loaded, err = reopen(s, f).Load()
+	if a := loaded.Accounts[2]; err != nil || a.SecretsErr() == nil || a.RefreshJwt != "" {
+		t.Errorf("a P-384 key in the item: err %v, SecretsErr %v, taken %v", err, a.SecretsErr(), a.RefreshJwt != "")
+	}
 }
 
 // SecretsTag covers the key: a key changed by another process (tokens

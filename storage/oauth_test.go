@@ -2,6 +2,13 @@ package storage
 
 import (
 	"context"
+	"crypto/ecdh"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"os"
 	"path/filepath"
@@ -113,9 +120,14 @@ func TestBadOAuthIsRefused(t *testing.T) {
 		{"token endpoint too long", field("tokenEndpoint", "https://bsky.social/oauth/token"), field("tokenEndpoint", "https://bsky.social/"+strings.Repeat("a", maxOAuthURL)), "oauth.tokenEndpoint: longer than 2048 bytes", false},
 		{"token endpoint missing", field("tokenEndpoint", "https://bsky.social/oauth/token"), field("tokenEndpoint", ""), "oauth.tokenEndpoint: missing", false},
 		{"revocation endpoint over ftp", field("revocationEndpoint", "https://bsky.social/oauth/revoke"), field("revocationEndpoint", "ftp://bsky.social/revoke"), "oauth.revocationEndpoint: not an https URL", false},
-		{"key not base64url", field("dpopKey", key), field("dpopKey", key+"!"), "accounts[0].oauth.dpopKey: not a base64url PKCS #8 key", false},
-		{"key not DER", field("dpopKey", key), field("dpopKey", "A"+key[1:]), "oauth.dpopKey: not a base64url PKCS #8 key", false},
-		{"key too long", field("dpopKey", key), field("dpopKey", key+strings.Repeat(key[8:], 8)), "oauth.dpopKey: not a base64url PKCS #8 key", false},
+		{"key not base64url", field("dpopKey", key), field("dpopKey", key+"!"), "accounts[0].oauth.dpopKey: not a base64url PKCS #8 P-256 key", false},
+		{"key not DER", field("dpopKey", key), field("dpopKey", "A"+key[1:]), "oauth.dpopKey: not a base64url PKCS #8 P-256 key", false},
+		{"key too long", field("dpopKey", key), field("dpopKey", key+strings.Repeat(key[8:], 8)), "oauth.dpopKey: not a base64url PKCS #8 P-256 key", false},
+		{"key of Ed25519", field("dpopKey", key), field("dpopKey", otherKey(t, "ed25519")), "accounts[0].oauth.dpopKey: not a base64url PKCS #8 P-256 key", false},
+		{"key of P-384", field("dpopKey", key), field("dpopKey", otherKey(t, "p384")), "accounts[0].oauth.dpopKey: not a base64url PKCS #8 P-256 key", false},
+		{"key of X25519", field("dpopKey", key), field("dpopKey", otherKey(t, "x25519")), "accounts[0].oauth.dpopKey: not a base64url PKCS #8 P-256 key", false},
+		{"key cut short", field("dpopKey", key), field("dpopKey", key[:60]), "accounts[0].oauth.dpopKey: not a base64url PKCS #8 P-256 key", false},
+		{"queued: key of P-384", field("dpopKey", oauthSession(2, t0).OAuth.DPoPKey), field("dpopKey", otherKey(t, "p384")), "pending logout 0: oauth.dpopKey: not a base64url PKCS #8 P-256 key", true},
 		{"key missing", field("dpopKey", key), field("dpopKey", ""), "accounts[0].oauth.dpopKey: missing beside the refresh token", false},
 		{"key without tokens", `"refreshJwt": "` + oauthAccount(0).RefreshJwt + `"`, `"refreshJwt": ""`, "accounts[0].oauth.dpopKey: held without the refresh token", false},
 		{"scope empty", field("scope", "atproto transition:generic"), field("scope", ""), "oauth.scope: want space-separated scope tokens", false},
@@ -171,7 +183,7 @@ func TestBadOAuthIsNotWritten(t *testing.T) {
 	}{
 		{"issuer over http", "account 0: oauth.issuer: not an https URL", func(d *auth.SessionData) { d.OAuth.Issuer = "http://bsky.social" }},
 		{"no key", "account 0: oauth.dpopKey: missing beside the refresh token", func(d *auth.SessionData) { d.OAuth.DPoPKey = "" }},
-		{"key mangled", "account 0: oauth.dpopKey: not a base64url PKCS #8 key", func(d *auth.SessionData) { d.OAuth.DPoPKey += "=" }},
+		{"key mangled", "account 0: oauth.dpopKey: not a base64url PKCS #8 P-256 key", func(d *auth.SessionData) { d.OAuth.DPoPKey += "=" }},
 		{"no session end", "account 0: oauth.sessionEndsAt: missing", func(d *auth.SessionData) { d.OAuth.SessionEndsAt = time.Time{} }},
 	} {
 		s := newStore(t)
@@ -197,4 +209,29 @@ func TestBadOAuthIsNotWritten(t *testing.T) {
 	if st, err := s.Load(); err != nil || st.Accounts[0].OAuth.RevocationEndpoint != o.RevocationEndpoint {
 		t.Fatalf("loopback endpoints: %v", err)
 	}
+}
+
+// otherKey is a PKCS #8 private key, base64url, of another kind than a
+// DPoP key (P-256): "ed25519", "p384" or "x25519". Each is a DER sequence,
+// as a P-256 key is.
+func otherKey(t *testing.T, kind string) string {
+	t.Helper()
+	var k any
+	var err error
+	switch kind {
+	case "ed25519":
+		_, k, err = ed25519.GenerateKey(rand.Reader)
+	case "p384":
+		k, err = ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	case "x25519":
+		k, err = ecdh.X25519().GenerateKey(rand.Reader)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(der)
 }
