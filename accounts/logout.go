@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/storage"
 )
 
@@ -55,13 +56,24 @@ func (m *Manager) Logout(ctx context.Context, ident string) (LogoutResult, error
 		if removed, ok := st.Remove(a.DID); ok {
 			st.NoteLoggedOut(removed, now)
 			if res.Queued {
-				st.QueueLogout(removed.SessionData, now)
+				st.QueueLogout(owed(removed, a), now)
 			}
 		}
 		res.after(st)
 		return nil
 	})
 	return res, err
+}
+
+// owed is the session a failed logout queues: the one removed, or, when
+// its secrets could not be read in that transaction (the keyring locked
+// meanwhile), the one read under the refresh lock, whose tokens are the
+// newest.
+func owed(removed storage.Account, read *storage.Account) auth.SessionData {
+	if removed.SecretsErr() != nil {
+		return read.SessionData
+	}
+	return removed.SessionData
 }
 
 // after records who is active, and who "switch -" brings back, in st.

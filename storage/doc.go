@@ -50,9 +50,8 @@
 // (the file, or the keyring item beside them, SecretsTag covering it),
 // is never quoted in an error, and a session holds it exactly when it
 // holds its refresh token. Every member is checked on each read and write
-// (URLs https, or http on loopback; the key's kind, P-256 in PKCS #8,
-// and the nonces' syntax;
-// lengths). A queued logout keeps the whole session, key included, in the
+// (URLs https, or http on loopback; the key's kind, P-256 in PKCS #8; the
+// nonces' syntax; lengths). A queued logout keeps the whole session, key included, in the
 // file, as it keeps a password session's tokens, so its revocation can be
 // retried. ApplyRefresh keeps what the sign-in fixed when a refresh result
 // leaves it out, and compares the opaque single-use refresh tokens of an
