@@ -140,3 +140,48 @@ func TestOAuthLogoutLeavesNoSecret(t *testing.T) {
 		}
 	}
 }
+
+// TestVersion4UpgradesWithoutLoss: a version 4 file (a logout remembered,
+// a handle checked, tokens in the keyring, a password session queued for
+// logout, a refresh error) becomes version 5 when an OAuth session is
+// added, and keeps every member it had; once that session is gone again it
+// is version 4, which builds before OAuth read.
+func TestVersion4UpgradesWithoutLoss(t *testing.T) {
+	f := newFake(t)
+	s := keyringStore(t, f, 3)
+	mustUpdate(t, s, func(st *State) error {
+		st.Accounts[1].HandleCheck = HandleCheck{Handle: st.Accounts[1].Handle, Status: "verified", At: t0}
+		st.Accounts[2].LastRefreshError, st.Accounts[2].LastRefreshErrorAt = "server down", t0
+		gone, _ := st.Remove(st.Accounts[2].DID)
+		st.NoteLoggedOut(gone, t0)
+		st.QueueLogout(gone.SessionData, t0)
+		st.Upsert(account(4))
+		return st.UseSecrets(SecretsKeyring)
+	})
+	before, _, err := s.read()
+	if err != nil || before.Version != 4 {
+		t.Fatalf("the file before: version %v (%v), want 4", before.Version, err)
+	}
+	v4, err := reopen(s, f).Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustUpdate(t, reopen(s, f), func(st *State) error { st.Upsert(oauthAccount(5)); return nil })
+	after, err := reopen(s, f).Load()
+	if err != nil || after.Version != 5 {
+		t.Fatalf("after an OAuth login: version %v (%v), want 5", after.Version, err)
+	}
+	o, ok := after.Account(oauthAccount(5).DID)
+	if !ok || !sameSession(*o, oauthAccount(5)) || o.Secrets != SecretsKeyring {
+		t.Fatal("the OAuth session was not kept, or not in the keyring")
+	}
+	after.Remove(o.DID)
+	after.Version = v4.Version
+	if !sameState(v4, after) {
+		t.Fatalf("the upgrade lost or changed something:\n got %+v\nwant %+v", after, v4)
+	}
+	mustUpdate(t, reopen(s, f), func(st *State) error { st.Remove(oauthAccount(5).DID); return nil })
+	if back, _, err := s.read(); err != nil || back.Version != 4 {
+		t.Fatalf("without the OAuth session: version %v (%v), want 4", back.Version, err)
+	}
+}
