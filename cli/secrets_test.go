@@ -80,6 +80,17 @@ func (s *secretSet) addToken(tok string) {
 	}
 }
 
+// addKey remembers an OAuth session's DPoP key (made by skyswitch, not
+// issued by the server), whole.
+func (s *secretSet) addKey(d auth.SessionData) {
+	if d.OAuth == nil || d.OAuth.DPoPKey == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.passwords[d.OAuth.DPoPKey] = true
+}
+
 // learn adds every secret srv has issued or been sent: JWTs as tokens, the
 // rest as passwords.
 func (s *secretSet) learn(srv *fakepds.Server) {
@@ -328,10 +339,12 @@ func (s *sweep) learnFile() {
 		for _, a := range st.Accounts {
 			add(a.AccessJwt)
 			add(a.RefreshJwt)
+			s.secrets.addKey(a.SessionData)
 		}
 		for _, pl := range st.PendingLogouts {
 			add(pl.Session.AccessJwt)
 			add(pl.Session.RefreshJwt)
+			s.secrets.addKey(pl.Session)
 		}
 	}
 }
