@@ -40,7 +40,11 @@ type listModel struct {
 	filter    textinput.Model
 	filtering bool
 	placed    bool // the cursor has been put where the list opens
-	offset    int  // the first row shown, as the last key left it
+	// slid: a reload took the selected account away and the cursor
+	// landed on a row nobody chose; gone is the account it was on.
+	slid   bool
+	gone   string
+	offset int // the first row shown, as the last key left it
 }
 
 // newListModel selects selectIdent (a handle or DID) once it is loaded;
@@ -85,18 +89,31 @@ func (m Model) rows() []row {
 func (m Model) settled() listModel {
 	l, rows := m.list, m.rows()
 	if !l.placed && m.data != nil && len(rows) > 0 {
-		l.placed = true
-		if l.selected == "" || l.find(rows) < 0 {
+		if i := l.find(rows); i >= 0 {
+			l.selected = rows[i].did() // a handle asked for, now its DID
+		} else {
 			l.selected = m.data.Active
 		}
+		l.placed = true
 	}
 	return l.settle(rows)
 }
 
-// find is the index of the selected account's row, or -1.
+// find is the index of the selected account's row, or -1: by its DID,
+// and by a handle only for Options.Select's, before the list is placed.
+// A handle is never matched after, nor before a DID that matches: a
+// hand-edited handle may spell another account's DID.
 func (l listModel) find(rows []row) int {
 	for i, r := range rows {
-		if r.did() == l.selected || (l.selected != "" && strings.EqualFold(r.handle(), l.selected)) {
+		if r.did() == l.selected {
+			return i
+		}
+	}
+	if l.placed || l.selected == "" {
+		return -1
+	}
+	for i, r := range rows {
+		if strings.EqualFold(r.handle(), l.selected) {
 			return i
 		}
 	}
@@ -149,9 +166,13 @@ func (m Model) updateList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	}
 	if l, ok := m.scroll(msg); ok {
 		m.list = l
+		m.list.slid = false // chosen
 		return m, nil
 	}
 	k := m.listKeys()
+	if m, refused := m.slideGuard(msg, k); refused {
+		return m, nil
+	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		m.quitting = true
@@ -163,7 +184,7 @@ func (m Model) updateList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Help):
 		m.help.ShowAll = !m.help.ShowAll
 	case key.Matches(msg, k.Filter):
-		m.list.filtering = true
+		m.list.filtering, m.list.slid = true, false
 		return m, m.list.filter.Focus()
 	case key.Matches(msg, k.Add):
 		m.screen = screenLogin
@@ -180,6 +201,7 @@ func (m Model) updateList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Undo):
 		return m.undoLogout()
 	case key.Matches(msg, k.Inspect):
+		m.list.slid = false // its name fills the inspector
 		return m.openInspector()
 	case key.Matches(msg, k.Shell):
 		return m.openShell()

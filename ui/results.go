@@ -26,8 +26,10 @@ func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd) {
 			m.loadErr = msg.err
 			return m, nil
 		}
+		before := m
 		m.loadErr, m.data, m.stamp = nil, msg.st, msg.stamp
 		m.list = m.settled()
+		m = m.noticeSlide(before)
 		return m.followActive().withHandles().windowsChanged(), nil
 	case unchangedMsg:
 		return m, nil
