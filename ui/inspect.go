@@ -93,8 +93,8 @@ func (m Model) inspectView() string {
 	if s.Active {
 		title += m.st.active.Render("  ● active identity")
 	}
-	b.WriteString(m.st.title.Render(title) + "\n\n")
-	field := func(k, v string) { fmt.Fprintf(&b, "  %s %s\n", m.st.label.Render(pad(k, 14)), v) }
+	b.WriteString(m.st.title.Render(lipgloss.Wrap(title, max(m.width, 8), "")) + "\n\n")
+	field := func(k, v string) { fmt.Fprintf(&b, "  %s %s\n", m.st.label.Render(pad(k, 14)), m.fieldValue(v)) }
 	field("DID", a.DID)
 	field("Handle", m.handleView(*saved))
 	if others := m.sharedWith(*saved); len(others) > 0 {
@@ -146,8 +146,19 @@ func (m Model) inspectView() string {
 		field("Status check", "")
 		m.under(&b, m.st.errorText, m.inspect.err, 3)
 	}
-	b.WriteString(m.st.hint.Render("\n  The scope is informational: servers may change what their tokens say.") + "\n")
+	b.WriteString("\n" + m.st.hint.Render(indent(lipgloss.Wrap("The scope is informational: servers may change what their tokens say.", max(m.width-2, 8), " "), "  ")) + "\n")
 	return b.String()
+}
+
+// fieldValue is a field's value wrapped to what the window leaves beside
+// the field's name (a long handle or email would run off it), its next
+// lines under the first.
+func (m Model) fieldValue(v string) string {
+	lines := strings.Split(lipgloss.Wrap(v, max(m.width-17, 8), " "), "\n")
+	for i := range lines {
+		lines[i] = strings.TrimRight(lines[i], " ")
+	}
+	return strings.Join(lines, "\n"+strings.Repeat(" ", 17))
 }
 
 // serverStatus is the account's status as the server last gave it: with

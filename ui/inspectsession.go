@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/lipgloss/v2"
+
 	"github.com/skyswitch/skyswitch/accounts"
 	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/storage"
@@ -78,7 +80,10 @@ func (m Model) lifeLine(b *strings.Builder, name string, start, end time.Time, l
 	if !start.IsZero() {
 		from = shortTime(start, m.now)
 	}
-	fmt.Fprintf(b, "  %s %s %s %s → %s\n", m.st.label.Render(pad(name, 14)),
-		bar.ViewAs(frac), m.st.forUrgency(accounts.UrgencyOf(left))(pad(when, 9)),
-		from, shortTime(end, m.now))
+	line := fmt.Sprintf("  %s %s %s", m.st.label.Render(pad(name, 14)),
+		bar.ViewAs(frac), m.st.forUrgency(accounts.UrgencyOf(left))(pad(when, 9)))
+	if span := from + " → " + shortTime(end, m.now); lipgloss.Width(line)+1+cells(span) <= m.width {
+		line += " " + span // a narrow window keeps what is left, not when
+	}
+	b.WriteString(strings.TrimRight(line, " ") + "\n")
 }

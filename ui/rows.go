@@ -22,24 +22,40 @@ const (
 )
 
 // layout is which columns a window of this width shows, and how wide the
-// handle's is: the header and every row share it, so they line up.
+// handle's and the access token's are: the header and every row share
+// it, so they line up.
 type layout struct {
-	handle   int
-	did, pds bool
+	handle, access    int
+	did, pds, refresh bool
 }
 
+// stateRoom is the least the state column is given in a narrow window:
+// an undo window's "logout in 5 s", a retry's "retry in 4m07s".
+const stateRoom = 14
+
 func (m Model) layout() layout {
-	l := layout{handle: colHandle, did: m.width >= 96, pds: m.width >= 72}
+	l := layout{handle: colHandle, access: colAccess, did: m.width >= 96, pds: m.width >= 72, refresh: true}
 	if !l.pds {
-		// Narrow windows give the handle what the dropped columns left.
-		l.handle = min(max(m.width-(4+colAccess+colRefresh+3+14), 12), colHandle)
+		// Narrow windows give the handle what the dropped columns left;
+		// under 50 columns the refresh token's days go too, and the
+		// access column keeps only what its longest countdown takes
+		// (47h59m59s), so the state still shows.
+		l.handle = m.width - (4 + colAccess + colRefresh + 3 + stateRoom)
+		if l.handle < 12 {
+			l.refresh, l.access = false, 9
+			l.handle = m.width - (4 + l.access + 2 + stateRoom)
+		}
+		l.handle = min(max(l.handle, 8), colHandle)
 	}
 	return l
 }
 
 // used is the cells the columns before the state take, with their gaps.
 func (l layout) used() int {
-	n := 4 + l.handle + 1 + colAccess + 1 + colRefresh + 1
+	n := 4 + l.handle + 1 + l.access + 1
+	if l.refresh {
+		n += colRefresh + 1
+	}
 	if l.did {
 		n += colDID + 1
 	}
@@ -58,7 +74,11 @@ func (m Model) columnsView(l layout) string {
 	if l.pds {
 		cols = append(cols, pad("PDS", colPDS))
 	}
-	cols = append(cols, pad("ACCESS", colAccess), pad("REFRESH", colRefresh), "STATE")
+	cols = append(cols, pad("ACCESS", l.access))
+	if l.refresh {
+		cols = append(cols, pad("REFRESH", colRefresh))
+	}
+	cols = append(cols, "STATE")
 	return m.st.label.Render(strings.Join(cols, " "))
 }
 
@@ -81,7 +101,7 @@ func (m Model) listView(height int) string {
 	lay := m.layout()
 	b.WriteString(m.columnsView(lay) + "\n")
 	// Only the rows that fit are rendered: the list may hold thousands.
-	visible := m.list.rowsIn(height)
+	visible := m.visibleRows(rows, lay, height)
 	offset := scrolled(m.list.offset, m.list.cursor, visible, len(rows))
 	end := min(offset+visible, len(rows))
 	cells := cellMemo{}
@@ -92,6 +112,9 @@ func (m Model) listView(height int) string {
 			b.WriteString(m.rowView(rows[i], lay, false, cells))
 		}
 		b.WriteByte('\n')
+	}
+	if full := m.fullHandleView(rows, lay); full != "" {
+		b.WriteString(full + "\n")
 	}
 	if len(rows) == 0 {
 		b.WriteString(m.st.muted.Render("  no account matches the filter (esc clears it)") + "\n")
@@ -150,23 +173,26 @@ func (m Model) rowView(r row, lay layout, selected bool, cells cellMemo) string 
 		exp = m.expiriesOf(r.acct)
 		left := exp.access.Sub(m.now)
 		u := accounts.UrgencyOf(left)
-		text := pad(countdown(left), colAccess)
+		text := pad(countdown(left), lay.access)
 		access = cells.get(fmt.Sprint("access\x00", u, "\x00", text), func() string { return m.st.forUrgency(u)(text) })
 		refresh = pad(days(exp.refresh.Sub(m.now)), colRefresh)
 		if sessionOver(r.acct, m.now) || r.acct.SecretsErr() != nil {
 			// The server ended it, or its end came, or the tokens could
 			// not be read: a ticking countdown would suggest otherwise.
-			access, refresh = m.st.muted.Render(pad("—", colAccess)), pad("—", colRefresh)
+			access, refresh = m.st.muted.Render(pad("—", lay.access)), pad("—", colRefresh)
 		}
 	} else {
 		pdsURL = r.pending.Session.Endpoint()
-		access, refresh = pad("", colAccess), pad("", colRefresh)
+		access, refresh = pad("", lay.access), pad("", colRefresh)
 	}
 	if lay.pds {
 		host := truncate(shown(accounts.HostOf(pdsURL)), colPDS)
 		cols = append(cols, cells.get("pds\x00"+host, func() string { return m.st.muted.Render(pad(host, colPDS)) }))
 	}
-	cols = append(cols, access, refresh)
+	cols = append(cols, access)
+	if lay.refresh {
+		cols = append(cols, refresh)
+	}
 	line := strings.Join(cols, " ") + " "
 	// Every column before the state is padded to its width: the state has
 	// what is left, counted without measuring the styled line.

@@ -29,7 +29,7 @@ func (l listModel) rowsIn(height int) int {
 // other keys.
 func (m Model) scroll(msg tea.KeyPressMsg) (l listModel, ok bool) {
 	k, rows := m.list.keys, m.rows()
-	page := m.list.rowsIn(m.chrome().body)
+	page := m.visibleRows(rows, m.layout(), m.chrome().body)
 	l = m.list
 	l.offset = scrolled(l.offset, l.cursor, page, len(rows)) // as shown now
 	switch {
