@@ -214,3 +214,32 @@ func TestNoteOfALogoutFollowsAnotherSwitch(t *testing.T) {
 	d.hasNot("No account is active now")
 	d.has("@dave.test is now the active account (changed by another skyswitch).")
 }
+
+// TestSwitchesLandInTheOrderPressed: enter on bob, then at once on alice,
+// before bob's switch has written: whichever write would finish last,
+// alice, the one pressed last, ends active, and the status says so. The
+// second switch waits for the first (two writes in flight could land in
+// either order).
+func TestSwitchesLandInTheOrderPressed(t *testing.T) {
+	w := newWorld(t, fakepds.Options{})
+	alice := w.login(nil, "alice.test")
+	w.login(nil, "bob.test")
+	w.login(nil, "carol.test")
+	d := w.start(ui.Options{Select: "bob.test"})
+	toBob := d.pending(keyMsg("enter"))
+	d.key("up")
+	toAlice := d.pending(keyMsg("enter"))
+	for _, c := range toAlice { // the later switch's commands first
+		d.deliver(c)
+	}
+	for _, c := range toBob {
+		d.deliver(c)
+	}
+	if got := w.load().Active; got != alice.DID {
+		t.Fatalf("active %s, want alice %s, pressed last", got, alice.DID)
+	}
+	if l := d.row("alice.test"); !strings.Contains(l, "● ") {
+		t.Fatalf("● is not on alice: %q", l)
+	}
+	d.has("@alice.test is now the active account.")
+}

@@ -263,10 +263,25 @@ func (m Model) activate() (Model, tea.Cmd) {
 	if sessionOver(r.acct, m.now) {
 		return m.logInAgain()
 	}
-	if rt := m.rtOf(r.acct.DID); rt.busy == "" {
+	did := r.acct.DID
+	if next := m.nextSwitch; next != "" && next != did {
+		m.nextSwitch = "" // pressed over: no longer switching to it
+		if rt := m.rtOf(next); rt.busy == "switching" {
+			rt.busy = ""
+		}
+	}
+	if rt := m.rtOf(did); rt.busy == "" {
 		rt.busy = "switching" // not over a refresh under way, whose label stays
 	}
-	return m, tea.Batch(switchCmd(m.svc, r.acct.DID), m.spinner.Tick)
+	switch m.switching {
+	case "":
+		m.switching = did
+		return m, tea.Batch(switchCmd(m.svc, did), m.spinner.Tick)
+	case did:
+		return m, nil // being written already
+	}
+	m.nextSwitch = did // after the switch in flight
+	return m, m.spinner.Tick
 }
 
 func (m Model) refreshSelected() (Model, tea.Cmd) {

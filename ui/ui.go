@@ -125,6 +125,10 @@ type Model struct {
 	namesActive  bool
 	// loadFloor: loads that began before it (loadedMsg.seq) are stale.
 	loadFloor int64
+	// switching is the DID whose switch is being written; nextSwitch the
+	// one pressed meanwhile, written after it (two writes in flight could
+	// land in either order, and the one pressed last must win).
+	switching, nextSwitch string
 }
 
 // New builds the model over a service.
