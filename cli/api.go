@@ -25,7 +25,7 @@ func runAPI(ctx context.Context, opts apiOptions, e *invocation) error {
 	if opts.output == "" || opts.include {
 		e.noteClosedStdout("the answer")
 	}
-	in := &apiInputs{stdin: e.app.Stdin}
+	in := &apiInputs{ctx: ctx, stdin: e.app.Stdin, limit: maxInputBytes}
 	req, err := apiRequest(opts, in.read)
 	if err != nil {
 		return err
@@ -60,7 +60,13 @@ func apiRequest(opts apiOptions, read fields.ReadFile) (auth.RawRequest, error) 
 			r.Body, err = json.Marshal(obj)
 		}
 	}
-	if err != nil {
+	var re *readError
+	switch {
+	case errors.As(err, &re):
+		// A file that cannot be read is no mistake of the command line
+		// (exit 1, as --input's).
+		return r, fmt.Errorf("api: %w", err)
+	case err != nil:
 		return r, usageErr("api: %w", err)
 	}
 	if opts.input != "" {
@@ -77,16 +83,41 @@ func apiRequest(opts apiOptions, read fields.ReadFile) (auth.RawRequest, error) 
 	return r, nil
 }
 
+// maxInputBytes bounds what --input and each @file value read: a body is
+// held whole, to be sent again after a refresh (auth.RawRequest).
+const maxInputBytes = 256 << 20
+
 // apiInputs reads --input and @file values: files, and standard input
-// once.
+// once, each whole up to limit bytes (a regular file larger than that is
+// refused unread, /dev/zero once it has given that much), and only while
+// ctx lasts: a FIFO no one writes to, or a terminal's standard input,
+// blocks in open or read, where a signal would not end the run.
 type apiInputs struct {
+	ctx   context.Context
 	stdin io.Reader
 	used  bool
+	limit int64
 }
+
+// readError is a file or standard input that could not be read.
+type readError struct{ err error }
+
+func (e *readError) Error() string { return e.err.Error() }
+func (e *readError) Unwrap() error { return e.err }
 
 func (in *apiInputs) read(name string) ([]byte, error) {
 	if name != "-" {
-		return os.ReadFile(name)
+		return in.readFrom(func() (io.ReadCloser, int64, error) {
+			f, err := os.Open(name)
+			if err != nil {
+				return nil, 0, err
+			}
+			size := int64(-1)
+			if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+				size = fi.Size()
+			}
+			return f, size, nil
+		})
 	}
 	if in.used {
 		return nil, errors.New("standard input can be read only once (by --input - or by one @-)")
@@ -95,7 +126,40 @@ func (in *apiInputs) read(name string) ([]byte, error) {
 	if in.stdin == nil {
 		return nil, nil
 	}
-	return io.ReadAll(in.stdin)
+	return in.readFrom(func() (io.ReadCloser, int64, error) { return io.NopCloser(in.stdin), -1, nil })
+}
+
+// readFrom reads what open opens, whole, up to in.limit bytes, unless
+// in.ctx ends first: then the reading is left blocked where it is (the
+// run ends).
+func (in *apiInputs) readFrom(open func() (io.ReadCloser, int64, error)) ([]byte, error) {
+	type read struct {
+		data []byte
+		err  error
+	}
+	done := make(chan read, 1)
+	go func() {
+		r, size, err := open()
+		if err != nil {
+			done <- read{nil, err}
+			return
+		}
+		defer r.Close()
+		data, err := readBody(r, size, in.limit)
+		done <- read{data, err}
+	}()
+	select {
+	case got := <-done:
+		switch {
+		case errors.Is(got.err, errTooLarge):
+			return nil, &readError{fmt.Errorf("%w of %d MiB that api reads", errTooLarge, in.limit>>20)}
+		case got.err != nil:
+			return nil, &readError{got.err}
+		}
+		return got.data, nil
+	case <-in.ctx.Done():
+		return nil, &readError{in.ctx.Err()}
+	}
 }
 
 // answer makes the call; with -i it prints the answer's status and
