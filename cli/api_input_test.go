@@ -143,3 +143,21 @@ func fmtErr(err error) string {
 	}
 	return err.Error()
 }
+
+// A field without its key (-f "$TOKEN", -F =secret) is refused without
+// quoting it: it may be a secret given in the wrong place, as -H's and
+// an unknown flag's refusals quote none.
+func TestAPIFieldRefusalQuotesNoValue(t *testing.T) {
+	t.Parallel()
+	const secret = "hunter2-not-for-stderr"
+	for _, fl := range []apiFlags{
+		{rawFields: []string{secret}},
+		{typedFields: []string{"ok=1", "=" + secret}},
+	} {
+		fl.maxPages = 1
+		_, err := apiOptionsOf("com.example.echo", fl)
+		if msg := fmtErr(err); exitCode(err) != exitUsage || !strings.Contains(msg, "key=value") || strings.Contains(msg, secret) {
+			t.Errorf("%q (exit %d), want a usage error without the value", strings.ReplaceAll(msg, secret, "<the value>"), exitCode(err))
+		}
+	}
+}

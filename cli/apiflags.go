@@ -115,7 +115,12 @@ func apiOptionsOf(nsid string, fl apiFlags) (apiOptions, error) {
 		args  []string
 		typed bool
 	}{{"f", fl.rawFields, false}, {"F", fl.typedFields, true}} {
-		for _, arg := range list.args {
+		for i, arg := range list.args {
+			if k, _, ok := strings.Cut(arg, "="); !ok || k == "" {
+				// Not quoted: a value given without its key may be a
+				// secret.
+				return opts, usageErr("api: -%s (field %d) is key=value, such as repo=alice.bsky.social; it has no key before an =", list.flag, i+1)
+			}
 			f, err := fields.Parse(arg, list.typed)
 			if err != nil {
 				return opts, usageErr("api: -%s: %w", list.flag, err)
