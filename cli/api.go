@@ -203,7 +203,7 @@ func (e *invocation) callOnce(call func(auth.RawRequest) (*auth.RawResponse, err
 		// --output's file takes the body as it came, JSON too.
 		return e.copyRaw(resp, req.NSID, out)
 	}
-	data, err := readJSON(resp, req.NSID)
+	data, err := readJSON(resp, req.NSID, out.jsonLimit())
 	if err != nil || len(data) == 0 {
 		return err
 	}

@@ -88,6 +88,23 @@ func TestAPIJQUsage(t *testing.T) {
 	}
 }
 
+// --jq decodes the answer into a tree many times its size: an answer over
+// maxJQBytes is refused before it is read, a page of --paginate too;
+// without --jq the 256 MiB bound holds (this answer is then cut short).
+func TestAPIJQBounded(t *testing.T) {
+	t.Parallel()
+	e, _ := apiWorld(t, fakepds.Options{})
+	for _, args := range [][]string{
+		{"api", "--jq", ".a", "com.example.big"},
+		{"api", "--paginate", "-q", ".a", "com.example.big"},
+	} {
+		wantError(t, e.run("", args...), exitFailure, "over 32 MiB of JSON, more than --jq takes")
+	}
+	if r := e.run("", "api", "com.example.big"); r.code != exitFailure || strings.Contains(r.stderr, "MiB") {
+		t.Errorf("without --jq: %s", r)
+	}
+}
+
 func TestAPISilent(t *testing.T) {
 	t.Parallel()
 	e, _ := apiWorld(t, fakepds.Options{})

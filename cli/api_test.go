@@ -43,7 +43,8 @@ const stubRecords = 7
 // got, as JSON, with a C1 control in a string, and the Authorization
 // header echoed in a response header), com.example.fail (a 400 whose
 // headers echo the Authorization header and hold a C1 CSI),
-// com.example.cut (a body cut in half), com.example.osc (a clipboard
+// com.example.cut (a body cut in half), com.example.big (a JSON answer
+// whose length says it is over maxJQBytes, cut short), com.example.osc (a clipboard
 // write: raw, or with json=1 as C1 controls in a JSON string), and passes
 // the rest to the fake PDS.
 func apiStub(t *testing.T, srv *fakepds.Server) *httptest.Server {
@@ -125,6 +126,12 @@ func apiStub(t *testing.T, srv *fakepds.Server) *httptest.Server {
 			}
 			w.Header().Set("Content-Type", "text/plain")
 			io.WriteString(w, "\x1b]52;c;"+oscPayload+"\x07")
+		case "com.example.big":
+			// Says it is more JSON than --jq takes, and sends a little of
+			// it before the connection closes.
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", strconv.Itoa(maxJQBytes+1))
+			io.WriteString(w, `{"a":"`)
 		case "com.example.fail":
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("X-Seen-Authorization", r.Header.Get("Authorization"))

@@ -31,7 +31,7 @@ func apiCommand() command {
 			intFlag(&fl.maxPages, "", "max-pages", "with --paginate, stop with an error after `n` pages"),
 			boolFlag(&fl.include, "i", "include", "print the HTTP status and the response headers before the body, or before the error of an error answer"),
 			stringFlag(&fl.output, "", "output", "write the body to `file`, as it came, instead of standard output (a body that is not JSON needs it on a terminal)"),
-			stringFlag(&fl.jq, "q", "jq", "apply the jq `expression` to the answer (to each page with --paginate) and print its results: a string raw, anything else as JSON, one a line"),
+			stringFlag(&fl.jq, "q", "jq", "apply the jq `expression` to the answer (to each page with --paginate; up to 32 MiB) and print its results: a string raw, anything else as JSON, one a line"),
 			boolFlag(&fl.silent, "", "silent", "print nothing of the answer on success (-i's head still; --output's file still written); errors still print"),
 			boolFlag(&fl.describe, "", "describe", "print what the lexicon says of the method (kind, parameters, input, output, errors) instead of calling it"),
 		},

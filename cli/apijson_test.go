@@ -215,7 +215,7 @@ func TestLargeJSONCopiedOnce(t *testing.T) {
 	n := allocated(func() {
 		var data []byte
 		resp := &auth.RawResponse{Header: header, Body: io.NopCloser(bytes.NewReader(doc.Bytes()))}
-		if data, err = readJSON(resp, "x"); err == nil {
+		if data, err = readJSON(resp, "x", maxJSONBytes); err == nil {
 			err = writeJSONDoc(newJSONOut(sanitize.NewWriter(io.Discard), io.Discard), data, false)
 		}
 	})

@@ -46,6 +46,15 @@ func (e *invocation) apiOutput(opts apiOptions) *apiOut {
 	return out
 }
 
+// jsonLimit is how much of a JSON answer is read: less for --jq, which
+// takes many times its size.
+func (o *apiOut) jsonLimit() int64 {
+	if o.jq != nil {
+		return maxJQBytes
+	}
+	return maxJSONBytes
+}
+
 // doc writes one JSON answer (a page with --paginate): as it is, or what
 // --jq makes of it.
 func (o *apiOut) doc(data []byte, pretty bool, nsid string) error {

@@ -82,7 +82,7 @@ func (e *invocation) page(call func(auth.RawRequest) (*auth.RawResponse, error),
 	if !isJSON(resp.Header.Get("Content-Type")) {
 		return nil, "", fmt.Errorf("%s: --paginate: the answer is not JSON", req.NSID)
 	}
-	data, err := readJSON(resp, req.NSID)
+	data, err := readJSON(resp, req.NSID, out.jsonLimit())
 	if err != nil {
 		return nil, "", err
 	}
