@@ -177,6 +177,20 @@ func TestShellCompletionBash(t *testing.T) {
 		{[]string{"skyswitch", "api", "com.atproto.repo.listRecords", "-f", "repo", "=", "x", "-f", "co"}, "collection=\n"},
 		{[]string{"skyswitch", "api", "-f", ""}, "\n"},
 		{[]string{"skyswitch", "api", "com.example.unknown", "-f", ""}, "\n"},
+		// Short flags bundled GNU style: -iq EXPR takes the next word as
+		// -q's value; -q.x and -X=GET (split at the = by bash) take none.
+		{[]string{"skyswitch", "api", "-iq", ".x", "com.atproto.repo.getR"}, "com.atproto.repo.getRecord\n"},
+		{[]string{"skyswitch", "api", "-iq", ".x", "com.atproto.repo.getRecord", "-f", ""}, "repo=\ncollection=\nrkey=\ncid=\n"},
+		{[]string{"skyswitch", "api", "-iX", "GET", "com.atproto.repo.getR"}, "com.atproto.repo.getRecord\n"},
+		{[]string{"skyswitch", "api", "-iX", "P"}, "POST\n"},
+		{[]string{"skyswitch", "api", "com.atproto.repo.describeRepo", "-iF", ""}, "repo=\n"},
+		{[]string{"skyswitch", "api", "-iq.x", "com.atproto.repo.getRecord", "-f", ""}, "repo=\ncollection=\nrkey=\ncid=\n"},
+		{[]string{"skyswitch", "api", "-qi", "com.atproto.repo.getR"}, "com.atproto.repo.getRecord\n"},
+		{[]string{"skyswitch", "api", "-iX", "=", "GET", "com.atproto.repo.getRecord", "-f", ""}, "repo=\ncollection=\nrkey=\ncid=\n"},
+		{[]string{"skyswitch", "api", "--jq", "=", ".x", "com.atproto.repo.getR"}, "com.atproto.repo.getRecord\n"},
+		// A method typed in quotes (bash keeps them in COMP_WORDS).
+		{[]string{"skyswitch", "api", "'com.atproto.repo.describeRepo'", "-f", ""}, "repo=\n"},
+		{[]string{"skyswitch", "api", `"com.atproto.repo.describeRepo"`, "-f", ""}, "repo=\n"},
 	} {
 		out, errOut := w.shell(t, "bash", nil, append([]string{"-c", completeBash, "bash"}, tc.words...)...)
 		if errOut != "" {
@@ -223,6 +237,16 @@ _skyswitch`
 		// A parameter completes with no space after its =.
 		{[]string{"skyswitch", "api", "com.atproto.repo.listRecords", "-f", ""}, "options -S,,\nrepo=\ncollection=\nlimit=\ncursor=\nreverse=\n"},
 		{[]string{"skyswitch", "api", "-X", "POST", "com.atproto.repo.createRecord", "--field", ""}, "\nrepo=\ncollection=\nrkey=\n"},
+		// Short flags bundled GNU style: -iq EXPR takes the next word as
+		// -q's value; -q.x, -X=GET and --jq=.x take none.
+		{[]string{"skyswitch", "api", "-iq", ".x", "com.atproto.repo.getR"}, "com.atproto.repo.getRecord\n"},
+		{[]string{"skyswitch", "api", "-iq", ".x", "com.atproto.repo.getRecord", "-f", ""}, "repo=\ncollection=\nrkey=\ncid=\n"},
+		{[]string{"skyswitch", "api", "-iX", ""}, "GET\nPOST\n"},
+		{[]string{"skyswitch", "api", "com.atproto.repo.describeRepo", "-iF", ""}, "repo=\n"},
+		{[]string{"skyswitch", "api", "-iq.x", "com.atproto.repo.getRecord", "-f", ""}, "repo=\ncollection=\nrkey=\ncid=\n"},
+		{[]string{"skyswitch", "api", "-iX=GET", "com.atproto.repo.getRecord", "-f", ""}, "repo=\ncollection=\nrkey=\ncid=\n"},
+		{[]string{"skyswitch", "api", "--jq=.x", "com.atproto.repo.getR"}, "com.atproto.repo.getRecord\n"},
+		{[]string{"skyswitch", "api", "'com.atproto.repo.describeRepo'", "-f", ""}, "repo=\n"},
 	} {
 		out, errOut := w.shell(t, "zsh", nil, append([]string{"-f", "-c", script, "zsh"}, tc.words...)...)
 		if errOut != "" {
@@ -266,6 +290,16 @@ func TestShellCompletionFish(t *testing.T) {
 		{"skyswitch api com.atproto.repo.describeRepo -f ", []string{"repo="}},
 		{"skyswitch api com.atproto.repo.listRecords -f repo=x --raw-field c", []string{"collection=", "cursor="}},
 		{"skyswitch api com.atproto.repo.createRecord -F v", []string{"validate="}},
+		// Short flags bundled GNU style: -iq EXPR takes the next word as
+		// -q's value; -q.x, -X=GET and --jq=.x take none.
+		{"skyswitch api -iq .x com.atproto.repo.getR", []string{"com.atproto.repo.getRecord"}},
+		{"skyswitch api -iq .x com.atproto.repo.getRecord -f ", []string{"repo=", "collection=", "rkey=", "cid="}},
+		{"skyswitch api -iX ", []string{"GET", "POST"}},
+		{"skyswitch api com.atproto.repo.describeRepo -iF ", []string{"repo="}},
+		{"skyswitch api -iq.x com.atproto.repo.getRecord -f ", []string{"repo=", "collection=", "rkey=", "cid="}},
+		{"skyswitch api -iX=GET com.atproto.repo.getRecord -f ", []string{"repo=", "collection=", "rkey=", "cid="}},
+		{"skyswitch api --jq=.x com.atproto.repo.getR", []string{"com.atproto.repo.getRecord"}},
+		{"skyswitch api 'com.atproto.repo.describeRepo' -f ", []string{"repo="}},
 	} {
 		out, errOut := w.shell(t, "fish", nil, "--no-config", "-c", `skyswitch completion fish | source; complete -C "$argv[1]"`, tc.line)
 		if errOut != "" {

@@ -104,6 +104,24 @@ func cmpBool(a, b bool) int {
 	return -1
 }
 
+// shortBools are the one-letter flags that take no value (-i, -h, -v), as
+// one word: the scripts drop them from the front of a bundle, so that -iq
+// is read as -q (whose value is the next word) and -iq.x as -q.x (none). A
+// letter that takes a value for any command is left out.
+func shortBools() string {
+	var bools []string
+	values := map[string]bool{}
+	for _, f := range valueFlags() {
+		values[f.short] = true
+	}
+	for _, f := range slices.Concat(topFlags(), allCmdFlags()) {
+		if f.short != "" && !values[f.short] && !slices.Contains(bools, f.short) {
+			bools = append(bools, f.short)
+		}
+	}
+	return strings.Join(bools, "")
+}
+
 // completes says whether a value flag's value completes with something.
 func (f flagSpec) completes() bool { return f.from != "" || len(f.complete) > 0 }
 
@@ -135,7 +153,8 @@ func split(words []string) (dash, other []string) {
 // anything of its own.
 
 // caseScript fills the slots of a bash or zsh script: the value flags
-// (@VALUEFLAGS@ to skip, @VALUECASES@ to complete), and the case arms that
+// (@VALUEFLAGS@ to skip, @VALUECASES@ to complete), the one-letter bools
+// (@SHORTBOOLS@, read off the front of a bundle), and the case arms that
 // complete, per command, its flags (@DASHCASES@) and its argument
 // (@WORDCASES@); each slot of a case arm is a comment line of its own
 // (#@DASHCASES@), so that the file is a script shellcheck reads. add is
@@ -146,6 +165,7 @@ func caseScript(script, add, ret string) string {
 	skip, valueCases := valueArms(offer, ret)
 	return strings.NewReplacer(
 		"@VALUEFLAGS@", strings.Join(skip, "|"),
+		"@SHORTBOOLS@", shortBools(),
 		"#@VALUECASES@\n", valueCases,
 		"#@DASHCASES@\n", dashCases,
 		"#@WORDCASES@\n", wordCases,
@@ -234,7 +254,7 @@ func fishCompletion() string {
 	for _, f := range valueFlags() {
 		values = append(values, f.names()...)
 	}
-	b.WriteString(strings.Replace(fishScript, "@VALUEFLAGS@", strings.Join(values, " "), 1))
+	b.WriteString(strings.NewReplacer("@VALUEFLAGS@", strings.Join(values, " "), "@SHORTBOOLS@", shortBools()).Replace(fishScript))
 	fmt.Fprintf(&b, "complete -c skyswitch -n 'not __skyswitch_cmd' -f -a '%s'\n", strings.Join(topWords(), " "))
 	for _, f := range topFlags() {
 		b.WriteString(fishFlag("not __skyswitch_cmd", f))

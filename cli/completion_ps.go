@@ -21,6 +21,8 @@ func powershellCompletion() string {
 }
 
 // psData is the table as PowerShell variables, one statement a line.
+// bundled matches a bundle of one-letter flags led by those that take no
+// value (-iq), which the script reads as its last letters (-q).
 // valueFlags is an ordinal dictionary, not a hashtable literal, whose keys
 // ignore case: -f and -F are two flags.
 func psData() string {
@@ -41,6 +43,7 @@ func psData() string {
 			line("$nsidCommands += %s", name)
 		}
 	}
+	line("$bundled = %s", psQuote("^-["+shortBools()+"]+(.+)$"))
 	line("$valueFlags = [System.Collections.Generic.Dictionary[string, object]]::new([System.StringComparer]::Ordinal)")
 	for _, f := range valueFlags() {
 		value := psList(f.complete)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -98,9 +99,31 @@ func TestPowerShellCompletionScript(t *testing.T) {
 		"try { @(& $bin __complete $what $of 2>$null) } catch { }",
 		"elseif ($value -eq '@fields') { if ($arg -ne '') { $offer = & $lexicon fields $arg } }",
 		"if ($nsidCommands -contains $cmd) { $offer = & $lexicon nsids $wordToComplete }",
+		// Short flags bundled GNU style: the bools before a letter that
+		// takes a value are dropped, in the words and in the one before
+		// the cursor, so -iq .x is -q's value .x, and -iF completes fields.
+		"\t$bundled = '^-[" + shortBools() + "]+(.+)$'\n",
+		"$w = $typed[$i] -creplace $bundled, '-$1'\n",
+		"$prev = $typed[$typed.Count - 1] -creplace $bundled, '-$1' }",
 	} {
 		if !strings.Contains(script, want) {
 			t.Errorf("the script lacks %q", want)
+		}
+	}
+	// The pattern (the other scripts' too) reads a bundle as its last
+	// letters: PowerShell's regular expressions and Go's agree on it.
+	// A letter that takes a value keeps what is glued to it (-qi is -q i).
+	bundled := regexp.MustCompile("^-[" + shortBools() + "]+(.+)$")
+	reads := map[string]string{"-iq": "-q", "-iq.x": "-q.x", "-iiX=GET": "-X=GET", "-iF": "-F",
+		"-i": "-i", "-q": "-q", "--include": "--include", "-ia": "-a", "i": "i"}
+	for _, f := range valueFlags() {
+		if f.short != "" {
+			reads["-"+f.short+"i"] = "-" + f.short + "i"
+		}
+	}
+	for in, want := range reads {
+		if got := bundled.ReplaceAllString(in, "-$1"); got != want {
+			t.Errorf("%s is read as %s, want %s", in, got, want)
 		}
 	}
 	if strings.Contains(script, "@DATA@") {

@@ -32,24 +32,32 @@ _skyswitch_lexicon() {
 _skyswitch_nsids() { _skyswitch_lexicon nsids "$cur"; }
 
 # _skyswitch_fields offers, after -f or -F, the parameters of the method
-# typed (api's argument) as name=, with no space after them.
+# typed (api's argument) as name=, with no space after them. The method's
+# quotes and backslashes, which bash leaves in the word, are dropped (an
+# NSID has none).
 _skyswitch_fields() {
 	[[ -n $arg ]] || return 0
-	_skyswitch_lexicon fields "$arg"
+	_skyswitch_lexicon fields "${arg//[\'\"\\]/}"
 	compopt -o nospace 2>/dev/null
 	return 0
 }
 
 _skyswitch() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-	local cmd='' arg='' args=0 i
+	local cmd='' arg='' args=0 i w
+	# The one-letter flags that take no value are dropped from the front of
+	# a bundle: -iq is read as -q (its value the next word), -iq.x as -q.x.
+	local bundled='^-[@SHORTBOOLS@]+(.+)$'
 	COMPREPLY=()
+	[[ $prev =~ $bundled ]] && prev=-${BASH_REMATCH[1]}
 	for ((i = 1; i < COMP_CWORD; i++)); do
-		case ${COMP_WORDS[i]} in
+		w=${COMP_WORDS[i]}
+		[[ $w =~ $bundled ]] && w=-${BASH_REMATCH[1]}
+		case $w in
 		@VALUEFLAGS@) [[ ${COMP_WORDS[i+1]} == = ]] && ((i++)); ((i++)) ;;
 		=) ((i++)) ;;
 		-*) ;;
-		*) if [[ -z $cmd ]]; then cmd=${COMP_WORDS[i]}; else ((args++ == 0)) && arg=${COMP_WORDS[i]}; fi ;;
+		*) if [[ -z $cmd ]]; then cmd=$w; else ((args++ == 0)) && arg=$w; fi ;;
 		esac
 	done
 	case $prev in

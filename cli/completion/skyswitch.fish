@@ -3,12 +3,14 @@
 # ~/.config/fish/completions/skyswitch.fish.
 
 # __skyswitch_words prints the words typed before the cursor, less the
-# program and the flags with their values.
+# program and the flags with their values. The one-letter flags that take
+# no value are dropped from the front of a bundle: -iq is read as -q (its
+# value the next word), -iq.x as -q.x.
 function __skyswitch_words
     set -l words (commandline -opc)
     set -e words[1]
     while set -q words[1]
-        switch $words[1]
+        switch (string replace -r -- '^-[@SHORTBOOLS@]+(.+)$' '-$1' $words[1])
             case @VALUEFLAGS@
                 set -e words[1]
             case '-*'

@@ -15,8 +15,10 @@ Register-ArgumentCompleter -Native -CommandName skyswitch -ScriptBlock {
 	$cmd = ''
 	$arg = ''
 	$args_ = 0
+	# The one-letter flags that take no value are dropped from the front of
+	# a bundle: -iq is read as -q (its value the next word), -iq.x as -q.x.
 	for ($i = 1; $i -lt $typed.Count; $i++) {
-		$w = $typed[$i]
+		$w = $typed[$i] -creplace $bundled, '-$1'
 		if ($valueFlags.ContainsKey($w)) { $i++ }
 		elseif ($w.StartsWith('-')) { }
 		elseif ($cmd -eq '') { $cmd = $w }
@@ -26,7 +28,7 @@ Register-ArgumentCompleter -Native -CommandName skyswitch -ScriptBlock {
 		}
 	}
 	$prev = ''
-	if ($typed.Count -gt 1) { $prev = $typed[$typed.Count - 1] }
+	if ($typed.Count -gt 1) { $prev = $typed[$typed.Count - 1] -creplace $bundled, '-$1' }
 
 	# The skyswitch being completed (so that ./skyswitch completes from
 	# itself), asked for the saved handles and for what the lexicon table

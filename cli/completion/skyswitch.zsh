@@ -23,19 +23,31 @@ _skyswitch_lexicon() {
 
 _skyswitch_nsids() { _skyswitch_lexicon nsids "$PREFIX" }
 
-# _skyswitch_fields: after -f or -F, the parameters of api's method.
-_skyswitch_fields() { [[ -n $arg ]] && _skyswitch_lexicon fields "$arg" }
+# _skyswitch_fields: after -f or -F, the parameters of api's method, its
+# quotes, if it was typed in them, removed.
+_skyswitch_fields() { [[ -n $arg ]] && _skyswitch_lexicon fields "${(Q)arg}" }
+
+# _skyswitch_flag sets w to the word given less the one-letter flags that
+# take no value at the front of a bundle: -iq is read as -q (its value the
+# next word), -iq.x as -q.x.
+_skyswitch_flag() {
+	emulate -L zsh # $match, not $BASH_REMATCH
+	w=$1
+	[[ $w =~ '^-[@SHORTBOOLS@]+(.+)$' ]] && w=-$match[1]
+}
 
 _skyswitch() {
-	local cmd= arg= args=0 i
+	local cmd= arg= args=0 i w
 	for ((i = 2; i < CURRENT; i++)); do
-		case ${words[i]} in
+		_skyswitch_flag "${words[i]}"
+		case $w in
 		@VALUEFLAGS@) ((i++)) ;;
 		-*) ;;
-		*) if [[ -z $cmd ]]; then cmd=${words[i]}; else ((args++ == 0)) && arg=${words[i]}; fi ;;
+		*) if [[ -z $cmd ]]; then cmd=$w; else ((args++ == 0)) && arg=$w; fi ;;
 		esac
 	done
-	case ${words[CURRENT-1]} in
+	_skyswitch_flag "${words[CURRENT-1]}"
+	case $w in
 #@VALUECASES@
 	esac
 	if [[ $PREFIX == -* ]]; then
