@@ -13,7 +13,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -177,7 +176,8 @@ func (m *Manager) lockAccount(ctx context.Context, ident string) (a *storage.Acc
 // its own PDS, which may not be this login's). It is queued as a pending
 // logout in the same transaction that saves the new one, so it is revoked
 // later if its server cannot be reached now; a note says so, and says when
-// the account's PDS changed.
+// the account's PDS changed, or when the replaced session's tokens could not
+// be read (the OS keyring failed) and it was not revoked.
 func (m *Manager) Login(ctx context.Context, in auth.LoginInput) (storage.Account, error) {
 	return m.login(ctx, in, loginMode{})
 }
@@ -229,72 +229,11 @@ func (m *Manager) adopt(ctx context.Context, d auth.SessionData, mode loginMode)
 	return acct, nil
 }
 
-// save stores the session as the active account (with keepActive: only
-// when no account is active; the active one stays so) and returns the live
-// session it replaced (queued for logout in the same write), if any. A
-// handle changed since the account was saved, or claimed by another saved
-// account, is noted. A saved account keeps its place in the file, and so
-// in the list, and its AddedAt; LastUsedAt moves only when it is active
-// afterwards.
-func (m *Manager) save(ctx context.Context, d auth.SessionData, keepActive bool) (storage.Account, *auth.SessionData, error) {
-	now := m.now().UTC()
-	acct := storage.Account{SessionData: d, AddedAt: now, LastUsedAt: now}
-	var replaced *auth.SessionData
-	var was string
-	var others []string
-	err := m.Store.UpdateContext(ctx, func(st *storage.State) error {
-		replaced, was = nil, d.Handle
-		others = otherClaimants(st, d.DID, d.Handle)
-		activate := !keepActive || st.Active == "" || st.Active == d.DID
-		acct.LastUsedAt = now // again: the transaction may run twice
-		if old, ok := st.Account(d.DID); ok {
-			acct.AddedAt, was = old.AddedAt, old.Handle
-			if !activate {
-				acct.LastUsedAt = old.LastUsedAt
-			}
-			if old.RefreshJwt != d.RefreshJwt && !old.SessionEnded && !refreshExpired(old.RefreshExpiry(), now) {
-				was := old.SessionData
-				replaced = &was
-				st.QueueLogout(was, now)
-			}
-		}
-		st.Upsert(acct)
-		if !activate {
-			return nil
-		}
-		return st.SetActive(d.DID)
-	})
-	if err != nil {
-		m.revoke(ctx, d)
-		return storage.Account{}, nil, fmt.Errorf("logged in, but could not save the session (it was revoked again): %w", err)
-	}
-	switch {
-	case !strings.EqualFold(was, acct.Handle):
-		m.note(renamed(was, acct, "this login", others))
-	case len(others) > 0:
-		m.note(fmt.Sprintf("another saved account (%s) also claims @%s: a handle is only a claim, so neither is chosen by it any more; choose by DID", strings.Join(others, ", "), acct.Handle))
-	}
-	return acct, replaced, nil
-}
-
 // revoke ends a session nobody will hold, even when ctx is already done.
 func (m *Manager) revoke(ctx context.Context, d auth.SessionData) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	_ = m.Client.DeleteSession(rctx, d)
-}
-
-// revokeReplaced revokes the session a login replaced, now; it stays in
-// the pending-logout queue when its server cannot be reached.
-func (m *Manager) revokeReplaced(ctx context.Context, old auth.SessionData) {
-	err := m.Client.DeleteSession(ctx, old)
-	_, _, serr := m.settle(ctx, map[string]error{old.RefreshJwt: err}, m.now())
-	switch {
-	case err != nil:
-		m.note(fmt.Sprintf("the session @%s had before this login could not be revoked on %s (%v); skyswitch will retry", old.Handle, HostOf(old.Endpoint()), err))
-	case serr != nil:
-		m.note(fmt.Sprintf("the session @%s had before this login was revoked, but the accounts file still lists it for logout: %v", old.Handle, serr))
-	}
 }
 
 // Switch makes the named account the active identity; "-" goes back to the

@@ -21,6 +21,8 @@ type lockingKeyring struct {
 	allow int
 	mu    sync.Mutex
 	reads int
+	// read, when set, runs after each read with its number (from 1).
+	read func(n int)
 }
 
 var errKeyringLocked = errors.New("the collection is locked")
@@ -29,7 +31,11 @@ func (k *lockingKeyring) Get(ctx context.Context, service, user string) (string,
 	k.mu.Lock()
 	k.reads++
 	n := k.reads
+	read := k.read
 	k.mu.Unlock()
+	if read != nil {
+		defer read(n)
+	}
 	if n > k.allow {
 		return "", errKeyringLocked
 	}
@@ -42,6 +48,14 @@ func (k *lockingKeyring) Get(ctx context.Context, service, user string) (string,
 // afresh. It returns another process whose keyring locks after the two
 // reads of finding the account and reading it again under its lock.
 func staleTagProcess(t *testing.T, f *fixture) *accounts.Manager {
+	t.Helper()
+	m, _ := staleTagProcessAllowing(t, f, 2)
+	return m
+}
+
+// staleTagProcessAllowing is staleTagProcess whose keyring (returned too)
+// locks after allow reads (0: it is locked from the start).
+func staleTagProcessAllowing(t *testing.T, f *fixture, allow int) (*accounts.Manager, *lockingKeyring) {
 	t.Helper()
 	k := keyringtest.New()
 	f.m.Store.UseSecrets(k)
@@ -61,8 +75,9 @@ func staleTagProcess(t *testing.T, f *fixture) *accounts.Manager {
 		t.Fatal(err)
 	}
 	m := f.process()
-	m.Store.UseSecrets(&lockingKeyring{Keyring: k, allow: 2})
-	return m
+	lk := &lockingKeyring{Keyring: k, allow: allow}
+	m.Store.UseSecrets(lk)
+	return m, lk
 }
 
 // A refresh whose answer comes after the keyring locked is saved all the
