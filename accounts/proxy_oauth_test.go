@@ -6,7 +6,6 @@ package accounts_test
 import (
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -57,16 +56,7 @@ func TestProxyOAuthRefreshAndEnd(t *testing.T) {
 	alice := f.oauthLogin(t, "alice.test")
 	p := startProxy(t, f.m, "", accounts.ProxyOptions{})
 	f.clk.Advance(fakepds.DefaultOAuthAccessLifetime - time.Minute)
-	var wg sync.WaitGroup
-	answers := make([]proxyAnswer, 6)
-	for i := range answers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			answers[i] = get(t, p, "/xrpc/"+nsidGetSession)
-		}()
-	}
-	wg.Wait()
+	answers := getAtOnce(t, p, "/xrpc/"+nsidGetSession, 6)
 	for i, a := range answers {
 		if a.status != 200 {
 			t.Errorf("request %d: %s", i, a)

@@ -81,6 +81,17 @@ func get(t *testing.T, p *accounts.Proxy, path string) proxyAnswer {
 	return send(t, p, http.MethodGet, path, nil, map[string]string{"Authorization": "Bearer " + p.Secret()})
 }
 
+// getAtOnce sends n GETs of path through p at the same time.
+func getAtOnce(t *testing.T, p *accounts.Proxy, path string, n int) []proxyAnswer {
+	var wg sync.WaitGroup
+	answers := make([]proxyAnswer, n)
+	for i := range answers {
+		wg.Go(func() { answers[i] = get(t, p, path) })
+	}
+	wg.Wait()
+	return answers
+}
+
 // A query goes to the PDS as the account, with its real token in place of
 // the run's secret; the answer comes back as it came.
 func TestProxyCallsAsTheAccount(t *testing.T) {
@@ -181,16 +192,7 @@ func TestProxyRefreshesOnceForRequestsAtOnce(t *testing.T) {
 	f.login(t, "alice.test")
 	p := startProxy(t, f.m, "", accounts.ProxyOptions{})
 	f.clk.Advance(fakepds.DefaultAccessLifetime - 2*time.Minute)
-	var wg sync.WaitGroup
-	answers := make([]proxyAnswer, 6)
-	for i := range answers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			answers[i] = get(t, p, "/xrpc/"+nsidGetSession)
-		}()
-	}
-	wg.Wait()
+	answers := getAtOnce(t, p, "/xrpc/"+nsidGetSession, 6)
 	for i, a := range answers {
 		if a.status != 200 {
 			t.Errorf("request %d: %s", i, a)

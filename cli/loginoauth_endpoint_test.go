@@ -4,41 +4,12 @@ package cli
 // that is not a plain web address: nothing is opened or printed.
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/skyswitch/skyswitch/internal/fakepds"
 )
-
-// metaRewrite is a transport that hands the fake server's
-// authorization-server metadata on with its authorization_endpoint
-// replaced.
-type metaRewrite struct {
-	base     http.RoundTripper
-	endpoint string
-}
-
-func (m metaRewrite) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := m.base.RoundTrip(req)
-	if err != nil || req.URL.Path != "/.well-known/oauth-authorization-server" {
-		return resp, err
-	}
-	defer resp.Body.Close()
-	var meta map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&meta); err != nil {
-		return nil, err
-	}
-	meta["authorization_endpoint"] = m.endpoint
-	b, _ := json.Marshal(meta)
-	resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
-	resp.Header.Del("Content-Length")
-	return resp, nil
-}
 
 // The page to open comes from the server's metadata: one that is not an
 // http(s) address of printable ASCII (another scheme; a C1 control or a
@@ -58,13 +29,8 @@ func TestOAuthLoginRefusesAStrangeSignInPage(t *testing.T) {
 		defer func(d time.Duration) { oauthWaitLimit = d }(oauthWaitLimit)
 		oauthWaitLimit = 10 * time.Millisecond // a wait that starts fails fast
 		for _, noBrowser := range []bool{false, true} {
-			e := newCLIEnv(t, fakepds.Options{})
+			e := newCLIEnv(t, fakepds.Options{AuthorizationEndpoint: tc.path})
 			e.addAccount("alice.test")
-			endpoint := tc.path
-			if strings.HasPrefix(endpoint, "/") {
-				endpoint = e.srv.OAuthIssuer() + endpoint
-			}
-			e.client.HTTP.Transport = metaRewrite{base: e.guard, endpoint: endpoint}
 			opened := false
 			args := []string{"login", "--oauth", "--service", e.srv.URL(), "--identifier", "alice.test"}
 			if noBrowser {

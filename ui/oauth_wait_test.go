@@ -1,9 +1,6 @@
 package ui_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -49,26 +46,6 @@ func TestOAuthWaitIsSaid(t *testing.T) {
 	d.send(within(t, done, "the end of the cancelled wait"))
 }
 
-// metaRewrite hands the fake server's authorization-server metadata on
-// with its authorization_endpoint replaced.
-type metaRewrite struct{ endpoint string }
-
-func (m metaRewrite) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := http.DefaultTransport.RoundTrip(req)
-	if err != nil || req.URL.Path != "/.well-known/oauth-authorization-server" {
-		return resp, err
-	}
-	defer resp.Body.Close()
-	var meta map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&meta); err != nil {
-		return nil, err
-	}
-	meta["authorization_endpoint"] = m.endpoint
-	b, _ := json.Marshal(meta)
-	resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
-	return resp, nil
-}
-
 // A sign-in page that is not a plain web address is neither opened, shown
 // as it is nor offered to copy: the form says so, nothing is saved. A
 // bidirectional override in its path is refused by the metadata's checks;
@@ -78,9 +55,8 @@ func TestOAuthStrangeSignInPageIsRefused(t *testing.T) {
 		{"/oauth/\u202eezirohtua", "The server offers no OAuth sign-in", "\u202e"},
 		{`/oauth/"authorize`, "The server's sign-in page is not an http or https address of printable ASCII; nothing was saved.", `"authorize`},
 	} {
-		w := newWorld(t, fakepds.Options{})
+		w := newWorld(t, fakepds.Options{AuthorizationEndpoint: c.path})
 		w.add(nil, "carol.test", false)
-		w.mgr.Client.HTTP = &http.Client{Transport: metaRewrite{endpoint: w.srv.OAuthIssuer() + c.path}}
 		restore := ui.OAuthWaitLimitIs(50 * time.Millisecond) // a wait that starts ends soon
 		b := &browser{}
 		d := w.start(ui.Options{Browser: b.open})

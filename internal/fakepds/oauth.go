@@ -149,7 +149,7 @@ func (s *Server) oauthMetadata() map[string]any {
 		"grant_types_supported":                          []string{"authorization_code", "refresh_token"},
 		"code_challenge_methods_supported":               []string{"S256"},
 		"authorization_response_iss_parameter_supported": true,
-		"authorization_endpoint":                         iss + "/oauth/authorize",
+		"authorization_endpoint":                         s.authorizationEndpoint(iss),
 		"token_endpoint":                                 iss + "/oauth/token",
 		"token_endpoint_auth_methods_supported":          []string{"none"},
 		"revocation_endpoint":                            iss + "/oauth/revoke",
@@ -160,6 +160,19 @@ func (s *Server) oauthMetadata() map[string]any {
 		"client_id_metadata_document_supported":          true,
 		"request_uri_parameter_supported":                true,
 		"require_request_uri_registration":               true,
+	}
+}
+
+// authorizationEndpoint is the metadata's authorization_endpoint on issuer
+// iss (see Options.AuthorizationEndpoint).
+func (s *Server) authorizationEndpoint(iss string) string {
+	switch e := s.opts.AuthorizationEndpoint; {
+	case e == "":
+		return iss + "/oauth/authorize"
+	case strings.HasPrefix(e, "/"):
+		return iss + e
+	default:
+		return e
 	}
 }
 

@@ -94,6 +94,11 @@ type Options struct {
 	// reference server's tolerance), NoIatCheck (or any negative value)
 	// accepts any iat.
 	DPoPIatWindow time.Duration
+	// AuthorizationEndpoint, when set, is the authorization_endpoint the
+	// OAuth metadata names, for tests of a server that names a strange
+	// sign-in page: a path ("/oauth/…") on the issuer, or a URL as written
+	// ("javascript:…"). Nothing is served there.
+	AuthorizationEndpoint string
 }
 
 // Server is a running fake PDS. Create it with New and stop it with Close.
