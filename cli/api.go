@@ -33,7 +33,13 @@ func runAPI(ctx context.Context, opts apiOptions, e *invocation) error {
 	out := e.apiOutput(opts)
 	ident, source := e.choose("")
 	call := func(req auth.RawRequest) (*auth.RawResponse, error) {
-		resp, _, err := e.mgr.Call(ctx, ident, req)
+		resp, a, err := e.mgr.Call(ctx, ident, req)
+		if a.DID != "" {
+			// The next page goes as this one did, by its DID: the saved
+			// active account, or the one a handle names, may change
+			// meanwhile.
+			ident = a.DID
+		}
 		return resp, fromOverride(err, source)
 	}
 	if opts.paginate {

@@ -1,0 +1,77 @@
+package cli
+
+// Tests of who a command acts as when what names the account changes
+// under it, or names it oddly.
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/skyswitch/skyswitch/internal/fakepds"
+	"github.com/skyswitch/skyswitch/storage"
+)
+
+// TestAPIPaginateStaysWithTheAccount: every page of api --paginate goes as
+// the account the first one went as, though another process switches the
+// saved active account between pages (or a handle comes to name another).
+func TestAPIPaginateStaysWithTheAccount(t *testing.T) {
+	t.Parallel()
+	e := newCLIEnv(t, fakepds.Options{})
+	alice, bob := e.addAccount("alice.test"), e.addAccount("bob.test")
+	e.login("alice.test")
+	e.login("bob.test") // active
+	target, _ := url.Parse(e.srv.URL())
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var (
+		mu      sync.Mutex
+		bearers []string
+	)
+	stub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/xrpc/com.example.pages" {
+			proxy.ServeHTTP(w, r)
+			return
+		}
+		mu.Lock()
+		bearers = append(bearers, strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Query().Get("cursor") == "" {
+			// Another shell switches to alice while page 1 is on its way.
+			err := storage.Open(e.path).Update(func(st *storage.State) error { return st.SetActive(alice.DID) })
+			if err != nil {
+				t.Error(err)
+			}
+			w.Write([]byte(`{"items":[1],"cursor":"2"}`))
+			return
+		}
+		w.Write([]byte(`{"items":[2]}`))
+	}))
+	t.Cleanup(stub.Close)
+	err := storage.Open(e.path).Update(func(st *storage.State) error {
+		for i := range st.Accounts {
+			st.Accounts[i].PDSURL = stub.URL
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bobToken := e.account(bob.DID).AccessJwt
+	r := e.run("", "api", "--paginate", "com.example.pages")
+	wantCode(t, r, exitOK)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(bearers) != 2 {
+		t.Fatalf("%d pages asked for, want 2:\n%s", len(bearers), r)
+	}
+	for i, b := range bearers {
+		if b != bobToken {
+			t.Errorf("page %d went as another account than page 1 (bob, the active one when the command started)", i+1)
+		}
+	}
+}
