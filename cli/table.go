@@ -118,6 +118,10 @@ func (e *invocation) runCommand(ctx context.Context, cmd *command, args []string
 	if err != nil {
 		return err
 	}
+	if cmd.handles && len(words) > 0 && strings.TrimSpace(words[0]) == "" {
+		// "$acct" unset in a script: no account, not the active one.
+		return usageErr("%s: the account named is empty: give a handle or DID", cmd.name)
+	}
 	if !cmd.noStore {
 		if err := e.open(); err != nil {
 			return err

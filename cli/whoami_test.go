@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -73,5 +74,45 @@ func TestAPIPaginateStaysWithTheAccount(t *testing.T) {
 		if b != bobToken {
 			t.Errorf("page %d went as another account than page 1 (bob, the active one when the command started)", i+1)
 		}
+	}
+}
+
+// TestEmptyAccountArgument: an account argument that is empty ("$acct"
+// unset in a script) names no account: it is a usage error, not the saved
+// active account (logout "" logged it out) nor the override.
+func TestEmptyAccountArgument(t *testing.T) {
+	t.Parallel()
+	e := newCLIEnv(t, fakepds.Options{})
+	alice, bob := e.addAccount("alice.test"), e.addAccount("bob.test")
+	e.login("alice.test")
+	e.login("bob.test") // active
+	before, _ := os.ReadFile(e.path)
+	calls := e.guard.requests()
+	pinned := map[string]string{envAccount: alice.DID}
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+	}{
+		{nil, []string{"logout", ""}},
+		{nil, []string{"logout", " "}},
+		{nil, []string{"token", ""}},
+		{nil, []string{"status", "--json", ""}},
+		{nil, []string{"env", ""}},
+		{nil, []string{"refresh", ""}},
+		{nil, []string{"switch", ""}},
+		{pinned, []string{"token", ""}},
+		{pinned, []string{"--account", "bob.test", "status", ""}},
+	} {
+		r := e.runEnv(tc.env, tc.args...)
+		wantError(t, r, exitUsage, "the account named is empty")
+		if r.stdout != "" {
+			t.Errorf("%q printed %q", tc.args, r.stdout)
+		}
+	}
+	if n := e.guard.requests() - calls; n != 0 {
+		t.Errorf("an empty account argument made %d requests", n)
+	}
+	if after, _ := os.ReadFile(e.path); string(after) != string(before) {
+		t.Errorf("an empty account argument changed the accounts file (active %s, want %s)", e.state().Active, bob.DID)
 	}
 }
