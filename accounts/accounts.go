@@ -13,8 +13,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/skyswitch/skyswitch/auth"
 	"github.com/skyswitch/skyswitch/storage"
@@ -69,6 +71,9 @@ func (e noAccount) Is(target error) bool { return target == ErrNoAccount }
 // *storage.HandleError that the handle cannot choose (two saved accounts
 // claim it, or it is unverified).
 func Find(st *storage.State, ident string) (*storage.Account, error) {
+	if LookAlike(ident) {
+		return nil, lookAlike(ident)
+	}
 	a, ok, err := st.Choose(ident)
 	if ident == "" {
 		a, ok = st.ActiveAccount()
@@ -118,10 +123,37 @@ func missing(ident string) error {
 	return noAccount(ident + " is not a saved account (skyswitch list shows them)")
 }
 
+// LookAlike tells whether ident, a name given for an account, is a handle
+// that is not plain ASCII. Handles are ASCII (a server's answer that is
+// not a valid handle is saved as handle.invalid), but the accounts file
+// compares them by Unicode case folding, in which K (the Kelvin sign) is k
+// and ſ (the long s) is s: such a name would choose the saved account it
+// only looks like. It names no account. A DID is matched exactly anyway.
+func LookAlike(ident string) bool {
+	q := strings.TrimPrefix(strings.TrimSpace(ident), "@")
+	if strings.HasPrefix(q, "did:") {
+		return false
+	}
+	for i := 0; i < len(q); i++ {
+		if q[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
+}
+
+// lookAlike says that a LookAlike name is no saved account, and why.
+func lookAlike(ident string) error {
+	return noAccount(ident + " is not a saved account: handles are plain ASCII, and this name only looks like one")
+}
+
 // lookup reads the account a handle, DID or "" (the active one) names,
 // without decoding the others and without any lookup on the network (a
 // handle that cannot choose gives a *storage.HandleError).
 func (m *Manager) lookup(ctx context.Context, ident string) (*storage.Account, error) {
+	if LookAlike(ident) {
+		return nil, lookAlike(ident)
+	}
 	a, ok, err := m.Store.LoadAccount(ctx, ident)
 	switch {
 	case err != nil:

@@ -116,3 +116,56 @@ func TestEmptyAccountArgument(t *testing.T) {
 		t.Errorf("an empty account argument changed the accounts file (active %s, want %s)", e.state().Active, bob.DID)
 	}
 }
+
+// TestLookalikeHandleChoosesNone: handles are ASCII and compare
+// case-insensitively as ASCII; a name with a Unicode look-alike (K, the
+// Kelvin sign, folds to k; ſ, the long s, to s) names no saved account
+// however it is given, and a DID differing only in case names none.
+func TestLookalikeHandleChoosesNone(t *testing.T) {
+	t.Parallel()
+	e := newCLIEnv(t, fakepds.Options{})
+	kate, bob := e.addAccount("kate.test"), e.addAccount("bob.test")
+	e.login("kate.test")
+	e.login("bob.test") // active
+	before, _ := os.ReadFile(e.path)
+	calls := e.guard.requests()
+	const kelvin, longS = "\u212aate.test", "kate.te\u017ft"
+	upperDID := strings.ToUpper(strings.TrimPrefix(kate.DID, "did:plc:"))
+	for _, name := range []string{kelvin, "@" + longS, "did:plc:" + upperDID} {
+		for _, tc := range []struct {
+			env  map[string]string
+			args []string
+		}{
+			{nil, []string{"token", name}},
+			{nil, []string{"--account", name, "token"}},
+			{map[string]string{envAccount: name}, []string{"token"}},
+			{nil, []string{"status", name}},
+			{map[string]string{envAccount: name}, []string{"env"}},
+			{nil, []string{"--account", name, "api", nsidGetSession}},
+			{nil, []string{"--account", name, "exec", "--", "true"}},
+			{nil, []string{"switch", name}},
+			{nil, []string{"refresh", name}},
+			{nil, []string{"logout", name}},
+		} {
+			r := e.runEnv(tc.env, tc.args...)
+			wantError(t, r, exitNoSession, "not a saved account")
+			if strings.Contains(r.stderr, "@kate.test") || strings.Contains(r.stderr, kate.DID) {
+				t.Errorf("%q names kate:\n%s", tc.args, r)
+			}
+		}
+		if out := e.promptRun(map[string]string{envAccount: name}, "prompt", "--no-color"); !strings.Contains(out, "(not saved)") {
+			t.Errorf("prompt pinned to %q shows %q", name, out)
+		}
+	}
+	if n := e.guard.requests() - calls; n != 0 {
+		t.Errorf("a look-alike name made %d requests", n)
+	}
+	if after, _ := os.ReadFile(e.path); string(after) != string(before) || e.state().Active != bob.DID {
+		t.Error("a look-alike name changed the accounts file")
+	}
+	// The plain handle, in any ASCII case, still chooses.
+	r := e.run("", "--account", "KATE.Test", "status", "--json")
+	if did, _ := statusOf(t, r); did != kate.DID {
+		t.Errorf("KATE.Test chose %s", did)
+	}
+}
