@@ -5,19 +5,24 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"time"
+
+	"github.com/skyswitch/skyswitch/storage"
 )
 
 // allFlag is refresh's and logout's --all.
 func allFlag(all *bool) flagSpec { return boolFlag(all, "", "all", "every saved account") }
 
 // eachOptions: which command, the account named as argument, --all, and
-// whether --account and SKYSWITCH_ACCOUNT choose the account (override).
+// whether --account and SKYSWITCH_ACCOUNT choose the account (override);
+// only, when set, the DIDs --all is limited to (those a question named).
 type eachOptions struct {
 	name     string
 	account  string
 	all      bool
 	override bool
+	only     []string
 }
 
 // eachAccount runs fn for the named account, the active one, or --all,
@@ -48,15 +53,18 @@ func (e *invocation) eachAccount(ctx context.Context, opts eachOptions, fn func(
 		e.warnings()
 		return err
 	}
-	return e.all(ctx, opts.name, fn)
+	return e.all(ctx, opts.name, opts.only, fn)
 }
 
-// all runs fn for every saved account, up to allAtOnce at once, and says
-// how many failed.
-func (e *invocation) all(ctx context.Context, name string, fn func(w io.Writer, ident string) error) error {
+// all runs fn for every saved account (of those whose DIDs only lists,
+// when it is not nil), up to allAtOnce at once, and says how many failed.
+func (e *invocation) all(ctx context.Context, name string, only []string, fn func(w io.Writer, ident string) error) error {
 	st, err := e.mgr.Load(ctx)
 	if err != nil {
 		return err
+	}
+	if only != nil {
+		st.Accounts = slices.DeleteFunc(st.Accounts, func(a storage.Account) bool { return !slices.Contains(only, a.DID) })
 	}
 	failed := 0
 	inOrder(len(st.Accounts), allAtOnce, func(i int, w io.Writer) error {

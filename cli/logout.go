@@ -38,9 +38,11 @@ type logoutOptions struct {
 // removes it; a revocation the server could not take is queued. --all in
 // a terminal asks first (confirmAll).
 func runLogout(ctx context.Context, opts logoutOptions, e *invocation) error {
-	if err := e.confirmAll(ctx, opts); err != nil {
+	only, err := e.confirmAll(ctx, opts)
+	if err != nil {
 		return err
 	}
+	opts.only = only
 	return e.eachAccount(ctx, opts.eachOptions, func(w io.Writer, ident string) error {
 		res, err := e.mgr.Logout(ctx, ident)
 		if err != nil {
@@ -96,14 +98,16 @@ var errDeclined = &exitError{exitUsage, errors.New("logout --all: not confirmed;
 // confirmAll asks, for logout --all in a terminal without --yes, "Log out
 // of N accounts (@a, @b, …)? [y/N]"; anything but y or yes declines. A
 // script (no terminal) is never asked, and neither is a run that would
-// fail anyway (--all with an account) or has nothing to log out.
-func (e *invocation) confirmAll(ctx context.Context, opts logoutOptions) error {
+// fail anyway (--all with an account) or has nothing to log out. When it
+// asked, it returns the DIDs of the accounts asked about: only they are
+// logged out, not one logged in elsewhere while the question waited.
+func (e *invocation) confirmAll(ctx context.Context, opts logoutOptions) ([]string, error) {
 	if !opts.all || opts.yes || !e.app.Interactive || opts.account != "" || e.account != "" {
-		return nil
+		return nil, nil
 	}
 	st, err := e.mgr.Load(ctx)
 	if err != nil || len(st.Accounts) == 0 {
-		return err
+		return nil, err
 	}
 	var names []string
 	for _, a := range st.Accounts[:min(len(st.Accounts), askNames)] {
@@ -118,7 +122,11 @@ func (e *invocation) confirmAll(ctx context.Context, opts logoutOptions) error {
 	}
 	answer, err := e.prompt(fmt.Sprintf("Log out of %d %s (%s)? [y/N] ", len(st.Accounts), noun, strings.Join(names, ", ")))
 	if a := strings.ToLower(answer); err != nil || a != "y" && a != "yes" {
-		return errDeclined
+		return nil, errDeclined
 	}
-	return nil
+	dids := make([]string, len(st.Accounts))
+	for i, a := range st.Accounts {
+		dids[i] = a.DID
+	}
+	return dids, nil
 }

@@ -4,6 +4,7 @@ package cli
 // under it, or names it oddly.
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -167,5 +168,44 @@ func TestLookalikeHandleChoosesNone(t *testing.T) {
 	r := e.run("", "--account", "KATE.Test", "status", "--json")
 	if did, _ := statusOf(t, r); did != kate.DID {
 		t.Errorf("KATE.Test chose %s", did)
+	}
+}
+
+// loginWhileAsked is a terminal's input: once read, it logs carol in (as
+// another shell would while logout --all's question waits), then answers.
+type loginWhileAsked struct {
+	e      *cliEnv
+	answer string
+	done   bool
+}
+
+func (r *loginWhileAsked) Read(p []byte) (int, error) {
+	if r.done {
+		return 0, io.EOF
+	}
+	r.done = true
+	r.e.login("carol.test")
+	return copy(p, r.answer), nil
+}
+
+// TestLogoutAllLogsOutOnlyTheAccountsItAskedAbout: logout --all in a
+// terminal logs out the accounts its question named, not one logged in
+// elsewhere while it waited for the answer.
+func TestLogoutAllLogsOutOnlyTheAccountsItAskedAbout(t *testing.T) {
+	t.Parallel()
+	e := newCLIEnv(t, fakepds.Options{})
+	e.addAccount("alice.test")
+	e.addAccount("bob.test")
+	carol := e.addAccount("carol.test")
+	e.login("alice.test")
+	e.login("bob.test")
+	r := e.runCLI(&App{Interactive: true, Stdin: &loginWhileAsked{e: e, answer: "y\n"}}, "logout", "--all")
+	wantCode(t, r, exitOK)
+	if !strings.HasPrefix(r.stderr, "Log out of 2 accounts (@alice.test, @bob.test)? [y/N] ") {
+		t.Fatalf("the question: %s", r)
+	}
+	st := e.state()
+	if len(st.Accounts) != 1 || st.Accounts[0].DID != carol.DID || strings.Contains(r.stderr, "carol") {
+		t.Errorf("logout --all logged out an account it did not ask about: %d left\n%s", len(st.Accounts), r)
 	}
 }
