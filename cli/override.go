@@ -1,9 +1,9 @@
 package cli
 
 // The per-command and per-shell account override: --account and
-// SKYSWITCH_ACCOUNT choose the account token, status, refresh, env and the
-// switcher act on, without changing the saved active one; status reports
-// which of them chose it (activeSource).
+// SKYSWITCH_ACCOUNT choose the account token, status, refresh, env, api,
+// exec, prompt and the switcher act on, without changing the saved active
+// one; status reports which of them chose it (activeSource).
 
 import (
 	"context"

@@ -171,6 +171,39 @@ func TestLookalikeHandleChoosesNone(t *testing.T) {
 	}
 }
 
+// TestPinnedToALoggedOutAccountEveryCommandFails: a shell pinned to a DID
+// that another shell logged out fails in every command that takes the
+// override, naming the variable; none acts as, or prints, the saved active
+// account, and none sends a request.
+func TestPinnedToALoggedOutAccountEveryCommandFails(t *testing.T) {
+	t.Parallel()
+	e := newCLIEnv(t, fakepds.Options{})
+	_, bob, carol := threeSaved(e) // carol active
+	wantCode(t, e.run("", "logout", bob.DID), exitOK)
+	pinned := map[string]string{envAccount: bob.DID}
+	calls := e.guard.requests()
+	for _, args := range [][]string{
+		{"token"}, {"status"}, {"status", "--json"}, {"env"}, {"refresh"},
+		{"api", nsidGetSession}, {"exec", "--", "true"},
+	} {
+		r := e.runEnv(pinned, args...)
+		wantError(t, r, exitNoSession, "SKYSWITCH_ACCOUNT names @bob.test ("+bob.DID+"), which was logged out")
+		if strings.Contains(r.stderr, "carol") || strings.Contains(r.stderr, carol.DID) {
+			t.Errorf("%q names the saved active account:\n%s", args, r)
+		}
+	}
+	wantError(t, e.runEnv(pinned, "logout"), exitUsage, "SKYSWITCH_ACCOUNT is set")
+	if out := e.promptRun(pinned, "prompt", "--no-color"); out != bob.DID+" (not saved)\n" {
+		t.Errorf("prompt pinned to a logged-out DID shows %q", out)
+	}
+	if n := e.guard.requests() - calls; n != 0 {
+		t.Errorf("%d requests sent for a logged-out pin", n)
+	}
+	if st := e.state(); len(st.Accounts) != 2 || st.Active != carol.DID {
+		t.Errorf("the accounts changed: %d saved, active %s", len(st.Accounts), st.Active)
+	}
+}
+
 // loginWhileAsked is a terminal's input: once read, it logs carol in (as
 // another shell would while logout --all's question waits), then answers.
 type loginWhileAsked struct {
