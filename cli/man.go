@@ -21,7 +21,7 @@ var (
 		{envAccount, "the account (a handle or DID) that token, status, refresh, env, api, exec, prompt and the switcher use when none is named and --account is not given; skyswitch env prints the command that sets it"},
 		{"XDG_CONFIG_HOME", "the config folder, when it is an absolute path: the accounts file is $XDG_CONFIG_HOME/skyswitch/accounts.json"},
 		{"SKYSWITCH_PLC_URL", "the PLC directory that resolves did:plc identifiers, for a self-hosted or test one (default https://plc.directory)"},
-		{"NO_COLOR", "when set, prompt prints no colours"},
+		{"NO_COLOR", "when set to anything but empty, the switcher and prompt print no colours"},
 		{"SHELL", "the shell the switcher's s opens, pinned to the selected account (/bin/sh without it; %ComSpec% on Windows); env and prompt do not read it: their --shell is bash and plain unless given"},
 	}
 	manFiles = [][2]string{

@@ -62,6 +62,9 @@ func TestManPage(t *testing.T) {
 	if !strings.Contains(flat, "SHELL the shell the switcher's s opens") {
 		t.Errorf("the page does not say SHELL is the switcher's s's shell:\n%s", page)
 	}
+	if !strings.Contains(flat, "NO_COLOR when set to anything but empty, the switcher and prompt print no colours") {
+		t.Errorf("the page does not say NO_COLOR turns the switcher's colours off too:\n%s", page)
+	}
 	for _, cmd := range table() {
 		head := strings.TrimSpace("skyswitch " + cmd.name + " " + strings.Join(strings.Fields(cmd.args), " "))
 		if !strings.Contains(flat, head+" "+strings.Join(strings.Fields(cmd.summary), " ")) {

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/skyswitch/skyswitch/accounts"
 	"github.com/skyswitch/skyswitch/ui"
@@ -43,7 +44,14 @@ func (e *invocation) runSwitcher(ctx context.Context, m ui.Model, mgr *accounts.
 	// waits for the first wake: 40 keeps an idle switcher near 1 % of a
 	// core and the first frame well under 50 ms (scripts/live-load,
 	// scripts/first-frame); 60 costs a tenth more CPU, 30 a frame later.
-	p := tea.NewProgram(ui.Program(m), tea.WithContext(ctx), tea.WithoutSignalHandler(), tea.WithFPS(40))
+	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithoutSignalHandler(), tea.WithFPS(40)}
+	if e.getenv("NO_COLOR") != "" {
+		// Any value but empty, as no-color.org and prompt read it: Bubble
+		// Tea's own detection takes only a true one (1, true), so
+		// NO_COLOR=yes left the switcher in colour.
+		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
+	}
+	p := tea.NewProgram(ui.Program(m), opts...)
 	final, err := p.Run()
 	e.sendOwedLogouts(ctx, mgr, ui.LogoutsOwed(final))
 	settle(ctx, mgr, e.stderr)

@@ -346,14 +346,15 @@ func hasColour(screen string) bool {
 	return false
 }
 
-// NO_COLOR turns every colour off; without it the countdown is coloured.
+// NO_COLOR turns every colour off, whatever its value (no-color.org: any
+// but empty, as prompt reads it); without it the countdown is coloured.
 func TestTUIHonoursNoColor(t *testing.T) {
 	t.Parallel()
 	_, _, p := newAliceProc(t, fakepds.Options{})
 	for _, c := range []struct {
 		env    []string
 		colour bool
-	}{{nil, true}, {[]string{"NO_COLOR=1"}, false}} {
+	}{{nil, true}, {[]string{"NO_COLOR=1"}, false}, {[]string{"NO_COLOR=yes"}, false}, {[]string{"NO_COLOR="}, true}} {
 		tt := startTUI(t, p, c.env...)
 		tt.waitText("@alice.test")
 		if got := hasColour(tt.screen(true)); got != c.colour {
