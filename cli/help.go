@@ -81,7 +81,7 @@ func (cmd *command) help(w io.Writer) {
 	if args == "" {
 		args = cmd.args
 	}
-	fmt.Fprintf(w, "Usage: skyswitch %s %s\n\n%s\n", cmd.name, args, cmd.summary)
+	fmt.Fprintf(w, "Usage: %s\n\n%s\n", strings.TrimSpace("skyswitch "+cmd.name+" "+args), cmd.summary)
 	flags := cmd.cmdFlags()
 	if len(flags) == 0 {
 		return
