@@ -22,7 +22,7 @@ func apiCommand() command {
 		flags: []flagSpec{
 			stringFlag(&fl.method, "X", "method", "the HTTP `method`: GET (a query) or POST (a procedure); the default is the lexicon's (--describe), or for a method it does not know GET, or POST when -f, -F or --input give a body (but GET with --paginate)").completing("GET", "POST"),
 			listFlag(&fl.rawFields, "f", "raw-field", "add a string field `key=value` (repeatable; key[sub]=v nests an object, key[]=v appends to an array)").completingFrom("fields"),
-			listFlag(&fl.typedFields, "F", "field", "add a typed field `key=value`: true, false, null, a number, @file or @- (standard input), else a string (repeatable)").completingFrom("fields"),
+			listFlag(&fl.typedFields, "F", "field", "add a typed field `key=value`: true, false, null, a number, @file or @- (standard input; up to 256 MiB), else a string (repeatable)").completingFrom("fields"),
 			stringFlag(&fl.input, "", "input", "send the contents of `file` (- for standard input; up to 256 MiB) as the body; -f and -F then go to the query string"),
 			stringFlag(&fl.proxy, "", "proxy", "send atproto-proxy: `did#service_id`, such as did:web:api.bsky.chat#bsky_chat"),
 			listFlag(&fl.headers, "H", "header", "add a request header `key:value`, such as 'Content-Type: image/png' (repeatable: a name given again adds a value; the last Content-Type counts); not Authorization, atproto-proxy (--proxy) or what HTTP sets"),

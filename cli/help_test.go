@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -36,6 +37,12 @@ func TestHelpOnStdout(t *testing.T) {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("api --help does not say %q:\n%s", want, r.stdout)
 		}
+	}
+	// The bounds: what --input and -F @file read (maxInputBytes), what
+	// --jq takes (maxJQBytes).
+	input, jq := fmt.Sprintf("up to %d MiB", maxInputBytes>>20), fmt.Sprintf("up to %d MiB", maxJQBytes>>20)
+	if n := strings.Count(r.stdout, input); n != 2 || !strings.Contains(r.stdout, jq) {
+		t.Errorf("api --help does not say %q of --input and -F @file (%d said) and %q of --jq:\n%s", input, n, jq, r.stdout)
 	}
 }
 
