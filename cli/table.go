@@ -167,5 +167,6 @@ note says so.
 
 Exit codes: 0 ok, 1 failure, 2 usage, 3 sign-in code required,
 4 no usable session, 128+n interrupted by signal n (130 ctrl-c).
-Accounts file: $XDG_CONFIG_HOME/skyswitch/accounts.json (usually ~/.config).
+Accounts file: $XDG_CONFIG_HOME/skyswitch/accounts.json (~/.config on Linux
+when it is unset); "skyswitch secrets" prints the one in use.
 `
