@@ -1,6 +1,6 @@
 // Command livepds runs the fake PDS on loopback with N accounts logged in
 // to an accounts file, for measuring the switcher with live countdowns
-// (scripts/bytes-per-second, scripts/idle-cpu): their 2 h access tokens
+// (scripts/live-load: bytes per second, idle CPU): their 2 h access tokens
 // count down every second, as the reference PDS's do. It prints "ready"
 // once the file is written and serves until interrupted.
 //
