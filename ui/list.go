@@ -253,37 +253,6 @@ func (l listModel) clearFilter(m Model) listModel {
 	return l.settle(m.rows())
 }
 
-// activate makes the selected account active, or, when its session ended,
-// opens the login form for it.
-func (m Model) activate() (Model, tea.Cmd) {
-	r, ok := m.current()
-	if !ok || r.acct == nil {
-		return m, nil
-	}
-	if sessionOver(r.acct, m.now) {
-		return m.logInAgain()
-	}
-	did := r.acct.DID
-	if next := m.nextSwitch; next != "" && next != did {
-		m.nextSwitch = "" // pressed over: no longer switching to it
-		if rt := m.rtOf(next); rt.busy == "switching" {
-			rt.busy = ""
-		}
-	}
-	if rt := m.rtOf(did); rt.busy == "" {
-		rt.busy = "switching" // not over a refresh under way, whose label stays
-	}
-	switch m.switching {
-	case "":
-		m.switching = did
-		return m, tea.Batch(switchCmd(m.svc, did), m.spinner.Tick)
-	case did:
-		return m, nil // being written already
-	}
-	m.nextSwitch = did // after the switch in flight
-	return m, m.spinner.Tick
-}
-
 func (m Model) refreshSelected() (Model, tea.Cmd) {
 	r, ok := m.current()
 	if !ok || r.acct == nil {

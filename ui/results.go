@@ -181,28 +181,3 @@ var switcherSurface = accounts.Surface{
 	NewCode: "check the newest email and try again",
 	Service: "enter the server (e.g. https://bsky.social)",
 }
-
-// onSwitched takes a switch's result, then starts the one pressed while it
-// was written, if any.
-func (m Model) onSwitched(msg switchedMsg) (Model, tea.Cmd) {
-	m.switching = ""
-	if r := m.rtOf(msg.did); r.busy == "switching" && msg.did != m.nextSwitch {
-		r.busy = ""
-	}
-	var cmds []tea.Cmd
-	if msg.err != nil {
-		m.setStatus("Could not switch: "+humanError(msg.err, m.now), true)
-	} else {
-		m.setActiveStatus(fmt.Sprintf("@%s is now the active account.", msg.acct.Handle), msg.acct.DID)
-		if m.data != nil {
-			_ = m.data.SetActive(msg.acct.DID)
-		}
-		m.wrote()
-		cmds = append(cmds, loadCmd(m.svc))
-	}
-	if next := m.nextSwitch; next != "" {
-		m.switching, m.nextSwitch = next, ""
-		cmds = append(cmds, switchCmd(m.svc, next))
-	}
-	return m, tea.Batch(cmds...)
-}
