@@ -48,7 +48,7 @@ const checksAtOnce = 8
 // never checked under this handle, or its outcome is older than its limit.
 func HandleCheckDue(a *storage.Account, now time.Time) bool {
 	status, _ := a.HandleStatus()
-	if a.HandleCheck.At.IsZero() || !strings.EqualFold(a.HandleCheck.Handle, a.Handle) {
+	if a.HandleCheck.At.IsZero() || !storage.SameHandle(a.HandleCheck.Handle, a.Handle) {
 		return true
 	}
 	limit := HandleCheckMaxAge
@@ -160,7 +160,7 @@ func (m *Manager) verifyNow(ctx context.Context, did string) {
 // another saved account claims the new one. Nothing is said when the
 // handle stayed. refresh and Check call it with what they saved.
 func (m *Manager) HandleChanged(ctx context.Context, was string, now storage.Account, by string) {
-	if now.DID == "" || strings.EqualFold(was, now.Handle) {
+	if now.DID == "" || storage.SameHandle(was, now.Handle) {
 		return
 	}
 	st, err := m.Store.LoadContext(context.WithoutCancel(ctx))
@@ -187,7 +187,7 @@ func renamed(was string, now storage.Account, by string, others []string) string
 func otherClaimants(st *storage.State, did, handle string) []string {
 	var others []string
 	for _, a := range st.Accounts {
-		if a.DID != did && strings.EqualFold(a.Handle, handle) {
+		if a.DID != did && storage.SameHandle(a.Handle, handle) {
 			others = append(others, a.DID)
 		}
 	}

@@ -54,7 +54,7 @@ func (m *Manager) save(ctx context.Context, d auth.SessionData, keepActive bool)
 		return storage.Account{}, nil, fmt.Errorf("logged in, but could not save the session (it was revoked again): %w", err)
 	}
 	switch {
-	case !strings.EqualFold(was, acct.Handle):
+	case !storage.SameHandle(was, acct.Handle):
 		m.note(renamed(was, acct, "this login", others))
 	case len(others) > 0:
 		m.note(fmt.Sprintf("another saved account (%s) also claims @%s: a handle is only a claim, so neither is chosen by it any more; choose by DID", strings.Join(others, ", "), acct.Handle))

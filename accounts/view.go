@@ -95,7 +95,7 @@ func Summarize(a storage.Account, active bool, now time.Time) Summary {
 	s.Active = active
 	s.LastRefreshError = a.LastRefreshError
 	s.HandleStatus, s.HandleNames = a.HandleStatus()
-	if strings.EqualFold(a.HandleCheck.Handle, a.Handle) {
+	if storage.SameHandle(a.HandleCheck.Handle, a.Handle) {
 		s.HandleCheckedAt = a.HandleCheck.At
 	}
 	switch {

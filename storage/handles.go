@@ -64,7 +64,7 @@ func (c HandleCheck) valid() bool {
 // (never checked, or checked under another handle).
 func (a *Account) HandleStatus() (status, names string) {
 	c := a.HandleCheck
-	if c.Status == "" || !strings.EqualFold(c.Handle, a.Handle) {
+	if c.Status == "" || !SameHandle(c.Handle, a.Handle) {
 		return HandleUnchecked, ""
 	}
 	return c.Status, c.Names
@@ -78,7 +78,7 @@ func (a *Account) HandleStatus() (status, names string) {
 // an unverified handle stays marked until a lookup says otherwise.
 func (s *State) SetHandleCheck(did string, c HandleCheck) bool {
 	a, ok := s.Account(did)
-	if !ok || !strings.EqualFold(a.Handle, c.Handle) {
+	if !ok || !SameHandle(a.Handle, c.Handle) {
 		return false
 	}
 	c.Handle = strings.ToLower(c.Handle)

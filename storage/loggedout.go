@@ -67,7 +67,7 @@ func (s *State) WasLoggedOut(ident string) (LoggedOut, bool) {
 	ident = strings.TrimPrefix(strings.TrimSpace(ident), "@")
 	for i := len(s.LoggedOut) - 1; i >= 0; i-- {
 		l := s.LoggedOut[i]
-		if l.DID != ident && (l.Handle == "" || !strings.EqualFold(l.Handle, ident)) {
+		if l.DID != ident && (l.Handle == "" || !SameHandle(l.Handle, ident)) {
 			continue
 		}
 		if _, saved := s.Account(l.DID); saved {

@@ -229,7 +229,30 @@ func matcher(handleOrDID string) func(did, handle string) bool {
 	case strings.HasPrefix(q, "did:"):
 		return func(did, _ string) bool { return did == q }
 	}
-	return func(_, handle string) bool { return strings.EqualFold(handle, q) }
+	return func(_, handle string) bool { return SameHandle(handle, q) }
+}
+
+// SameHandle tells whether a and b are the same handle: equal but for the
+// case of ASCII letters. Handles are ASCII; Unicode's case folding, in
+// which ſ is s and K (the Kelvin sign) is k, would let a look-alike name,
+// or a look-alike written into the file by hand, choose an account.
+func SameHandle(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if lowerASCII(a[i]) != lowerASCII(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // ActiveAccount returns the active account, if any.

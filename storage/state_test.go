@@ -31,7 +31,15 @@ func TestFind(t *testing.T) {
 		{"@", ""},
 		{"", ""},
 		{"d.bsky.social", ""},
+		// Handles compare in ASCII: in Unicode's case folding ſ is s and
+		// K (the Kelvin sign) is k, so a look-alike would choose.
+		{"c.b\u017fky.social", ""},
+		{"\u212a.bsky.social", ""},
 	}
+	var k Account // a handle written by hand, with ſ for s
+	k.DID, k.Handle, k.RefreshJwt = "did:plc:k", "k.b\u017fky.social", "r-k"
+	st.Upsert(k)
+	tests = append(tests, struct{ query, want string }{"k.bsky.social", ""})
 	for _, tt := range tests {
 		a, ok := st.Find(tt.query)
 		got := ""

@@ -3,10 +3,11 @@ package ui
 import (
 	"encoding/base64"
 	"fmt"
-	"github.com/skyswitch/skyswitch/auth"
-	"github.com/skyswitch/skyswitch/storage"
 	"testing"
 	"time"
+
+	"github.com/skyswitch/skyswitch/auth"
+	"github.com/skyswitch/skyswitch/storage"
 )
 
 func TestCountdownText(t *testing.T) {

@@ -98,7 +98,7 @@ func (m Model) handleView(a storage.Account) string {
 		}
 		return m.st.alarm.Render("unverified: " + shown(what))
 	}
-	if !a.HandleCheck.At.IsZero() && strings.EqualFold(a.HandleCheck.Handle, a.Handle) {
+	if !a.HandleCheck.At.IsZero() && storage.SameHandle(a.HandleCheck.Handle, a.Handle) {
 		return m.st.muted.Render("not checked: the lookups failed")
 	}
 	return m.st.muted.Render("not checked")
@@ -108,7 +108,7 @@ func (m Model) handleView(a storage.Account) string {
 func (m Model) sharedWith(a storage.Account) []string {
 	var others []string
 	for _, b := range m.data.Accounts {
-		if b.DID != a.DID && strings.EqualFold(b.Handle, a.Handle) {
+		if b.DID != a.DID && storage.SameHandle(b.Handle, a.Handle) {
 			others = append(others, b.DID)
 		}
 	}

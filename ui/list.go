@@ -113,7 +113,7 @@ func (l listModel) find(rows []row) int {
 		return -1
 	}
 	for i, r := range rows {
-		if strings.EqualFold(r.handle(), l.selected) {
+		if storage.SameHandle(r.handle(), l.selected) {
 			return i
 		}
 	}
