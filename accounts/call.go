@@ -29,7 +29,7 @@ func (m *Manager) Call(ctx context.Context, ident string, r auth.RawRequest) (*a
 	}
 	resp, err := m.Client.RawSession(ctx, a.SessionData, r)
 	m.keepNonces(ctx, a)
-	if !auth.TokenRejected(err) {
+	if !auth.TokenRejected(a.SessionData, err) {
 		return resp, a, err
 	}
 	// Tokens another process stored since are adopted (refresh tokens

@@ -76,7 +76,7 @@ func TestCallRetriesOnceAfterExpiredToken(t *testing.T) {
 	// Rejected twice: the second answer stands; no second refresh.
 	f.srv.Inject(nsidGetSession, fakepds.Fault{Kind: fakepds.FaultQuoteCredentials, Status: 400, Name: "ExpiredToken", Times: 2})
 	_, _, err = call(t, f.m, "", getSession)
-	if !auth.TokenRejected(err) || f.srv.Calls(nsidRefresh) != 2 {
+	if !auth.TokenRejected(auth.SessionData{}, err) || f.srv.Calls(nsidRefresh) != 2 {
 		t.Errorf("rejected twice: %v, %d refreshes in all (want 2)", err, f.srv.Calls(nsidRefresh))
 	}
 }

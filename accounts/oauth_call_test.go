@@ -73,7 +73,7 @@ func TestOAuthCallRefreshesOn401(t *testing.T) {
 	f := setup(t, fakepds.Options{})
 	alice := f.oauthLogin(t, "alice.test")
 	before := f.srv.Calls(nsidGetSession) // the sign-in's
-	f.srv.Inject(nsidGetSession, fakepds.Fault{Kind: fakepds.FaultStatus, Status: 401, Times: 1})
+	f.srv.Inject(nsidGetSession, fakepds.Fault{Kind: fakepds.FaultStatus, Status: 401, Name: "invalid_token", Times: 1})
 	body, used, err := call(t, f.m, "", getSession)
 	if err != nil || !strings.Contains(body, alice.DID) || used.RefreshJwt == alice.RefreshJwt {
 		t.Fatalf("Call: %v %s", err, body)
@@ -83,6 +83,25 @@ func TestOAuthCallRefreshesOn401(t *testing.T) {
 	}
 	if liveOAuth(t, f.srv, alice.DID).Refreshes != 1 {
 		t.Error("the server's session did not count the refresh")
+	}
+}
+
+// A 401 that does not name the token (a service behind the PDS refusing,
+// a proof refused) is answered as it is: no refresh rotates the session's
+// single-use tokens for it, as @atproto/oauth-client reads such an answer.
+// A password session's 401 still is a refresh and one more try.
+func TestOAuthCallRefreshesOnlyForTheToken(t *testing.T) {
+	f := setup(t, fakepds.Options{})
+	alice := f.oauthLogin(t, "alice.test")
+	for _, name := range []string{"AuthenticationRequired", "invalid_dpop_proof"} {
+		f.srv.Inject(nsidGetSession, fakepds.Fault{Kind: fakepds.FaultStatus, Status: 401, Name: name, Times: 1})
+		_, used, err := call(t, f.m, "", getSession)
+		if err == nil || !strings.Contains(err.Error(), name) || used.RefreshJwt != alice.RefreshJwt {
+			t.Fatalf("a 401 %s: %v, refreshed %v", name, err, used.RefreshJwt != alice.RefreshJwt)
+		}
+	}
+	if r := f.srv.OAuthRefreshes(); r != 0 {
+		t.Errorf("%d refreshes for 401s that did not name the token", r)
 	}
 }
 

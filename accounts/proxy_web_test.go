@@ -105,7 +105,7 @@ func TestProxy401sChallengeBearer(t *testing.T) {
 	answers := map[string]proxyAnswer{
 		"no secret": send(t, p, http.MethodGet, "/xrpc/"+nsidGetSession, nil, nil),
 	}
-	f.srv.Inject(nsidGetSession, fakepds.Fault{Kind: fakepds.FaultStatus, Status: 401, Times: 2})
+	f.srv.Inject(nsidGetSession, fakepds.Fault{Kind: fakepds.FaultStatus, Status: 401, Name: "invalid_token", Times: 2})
 	answers["refused after a refresh"] = get(t, p, "/xrpc/"+nsidGetSession)
 	if err := f.process().Client.DeleteSession(ctx, f.stored(t, alice.DID).SessionData); err != nil {
 		t.Fatal(err)

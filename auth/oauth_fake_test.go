@@ -174,7 +174,9 @@ func (f *fakeOAuth) serveXRPC(w http.ResponseWriter, r *http.Request) {
 	}
 	jkt, ok := f.access[tok]
 	if scheme != "DPoP" || !ok {
-		writeJSON(w, 401, map[string]string{"error": "InvalidToken", "message": "bad token"})
+		// As the reference PDS answers a token expired or revoked.
+		w.Header().Set("WWW-Authenticate", `DPoP algs="ES256", error="invalid_token", error_description="Invalid token"`)
+		writeJSON(w, 401, map[string]string{"error": "invalid_token", "message": "Invalid token"})
 		return
 	}
 	if pj, err := f.checkProof(r, tok); err != nil || pj != jkt {

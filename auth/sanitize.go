@@ -8,12 +8,13 @@ import (
 	"github.com/skyswitch/skyswitch/internal/sanitize"
 )
 
-// word keeps only ASCII letters and digits: XRPC error names and account
+// word keeps only ASCII letters, digits and underscores: XRPC error names
+// (and an OAuth resource server's, such as invalid_token) and account
 // statuses are identifiers, anything else in them is noise or an attack.
 func word(s string, n int) string {
 	var b strings.Builder
 	for _, r := range s {
-		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) && b.Len() < n {
+		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_') && b.Len() < n {
 			b.WriteRune(r)
 		}
 	}

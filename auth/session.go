@@ -266,7 +266,7 @@ func (s *Session) call(ctx context.Context, method, nsid string, params url.Valu
 	}
 	err = s.c.do(ctx, sessionCall(method, nsid, d, params, body), out)
 	s.keepNonces()
-	if !TokenRejected(err) {
+	if !TokenRejected(d, err) {
 		return err
 	}
 	if rerr := s.refresh(ctx, d.AccessJwt); rerr != nil {
@@ -304,11 +304,31 @@ func (s *Session) usable() (SessionData, error) {
 	return s.data, s.ended
 }
 
-// TokenRejected reports whether err is the server refusing an access token
-// (401, or ExpiredToken): refresh once, then try again.
-func TokenRejected(err error) bool {
+// TokenRejected reports whether err is the server refusing d's access
+// token, so that a refresh and one more try may help. For a password
+// session that is a 401 or ExpiredToken. For an OAuth session it is a 401
+// that names the token (invalid_token, as the reference PDS answers a
+// token expired or revoked, or use_dpop_nonce still after the retry with
+// the new nonce), as @atproto/oauth-client reads it: another 401 (a proof
+// refused, a service behind the PDS refusing) is not the token's, and a
+// refresh would rotate the session's tokens for nothing.
+func TokenRejected(d SessionData, err error) bool {
 	var xe *Error
-	return errors.As(err, &xe) && (xe.Status == http.StatusUnauthorized || xe.Name == "ExpiredToken")
+	if !errors.As(err, &xe) {
+		return false
+	}
+	if d.OAuth == nil {
+		return xe.Status == http.StatusUnauthorized || xe.Name == "ExpiredToken"
+	}
+	if xe.Status != http.StatusUnauthorized {
+		return false
+	}
+	for _, code := range []string{"invalid_token", "use_dpop_nonce"} {
+		if xe.Name == code || challengeSays(xe.Header, code) {
+			return true
+		}
+	}
+	return false
 }
 
 // queue appends an event; s.mu must be held. Events are queued in the same

@@ -146,7 +146,7 @@ func TestCLIOAuthEndedSessionExits4(t *testing.T) {
 	if _, err := copyClient.RefreshSession(context.Background(), a.SessionData); err != nil {
 		t.Fatalf("the copy's refresh: %v", err)
 	}
-	e.srv.Inject(nsidGetSession, fakepds.Fault{Kind: fakepds.FaultStatus, Status: 401, Times: 1})
+	e.srv.Inject(nsidGetSession, fakepds.Fault{Kind: fakepds.FaultStatus, Status: 401, Name: "invalid_token", Times: 1}) // the old access token, void
 	wantError(t, e.run("", "api", nsidGetSession), exitNoSession, "log in again")
 	wantError(t, e.run("", "refresh"), exitNoSession, "log in again")
 	if s := e.account(alice.DID); !s.SessionEnded {

@@ -204,8 +204,9 @@ type Fault struct {
 	// ResetAt is FaultRateLimit's RateLimit-Reset (whole seconds); when set,
 	// Retry-After is left out and RetryAfter is ignored.
 	ResetAt time.Time
-	// Name is FaultQuoteCredentials' XRPC error name ("" sends an HTML
-	// page), FaultWrongIssuer's iss and FaultWrongState's state.
+	// Name is FaultStatus' XRPC error name ("" names the status's usual
+	// one), FaultQuoteCredentials' ("" sends an HTML page), FaultWrongIssuer's
+	// iss and FaultWrongState's state.
 	Name string
 	// Quote is what FaultQuoteCredentials quotes of the request.
 	Quote Quote
@@ -387,10 +388,7 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault, bod
 		if f.RetryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.FormatInt(int64(math.Ceil(f.RetryAfter.Seconds())), 10))
 		}
-		name := xrpcNames[status]
-		if name == "" {
-			name = "InternalServerError"
-		}
+		name := cmp.Or(f.Name, xrpcNames[status], "InternalServerError")
 		writeError(w, &xrpcError{status, name, http.StatusText(status)})
 	}
 }
