@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/skyswitch/skyswitch/internal/fakepds"
+	"github.com/skyswitch/skyswitch/storage"
 	"github.com/skyswitch/skyswitch/ui"
 )
 
@@ -458,5 +459,35 @@ func TestOverrideNamingALoggedOutAccount(t *testing.T) {
 	wantCode(t, r, exitOK)
 	if st := e.state(); len(st.LoggedOut) != 0 {
 		t.Errorf("still remembered as logged out after a new login: %+v", st.LoggedOut)
+	}
+}
+
+// A DID from the accounts file that is not one is never printed: env
+// refuses it, as the switcher's s does. PowerShell's documented
+// `skyswitch env --shell powershell | Invoke-Expression` runs each line
+// on its own, so a newline in the quoted DID would end the quotes' line
+// and run the rest of the DID as a command.
+func TestEnvRefusesAMalformedDID(t *testing.T) {
+	t.Parallel()
+	e := newCLIEnv(t, fakepds.Options{})
+	alice := e.addAccount("alice.test")
+	e.login("alice.test")
+	bad := alice.DID + "\nStart-Process calc #"
+	err := storage.Open(e.path).Update(func(st *storage.State) error {
+		a, _ := st.Account(alice.DID)
+		a.DID = bad
+		st.Active = bad
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, shell := range []string{"bash", "fish", "powershell"} {
+		for _, args := range [][]string{{"env", "--shell", shell, "alice.test"}, {"env", "--shell", shell}} {
+			r := e.run("", args...)
+			if r.code == exitOK || r.stdout != "" || !strings.Contains(r.stderr, "malformed") {
+				t.Errorf("%q with a malformed DID saved: %s", args, r)
+			}
+		}
 	}
 }

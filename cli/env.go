@@ -40,7 +40,8 @@ type envOptions struct {
 // runEnv prints the shell command that pins the current shell to an
 // account, for eval "$(skyswitch env @work.example)". The variable holds
 // the DID, which stays the same when the handle changes; a comment names
-// the handle for people reading the output.
+// the handle for people reading the output. A DID from the file that is
+// not one is refused, never printed.
 func runEnv(ctx context.Context, opts envOptions, e *invocation) error {
 	if err := e.refuseClosedStdout("env", "the shell command"); err != nil {
 		return err
@@ -55,6 +56,12 @@ func runEnv(ctx context.Context, opts envOptions, e *invocation) error {
 	_, a, _, err := e.loadChosen(ctx, opts.account)
 	if err != nil {
 		return err
+	}
+	if !auth.ValidDID(a.DID) {
+		// As the switcher's s: the shell would run what the file holds
+		// (PowerShell's Invoke-Expression takes each line on its own, so
+		// a newline ends the quotes).
+		return fmt.Errorf("env: the DID saved for @%s is malformed: nothing printed", a.Handle)
 	}
 	_, err = fmt.Fprint(e.stdout, envLines(a.Handle, a.DID, opts.shell))
 	return err
