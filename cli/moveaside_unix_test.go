@@ -5,6 +5,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/skyswitch/skyswitch/internal/fakepds"
@@ -35,7 +36,7 @@ func TestMoveAsideKeepsTheOldFilePrivate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := fi.Mode().Perm(); m != 0o600 {
-		t.Errorf("the file set aside is mode %04o, want 0600", m)
+	if m := fi.Mode().Perm(); m != 0o600 || !strings.Contains(r.stderr, "tightened to 0600") {
+		t.Errorf("the file set aside is mode %04o, want 0600, said so:\n%s", m, r.stderr)
 	}
 }

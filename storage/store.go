@@ -252,11 +252,12 @@ func (s *Store) UpdateContext(ctx context.Context, fn func(*State) error) error 
 }
 
 // MoveAside starts afresh: it renames the accounts file, whatever it holds,
-// to "<file>.corrupt-<UTC timestamp>" in the same folder and returns the new
-// path. Nothing is ever deleted; the next Load sees an empty store. It fails
+// to "<file>.corrupt-<UTC timestamp>" in the same folder, tightened to 0600
+// first when others may read it (with a note), and returns the new path. Nothing is ever deleted; the next Load sees an empty store. It fails
 // with an error wrapping fs.ErrNotExist when there is no file.
 func (s *Store) MoveAside() (string, error) {
-	if _, err := os.Lstat(s.path); err != nil {
+	fi, err := os.Lstat(s.path)
+	if err != nil {
 		return "", fmt.Errorf("storage: nothing to move aside: %w", err)
 	}
 	if err := s.checkDir(filepath.Dir(s.path)); err != nil {
@@ -267,6 +268,11 @@ func (s *Store) MoveAside() (string, error) {
 		return "", err
 	}
 	defer l.release()
+	// It may hold tokens, and nothing reads it (and so tightens it) again:
+	// a file open to others that nothing had read is tightened first.
+	if fi.Mode().IsRegular() {
+		s.tighten(s.path, fi.Mode(), fileMode)
+	}
 	base := s.path + ".corrupt-" + s.now().UTC().Format("20060102T150405Z")
 	dest := base
 	for i := 2; ; i++ {
