@@ -191,6 +191,18 @@ func TestShellCompletionBash(t *testing.T) {
 		// A method typed in quotes (bash keeps them in COMP_WORDS).
 		{[]string{"skyswitch", "api", "'com.atproto.repo.describeRepo'", "-f", ""}, "repo=\n"},
 		{[]string{"skyswitch", "api", `"com.atproto.repo.describeRepo"`, "-f", ""}, "repo=\n"},
+		// -- ends the flags, as flags.go reads it: the method may follow
+		// it, and every word after it is an argument, dashes and all, so
+		// api -- NSID -f is two arguments (too many): no fields, no flags.
+		// Before the command, -- is the command (unknown): nothing.
+		{[]string{"skyswitch", "api", "--", "com.atproto.repo.getR"}, "com.atproto.repo.getRecord\n"},
+		{[]string{"skyswitch", "api", "-X", "GET", "--", "com.atproto.repo.getR"}, "com.atproto.repo.getRecord\n"},
+		{[]string{"skyswitch", "api", "--", "com.atproto.repo.getRecord", "-f", ""}, "\n"},
+		{[]string{"skyswitch", "api", "-X", "GET", "--", "com.atproto.repo.getRecord", "-f", ""}, "\n"},
+		{[]string{"skyswitch", "api", "--", "com.atproto.repo.getRecord", "--pa"}, "\n"},
+		{[]string{"skyswitch", "api", "--", "-i", "com.atproto.repo.getR"}, "\n"},
+		{[]string{"skyswitch", "--", "to"}, "\n"},
+		{[]string{"skyswitch", "api", "-X", "--", "com.atproto.repo.getRecord", "-f", ""}, "repo=\ncollection=\nrkey=\ncid=\n"},
 	} {
 		out, errOut := w.shell(t, "bash", nil, append([]string{"-c", completeBash, "bash"}, tc.words...)...)
 		if errOut != "" {
@@ -247,6 +259,10 @@ _skyswitch`
 		{[]string{"skyswitch", "api", "-iX=GET", "com.atproto.repo.getRecord", "-f", ""}, "repo=\ncollection=\nrkey=\ncid=\n"},
 		{[]string{"skyswitch", "api", "--jq=.x", "com.atproto.repo.getR"}, "com.atproto.repo.getRecord\n"},
 		{[]string{"skyswitch", "api", "'com.atproto.repo.describeRepo'", "-f", ""}, "repo=\n"},
+		// -- ends the flags (flags.go): the method may follow it.
+		{[]string{"skyswitch", "api", "--", "com.atproto.repo.getR"}, "com.atproto.repo.getRecord\n"},
+		{[]string{"skyswitch", "api", "-X", "GET", "--", "com.atproto.repo.getR"}, "com.atproto.repo.getRecord\n"},
+		{[]string{"skyswitch", "api", "-X", "--", "com.atproto.repo.getRecord", "-f", ""}, "repo=\ncollection=\nrkey=\ncid=\n"},
 	} {
 		out, errOut := w.shell(t, "zsh", nil, append([]string{"-f", "-c", script, "zsh"}, tc.words...)...)
 		if errOut != "" {
@@ -259,6 +275,21 @@ _skyswitch`
 		// The stand-in gets every candidate; zsh itself filters by PREFIX.
 		if !strings.Contains(offered, tc.want) {
 			t.Errorf("%q: offered %q, want %q among them", tc.words, offered, tc.want)
+		}
+	}
+	// After --, every word is an argument, dashes and all: api -- NSID -f
+	// is two arguments (too many), so nothing completes; before the
+	// command, -- is the command (unknown).
+	for _, words := range [][]string{
+		{"skyswitch", "api", "--", "com.atproto.repo.getRecord", "-f", ""},
+		{"skyswitch", "api", "-X", "GET", "--", "com.atproto.repo.getRecord", "-f", ""},
+		{"skyswitch", "api", "--", "com.atproto.repo.getRecord", "-"},
+		{"skyswitch", "api", "--", "-i", "com.atproto.repo.getR"},
+		{"skyswitch", "--", "to"},
+	} {
+		out, errOut := w.shell(t, "zsh", nil, append([]string{"-f", "-c", script, "zsh"}, words...)...)
+		if loaded, offered, _ := strings.Cut(out, "\n"); loaded != "registered: _skyswitch" || offered != "" || errOut != "" {
+			t.Errorf("%q: offered %q (stderr %q), want nothing", words, out, errOut)
 		}
 	}
 }
@@ -300,6 +331,17 @@ func TestShellCompletionFish(t *testing.T) {
 		{"skyswitch api -iX=GET com.atproto.repo.getRecord -f ", []string{"repo=", "collection=", "rkey=", "cid="}},
 		{"skyswitch api --jq=.x com.atproto.repo.getR", []string{"com.atproto.repo.getRecord"}},
 		{"skyswitch api 'com.atproto.repo.describeRepo' -f ", []string{"repo="}},
+		// -- ends the flags, as flags.go reads it: the method may follow
+		// it, and every word after it is an argument, dashes and all, so
+		// api -- NSID -f is two arguments (too many): no fields, no flags.
+		// Before the command, -- is the command (unknown): nothing.
+		{"skyswitch api -- com.atproto.repo.getR", []string{"com.atproto.repo.getRecord"}},
+		{"skyswitch api -X GET -- com.atproto.repo.getR", []string{"com.atproto.repo.getRecord"}},
+		{"skyswitch api -- com.atproto.repo.getRecord -f ", nil},
+		{"skyswitch api -X GET -- com.atproto.repo.getRecord -f ", nil},
+		{"skyswitch api -- com.atproto.repo.getRecord --pa", nil},
+		{"skyswitch api -- -i com.atproto.repo.getR", nil},
+		{"skyswitch -- to", nil},
 	} {
 		out, errOut := w.shell(t, "fish", nil, "--no-config", "-c", `skyswitch completion fish | source; complete -C "$argv[1]"`, tc.line)
 		if errOut != "" {
@@ -307,6 +349,9 @@ func TestShellCompletionFish(t *testing.T) {
 		}
 		var got []string
 		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			if l == "" {
+				continue // nothing offered
+			}
 			cand, _, _ := strings.Cut(l, "\t") // fish adds a description after a tab
 			got = append(got, cand)
 		}

@@ -60,6 +60,14 @@ $line = $args[0]
 		{"skyswitch api com.atproto.repo.describeR", "com.atproto.repo.describeRepo\n"},
 		{"skyswitch api com.atproto.repo.describeRepo -f ", "repo=\n"},
 		{"skyswitch api com.atproto.repo.listRecords -F c", "collection=\ncursor=\n"},
+		{"skyswitch api -- com.atproto.repo.getR", "com.atproto.repo.getRecord\n"},
+		{"skyswitch api -X GET -- com.atproto.repo.getR", "com.atproto.repo.getRecord\n"},
+		{"skyswitch api -- com.atproto.repo.getRecord -f ", ""},
+		{"skyswitch api -X GET -- com.atproto.repo.getRecord -f ", ""},
+		{"skyswitch api -- com.atproto.repo.getRecord --pa", ""},
+		{"skyswitch api -- -i com.atproto.repo.getR", ""},
+		{"skyswitch -- to", ""},
+		{"skyswitch api -X -- com.atproto.repo.getRecord -f r", "repo=\nrkey=\n"},
 	} {
 		out, errOut := w.shell(t, "pwsh", nil, "-NoProfile", "-NonInteractive", "-File", script, tc.line)
 		if errOut != "" {
@@ -105,6 +113,18 @@ func TestPowerShellCompletionScript(t *testing.T) {
 		"\t$bundled = '^-[" + shortBools() + "]+(.+)$'\n",
 		"$w = $typed[$i] -creplace $bundled, '-$1'\n",
 		"$prev = $typed[$typed.Count - 1] -creplace $bundled, '-$1' }",
+		// After the command, -- ends the flags, as flags.go reads it: each
+		// word after it is an argument, dashes and all (api -- NSID -f is
+		// two: no fields, no flags); before the command, -- is the command.
+		// A value flag takes -- as its value (-X --).
+		"\t\t$w = $typed[$i] -creplace $bundled, '-$1'\n" +
+			"\t\tif ($ended) { $w = $typed[$i] }\n" +
+			"\t\telseif ($w -eq '--') { if ($cmd -eq '') { $cmd = $w }; $ended = $true; continue }\n" +
+			"\t\telseif ($valueFlags.ContainsKey($w)) { $i++; continue }\n" +
+			"\t\telseif ($w.StartsWith('-')) { continue }\n" +
+			"\t\tif ($cmd -eq '') { $cmd = $w }\n",
+		"if ($typed.Count -gt 1 -and -not $ended) { $prev = ",
+		"elseif (-not $ended -and $wordToComplete.StartsWith('-')) {",
 	} {
 		if !strings.Contains(script, want) {
 			t.Errorf("the script lacks %q", want)

@@ -44,7 +44,7 @@ _skyswitch_fields() {
 
 _skyswitch() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-	local cmd='' arg='' args=0 i w
+	local cmd='' arg='' args=0 ended='' i w
 	# The one-letter flags that take no value are dropped from the front of
 	# a bundle: -iq is read as -q (its value the next word), -iq.x as -q.x.
 	local bundled='^-[@SHORTBOOLS@]+(.+)$'
@@ -52,18 +52,21 @@ _skyswitch() {
 	[[ $prev =~ $bundled ]] && prev=-${BASH_REMATCH[1]}
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
-		[[ $w =~ $bundled ]] && w=-${BASH_REMATCH[1]}
-		case $w in
+		[[ -z $ended && $w =~ $bundled ]] && w=-${BASH_REMATCH[1]}
+		# After the command, -- ends the flags: the words after it are
+		# arguments, dashes and all (before it, -- is an unknown command).
+		case $ended$w in
 		@VALUEFLAGS@) [[ ${COMP_WORDS[i+1]} == = ]] && ((i++)); ((i++)) ;;
 		=) ((i++)) ;;
+		--) [[ -n $cmd ]] || cmd=$w; ended=1 ;;
 		-*) ;;
 		*) if [[ -z $cmd ]]; then cmd=$w; else ((args++ == 0)) && arg=$w; fi ;;
 		esac
 	done
-	case $prev in
+	case $ended$prev in
 #@VALUECASES@
 	esac
-	if [[ $cur == -* ]]; then
+	if [[ -z $ended && $cur == -* ]]; then
 		case $cmd in
 #@DASHCASES@
 		esac

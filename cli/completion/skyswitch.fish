@@ -5,17 +5,25 @@
 # __skyswitch_words prints the words typed before the cursor, less the
 # program and the flags with their values. The one-letter flags that take
 # no value are dropped from the front of a bundle: -iq is read as -q (its
-# value the next word), -iq.x as -q.x.
+# value the next word), -iq.x as -q.x. After the command, -- ends the
+# flags: the words after it are arguments, dashes and all (before it, --
+# is an unknown command).
 function __skyswitch_words
     set -l words (commandline -opc)
     set -e words[1]
+    set -l cmd ''
+    set -l ended ''
     while set -q words[1]
-        switch (string replace -r -- '^-[@SHORTBOOLS@]+(.+)$' '-$1' $words[1])
+        switch $ended(string replace -r -- '^-[@SHORTBOOLS@]+(.+)$' '-$1' $words[1])
             case @VALUEFLAGS@
                 set -e words[1]
+            case --
+                test -n "$cmd"; or echo -- --
+                set ended 1
             case '-*'
             case '*'
                 echo -- $words[1]
+                set cmd $words[1]
         end
         set -e words[1]
     end

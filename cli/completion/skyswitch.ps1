@@ -15,20 +15,25 @@ Register-ArgumentCompleter -Native -CommandName skyswitch -ScriptBlock {
 	$cmd = ''
 	$arg = ''
 	$args_ = 0
+	$ended = $false
 	# The one-letter flags that take no value are dropped from the front of
 	# a bundle: -iq is read as -q (its value the next word), -iq.x as -q.x.
+	# After the command, -- ends the flags: the words after it are
+	# arguments, dashes and all (before it, -- is an unknown command).
 	for ($i = 1; $i -lt $typed.Count; $i++) {
 		$w = $typed[$i] -creplace $bundled, '-$1'
-		if ($valueFlags.ContainsKey($w)) { $i++ }
-		elseif ($w.StartsWith('-')) { }
-		elseif ($cmd -eq '') { $cmd = $w }
+		if ($ended) { $w = $typed[$i] }
+		elseif ($w -eq '--') { if ($cmd -eq '') { $cmd = $w }; $ended = $true; continue }
+		elseif ($valueFlags.ContainsKey($w)) { $i++; continue }
+		elseif ($w.StartsWith('-')) { continue }
+		if ($cmd -eq '') { $cmd = $w }
 		else {
 			if ($args_ -eq 0) { $arg = $w }
 			$args_++
 		}
 	}
 	$prev = ''
-	if ($typed.Count -gt 1) { $prev = $typed[$typed.Count - 1] -creplace $bundled, '-$1' }
+	if ($typed.Count -gt 1 -and -not $ended) { $prev = $typed[$typed.Count - 1] -creplace $bundled, '-$1' }
 
 	# The skyswitch being completed (so that ./skyswitch completes from
 	# itself), asked for the saved handles and for what the lexicon table
@@ -54,7 +59,7 @@ Register-ArgumentCompleter -Native -CommandName skyswitch -ScriptBlock {
 		elseif ($value -eq '@fields') { if ($arg -ne '') { $offer = & $lexicon fields $arg } }
 		else { $offer = $value }
 	}
-	elseif ($wordToComplete.StartsWith('-')) {
+	elseif (-not $ended -and $wordToComplete.StartsWith('-')) {
 		if ($cmd -eq '') { $offer = $topFlags }
 		else {
 			$offer = $cmdFlags[$cmd]

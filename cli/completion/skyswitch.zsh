@@ -37,20 +37,24 @@ _skyswitch_flag() {
 }
 
 _skyswitch() {
-	local cmd= arg= args=0 i w
+	local cmd= arg= args=0 ended= i w
+	# After the command, -- ends the flags: the words after it are
+	# arguments, dashes and all (before it, -- is an unknown command).
 	for ((i = 2; i < CURRENT; i++)); do
-		_skyswitch_flag "${words[i]}"
-		case $w in
+		w=${words[i]}
+		[[ -z $ended ]] && _skyswitch_flag "$w"
+		case $ended$w in
 		@VALUEFLAGS@) ((i++)) ;;
+		--) [[ -n $cmd ]] || cmd=$w; ended=1 ;;
 		-*) ;;
 		*) if [[ -z $cmd ]]; then cmd=$w; else ((args++ == 0)) && arg=$w; fi ;;
 		esac
 	done
 	_skyswitch_flag "${words[CURRENT-1]}"
-	case $w in
+	case $ended$w in
 #@VALUECASES@
 	esac
-	if [[ $PREFIX == -* ]]; then
+	if [[ -z $ended && $PREFIX == -* ]]; then
 		case $cmd in
 #@DASHCASES@
 		esac
