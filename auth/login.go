@@ -50,13 +50,21 @@ func (w *wireSession) UnmarshalJSON(b []byte) error {
 		RefreshJwt string `json:"refreshJwt"`
 		DID        string `json:"did"`
 	}
-	if err := json.Unmarshal(b, &vital); err != nil {
+	type plain wireSession
+	return decodeSparing(b, &vital, (*plain)(w))
+}
+
+// decodeSparing decodes b into out (of a type with no UnmarshalJSON of its
+// own), strictly in the members vital holds, which it decodes first, and
+// leniently in the rest: a member of the wrong type is left out rather
+// than failing the whole (encoding/json decodes the others all the same).
+func decodeSparing(b []byte, vital, out any) error {
+	if err := json.Unmarshal(b, vital); err != nil {
 		return err
 	}
-	type plain wireSession
-	err := json.Unmarshal(b, (*plain)(w))
+	err := json.Unmarshal(b, out)
 	if _, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
-		return nil // encoding/json decodes the other members all the same
+		return nil
 	}
 	return err
 }

@@ -130,15 +130,8 @@ func (t *tokenAnswer) UnmarshalJSON(b []byte) error {
 		RefreshToken string `json:"refresh_token"`
 		Sub          string `json:"sub"`
 	}
-	if err := json.Unmarshal(b, &vital); err != nil {
-		return err
-	}
 	type plain tokenAnswer
-	err := json.Unmarshal(b, (*plain)(t))
-	if _, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
-		return nil
-	}
-	return err
+	return decodeSparing(b, &vital, (*plain)(t))
 }
 
 // lifetime is expires_in in seconds, read leniently: a number of any form
