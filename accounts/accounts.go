@@ -124,11 +124,11 @@ func missing(ident string) error {
 }
 
 // LookAlike tells whether ident, a name given for an account, is a handle
-// that is not plain ASCII. Handles are ASCII (a server's answer that is
-// not a valid handle is saved as handle.invalid), but the accounts file
-// compares them by Unicode case folding, in which K (the Kelvin sign) is k
-// and ſ (the long s) is s: such a name would choose the saved account it
-// only looks like. It names no account. A DID is matched exactly anyway.
+// that is not plain ASCII, such as one with K (the Kelvin sign) for k or ſ
+// (the long s) for s. Handles are ASCII (a server's answer that is not a
+// valid handle is saved as handle.invalid) and compare in ASCII
+// (storage.SameHandle), so such a name chooses no account anyway; Find and
+// lookup say why, not only that none is saved. A DID is matched exactly.
 func LookAlike(ident string) bool {
 	q := strings.TrimPrefix(strings.TrimSpace(ident), "@")
 	if strings.HasPrefix(q, "did:") {

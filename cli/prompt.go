@@ -51,15 +51,7 @@ type promptOptions struct {
 // so in red, since token would fail there.
 func runPrompt(ctx context.Context, opts promptOptions, e *invocation) error {
 	ident, source := e.choose("")
-	var (
-		a      *storage.Account
-		others []string
-		ok     bool
-		err    error
-	)
-	if !accounts.LookAlike(ident) { // such a name is no saved account
-		a, others, ok, err = e.mgr.Store.LoadAccountClaims(ctx, ident)
-	}
+	a, others, ok, err := e.mgr.Store.LoadAccountClaims(ctx, ident)
 	var text string
 	var u accounts.Urgency
 	switch {
