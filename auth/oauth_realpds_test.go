@@ -105,17 +105,11 @@ func (r *realPDS) oauthSignIn(t *testing.T, c *auth.Client, a realAccount, scope
 // RawSession (DPoP).
 func status(t *testing.T, c *auth.Client, d auth.SessionData) int {
 	t.Helper()
-	resp, err := c.RawSession(context.Background(), d, auth.RawRequest{Method: http.MethodGet, NSID: "com.atproto.server.getSession"})
-	var xe *auth.Error
-	switch {
-	case err == nil:
-		resp.Body.Close()
-		return resp.Status
-	case errors.As(err, &xe):
-		return xe.Status
+	code, err := oauthtest.SessionStatus(context.Background(), c, d)
+	if err != nil {
+		t.Fatalf("getSession: %v", err)
 	}
-	t.Fatalf("getSession: %v", err)
-	return 0
+	return code
 }
 
 func TestRealPDSOAuthSession(t *testing.T) {

@@ -7,7 +7,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -184,17 +183,11 @@ func (r *realOAuth) checkNoSecrets() {
 // getSession is the HTTP status getSession gets with d's tokens (DPoP).
 func (r *realOAuth) getSession(d auth.SessionData) int {
 	r.t.Helper()
-	resp, err := r.client().RawSession(r.ctx, d, auth.RawRequest{Method: http.MethodGet, NSID: nsidGetSession})
-	var xe *auth.Error
-	switch {
-	case err == nil:
-		resp.Body.Close()
-		return resp.Status
-	case errors.As(err, &xe):
-		return xe.Status
+	code, err := oauthtest.SessionStatus(r.ctx, r.client(), d)
+	if err != nil {
+		r.t.Fatalf("getSession: %v", err)
 	}
-	r.t.Fatalf("getSession: %v", err)
-	return 0
+	return code
 }
 
 // dueSoon makes the saved access token due for a refresh, as if it had

@@ -2,6 +2,7 @@
 // PDS (@atproto/oauth-provider), headless, for tests of the OAuth sign-in:
 // Approve signs in and consents, Reject refuses; each gives the URL the
 // browser would come back to, for OAuthPending.Finish or a listener.
+// SessionStatus then tells whether a session's tokens still work there.
 //
 // It speaks the authorization page's private API, as the page's own
 // script does: GET /oauth/authorize as a navigation (which sets the
