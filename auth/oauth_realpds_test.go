@@ -62,19 +62,13 @@ func startOAuth(t *testing.T, c *auth.Client, service, ident, scope string) (*au
 }
 
 // browse has the browser come back to the listener with callback, and
-// returns what the listener handed over.
+// returns what the listener handed over. The listener expects the state
+// first, as login --oauth has it do before the browser opens: a callback
+// that came before Wait had the state was answered "not awaited" (it
+// failed this test once, in CI's race run).
 func browse(t *testing.T, p *auth.OAuthPending, l *auth.CallbackListener, callback string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	got := make(chan string, 1)
-	go func() {
-		u, err := l.Wait(ctx, p.State())
-		if err != nil {
-			t.Errorf("Wait: %v", err)
-		}
-		got <- u
-	}()
+	l.Expect(p.State())
 	resp, err := http.Get(callback)
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +77,13 @@ func browse(t *testing.T, p *auth.OAuthPending, l *auth.CallbackListener, callba
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("the listener answered HTTP %d", resp.StatusCode)
 	}
-	return <-got
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	u, err := l.Wait(ctx, p.State())
+	if err != nil {
+		t.Fatalf("Wait: %v", err)
+	}
+	return u
 }
 
 // oauthSignIn signs a in through the browser, headless.
